@@ -31,6 +31,8 @@ __all__ = [
     "resource_names",
     "ResourceNames",
     "TAG_KEYS",
+    "PrInfo",
+    "Event",
 ]
 
 SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
@@ -274,6 +276,50 @@ class EnvConfig:
             flags=tuple(flags),
             **kw,  # type: ignore[arg-type]
         )
+
+
+@dataclass(frozen=True)
+class PrInfo:
+    """What GitHub says about one pull request (from the event payload or one API read)."""
+
+    number: int
+    state: Literal["open", "closed"]
+    head_sha: str
+    labels: tuple[str, ...] = ()
+    author: str = ""
+    title: str = ""
+    body: str = ""
+    html_url: str = ""
+    is_fork: bool = False
+    merged: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class Event:
+    """The trigger of one run, reduced to what the planner needs.
+
+    ``name`` is GitHub's event name (``pull_request``, ``pull_request_target``,
+    ``issue_comment``, ``workflow_dispatch``, ``schedule``) or ``cli`` for a manual call.
+    ``actor_association`` is GitHub's author association of the actor where the payload has
+    it (comments), and ``actor_permission`` the collaborator permission when it was looked up.
+    """
+
+    name: str
+    action: str | None = None
+    actor: str = ""
+    label: str | None = None
+    comment: str | None = None
+    comment_id: int | None = None
+    actor_association: str | None = None
+    actor_permission: str | None = None
+    inputs: tuple[tuple[str, str], ...] = ()
+
+    def input(self, key: str) -> str | None:
+        return dict(self.inputs).get(key)
 
 
 @dataclass(frozen=True)
