@@ -28,33 +28,33 @@ from showtime_iac.model import (
 )
 
 __all__ = [
-    "PREFIX",
+    "BLOCKED",
+    "FREEZE",
     "LEGACY",
+    "MAX_LABEL",
+    "PREFIX",
     "START",
     "STOP",
-    "FREEZE",
-    "BLOCKED",
     "TRIGGER_LABELS",
-    "MAX_LABEL",
-    "label_length",
-    "is_showtime_label",
-    "label_style",
-    "Trigger",
-    "Pointer",
+    "VOCABULARY",
     "Attr",
     "ConfRequest",
     "Label",
-    "parse_label",
-    "render_label",
-    "render_show",
-    "render_pointer",
-    "LabelState",
-    "parse_state",
     "LabelDiff",
-    "diff",
+    "LabelState",
+    "Pointer",
+    "Trigger",
     "apply_diff",
+    "diff",
     "format_timestamp",
-    "VOCABULARY",
+    "is_showtime_label",
+    "label_length",
+    "label_style",
+    "parse_label",
+    "parse_state",
+    "render_label",
+    "render_pointer",
+    "render_show",
 ]
 
 PREFIX = "🎪 "
@@ -166,8 +166,9 @@ def _valid_value(kind: AttrKind, value: str) -> str | None:
         m = _TS_RE.match(value)
         if m is None:
             return None
+        y, mo, d, h, mi = (int(g) for g in m.groups())
         try:
-            datetime(*(int(g) for g in m.groups()), tzinfo=UTC)  # type: ignore[misc]
+            datetime(y, mo, d, h, mi, tzinfo=UTC)
         except ValueError:
             return None
         return value.rstrip("Z")
@@ -188,8 +189,6 @@ def parse_label(name: str) -> Label | str | None:
     Returns a label value; ``None`` for labels that are not ours; or a warning string for a
     🎪 label that does not parse (reported, never acted on).
     """
-    if not isinstance(name, str):
-        return None
     if name == LEGACY:
         return Trigger("legacy")
     if not name.startswith(PREFIX):
@@ -210,11 +209,11 @@ def parse_label(name: str) -> Label | str | None:
     parts = rest.split(" ")
     # pointer: 🎪 🎯 sha / 🎪 🏗️ sha
     if len(parts) == 2 and _norm_emoji(parts[0]) in (E_ACTIVE, _norm_emoji(E_BUILDING)):
-        sha = parts[1].lower()
-        if not SHA_RE.match(sha):
+        psha = parts[1].lower()
+        if not SHA_RE.match(psha):
             return f"ignored {name!r}: {parts[1][:50]!r} is not a commit SHA"
         kind: Literal["active", "building"] = "active" if parts[0] == E_ACTIVE else "building"
-        return Pointer(kind, sha[:7])
+        return Pointer(kind, psha[:7])
     sha: str | None = None
     if len(parts) >= 3 and SHA_RE.match(parts[0].lower()):
         sha, parts = parts[0].lower()[:7], parts[1:]
@@ -390,8 +389,6 @@ def parse_state(labels: Iterable[str]) -> LabelState:
     attrs: dict[str | None, dict[AttrKind, list[Attr]]] = {}
     confs: list[ConfRequest] = []
     for raw in labels:
-        if not isinstance(raw, str):
-            continue
         names.append(raw)
         v = parse_label(raw)
         if v is None:
@@ -417,9 +414,9 @@ def parse_state(labels: Iterable[str]) -> LabelState:
     shows: dict[str, Show] = {}
     for sha in sorted(s for s in attrs if s is not None):
         shows[sha] = _fold_show(sha, attrs[sha], warnings)
-    for sha in (active, building):
-        if sha is not None and sha not in shows:
-            shows[sha] = Show(sha=sha)
+    for ptr in (active, building):
+        if ptr is not None and ptr not in shows:
+            shows[ptr] = Show(sha=ptr)
     if None in attrs:
         target = active or building or (next(iter(shows)) if len(shows) == 1 else None)
         if target is None:
@@ -460,12 +457,18 @@ def _merge(base: Show, loose: Show) -> Show:
 def _one(kind: AttrKind, values: list[Attr], sha: str, warnings: list[str]) -> str:
     distinct = sorted({a.value for a in values})
     if len(distinct) > 1:
-        warnings.append(f"{sha}: conflicting {kind} labels ({', '.join(distinct)}): using the first")
+        warnings.append(
+            f"{sha}: conflicting {kind} labels ({', '.join(distinct)}): using the first"
+        )
     return distinct[0]
 
 
 def _fold_show(sha: str, by_kind: dict[AttrKind, list[Attr]], warnings: list[str]) -> Show:
-    status = ip = created = ttl = requester = None
+    status: Status | None = None
+    ip: str | None = None
+    created: datetime | None = None
+    ttl: Ttl | None = None
+    requester: str | None = None
     config: tuple[str, ...] = ()
     if "status" in by_kind:
         status = Status(_one("status", by_kind["status"], sha, warnings))

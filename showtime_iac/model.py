@@ -13,26 +13,26 @@ from enum import StrEnum
 from typing import Literal
 
 __all__ = [
-    "SHA_RE",
     "FLAG_RE",
     "LOGIN_RE",
+    "SHA_RE",
     "SIZES",
-    "ShowtimeError",
+    "TAG_KEYS",
+    "EnvConfig",
+    "Event",
     "InputError",
+    "Policy",
+    "PrInfo",
+    "ResourceNames",
+    "Show",
+    "ShowtimeError",
     "Status",
     "Ttl",
-    "Show",
-    "EnvConfig",
-    "Policy",
-    "stack_name",
     "parse_stack_name",
-    "short_sha",
-    "resource_tags",
     "resource_names",
-    "ResourceNames",
-    "TAG_KEYS",
-    "PrInfo",
-    "Event",
+    "resource_tags",
+    "short_sha",
+    "stack_name",
 ]
 
 SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
@@ -205,7 +205,8 @@ class EnvConfig:
         for name, _ in self.flags:
             if not FLAG_RE.match(name):
                 raise InputError(
-                    f"invalid feature flag {name[:70]!r}: use A-Z, 0-9 and _, starting with a letter"
+                    f"invalid feature flag {name[:70]!r}: "
+                    "use A-Z, 0-9 and _, starting with a letter"
                 )
             if name in seen:
                 raise InputError(f"feature flag {name} given twice")
@@ -246,7 +247,9 @@ class EnvConfig:
         return tuple(items)
 
     @classmethod
-    def from_config_items(cls, pr: int, sha: str, items: tuple[str, ...], **kw: object) -> EnvConfig:
+    def from_config_items(
+        cls, pr: int, sha: str, items: tuple[str, ...], **kw: object
+    ) -> EnvConfig:
         """Inverse of :meth:`config_items`; unknown items raise :class:`InputError`."""
         size: Size = "medium"
         debug, examples, redis = False, True, False
