@@ -17,7 +17,7 @@ from showtime_iac import __version__
 from showtime_iac._output import fail
 from showtime_iac.model import ShowtimeError
 
-__all__ = ["app", "main", "EXIT_OK", "EXIT_FAILED", "EXIT_INPUT", "EXIT_DRIFT"]
+__all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_DRIFT = 0, 1, 2, 3
 
@@ -54,6 +54,9 @@ def _root(
 
 # --- command modules register themselves here (one line each) ---------------------------
 # (keep this list sorted; each module exposes `register(app: typer.Typer) -> None`)
+from showtime_iac import cli_core  # noqa: E402
+
+cli_core.register(app)
 # --- end of command modules --------------------------------------------------------------
 
 
