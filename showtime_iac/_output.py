@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["console", "err_console", "emit_json", "fail", "is_tty"]
+__all__ = ["console", "emit_json", "err_console", "fail", "is_tty"]
 
 _consoles: dict[str, Console] = {}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from showtime_iac.model import InputError
 
-__all__ = ["Settings", "DEFAULT_API_URL", "default_backend_url"]
+__all__ = ["DEFAULT_API_URL", "Settings", "default_backend_url"]
 
 DEFAULT_API_URL = "https://api.github.com"
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
@@ -46,7 +46,9 @@ class Settings:
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.github_token else "unset"
-        return f"Settings(repo={self.github_repository!r}, api={self.github_api_url!r}, token={token})"
+        return (
+            f"Settings(repo={self.github_repository!r}, api={self.github_api_url!r}, token={token})"
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
