@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -75,13 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         fail("interrupted")
         return 130
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+    except Exception as exc:  # usage errors of typer's (vendored) click
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
             return EXIT_INPUT
-        raise
+        if os.environ.get("SHOWTIME_DEBUG"):
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (set SHOWTIME_DEBUG=1 for the traceback)")
+        return EXIT_FAILED
     return EXIT_OK
 
 
