@@ -80,6 +80,7 @@ _ATTR_EMOJI: dict[AttrKind, str] = {
     "config": E_CONFIG,
 }
 _EMOJI_ATTR: dict[str, AttrKind] = {v.rstrip("\ufe0f"): k for k, v in _ATTR_EMOJI.items()}
+_EMOJI_ATTR["🤡"] = "requester"  # Superset Showtime ≤0.7 writes the requester with a clown
 
 _IPV4 = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IP_RE = re.compile(rf"^({_IPV4}(?:[.-]{_IPV4}){{3}})(?::([0-9]{{1,5}}))?$")
@@ -425,12 +426,17 @@ def parse_state(labels: Iterable[str]) -> LabelState:
             loose = _fold_show(target, attrs[None], warnings)
             base = shows.get(target, Show(sha=target))
             shows[target] = _merge(base, loose)
-        # a SHA-less requester (long login) applies to every show that has none
-        req = attrs[None].get("requester")
-        if req:
+        # a SHA-less requester or TTL (Superset Showtime's PR-level `🎪 ⌛ 1w`, or a login
+        # too long for the per-SHA form) applies to every show that has none
+        for kind in ("requester", "ttl"):
+            values = attrs[None].get(kind)
+            if not values:
+                continue
             for sha, show in shows.items():
-                if show.requester is None:
-                    shows[sha] = replace(show, requester=req[0].value)
+                if kind == "requester" and show.requester is None:
+                    shows[sha] = replace(show, requester=values[0].value)
+                elif kind == "ttl" and show.ttl is None:
+                    shows[sha] = replace(show, ttl=Ttl(values[0].value))
     return LabelState(
         shows=shows,
         active_sha=active,

@@ -80,7 +80,7 @@ _IN_PROGRESS = frozenset(
     {Status.BUILDING, Status.BUILT, Status.DEPLOYING, Status.UPDATING, Status.CONFIGURING}
 )
 
-_TTL_RE = re.compile(r"^([1-9][0-9]{0,4})([hd])$")
+_TTL_RE = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")
 
 
 @dataclass(frozen=True, order=True)
@@ -92,7 +92,7 @@ class Ttl:
     def __post_init__(self) -> None:
         if self.value not in ("close", "manual") and not _TTL_RE.match(self.value):
             raise InputError(
-                f"invalid TTL {self.value!r}: use a number of hours or days (24h, 7d), "
+                f"invalid TTL {self.value[:40]!r}: use hours, days or weeks (24h, 7d, 1w), "
                 "'close' (until the PR closes) or 'manual' (never expires)"
             )
 
@@ -106,8 +106,8 @@ class Ttl:
         m = _TTL_RE.match(self.value)
         if m is None:
             return None
-        n = int(m.group(1))
-        return timedelta(hours=n) if m.group(2) == "h" else timedelta(days=n)
+        n, unit = int(m.group(1)), m.group(2)
+        return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
     def expires_at(self, created: datetime) -> datetime | None:
         d = self.duration

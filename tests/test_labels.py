@@ -264,3 +264,22 @@ def test_label_style_gives_colour_and_short_description(name: str) -> None:
     colour, description = L.label_style(name)
     assert len(colour) == 6 and int(colour, 16) >= 0
     assert 0 < len(description) <= 100
+
+
+def test_live_labels_of_superset_showtime_07_are_read() -> None:
+    """Superset Showtime 0.7 writes 🤡 for the requester and a PR-level `🎪 ⌛ 1w` TTL."""
+    state = L.parse_state(
+        [
+            "🎪 abc123f 🚦 running",
+            "🎪 🎯 abc123f",
+            "🎪 abc123f 📅 2025-10-01T09-15",
+            "🎪 abc123f 🌐 52.1.2.3:8080",
+            "🎪 abc123f 🤡 maxime",
+            "🎪 ⌛ 1w",
+        ]
+    )
+    show = state.active
+    assert show is not None and state.warnings == ()
+    assert show.requester == "maxime"
+    assert show.ttl == Ttl("1w")
+    assert show.ttl.duration is not None and show.ttl.duration.days == 7
