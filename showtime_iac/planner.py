@@ -12,12 +12,13 @@ final label diff once it knows whether the new environment became healthy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from showtime_iac import labels as L
+from showtime_iac.commands import HELP, Command, CommandError, parse_body_flags, parse_comment
 from showtime_iac.model import (
     EnvConfig,
     Event,
@@ -31,7 +32,32 @@ from showtime_iac.model import (
     stack_name,
 )
 
-__all__ = ["Intent", "Plan", "StackOp", "decide", "expired", "on_failure", "on_success"]
+__all__ = [
+    "StackOp",
+    "Plan",
+    "Fleet",
+    "decide",
+    "on_success",
+    "on_failure",
+    "expired",
+    "Intent",
+    "needs_permission",
+    "WRITE_PERMISSIONS",
+]
+
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Environments alive across the repository, for quotas (counted by the caller)."""
+
+    total: int = 0
+    by_requester: tuple[tuple[str, int], ...] = ()
+
+    def of(self, login: str) -> int:
+        return dict(self.by_requester).get(login.lower(), 0)
+
 
 Intent = Literal["none", "start", "update", "reconfigure", "stop", "teardown", "refuse", "reply"]
 
@@ -150,11 +176,17 @@ def decide(
     now: datetime,
     policy: Policy | None = None,
     known_stacks: Iterable[str] = (),
+    fleet: Fleet | None = None,
 ) -> Plan:
-    """Decide what one event means for one PR. Pure and total: never raises on any labels."""
+    """Decide what one event means for one PR. Pure and total: never raises on any labels.
+
+    ``known_stacks`` are stack names the caller listed (so stacks whose labels were lost are
+    still destroyed); ``fleet`` counts live environments for quotas (None: not checked).
+    """
     policy = policy or Policy()
     st = L.parse_state(pr.labels)
     known = tuple(known_stacks)
+    ctx = _Ctx(event, pr, st, now, policy, fleet)
 
     if st.blocked:
         return _skip(
@@ -163,6 +195,13 @@ def decide(
 
     if not pr.is_open:
         return _teardown(pr, st, known, "the PR is closed", keep_legacy=True)
+
+    refused = _refuse_label(ctx)
+    if refused is not None:
+        return refused
+
+    if event.name == "issue_comment":
+        return _on_comment(ctx, known)
 
     if st.stop:
         return _teardown(pr, st, known, "🛑 stop requested", keep_legacy=False)
@@ -192,13 +231,32 @@ def decide(
     if wants_start:
         if head is None:
             return _skip(pr.number, "the PR's head SHA is unknown (not in the payload)", st)
-        return _start(event, pr, st, head, now, policy)
+        return _start(event, pr, st, head, now, policy, fleet)
+
+    if st.conf_requests:
+        changes = [(c.kind, c.value) for c in st.conf_requests]
+        consume = tuple(c.label for c in st.conf_requests)
+        return _reconfigure(ctx, changes, consume, why="configuration label")
+
+    if event.name == "pull_request" and event.action == "edited" and st.active is not None:
+        body_flags = parse_body_flags(pr.body)
+        changes = [("enable" if on else "disable", flag) for flag, on in body_flags]
+        if changes:
+            return _reconfigure(ctx, changes, (), why="feature flags in the PR description changed")
 
     if event.name == "pull_request" and event.action == "synchronize":
         if head is None:
             return _skip(pr.number, "the PR's head SHA is unknown", st)
         if st.freeze:
             return _skip(pr.number, "🧊 frozen: not updating on push", st, head)
+        if pr.is_fork and st.shows:
+            return _skip(
+                pr.number,
+                "fork PR: new commits deploy only when a maintainer asks "
+                "(start label or `/showtime refresh`)",
+                st,
+                head,
+            )
         return _update(event, pr, st, head, now, policy, why=f"new commit {head}")
 
     unfrozen = (
@@ -239,7 +297,13 @@ def _teardown(
 
 
 def _start(
-    event: Event, pr: PrInfo, st: L.LabelState, head: str, now: datetime, policy: Policy
+    event: Event,
+    pr: PrInfo,
+    st: L.LabelState,
+    head: str,
+    now: datetime,
+    policy: Policy,
+    fleet: Fleet | None = None,
 ) -> Plan:
     consume = tuple(n for n in (L.START,) if n in st.labels)
     show = st.shows.get(head)
@@ -279,6 +343,33 @@ def _start(
             consume=consume,
         )
     requester = event.actor or pr.author or "unknown"
+    if fleet is not None and st.active is None:
+        over = None
+        if fleet.total >= policy.max_environments:
+            over = (
+                f"{fleet.total} environments are running, the maximum is "
+                f"{policy.max_environments}: stop one or wait for the cleanup"
+            )
+        elif fleet.of(requester) >= policy.max_per_requester:
+            over = (
+                f"@{requester} already has {fleet.of(requester)} environments, the maximum is "
+                f"{policy.max_per_requester}: stop one (`/showtime destroy` on its PR) first"
+            )
+        if over is not None:
+            return Plan(
+                pr=pr.number,
+                intent="refuse",
+                remove_labels=consume,
+                comment=_comment("Environment not started", [over]),
+                reasons=(f"quota: {over}",),
+                warnings=st.warnings,
+                sha=head,
+            )
+    if show is None and st.active is None and not st.shows:
+        flags = parse_body_flags(pr.body)
+        if flags:
+            items = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
+            show = Show(sha=head, config=items)
     return _claim(
         pr, st, head, now, policy, requester, base=show, consume=consume, why="start requested"
     )
@@ -375,6 +466,261 @@ def _claim(
     )
 
 
+# --- permissions, comments and configuration ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    event: Event
+    pr: PrInfo
+    st: L.LabelState
+    now: datetime
+    policy: Policy
+    fleet: Fleet | None
+
+
+_GUARDED = frozenset({L.START, L.STOP, L.LEGACY, L.FREEZE})
+
+
+def _authorized(event: Event, policy: Policy) -> bool | None:
+    """True/False when known; None when only the collaborator-permission API can tell."""
+    if event.actor_permission is not None:
+        return event.actor_permission in WRITE_PERMISSIONS
+    if (
+        event.actor_association is not None
+        and event.actor_association in policy.trusted_associations
+    ):
+        return True
+    return None
+
+
+def needs_permission(event: Event) -> bool:
+    """Whether the executor should look up the actor's permission before deciding.
+
+    Label events on trigger/config labels and comment commands that change something.
+    """
+    if event.actor_permission is not None or not event.actor:
+        return False
+    if event.name == "pull_request" and event.action in ("labeled", "unlabeled"):
+        label = event.label or ""
+        return label in _GUARDED or label.startswith(f"{L.PREFIX}conf-")
+    if event.name == "issue_comment" and event.action == "created":
+        cmd = parse_comment(event.comment or "")
+        return isinstance(cmd, Command) and cmd.name not in ("status", "help")
+    return False
+
+
+def _refuse_label(ctx: _Ctx) -> Plan | None:
+    """A trigger or config label added by someone without write access: remove it, say why."""
+    ev = ctx.event
+    if ev.name != "pull_request" or ev.action != "labeled" or not ev.label:
+        return None
+    label = ev.label
+    if not (label in _GUARDED or label.startswith(f"{L.PREFIX}conf-")):
+        return None
+    if _authorized(ev, ctx.policy) is not False:
+        return None
+    why = f"@{ev.actor} lacks write access to the repository"
+    remove = (label,) if label in ctx.st.labels else ()
+    return Plan(
+        pr=ctx.pr.number,
+        intent="refuse",
+        remove_labels=remove,
+        comment=_comment(
+            "Label removed",
+            [
+                f"@{ev.actor}, thanks! Only maintainers (write access) can use `{label}`; "
+                "please ask one to add it for you."
+            ],
+        ),
+        reasons=(f"refused {label}: {why}",),
+        warnings=ctx.st.warnings,
+    )
+
+
+def _reply(ctx: _Ctx, text: str, why: str) -> Plan:
+    return Plan(
+        pr=ctx.pr.number,
+        intent="reply",
+        comment=text,
+        reasons=(why,),
+        warnings=ctx.st.warnings,
+        sha=ctx.st.active_sha,
+    )
+
+
+def _status_text(ctx: _Ctx) -> str:
+    from showtime_iac.comment import status_comment
+
+    return status_comment(ctx.pr.number, ctx.st, ctx.now, port=ctx.policy.port)
+
+
+def _on_comment(ctx: _Ctx, known: tuple[str, ...]) -> Plan:
+    ev, st, pr = ctx.event, ctx.st, ctx.pr
+    if ev.action != "created":
+        return _skip(pr.number, f"comment {ev.action or 'change'}: only new comments are read", st)
+    cmd = parse_comment(ev.comment or "")
+    if cmd is None:
+        return _skip(pr.number, "no /showtime or /circus command in the comment", st)
+    if isinstance(cmd, CommandError):
+        return _reply(ctx, f"🎪 {cmd.message}.\n\n{HELP}", f"bad command: {cmd.message}")
+    if cmd.name == "help":
+        return _reply(ctx, HELP, "help requested")
+    if cmd.name == "status":
+        return _reply(ctx, _status_text(ctx), "status requested")
+    auth = _authorized(ev, ctx.policy)
+    if auth is False:
+        return _reply(
+            ctx,
+            f"🎪 @{ev.actor}, only maintainers (write access) can run `/showtime {cmd.name}`.",
+            f"refused /showtime {cmd.name}: @{ev.actor} lacks write access",
+        )
+    warn = () if auth else (f"permission of @{ev.actor or 'unknown'} not checked (offline plan)",)
+    plan = _run_command(ctx, cmd, known)
+    return replace(plan, warnings=plan.warnings + warn) if warn else plan
+
+
+def _run_command(ctx: _Ctx, cmd: Command, known: tuple[str, ...]) -> Plan:
+    st, pr, now, policy = ctx.st, ctx.pr, ctx.now, ctx.policy
+    who = f"@{ctx.event.actor or 'unknown'}"
+    if cmd.name == "destroy":
+        return _teardown(pr, st, known, f"/showtime destroy by {who}", keep_legacy=False)
+    if not st.shows:
+        return _reply(
+            ctx,
+            "🎪 There is no environment on this PR: add the label `🎪 ⚡ showtime-trigger-start`.",
+            f"/showtime {cmd.name}: no environment",
+        )
+    if cmd.name == "refresh":
+        if not pr.head_sha:
+            return _skip(pr.number, "the PR's head SHA is unknown (not in a comment payload)", st)
+        head = pr.head_sha[:7]
+        if st.active_sha == head:
+            return _reply(ctx, f"🎪 `{head}` is already live.", "refresh: already on the head")
+        return _update(ctx.event, pr, st, head, now, policy, why=f"/showtime refresh by {who}")
+    if cmd.name in ("extend", "keep-alive"):
+        return _set_ttl(ctx, cmd)
+    changes = [(cmd.name, cmd.arg or "")]
+    return _reconfigure(
+        ctx, changes, (), why=f"/showtime {cmd.name} {cmd.arg or ''} by {who}".strip()
+    )
+
+
+def _set_ttl(ctx: _Ctx, cmd: Command) -> Plan:
+    st, policy, now = ctx.st, ctx.policy, ctx.now
+    if cmd.name == "keep-alive":
+        new_ttl = Ttl("manual")
+        text = "🎪 The environment will stay up until the PR closes or someone stops it."
+    else:
+        ext = Ttl(cmd.arg or "24h").duration
+        limit = policy.max_ttl.duration
+        assert ext is not None
+        if limit is not None and ext > limit:
+            return _reply(
+                ctx,
+                f"🎪 `extend {cmd.arg}` is above the maximum of {policy.max_ttl}; nothing changed.",
+                f"extend {cmd.arg} refused: above {policy.max_ttl}",
+            )
+        target = st.active or st.building or next(iter(st.shows.values()))
+        created = target.created or now
+        hours = -(-int((now - created + ext).total_seconds()) // 3600)
+        new_ttl = Ttl(f"{max(hours, 1)}h")
+        text = f"🎪 Extended: the environment now lives {cmd.arg} from now (TTL {new_ttl})."
+    # every ⌛ label goes (per-SHA, and Superset Showtime's PR-level `🎪 ⌛ 1w`); each show
+    # gets its new one
+    desired = [n for n in st.labels if not _is_ttl_label(n)]
+    for show in st.shows.values():
+        desired.append(L.render_label(L.Attr("ttl", new_ttl.value, show.sha)))
+    d = L.diff(st.labels, desired)
+    return Plan(
+        pr=ctx.pr.number,
+        intent="reply",
+        add_labels=d.add,
+        remove_labels=d.remove,
+        comment=text,
+        reasons=(f"TTL set to {new_ttl}",),
+        warnings=st.warnings,
+        sha=st.active_sha,
+    )
+
+
+def _is_ttl_label(name: str) -> bool:
+    v = L.parse_label(name)
+    return isinstance(v, L.Attr) and v.kind == "ttl"
+
+
+def _apply_changes(cfg: EnvConfig, changes: Iterable[tuple[str, str]]) -> EnvConfig:
+    flags = dict(cfg.flags)
+    for kind, value in changes:
+        if kind in ("enable", "disable"):
+            flags[value] = kind == "enable"
+        elif kind == "size":
+            cfg = replace(cfg, size=value)  # type: ignore[arg-type]
+        elif kind == "debug":
+            cfg = replace(cfg, debug=value == "on")
+        elif kind == "examples":
+            cfg = replace(cfg, examples=value == "on")
+        elif kind == "cache":
+            cfg = replace(cfg, cache_redis=True)
+    return replace(cfg, flags=tuple(sorted(flags.items())))
+
+
+def _reconfigure(
+    ctx: _Ctx, changes: Sequence[tuple[str, str]], consume: tuple[str, ...], why: str
+) -> Plan:
+    """Redeploy the active SHA with a new configuration (ECS rolls it: no downtime)."""
+    st, pr, policy = ctx.st, ctx.pr, ctx.policy
+    active = st.active
+    if active is None or active.status is not Status.RUNNING:
+        return Plan(
+            pr=pr.number,
+            intent="reply" if consume else "none",
+            remove_labels=consume,
+            comment=_comment(
+                "Configuration not applied", ["configuration changes need a running environment"]
+            )
+            if consume or ctx.event.name == "issue_comment"
+            else None,
+            skipped=None if consume else "no running environment to reconfigure",
+            reasons=(f"{why}: no running environment",),
+            warnings=st.warnings,
+        )
+    base = _config_for(pr, active.sha, active, policy)
+    if base is None:
+        return _skip(pr.number, "the applied ⚙️ configuration labels are invalid", st)
+    try:
+        new_cfg = _apply_changes(base, changes)  # `replace` re-validates
+    except InputError as exc:
+        return _reply(ctx, f"🎪 Configuration refused: {exc}", f"{why}: {exc}")
+    items = new_cfg.config_items()
+    if items == active.config:
+        return Plan(
+            pr=pr.number,
+            intent="none",
+            remove_labels=consume,
+            skipped=None if consume else "configuration already applied",
+            reasons=(f"{why}: already applied",),
+            warnings=st.warnings,
+            sha=active.sha,
+        )
+    new = replace(active, status=Status.CONFIGURING, config=items)
+    drop = set(L.render_show(active)) | set(consume)
+    desired = [n for n in st.labels if n not in drop] + L.render_show(new)
+    d = L.diff(st.labels, desired)
+    shown = ",".join(items) or "defaults"
+    return Plan(
+        pr=pr.number,
+        intent="reconfigure",
+        add_labels=d.add,
+        remove_labels=d.remove,
+        stacks=(StackOp("up", stack_name(pr.number, active.sha), active.sha, config=new_cfg),),
+        comment=_comment("Reconfiguring", [f"`{active.sha}` → `{shown}`", f"reason: {why}"]),
+        reasons=(why, f"up {stack_name(pr.number, active.sha)} with {shown}"),
+        warnings=st.warnings,
+        sha=active.sha,
+    )
+
+
 # --- after the deploy -------------------------------------------------------------------------
 
 
@@ -397,13 +743,14 @@ def on_success(labels: Iterable[str], sha: str, address: str | None) -> L.LabelD
     return L.diff(current, desired)
 
 
-def on_failure(labels: Iterable[str], sha: str) -> L.LabelDiff:
+def on_failure(labels: Iterable[str], sha: str, restore: Show | None = None) -> L.LabelDiff:
     """Final labels when ``sha`` failed: 🚦 failed, 🏗️ cleared, the active SHA untouched."""
     current = tuple(labels)
     st = L.parse_state(current)
     sha = sha[:7]
     show = st.shows.get(sha, Show(sha=sha))
-    failed = replace(show, status=Status.FAILED)
+    # a failed reconfiguration was rolled back by ECS: put the previous show's labels back
+    failed = restore if restore is not None else replace(show, status=Status.FAILED)
     drop = set(st.labels_of(sha))
     desired = [n for n in current if n not in drop]
     desired += L.render_show(failed)

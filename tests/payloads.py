@@ -43,8 +43,13 @@ def pull_request(
     label: str | None = None,
     sender: str = "maintainer",
     merged: bool = False,
+    fork: bool = False,
+    body: str | None = None,
 ) -> dict[str, Any]:
-    """A ``pull_request`` payload (labeled, unlabeled, synchronize, closed, reopened...)."""
+    """A ``pull_request`` payload (labeled, unlabeled, synchronize, closed, reopened...).
+
+    The stored fixture is a PR from a fork; ``fork=False`` makes it a same-repo branch.
+    """
     p = copy.deepcopy(_load("pull_request.labeled"))
     p["action"] = action
     p["sender"]["login"] = sender
@@ -53,6 +58,10 @@ def pull_request(
     pr["head"]["sha"] = sha
     pr["state"] = state
     pr["merged"] = merged
+    if not fork:
+        pr["head"]["repo"] = copy.deepcopy(pr["base"]["repo"])
+    if body is not None:
+        pr["body"] = body
     if label is None:
         p.pop("label", None)
     else:

@@ -14,7 +14,7 @@ from tests import payloads as P
 
 def test_pull_request_payload() -> None:
     event, pr = parse_event(
-        P.pull_request("labeled", ["x", "🎪 ⚡ showtime-trigger-start"], label="x"),
+        P.pull_request("labeled", ["x", "🎪 ⚡ showtime-trigger-start"], label="x", fork=True),
         "pull_request_target",
     )
     assert event.name == "pull_request" and event.action == "labeled" and event.label == "x"

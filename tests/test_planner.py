@@ -61,9 +61,12 @@ def test_start_trigger_with_no_environment_claims_and_deploys() -> None:
         "🎪 abc1234 📅 2026-01-15T14-30",
         "🎪 abc1234 👤 maintainer",
         "🎪 abc1234 ⌛ 24h",
+        "🎪 abc1234 ⚙️ ALERTS",  # FEATURE_ALERTS=true in the PR description
     }
     assert ops(plan) == [("up", "pr-1234-abc1234", "now")]
-    assert plan.stacks[0].config is not None and plan.stacks[0].config.requester == "maintainer"
+    cfg = plan.stacks[0].config
+    assert cfg is not None and cfg.requester == "maintainer"
+    assert cfg.flags == (("ALERTS", True),)
     assert plan.comment is not None and "abc1234" in plan.comment
     assert plan.skipped is None
 
@@ -152,6 +155,12 @@ def test_push_keeps_the_ttl_and_config_of_the_running_environment() -> None:
     assert "🎪 def5678 ⚙️ large,ALERTS" in plan.add_labels
     cfg = plan.stacks[0].config
     assert cfg is not None and cfg.size == "large" and cfg.flags == (("ALERTS", True),)
+
+
+def test_push_to_a_fork_pr_waits_for_a_maintainer() -> None:
+    plan = plan_for(P.pull_request("synchronize", running(), sha=NEW_FULL, fork=True))
+    assert plan.stacks == ()
+    assert plan.skipped is not None and "fork" in plan.skipped
 
 
 def test_push_on_a_frozen_pr_does_nothing() -> None:
