@@ -568,16 +568,14 @@ def _on_comment(ctx: _Ctx, known: tuple[str, ...]) -> Plan:
         return _reply(ctx, HELP, "help requested")
     if cmd.name == "status":
         return _reply(ctx, _status_text(ctx), "status requested")
-    auth = _authorized(ev, ctx.policy)
-    if auth is False:
+    # fail closed: the executor looks the permission up first (see needs_permission)
+    if not _authorized(ev, ctx.policy):
         return _reply(
             ctx,
             f"🎪 @{ev.actor}, only maintainers (write access) can run `/showtime {cmd.name}`.",
-            f"refused /showtime {cmd.name}: @{ev.actor} lacks write access",
+            f"refused /showtime {cmd.name}: @{ev.actor} has no verified write access",
         )
-    warn = () if auth else (f"permission of @{ev.actor or 'unknown'} not checked (offline plan)",)
-    plan = _run_command(ctx, cmd, known)
-    return replace(plan, warnings=plan.warnings + warn) if warn else plan
+    return _run_command(ctx, cmd, known)
 
 
 def _run_command(ctx: _Ctx, cmd: Command, known: tuple[str, ...]) -> Plan:
