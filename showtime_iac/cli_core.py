@@ -67,6 +67,12 @@ def register(app: typer.Typer) -> None:
         now: Annotated[
             str | None, typer.Option("--now", help="Pretend it is this time (ISO 8601, UTC).")
         ] = None,
+        policy: Annotated[
+            Path | None,
+            typer.Option(
+                "--policy", help="Policy file; default $SHOWTIME_POLICY or ./showtime.toml."
+            ),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
     ) -> None:
         """Show what an event would do, offline: labels, stack operations, comment.
@@ -79,6 +85,7 @@ def register(app: typer.Typer) -> None:
         from showtime_iac._output import emit_json
         from showtime_iac.events import load_payload, parse_event
         from showtime_iac.planner import decide
+        from showtime_iac.policy import load_policy
 
         path = event or (Path(p) if (p := os.environ.get("GITHUB_EVENT_PATH")) else None)
         if path is None:
@@ -90,7 +97,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"{ev.name} event names no pull request: plan needs one (use cleanup)")
         if not pr.head_sha and ev.name == "workflow_dispatch":
             raise InputError("workflow_dispatch without inputs.sha: plan is offline; use sync")
-        result = decide(ev, pr, parse_now(now))
+        result = decide(ev, pr, parse_now(now), load_policy(policy))
         if as_json:
             emit_json(result.to_json())
         else:
