@@ -429,8 +429,12 @@ def _claim(
     cfg = replace(cfg, requester=requester if requester else "unknown")
 
     desired = [n for n in st.labels if n not in consume]
-    # replace everything said about `head` and any old building pointer
+    # replace everything said about `head`; superseded shows (neither head nor active) are
+    # destroyed now, so their labels and the old building pointer go too
     drop = set(st.labels_of(head))
+    for sha in st.shows:
+        if sha not in (head, st.active_sha):
+            drop |= set(st.labels_of(sha))
     if st.building_sha and st.building_sha != head:
         drop.add(L.render_pointer("building", st.building_sha))
     desired = [n for n in desired if n not in drop]
