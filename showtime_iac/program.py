@@ -49,11 +49,13 @@ __all__ = [
     "SIZE_SPECS",
     "EnvResources",
     "OfflineRender",
+    "RecordingMocks",
     "RenderedResource",
     "SizeSpec",
     "declare_environment",
     "declare_shared",
     "evaluate_offline",
+    "evaluate_stack_offline",
     "format_render",
     "render_offline",
     "render_shared_offline",
@@ -573,9 +575,9 @@ def all_config() -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in merged.items()}
 
 
-def main() -> None:
-    """Entry of ``pulumi up``: the program for ``pulumi.get_stack()``."""
-    select_program(pulumi.get_stack(), all_config())()
+def main(*, offline: bool = False) -> None:
+    """Entry of ``pulumi up``: the program for ``pulumi.get_stack()`` from its config."""
+    select_program(pulumi.get_stack(), all_config(), offline=offline)()
 
 
 # --------------------------------------------------------------------------- offline render
@@ -633,7 +635,7 @@ def _clean(value: Any, key: str = "") -> Any:
     return value
 
 
-class _RecordingMocks(pulumi.runtime.Mocks):
+class RecordingMocks(pulumi.runtime.Mocks):
     """Records every declared resource and answers lookups with plausible values."""
 
     def __init__(self, region: str, shared: SharedConfig) -> None:
@@ -765,14 +767,24 @@ def _render_order(r: RenderedResource) -> tuple[int, str, str]:
 
 
 def _evaluate(
-    stack: str, shared: SharedConfig, program: Callable[[], Mapping[str, pulumi.Output[Any]]]
+    stack: str,
+    shared: SharedConfig,
+    program: Callable[[], Mapping[str, pulumi.Output[Any]] | None],
+    *,
+    config: Mapping[str, str] | None = None,
+    mocks: RecordingMocks | None = None,
 ) -> OfflineRender:
-    """Run ``program`` under fresh mocks in a fresh context (so it can run many times)."""
+    """Run ``program`` under fresh mocks in a fresh context (so it can run many times).
+
+    ``config`` becomes the stack config the program sees; ``mocks`` lets a caller keep the
+    recorder (to see what was declared before an error).
+    """
+    from pulumi.runtime import config as runtime_config
     from pulumi.runtime import settings
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    mocks = _RecordingMocks(shared.region, shared)
+    recorder = mocks if mocks is not None else RecordingMocks(shared.region, shared)
     resolved: dict[str, Any] = {}
 
     def body() -> None:
@@ -781,17 +793,19 @@ def _evaluate(
         def keep(values: dict[str, Any]) -> None:
             resolved.update(values)
 
-        pulumi.Output.all(**dict(outputs)).apply(keep)
+        if outputs:
+            pulumi.Output.all(**dict(outputs)).apply(keep)
 
     def run() -> None:
         settings.ROOT.set(None)
-        pulumi.runtime.set_mocks(mocks, project="showtime-iac", stack=stack, preview=False)
+        pulumi.runtime.set_mocks(recorder, project="showtime-iac", stack=stack, preview=False)
+        runtime_config.set_all_config(dict(config or {}), [])
         _sync_await(run_pulumi_func(body))
 
     contextvars.Context().run(run)
     return OfflineRender(
         stack=stack,
-        resources=sorted(mocks.recorded, key=_render_order),
+        resources=sorted(recorder.recorded, key=_render_order),
         outputs={k: _clean(v, k) for k, v in resolved.items()},
         placeholders=shared.placeholders,
     )
@@ -815,6 +829,23 @@ def evaluate_offline(
         return declare_environment(cfg, source, build).outputs
 
     return _evaluate(cfg.stack, values, program)
+
+
+def evaluate_stack_offline(
+    stack: str,
+    values: Mapping[str, str],
+    *,
+    mocks: RecordingMocks | None = None,
+) -> OfflineRender:
+    """Run exactly what ``pulumi up`` runs (:func:`main`: stack name → program, config parsed
+    from ``values``) under mocks. A :class:`SharedStackRef` is answered with the offline
+    default's values; placeholder ids are accepted. Config errors raise before any resource."""
+    try:
+        shared = SharedConfig.from_stack_config(values)
+    except StackConfigError:
+        shared = SharedConfig.offline_default()  # main() reports the error itself
+
+    return _evaluate(stack, shared, lambda: main(offline=True), config=values, mocks=mocks)
 
 
 def render_offline(cfg: EnvConfig, shared: SharedConfig | None = None) -> list[RenderedResource]:
