@@ -127,7 +127,8 @@ class _SharedInputs:
     """The shared values an environment needs, plain or as Outputs of a StackReference."""
 
     region: pulumi.Input[str]
-    cluster: pulumi.Input[str]
+    cluster_name: pulumi.Input[str]
+    cluster: Callable[[], pulumi.Input[str]]  # the ARN
     repository_url: Callable[[], pulumi.Input[str]]
     execution_role_arn: Callable[[], pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
@@ -140,7 +141,8 @@ def _shared_inputs(shared: SharedConfig | SharedStackRef) -> _SharedInputs:
         ref = pulumi.StackReference("shared", stack_name=shared.name)
         return _SharedInputs(
             region=ref.require_output("region"),
-            cluster=ref.require_output("clusterArn"),
+            cluster_name=ref.require_output("clusterName"),
+            cluster=lambda: ref.require_output("clusterArn"),
             repository_url=lambda: ref.require_output("ecrRepositoryUrl"),
             execution_role_arn=lambda: ref.require_output("executionRoleArn"),
             security_group_id=ref.require_output("securityGroupId"),
@@ -154,6 +156,14 @@ def _shared_inputs(shared: SharedConfig | SharedStackRef) -> _SharedInputs:
         from pulumi_aws import ecr
 
         return ecr.get_repository_output(name=shared.ecr_repository_name).repository_url
+
+    def cluster_arn() -> pulumi.Input[str]:
+        # the ARN, not the name: the provider reads the ARN back, a name would show as drift
+        if shared.cluster_arn is not None:
+            return shared.cluster_arn
+        from pulumi_aws import ecs
+
+        return ecs.get_cluster_output(cluster_name=shared.cluster_name).arn
 
     def execution_role_arn() -> pulumi.Input[str]:
         if shared.execution_role_arn is not None:
@@ -169,7 +179,8 @@ def _shared_inputs(shared: SharedConfig | SharedStackRef) -> _SharedInputs:
         )
     return _SharedInputs(
         region=shared.region,
-        cluster=shared.cluster_arn or shared.cluster_name,
+        cluster_name=shared.cluster_name,
+        cluster=cluster_arn,
         repository_url=repository_url,
         execution_role_arn=execution_role_arn,
         security_group_id=shared.security_group_id,
@@ -311,7 +322,7 @@ def declare_environment(
     service = aws.ecs.Service(
         "service",
         name=names.service,
-        cluster=inputs.cluster,
+        cluster=inputs.cluster(),
         task_definition=task_definition.arn,
         desired_count=1,
         launch_type="FARGATE",
@@ -329,7 +340,7 @@ def declare_environment(
     outputs: dict[str, pulumi.Output[Any]] = {
         "stack": pulumi.Output.from_input(names.stack),
         "serviceName": service.name,
-        "clusterName": pulumi.Output.from_input(inputs.cluster),
+        "clusterName": pulumi.Output.from_input(inputs.cluster_name),
         "taskDefinitionArn": task_definition.arn,
         "image": image_ref,
         "logGroup": log_group.name,

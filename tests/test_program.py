@@ -126,7 +126,7 @@ def test_service_is_fargate_public_with_circuit_breaker_and_steady_state() -> No
     i = svc.inputs
     assert i["launchType"] == "FARGATE"
     assert i["desiredCount"] == 1
-    assert i["cluster"] == "superset-ci"
+    assert i["cluster"] == f"arn:aws:ecs:us-west-2:{MOCK_ACCOUNT}:cluster/superset-ci"
     assert i["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert i["waitForSteadyState"] is True
     assert i["networkConfiguration"] == {
