@@ -1,0 +1,3 @@
+"""Shared pytest configuration: plugins that provide fixtures to every test module."""
+
+pytest_plugins = ["tests.motoserver"]
