@@ -55,6 +55,9 @@ def _root(
 
 # --- command modules register themselves here (one line each) ---------------------------
 # (keep this list sorted; each module exposes `register(app: typer.Typer) -> None`)
+from showtime_iac import cli_aws  # noqa: E402
+
+cli_aws.register(app)
 from showtime_iac import cli_core  # noqa: E402
 
 cli_core.register(app)
