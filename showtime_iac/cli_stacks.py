@@ -1,0 +1,548 @@
+"""Stack commands: ``up``, ``destroy``, ``drift``, ``list``, ``status``, ``doctor``.
+
+Engine output streams to stderr (a rich status line on a terminal, plain lines when piped);
+stdout carries the result, or one JSON document with ``--json``. pulumi, rich and boto3 are
+imported inside the commands only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from showtime_iac.model import EnvConfig, InputError, ShowtimeError, Ttl, short_sha
+
+if TYPE_CHECKING:
+    from showtime_iac.stacks import PulumiDriver, StackInfo
+
+__all__ = ["Check", "DriftFound", "doctor_checks", "format_duration", "register"]
+
+EXIT_DRIFT = 3
+
+
+class DriftFound(ShowtimeError):
+    """Drift was found (exit code 3); the drifted resources were printed."""
+
+    exit_code = EXIT_DRIFT
+
+
+_ProjectDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-dir", help="Directory of Pulumi.yaml; default $SHOWTIME_PROJECT_DIR or the repo."
+    ),
+]
+_Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+
+
+def format_duration(d: timedelta | None) -> str:
+    """``timedelta(hours=26)`` → ``1d2h``; negative → ``expired``; None → ``-``."""
+    if d is None:
+        return "-"
+    secs = int(d.total_seconds())
+    if secs < 0:
+        return "expired"
+    days, rem = divmod(secs, 86400)
+    hours, rem = divmod(rem, 3600)
+    if days:
+        return f"{days}d{hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h{rem // 60}m" if rem // 60 else f"{hours}h"
+    return f"{max(rem // 60, 0)}m"
+
+
+def _ttl_left(info: StackInfo, now: datetime) -> str:
+    if info.ttl is not None and info.ttl.value in ("close", "manual"):
+        return info.ttl.value
+    return format_duration(info.ttl_left(now)) if info.expires_at else "-"
+
+
+@contextmanager
+def _engine_display(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A sink for engine output lines: a rich status line on a TTY, plain lines otherwise."""
+    from showtime_iac._output import err_console, is_tty
+
+    if quiet:
+        yield lambda _line: None
+        return
+    if not is_tty(sys.stderr):
+
+        def plain(line: str) -> None:
+            text = line.rstrip("\n")
+            if text.strip():
+                sys.stderr.write(text + "\n")
+
+        yield plain
+        return
+    con = err_console()
+    with con.status("pulumi: starting", spinner="dots") as status:
+
+        def live(line: str) -> None:
+            text = line.rstrip("\n")
+            if not text.strip():
+                return
+            stripped = text.strip()
+            if stripped[:1] in "+-~" or "error" in stripped.lower():
+                con.print(text, markup=False, highlight=False)
+            status.update(f"pulumi: {stripped[:100]}")
+
+        yield live
+
+
+def _open(
+    project_dir: Path | None, on_output: Callable[[str], None] | None = None, unlock: bool = False
+) -> PulumiDriver:
+    from showtime_iac.stacks import open_driver
+
+    return open_driver(project_dir=project_dir, on_output=on_output, unlock=unlock)
+
+
+def _notes(driver: PulumiDriver) -> None:
+    for note in driver.notes:
+        sys.stderr.write(f"showtime-iac: {note}\n")
+
+
+def _pr_stacks(driver: PulumiDriver, pr: int) -> list[StackInfo]:
+    return [s for s in driver.list() if s.pr == pr]
+
+
+def _env_config(
+    pr: int, sha: str | None, image: str | None, ttl: str | None, requester: str | None
+) -> EnvConfig:
+    if not sha:
+        raise InputError(
+            f"pass --sha SHA (the commit of PR #{pr} to deploy); `sync` reads it from GitHub"
+        )
+    repo = os.environ.get("GITHUB_REPOSITORY") or "apache/superset"
+    who = requester or os.environ.get("GITHUB_ACTOR") or "unknown"
+    return EnvConfig(
+        pr=pr,
+        sha=sha.strip().lower(),
+        repo=repo,
+        image=image,
+        ttl=Ttl.parse(ttl) if ttl else Ttl("24h"),
+        requester=who,
+    )
+
+
+def _offline(cfg: EnvConfig, as_json: bool, reason: str) -> None:
+    from showtime_iac._output import emit_json
+    from showtime_iac.program import format_render, render_offline
+
+    resources = render_offline(cfg)
+    if as_json:
+        emit_json(
+            {
+                "stack": cfg.stack,
+                "mode": "offline",
+                "reason": reason,
+                "resources": [asdict(r) for r in resources],
+            }
+        )
+        return
+    sys.stderr.write(f"showtime-iac: {reason}\n")
+    sys.stdout.write(format_render(resources, stack=cfg.stack) + "\n")
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+class Check:
+    """One doctor check: what was looked at, whether it is fine, and the fix when not."""
+
+    def __init__(self, name: str, ok: bool, detail: str, fix: str | None = None) -> None:
+        self.name, self.ok, self.detail, self.fix = name, ok, detail, fix
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
+
+
+def _aws_check(env: Mapping[str, str]) -> Check:
+    try:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        cfg = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1})
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-west-2"
+        sts = boto3.client("sts", region_name=region, config=cfg)
+        ident = sts.get_caller_identity()
+        return Check("aws", True, f"account {ident['Account']} as {ident['Arn']}")
+    except (BotoCoreError, ClientError) as exc:
+        return Check(
+            "aws",
+            False,
+            f"no usable AWS credentials: {str(exc).splitlines()[0][:160]}",
+            "export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or use "
+            "aws-actions/configure-aws-credentials in the workflow",
+        )
+
+
+def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
+    """Engine and version, backend, passphrase, AWS credentials, GitHub token; each with a fix."""
+    from showtime_iac import stacks as S
+
+    checks: list[Check] = []
+    exe = S.find_engine(env)
+    url = S.backend_url(env)
+    version: tuple[int, int, int] | None = None
+    if exe is None:
+        checks.append(
+            Check(
+                "engine",
+                False,
+                "pulumi CLI not found",
+                "install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install "
+                "pulumi/tap/pulumi`) and put ~/.pulumi/bin on PATH",
+            )
+        )
+    else:
+        import subprocess
+
+        try:
+            out = subprocess.run(  # noqa: S603 (our resolved pulumi executable)
+                [str(exe), "version"], capture_output=True, text=True, timeout=30, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            out = f"error: {exc}"
+        version = S.parse_version(out)
+        vtext = ".".join(map(str, version)) if version else out.strip()[:40] or "unknown"
+        checks.append(Check("engine", version is not None, f"pulumi {vtext} at {exe}"))
+        if not S.tags_supported(url, version):
+            need = ".".join(map(str, S.MIN_VERSION_DIY_TAGS))
+            checks.append(
+                Check(
+                    "stack tags",
+                    False,
+                    f"pulumi {vtext} keeps no stack tags on a file/S3 backend (needs {need}+)",
+                    f"upgrade: `curl -fsSL https://get.pulumi.com | sh -s -- --version {need}`"
+                    " (or newer); until then the AWS resources carry the tags",
+                )
+            )
+    local = S.local_backend_dir(url)
+    if local is not None:
+        probe = local
+        while not probe.exists() and probe.parent != probe:
+            probe = probe.parent
+        ok = os.access(probe, os.W_OK)
+        where = "exists" if local.exists() else "created on first use"
+        checks.append(
+            Check(
+                "backend",
+                ok,
+                f"{url} ({where})",
+                None if ok else "set PULUMI_BACKEND_URL to a writable file:// directory or s3://",
+            )
+        )
+    elif S.is_cloud_backend(url):
+        ok = bool(env.get("PULUMI_ACCESS_TOKEN"))
+        checks.append(
+            Check(
+                "backend",
+                ok,
+                f"{url} (Pulumi Cloud)",
+                None if ok else "export PULUMI_ACCESS_TOKEN (a Pulumi Cloud access token)",
+            )
+        )
+    else:
+        checks.append(Check("backend", True, f"{url} (reachability checked by the engine)"))
+    if S.needs_passphrase(url, env.get("SHOWTIME_SECRETS_PROVIDER")):
+        ok = "PULUMI_CONFIG_PASSPHRASE" in env or "PULUMI_CONFIG_PASSPHRASE_FILE" in env
+        checks.append(
+            Check(
+                "passphrase",
+                ok,
+                "PULUMI_CONFIG_PASSPHRASE is " + ("set" if ok else "not set"),
+                None
+                if ok
+                else "export PULUMI_CONFIG_PASSPHRASE (keep it: existing stacks need the same one)",
+            )
+        )
+    if aws:
+        checks.append(_aws_check(env))
+    token = bool(env.get("GITHUB_TOKEN"))
+    checks.append(
+        Check(
+            "github",
+            token,
+            "GITHUB_TOKEN is " + ("set" if token else "not set"),
+            None if token else "export GITHUB_TOKEN (pull-requests:write, issues:write)",
+        )
+    )
+    return checks
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def up(
+        pr: Annotated[int, typer.Argument(help="Pull request number.", min=1)],
+        sha: Annotated[str | None, typer.Option("--sha", help="Commit SHA to deploy.")] = None,
+        image: Annotated[
+            str | None, typer.Option("--image", help="Prebuilt image URI (no build).")
+        ] = None,
+        ttl: Annotated[
+            str | None, typer.Option("--ttl", help="24h, 48h, 7d, close or manual (default 24h).")
+        ] = None,
+        requester: Annotated[
+            str | None,
+            typer.Option("--requester", help="GitHub login (default $GITHUB_ACTOR)."),
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Show what would be deployed; change nothing.")
+        ] = False,
+        unlock: Annotated[
+            bool,
+            typer.Option("--unlock", help="Cancel a lock left by a killed run after the retries."),
+        ] = False,
+        project_dir: _ProjectDir = None,
+        as_json: _Json = False,
+    ) -> None:
+        """Create or update the stack of one PR SHA (pr-{PR}-{sha7}) and print its outputs.
+
+        --dry-run: `pulumi preview` of the existing stack, or, without a pulumi CLI or for a
+        stack that does not exist yet, the offline render of the program under Pulumi mocks.
+
+        Example:  showtime-iac up 1234 --sha abc1234def --ttl 48h --dry-run
+        """
+        from showtime_iac.stacks import EngineMissingError, find_engine
+
+        cfg = _env_config(pr, sha, image, ttl, requester)
+        if dry_run:
+            if find_engine() is None:
+                _offline(cfg, as_json, "pulumi CLI not on PATH: offline render, nothing deployed")
+                return
+            with _engine_display(quiet=as_json) as sink:
+                driver = _open(project_dir, sink)
+                found = driver.preview(cfg, on_output=sink)
+            _notes(driver)
+            if not found:
+                _offline(cfg, as_json, f"stack {cfg.stack} does not exist yet: offline render")
+            elif as_json:
+                from showtime_iac._output import emit_json
+
+                emit_json({"stack": cfg.stack, "mode": "preview", "ok": True})
+            return
+        if find_engine() is None:
+            raise EngineMissingError
+        with _engine_display(quiet=as_json) as sink:
+            driver = _open(project_dir, sink, unlock)
+            outputs = driver.up(cfg)
+        _notes(driver)
+        overhead = driver.stats.overhead_s
+        if as_json:
+            from showtime_iac._output import emit_json
+
+            emit_json(
+                {
+                    "stack": cfg.stack,
+                    "outputs": outputs,
+                    "notes": driver.notes,
+                    "overhead_seconds": round(overhead, 3),
+                }
+            )
+            return
+        sys.stdout.write(f"stack {cfg.stack} is up\n")
+        for k in sorted(outputs):
+            sys.stdout.write(f"  {k}: {outputs[k]}\n")
+
+    @app.command()
+    def destroy(
+        pr: Annotated[int, typer.Argument(help="Pull request number.", min=1)],
+        sha: Annotated[
+            str | None, typer.Option("--sha", help="Only this SHA's stack; default: all of the PR.")
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="List what would be destroyed; change nothing.")
+        ] = False,
+        unlock: Annotated[
+            bool,
+            typer.Option("--unlock", help="Cancel a lock left by a killed run after the retries."),
+        ] = False,
+        project_dir: _ProjectDir = None,
+        as_json: _Json = False,
+    ) -> None:
+        """Destroy a PR's stacks (resources first, then the stack; never forced).
+
+        Refuses a stack whose showtime:pr/showtime:sha tags name another PR or SHA.
+
+        Example:  showtime-iac destroy 1234 --sha abc1234
+        """
+        from showtime_iac._output import emit_json
+        from showtime_iac.stacks import EngineMissingError, find_engine
+
+        sha7 = short_sha(sha) if sha else None
+        if find_engine() is None:
+            if dry_run and sha7:
+                name = f"pr-{pr}-{sha7}"
+                if as_json:
+                    emit_json({"pr": pr, "dry_run": True, "stacks": [name], "checked": False})
+                else:
+                    sys.stdout.write(f"would destroy stack {name} (not checked: no pulumi CLI)\n")
+                return
+            raise EngineMissingError
+        with _engine_display(quiet=as_json) as sink:
+            driver = _open(project_dir, sink, unlock)
+            targets = [s.name for s in _pr_stacks(driver, pr) if sha7 is None or s.sha7 == sha7]
+            if sha7 is not None and not targets:
+                targets = [f"pr-{pr}-{sha7}"]  # destroy() reports a missing stack itself
+            if not dry_run:
+                for name in targets:
+                    driver.destroy(pr, name.rsplit("-", 1)[1])
+        _notes(driver)
+        if as_json:
+            emit_json({"pr": pr, "dry_run": dry_run, "stacks": targets})
+            return
+        verb = "would destroy" if dry_run else "destroyed"
+        if not targets:
+            sys.stdout.write(f"PR #{pr} has no stacks\n")
+        for name in targets:
+            sys.stdout.write(f"{verb} stack {name}\n")
+
+    @app.command("list")
+    def list_(project_dir: _ProjectDir = None, as_json: _Json = False) -> None:
+        """List this project's PR stacks: PR, SHA, requester, age, TTL left.
+
+        One backend listing (`pulumi stack ls --json`) plus the stacks' tags.
+
+        Example:  showtime-iac list --json
+        """
+        from showtime_iac._output import emit_json
+
+        driver = _open(project_dir)
+        infos = driver.list()
+        now = datetime.now(UTC)
+        if as_json:
+            emit_json([i.to_json(now) for i in infos])
+            return
+        sys.stdout.write(_table(infos, now))
+
+    @app.command()
+    def status(
+        pr: Annotated[int, typer.Argument(help="Pull request number.", min=1)],
+        project_dir: _ProjectDir = None,
+        as_json: _Json = False,
+    ) -> None:
+        """Show a PR's stacks with their tags and outputs.
+
+        Example:  showtime-iac status 1234
+        """
+        from showtime_iac._output import emit_json
+
+        driver = _open(project_dir)
+        now = datetime.now(UTC)
+        out = []
+        for info in _pr_stacks(driver, pr):
+            data = info.to_json(now)
+            data["outputs"] = driver.outputs(info.pr, info.sha7)
+            out.append(data)
+        if as_json:
+            emit_json({"pr": pr, "stacks": out})
+            return
+        if not out:
+            sys.stdout.write(f"PR #{pr} has no stacks\n")
+        for d in out:
+            sys.stdout.write(
+                f"{d['stack']}  requester {d['requester'] or '-'}  ttl {d['ttl'] or '-'}  "
+                f"resources {d['resource_count'] if d['resource_count'] is not None else '-'}\n"
+            )
+            for k in sorted(d["outputs"]):
+                sys.stdout.write(f"  {k}: {d['outputs'][k]}\n")
+
+    @app.command()
+    def drift(
+        pr: Annotated[
+            int | None, typer.Argument(help="Pull request number; default: every stack.", min=1)
+        ] = None,
+        project_dir: _ProjectDir = None,
+        as_json: _Json = False,
+    ) -> None:
+        """Detect drift: resources changed outside Pulumi, or a program/config that differs.
+
+        One line per drifted resource; exit code 3 when any drift is found. Writes nothing.
+
+        Example:  showtime-iac drift 1234
+        """
+        from showtime_iac._output import emit_json
+
+        with _engine_display(quiet=True):
+            driver = _open(project_dir)
+            infos = [s for s in driver.list() if pr is None or s.pr == pr]
+            reports = [driver.drift(s.pr, s.sha7) for s in infos]
+        _notes(driver)
+        found = any(r.drifted for r in reports)
+        if as_json:
+            emit_json({"drifted": found, "stacks": [r.to_json() for r in reports]})
+        else:
+            for r in reports:
+                lines = r.lines()
+                for line in lines:
+                    sys.stdout.write(line + "\n")
+                if not lines:
+                    sys.stdout.write(f"{r.stack}: no drift\n")
+            if not reports:
+                sys.stdout.write("no stacks to check\n")
+        if found:
+            n = sum(r.drifted for r in reports)
+            raise DriftFound(f"drift found in {n} stack(s): see the lines above")
+
+    @app.command()
+    def doctor(
+        no_aws: Annotated[
+            bool, typer.Option("--no-aws", help="Skip the AWS credentials check (no network).")
+        ] = False,
+        as_json: _Json = False,
+    ) -> None:
+        """Check what deploying needs: pulumi CLI and version, backend, passphrase, AWS
+        credentials, GitHub token. Each failed check comes with its fix; exit 1 if any fails.
+
+        Example:  showtime-iac doctor --json
+        """
+        from showtime_iac._output import emit_json
+
+        checks = doctor_checks(os.environ, aws=not no_aws)
+        ok = all(c.ok for c in checks)
+        if as_json:
+            emit_json({"ok": ok, "checks": [c.to_json() for c in checks]})
+        else:
+            for c in checks:
+                mark = "ok  " if c.ok else "FAIL"
+                sys.stdout.write(f"{mark} {c.name:<10} {c.detail}\n")
+                if c.fix:
+                    sys.stdout.write(f"     {'':<10} fix: {c.fix}\n")
+        if not ok:
+            failed = ", ".join(c.name for c in checks if not c.ok)
+            raise ShowtimeError(f"doctor: {failed} not ready (each fix is printed above)")
+
+
+def _table(infos: list[StackInfo], now: datetime) -> str:
+    header = ("STACK", "PR", "SHA", "REQUESTER", "AGE", "TTL LEFT", "RESOURCES")
+    rows = [
+        (
+            i.name,
+            str(i.pr),
+            i.sha7,
+            i.requester or "-",
+            format_duration(i.age(now)),
+            _ttl_left(i, now),
+            "-" if i.resource_count is None else str(i.resource_count),
+        )
+        for i in infos
+    ]
+    if not rows:
+        return "no PR stacks\n"
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    lines = [
+        "  ".join(v.ljust(widths[c]) for c, v in enumerate(r)).rstrip() for r in [header, *rows]
+    ]
+    return "\n".join(lines) + "\n"
