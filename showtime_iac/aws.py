@@ -605,7 +605,7 @@ class DeleteResult:
 _MASK = "***"
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # user:password@ in URLs (postgresql://superset:pw@db/..., https://user:token@host)
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(@)"), r"\1" + _MASK + r"\2"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)"), r"\1" + _MASK + r"\2"),
     # Authorization headers
     (re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1\2" + _MASK),
     # KEY=value / KEY: value / "key": "value" for secret-looking keys
@@ -783,6 +783,11 @@ def total_hourly_cost(sizes: Iterable[Size | str], prices: FargatePrices = DEFAU
 # ------------------------------------------------------------------------------------------
 # the adapter
 # ------------------------------------------------------------------------------------------
+
+
+def _first_deployment(deployments: Iterable[Mapping[str, Any]] | None) -> datetime | None:
+    times = [d["createdAt"] for d in deployments or [] if isinstance(d.get("createdAt"), datetime)]
+    return min(times) if times else None
 
 
 def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -1078,7 +1083,7 @@ class AwsLive:
                             s["serviceName"],
                             s["serviceArn"],
                             _tags(s.get("tags")),
-                            s.get("createdAt"),
+                            s.get("createdAt") or _first_deployment(s.get("deployments")),
                         )
                     )
         return out
@@ -1086,11 +1091,12 @@ class AwsLive:
     def _list_task_definitions(self) -> list[TaggedResource]:
         ecs = self.clients.ecs
         out: list[TaggedResource] = []
-        with _aws("ListTaskDefinitions showtime-pr-"):
-            pages = ecs.get_paginator("list_task_definitions").paginate(
-                familyPrefix="showtime-pr-", status="ACTIVE"
-            )
-            for arn in (a for p in pages for a in p.get("taskDefinitionArns", [])):
+        # ListTaskDefinitions' familyPrefix is a whole family name, not a prefix: list the
+        # ACTIVE ones and keep our families by ARN before describing any
+        with _aws("ListTaskDefinitions"):
+            pages = ecs.get_paginator("list_task_definitions").paginate(status="ACTIVE")
+            arns = [a for p in pages for a in p.get("taskDefinitionArns", [])]
+            for arn in (a for a in arns if ":task-definition/showtime-pr-" in a):
                 resp = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
                 td = resp["taskDefinition"]
                 out.append(
