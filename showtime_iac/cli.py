@@ -70,7 +70,10 @@ cli_stacks.register(app)
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps our errors to exit codes and one-line messages."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        # without standalone mode, click returns the code of a `typer.Exit(n)` instead of raising
+        if isinstance(rc, int) and not isinstance(rc, bool):
+            return rc
     except ShowtimeError as exc:
         fail(str(exc))
         return exc.exit_code

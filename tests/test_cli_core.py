@@ -152,3 +152,18 @@ def test_help_and_plan_import_nothing_heavy(argv: list[str]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY=\n" in proc.stderr or proc.stderr.strip().endswith("HEAVY=")
+
+
+def test_typer_exit_codes_survive_main() -> None:
+    import typer
+
+    from showtime_iac.cli import app
+
+    @app.command("exit-seven", hidden=True)
+    def _exit_seven() -> None:
+        raise typer.Exit(7)
+
+    try:
+        assert main(["exit-seven"]) == 7
+    finally:
+        app.registered_commands[:] = [c for c in app.registered_commands if c.name != "exit-seven"]
