@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -137,7 +137,12 @@ def _offline(cfg: EnvConfig, as_json: bool, reason: str) -> None:
     from showtime_iac._output import emit_json
     from showtime_iac.program import format_render, render_offline
 
+    if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
+        from datetime import UTC, datetime
+
+        cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
     resources = render_offline(cfg)
+    claim, final = _label_changes(cfg)
     if as_json:
         emit_json(
             {
@@ -145,11 +150,41 @@ def _offline(cfg: EnvConfig, as_json: bool, reason: str) -> None:
                 "mode": "offline",
                 "reason": reason,
                 "resources": [asdict(r) for r in resources],
+                "labels": {
+                    "claim": {"add": list(claim.add), "remove": list(claim.remove)},
+                    "after_healthy": {"add": list(final.add), "remove": list(final.remove)},
+                },
             }
         )
         return
     sys.stderr.write(f"showtime-iac: {reason}\n")
     sys.stdout.write(format_render(resources, stack=cfg.stack) + "\n")
+    sys.stdout.write("\nlabels on a PR without an environment (written by `sync`):\n")
+    sys.stdout.write("".join(f"  + {n}   (claim)\n" for n in claim.add))
+    sys.stdout.write("".join(f"  - {n}   (once healthy)\n" for n in final.remove))
+    sys.stdout.write("".join(f"  + {n}   (once healthy)\n" for n in final.add))
+    sys.stdout.write(
+        "  + 🎪 {sha7} 🌐 {task public IP}:8080   (once healthy)\n".replace("{sha7}", cfg.sha7)
+    )
+
+
+def _label_changes(cfg: EnvConfig) -> tuple[Any, Any]:
+    """The claim and final label diffs the planner gives for this config on a bare PR."""
+    from datetime import UTC, datetime
+
+    from showtime_iac import labels as L
+    from showtime_iac.model import Event, PrInfo
+    from showtime_iac.planner import decide, on_success
+
+    now = cfg.created or datetime.now(UTC)
+    actor = cfg.requester if cfg.requester != "unknown" else ""
+    event = Event(name="cli", action="start", actor=actor)
+    pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha, labels=())
+    plan = decide(event, pr, now)
+    claim = plan.label_diff
+    after_claim = L.apply_diff((), claim)
+    final = on_success(after_claim, cfg.sha7, None)
+    return claim, final
 
 
 # --------------------------------------------------------------------------- doctor

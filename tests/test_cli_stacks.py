@@ -297,3 +297,33 @@ def test_up_over_the_double_prints_outputs(
     rc, out, err = run(["up", "1234", "--sha", SHA], capsys)
     assert out.startswith("stack pr-1234-abc1234 is up\n")
     assert "aws:ecs:Service service created" in err  # engine output streams to stderr (plain)
+
+
+def test_offline_dry_run_shows_the_label_changes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json as _json
+
+    from showtime_iac.cli import main as _main
+
+    monkeypatch.setenv("PATH", "/nonexistent")  # no pulumi CLI: the offline render
+    rc = _main(
+        [
+            "up",
+            "1234",
+            "--sha",
+            "abc1234def5678901234567890abcdef12345678",
+            "--requester",
+            "alice",
+            "--dry-run",
+            "--json",
+        ]
+    )
+    assert rc == 0
+    out = _json.loads(capsys.readouterr().out)
+    assert "🎪 abc1234 🚦 building" in out["labels"]["claim"]["add"]
+    assert "🎪 abc1234 👤 alice" in out["labels"]["claim"]["add"]
+    assert "🎪 🎯 abc1234" in out["labels"]["after_healthy"]["add"]
+    assert "🎪 🏗️ abc1234" in out["labels"]["after_healthy"]["remove"]
+    tags = next(r["tags"] for r in out["resources"] if r["type"].endswith("Service"))
+    assert tags["showtime:expires-at"] != "never" and tags["showtime:requested-by"] == "alice"
