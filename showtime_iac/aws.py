@@ -63,6 +63,7 @@ __all__ = [
     "DeleteResult",
     "DrainResult",
     "FargatePrices",
+    "HealthProbe",
     "HealthResult",
     "HealthTimeoutError",
     "LogLine",
@@ -81,6 +82,7 @@ __all__ = [
     "client_config",
     "hourly_cost",
     "make_session",
+    "probe_health",
     "redact",
     "tail_logs",
     "total_hourly_cost",
@@ -388,6 +390,24 @@ def wait_for_health(
         interval = min(interval * factor, max_interval)
 
 
+@dataclass(frozen=True)
+class HealthProbe:
+    """One look at ``/health`` for ``status``: ``ok`` and what was seen."""
+
+    url: str
+    ok: bool
+    detail: str
+
+
+def probe_health(url: str, *, get: HttpGet = _urllib_get, timeout: float = 3.0) -> HealthProbe:
+    """A single ``GET url`` (no retries): ``healthy``, ``HTTP 503`` or ``unreachable: …``."""
+    try:
+        status = get(url, timeout)
+    except (OSError, ValueError) as exc:
+        return HealthProbe(url, False, f"unreachable: {type(exc).__name__}")
+    return HealthProbe(url, status == 200, "healthy" if status == 200 else f"HTTP {status}")
+
+
 @dataclass
 class PhaseTimer:
     """How long each phase of a deploy took (image, stack, task start, health).
@@ -579,6 +599,8 @@ def classify_orphans(
     in ``open_prs``. A resource of an open PR with a live stack is always kept.
     """
     live, opened = frozenset(live_stacks), frozenset(open_prs)
+    if now.tzinfo is None:  # AWS timestamps are aware: read a naive ``now`` as UTC
+        now = now.replace(tzinfo=UTC)
     return [_decide(r, live, opened, now, min_age) for r in resources]
 
 
@@ -607,7 +629,13 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # user:password@ in URLs (postgresql://superset:pw@db/..., https://user:token@host)
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)"), r"\1" + _MASK + r"\2"),
     # Authorization headers
-    (re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1\2" + _MASK),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + _MASK),
+    (
+        re.compile(
+            r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?(?:basic\s+|token\s+|bearer\s+)?)[^\s\"',;]+"
+        ),
+        r"\1" + _MASK,
+    ),
     # KEY=value / KEY: value / "key": "value" for secret-looking keys
     (
         re.compile(

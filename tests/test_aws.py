@@ -582,6 +582,15 @@ def test_health_backoff_is_capped_and_default_deadline_is_policy() -> None:
     assert sum(slept) == pytest.approx(900.0)
 
 
+def test_probe_health_is_one_look(local_server: Any) -> None:
+    handler: Any = type("H", (_Health,), {"statuses": [503], "paths": []})
+    url = local_server(handler) + "/health"
+    assert aws.probe_health(url) == aws.HealthProbe(url, False, "HTTP 503")
+    assert aws.probe_health(url).ok and handler.paths == ["/health", "/health"]
+    down = aws.probe_health("http://127.0.0.1:9/health", timeout=0.5)
+    assert not down.ok and down.detail.startswith("unreachable")
+
+
 def test_health_url_must_be_http() -> None:
     with pytest.raises(InputError):
         wait_for_health("file:///etc/passwd")
@@ -664,6 +673,8 @@ def test_classify_rules() -> None:
         "delete",
     ]
     assert "does not match its tags" in got[4][1]
+    naive = [d.action for d in classify_orphans(rs[-2:], [], [], NOW.replace(tzinfo=None))]
+    assert naive == ["keep", "delete"]
     assert got[6][1].startswith("created 5 min ago")
 
 
@@ -711,6 +722,8 @@ def test_untagged_or_foreign_tags_are_never_deleted(tags: dict[str, str], kind: 
         ("token ghp_0123456789abcdefghijABCDEFGHIJ012345 used", "ghp_0123456789"),
         ("GITHUB_TOKEN: github_pat_11AAAAAAA0123456789_abcdefghij", "github_pat_"),
         ("MAPBOX_API_KEY=pk.abc", "pk.abc"),
+        ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ('headers={"Authorization": "token abc123def"}', "abc123def"),
     ],
 )
 def test_redact_masks_secrets(line: str, secret: str) -> None:
@@ -725,6 +738,8 @@ def test_redact_masks_secrets(line: str, secret: str) -> None:
         '127.0.0.1 - - [15/Jan/2026] "GET /health HTTP/1.1" 200 2',
         "Creating database reference for examples: postgresql://db:5432/examples",
         "tokenizer loaded in 3.2s",
+        "Basic authentication is disabled; using the database backend",
+        "Bearer tokens accepted",
     ],
 )
 def test_redact_leaves_ordinary_lines_alone(line: str) -> None:
