@@ -162,15 +162,18 @@ class LogsNotFoundError(ShowtimeError):
 # ------------------------------------------------------------------------------------------
 
 
-def client_config(max_attempts: int = 5) -> Config:
+def client_config(
+    max_attempts: int = 5, *, connect_timeout: float = 5, read_timeout: float = 30
+) -> Config:
     """botocore's ``standard`` retry mode (throttling and transient errors retried with
-    jittered backoff), short connect timeout."""
+    jittered backoff), short connect timeout. ``status`` uses a quicker one (fewer attempts,
+    shorter timeouts): it shows what it can and moves on."""
     from botocore.config import Config
 
     return Config(
         retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=5,
-        read_timeout=30,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
 
 
@@ -217,15 +220,21 @@ class AwsClients:
     logs: CloudWatchLogsClient
 
     @classmethod
-    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> AwsClients:
-        """Clients honouring ``AWS_ENDPOINT_URL`` and the ``AWS_*`` chain, standard retries.
+    def from_settings(
+        cls,
+        settings: Settings,
+        env: Mapping[str, str] | None = None,
+        config: Config | None = None,
+    ) -> AwsClients:
+        """Clients honouring ``AWS_ENDPOINT_URL`` and the ``AWS_*`` chain, standard retries
+        (``config``, default :func:`client_config`).
 
         Raises :class:`CredentialsMissingError` (exit 2) before any request when no
         credentials are found.
         """
         session = make_session(settings)
         check_credentials(session, env)
-        cfg = client_config()
+        cfg = config or client_config()
         url = settings.aws_endpoint_url
         return cls(
             ecs=session.client("ecs", endpoint_url=url, config=cfg),
@@ -858,9 +867,16 @@ class AwsLive:
         self.poll_interval = poll_interval
 
     @classmethod
-    def from_settings(cls, settings: Settings, policy: Policy | None = None, **kw: Any) -> AwsLive:
+    def from_settings(
+        cls,
+        settings: Settings,
+        policy: Policy | None = None,
+        *,
+        config: Config | None = None,
+        **kw: Any,
+    ) -> AwsLive:
         return cls(
-            AwsClients.from_settings(settings),
+            AwsClients.from_settings(settings, config=config),
             cluster=settings.ecs_cluster,
             ecr_repository=settings.ecr_repository,
             policy=policy,
