@@ -11,19 +11,34 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from showtime_iac.model import EnvConfig, InputError, ShowtimeError, Ttl, short_sha
+from showtime_iac.model import SIZES, EnvConfig, InputError, ShowtimeError, Ttl, short_sha
 
 if TYPE_CHECKING:
+    from showtime_iac.aws import AwsLive, FargatePrices
+    from showtime_iac.model import Policy
+    from showtime_iac.settings import Settings
     from showtime_iac.stacks import PulumiDriver, StackInfo
 
-__all__ = ["Check", "DriftFound", "doctor_checks", "format_duration", "register"]
+__all__ = [
+    "Check",
+    "DriftFound",
+    "LiveView",
+    "SizedStack",
+    "doctor_checks",
+    "format_cost",
+    "format_duration",
+    "look_live",
+    "read_stack_size",
+    "register",
+    "size_of",
+]
 
 EXIT_DRIFT = 3
 
@@ -41,6 +56,10 @@ _ProjectDir = Annotated[
     ),
 ]
 _Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+_PolicyFile = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Policy file (default size); default ./showtime.toml."),
+]
 
 
 def format_duration(d: timedelta | None) -> str:
@@ -185,6 +204,202 @@ def _label_changes(cfg: EnvConfig) -> tuple[Any, Any]:
     after_claim = L.apply_diff((), claim)
     final = on_success(after_claim, cfg.sha7, None)
     return claim, final
+
+
+# --------------------------------------------------------------------------- size and cost
+
+_SIZE_KEY = "showtime-iac:size"
+# AWS error codes that mean "these credentials cannot be used here": no point in asking AWS
+# about the next stack either.
+_AUTH_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "AuthFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "UnauthorizedOperation",
+        "UnrecognizedClientException",
+    }
+)
+# One look at /health, not a wait: `status` must answer quickly.
+PROBE_TIMEOUT = 3.0
+
+
+def format_cost(usd: float) -> str:
+    """``0.10374`` → ``$0.104``."""
+    return f"${usd:.3f}"
+
+
+def read_stack_size(path: Path) -> str | None:
+    """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
+    when the file or the key is missing, or the value is not a known size."""
+    import yaml  # type: ignore[import-untyped]
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    config = data.get("config") if isinstance(data, dict) else None
+    size = config.get(_SIZE_KEY) if isinstance(config, dict) else None
+    return size if isinstance(size, str) and size in SIZES else None
+
+
+@dataclass(frozen=True)
+class SizedStack:
+    """A listed stack with its size (``assumed`` when no config says it) and hourly cost."""
+
+    info: StackInfo
+    size: str
+    assumed: bool
+    hourly_cost: float
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        return {
+            **self.info.to_json(now),
+            "size": self.size,
+            "size_assumed": self.assumed,
+            "hourly_cost": self.hourly_cost,
+        }
+
+
+def size_of(
+    infos: list[StackInfo],
+    config_dir: Path | None,
+    default_size: str,
+    prices: FargatePrices,
+) -> list[SizedStack]:
+    """Size and cost of each stack from its local ``stacks/Pulumi.<stack>.yaml`` (written by
+    ``up``), else the policy's default size, marked as assumed. No engine or AWS call:
+    ``pulumi stack ls`` carries no config, and ``list`` stays one listing call."""
+    from showtime_iac.aws import hourly_cost
+
+    out = []
+    for info in infos:
+        found = None
+        if config_dir is not None:
+            found = read_stack_size(config_dir / f"Pulumi.{info.name}.yaml")
+        size = found or default_size
+        out.append(SizedStack(info, size, found is None, hourly_cost(size, prices)))
+    return out
+
+
+def _config_dir(project_dir: Path | None) -> Path | None:
+    """Where ``up`` writes the stack config files (``stackConfigDir`` of Pulumi.yaml)."""
+    from showtime_iac.stacks import find_project_dir
+
+    try:
+        return find_project_dir(project_dir) / "stacks"
+    except InputError:
+        return None
+
+
+def _sized(
+    infos: list[StackInfo], project_dir: Path | None, policy: Policy
+) -> tuple[list[SizedStack], FargatePrices]:
+    from showtime_iac.aws import FargatePrices
+
+    prices = FargatePrices.from_env()
+    return size_of(infos, _config_dir(project_dir), policy.default_size, prices), prices
+
+
+# --------------------------------------------------------------------------- live state
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What AWS says about one environment right now (one look, no waiting)."""
+
+    address: str | None = None
+    task_arn: str | None = None
+    last_status: str | None = None
+    stopped_reason: str | None = None
+    healthy: bool | None = None
+    health: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "task_arn": self.task_arn,
+            "last_status": self.last_status,
+            "stopped_reason": self.stopped_reason,
+            "healthy": self.healthy,
+            "health": self.health,
+            "error": self.error,
+        }
+
+
+def look_live(
+    live: AwsLive, cluster: str, service: str, port: int, probe_timeout: float = PROBE_TIMEOUT
+) -> LiveView:
+    """The service's task, its address and one ``/health`` probe.
+
+    A stopped task, a task without a public IP and a service without tasks are answers
+    (in the view); an :class:`~showtime_iac.aws.AwsError` is raised for the caller to judge.
+    """
+    from showtime_iac.aws import (
+        NoPublicIpError,
+        TaskNotRunningError,
+        TaskStoppedError,
+        probe_health,
+    )
+
+    try:
+        addr = live.task_address(cluster, service)
+    except TaskStoppedError as exc:
+        a = exc.address
+        return LiveView(None, a.task_arn, a.last_status, exc.reason, error=str(exc))
+    except NoPublicIpError as exc:
+        a = exc.address
+        return LiveView(None, a.task_arn, a.last_status, error=str(exc))
+    except TaskNotRunningError as exc:
+        return LiveView(error=str(exc))
+    url = addr.url(port)
+    if url is None:
+        return LiveView(None, addr.task_arn, addr.last_status, health="not probed: no address yet")
+    probe = probe_health(f"{url}/health", get=live.http_get, timeout=probe_timeout)
+    return LiveView(url, addr.task_arn, addr.last_status, None, probe.ok, probe.detail)
+
+
+def _open_live(settings: Settings, policy: Policy) -> AwsLive:
+    """The AWS adapter for ``status``: few retries, short timeouts (a seam for tests)."""
+    from showtime_iac.aws import AwsLive, client_config
+
+    quick = client_config(2, connect_timeout=3, read_timeout=10)
+    return AwsLive.from_settings(settings, policy, config=quick)
+
+
+def _live_views(
+    stacks: list[tuple[StackInfo, Mapping[str, Any]]], policy: Policy
+) -> tuple[list[LiveView | None], str | None]:
+    """One :class:`LiveView` per stack, or None with the reason live data is unavailable.
+
+    Missing credentials, an unreachable endpoint or refused credentials stop the look for
+    every stack (one clear reason); any other AWS error is that stack's own.
+    """
+    from showtime_iac.aws import AwsError
+    from showtime_iac.model import resource_names
+    from showtime_iac.settings import Settings
+
+    views: list[LiveView | None] = [None] * len(stacks)
+    try:
+        live = _open_live(Settings.from_env(), policy)
+    except ShowtimeError as exc:
+        return views, str(exc)
+    for n, (info, outputs) in enumerate(stacks):
+        service = str(outputs.get("serviceName") or resource_names(info.pr, info.sha7).service)
+        cluster = str(outputs.get("clusterName") or live.cluster)
+        try:
+            views[n] = look_live(live, cluster, service, policy.port)
+        except AwsError as exc:
+            if exc.code is None or exc.code in _AUTH_CODES:
+                return [None] * len(stacks), str(exc)
+            views[n] = LiveView(error=str(exc))
+    return views, None
 
 
 # --------------------------------------------------------------------------- doctor
@@ -445,54 +660,95 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(f"{verb} stack {name}\n")
 
     @app.command("list")
-    def list_(project_dir: _ProjectDir = None, as_json: _Json = False) -> None:
-        """List this project's PR stacks: PR, SHA, requester, age, TTL left.
+    def list_(
+        project_dir: _ProjectDir = None, policy: _PolicyFile = None, as_json: _Json = False
+    ) -> None:
+        """List this project's PR stacks: PR, SHA, requester, age, TTL left, size and hourly
+        cost, with the total.
 
-        One backend listing (`pulumi stack ls --json`) plus the stacks' tags.
+        One backend listing (`pulumi stack ls --json`) plus the stacks' tags; no AWS call.
+        Size comes from the local stacks/Pulumi.<stack>.yaml that `up` writes, else the
+        policy's default size (marked as assumed). Prices: SHOWTIME_PRICE_VCPU_HOUR,
+        SHOWTIME_PRICE_GB_HOUR, SHOWTIME_PRICE_IPV4_HOUR (USD, Fargate on-demand defaults).
 
         Example:  showtime-iac list --json
         """
         from showtime_iac._output import emit_json
+        from showtime_iac.aws import total_hourly_cost
+        from showtime_iac.policy import load_policy
 
+        pol = load_policy(policy)
         driver = _open(project_dir)
         infos = driver.list()
+        sized, prices = _sized(infos, project_dir, pol)
+        total = total_hourly_cost([s.size for s in sized], prices)
         now = datetime.now(UTC)
         if as_json:
-            emit_json([i.to_json(now) for i in infos])
+            emit_json(
+                {
+                    "stacks": [s.to_json(now) for s in sized],
+                    "total_hourly_cost": total,
+                    "currency": prices.currency,
+                }
+            )
             return
-        sys.stdout.write(_table(infos, now))
+        sys.stdout.write(_table(sized, now, total, pol.default_size))
 
     @app.command()
     def status(
         pr: Annotated[int, typer.Argument(help="Pull request number.", min=1)],
+        no_live: Annotated[
+            bool, typer.Option("--no-live", help="Skip AWS: the stack data only.")
+        ] = False,
         project_dir: _ProjectDir = None,
+        policy: _PolicyFile = None,
         as_json: _Json = False,
     ) -> None:
-        """Show a PR's stacks with their tags and outputs.
+        """Show a PR's stacks: SHA, requester, age, TTL left, size, hourly cost, outputs, and,
+        live from AWS, the task's address, its status (a stopped task's reason) and health.
 
-        Example:  showtime-iac status 1234
+        Health is one quick look at http://IP:8080/health (3 s), not a wait. Without AWS
+        credentials, or when AWS does not answer, the stack data is shown with the reason
+        live data is unavailable (exit 0).
+
+        Example:  showtime-iac status 1234 --json
         """
         from showtime_iac._output import emit_json
+        from showtime_iac.aws import total_hourly_cost
+        from showtime_iac.policy import load_policy
 
+        pol = load_policy(policy)
         driver = _open(project_dir)
         now = datetime.now(UTC)
-        out = []
-        for info in _pr_stacks(driver, pr):
-            data = info.to_json(now)
-            data["outputs"] = driver.outputs(info.pr, info.sha7)
-            out.append(data)
+        infos = _pr_stacks(driver, pr)
+        sized, prices = _sized(infos, project_dir, pol)
+        outputs = [driver.outputs(i.pr, i.sha7) for i in infos]
+        views: list[LiveView | None] = [None] * len(infos)
+        reason: str | None = "skipped (--no-live)" if no_live else None
+        if infos and not no_live:
+            views, reason = _live_views(list(zip(infos, outputs, strict=True)), pol)
+        total = total_hourly_cost([s.size for s in sized], prices)
         if as_json:
-            emit_json({"pr": pr, "stacks": out})
-            return
-        if not out:
-            sys.stdout.write(f"PR #{pr} has no stacks\n")
-        for d in out:
-            sys.stdout.write(
-                f"{d['stack']}  requester {d['requester'] or '-'}  ttl {d['ttl'] or '-'}  "
-                f"resources {d['resource_count'] if d['resource_count'] is not None else '-'}\n"
+            stacks = []
+            for s, out, view in zip(sized, outputs, views, strict=True):
+                data = s.to_json(now)
+                data["outputs"] = out
+                data["live"] = view.to_json() if view is not None else None
+                stacks.append(data)
+            emit_json(
+                {
+                    "pr": pr,
+                    "live": {"available": reason is None, "reason": reason},
+                    "stacks": stacks,
+                    "total_hourly_cost": total,
+                    "currency": prices.currency,
+                }
             )
-            for k in sorted(d["outputs"]):
-                sys.stdout.write(f"  {k}: {d['outputs'][k]}\n")
+            return
+        if not infos:
+            sys.stdout.write(f"PR #{pr} has no stacks\n")
+            return
+        sys.stdout.write(_status_text(pr, sized, outputs, views, reason, total, now))
 
     @app.command()
     def drift(
@@ -560,8 +816,10 @@ def register(app: typer.Typer) -> None:
             raise ShowtimeError(f"doctor: {failed} not ready (each fix is printed above)")
 
 
-def _table(infos: list[StackInfo], now: datetime) -> str:
-    header = ("STACK", "PR", "SHA", "REQUESTER", "AGE", "TTL LEFT", "RESOURCES")
+def _table(sized: list[SizedStack], now: datetime, total: float, default_size: str) -> str:
+    if not sized:
+        return "no PR stacks\n"
+    header = ("STACK", "PR", "SHA", "REQUESTER", "AGE", "TTL LEFT", "SIZE", "$/HOUR", "RESOURCES")
     rows = [
         (
             i.name,
@@ -570,14 +828,64 @@ def _table(infos: list[StackInfo], now: datetime) -> str:
             i.requester or "-",
             format_duration(i.age(now)),
             _ttl_left(i, now),
+            s.size + ("*" if s.assumed else ""),
+            format_cost(s.hourly_cost),
             "-" if i.resource_count is None else str(i.resource_count),
         )
-        for i in infos
+        for s in sized
+        for i in [s.info]
     ]
-    if not rows:
-        return "no PR stacks\n"
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    lines = [
-        "  ".join(v.ljust(widths[c]) for c, v in enumerate(r)).rstrip() for r in [header, *rows]
-    ]
+    n = len(rows)
+    footer = (f"TOTAL ({n} stack{'s' if n != 1 else ''})", *[""] * 6, format_cost(total), "")
+    table = [header, *rows, footer]
+    widths = [max(len(r[c]) for r in table) for c in range(len(header))]
+    lines = ["  ".join(v.ljust(widths[c]) for c, v in enumerate(r)).rstrip() for r in table]
+    if any(s.assumed for s in sized):
+        lines.append(
+            f"* size assumed: no local stacks/Pulumi.<stack>.yaml, so the policy default "
+            f"({default_size})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _status_text(
+    pr: int,
+    sized: list[SizedStack],
+    outputs: list[dict[str, Any]],
+    views: list[LiveView | None],
+    reason: str | None,
+    total: float,
+    now: datetime,
+) -> str:
+    n = len(sized)
+    lines = [f"PR #{pr}: {n} stack{'s' if n != 1 else ''}, {format_cost(total)}/hour in all"]
+    if reason is not None:
+        lines.append(f"live data from AWS unavailable: {reason}")
+    for s, out, view in zip(sized, outputs, views, strict=True):
+        i = s.info
+        ttl = f" (ttl {i.ttl})" if i.ttl is not None else ""
+        size = s.size + (" (assumed: no local stack config)" if s.assumed else "")
+        rows = [
+            ("sha", i.sha7),
+            ("requester", i.requester or "-"),
+            ("age", format_duration(i.age(now))),
+            ("ttl left", _ttl_left(i, now) + ttl),
+            ("size", size),
+            ("cost", f"{format_cost(s.hourly_cost)}/hour"),
+            ("resources", "-" if i.resource_count is None else str(i.resource_count)),
+        ]
+        if view is not None:
+            rows.append(("address", view.address or "-"))
+            rows.append(("task", view.last_status or "-"))
+            if view.stopped_reason:
+                rows.append(("stopped", view.stopped_reason))
+            if view.health is not None:
+                rows.append(("health", view.health))
+            if view.error and not view.stopped_reason:
+                rows.append(("live", view.error))
+        lines.append(i.name)
+        lines.extend(f"  {k + ':':<11}{v}" for k, v in rows)
+        if out:
+            lines.append("  outputs:")
+            lines.extend(f"    {k}: {out[k]}" for k in sorted(out))
     return "\n".join(lines) + "\n"

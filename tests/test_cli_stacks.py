@@ -202,8 +202,29 @@ def test_format_duration() -> None:
 # --------------------------------------------------------------------------- over the double
 
 
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AWS credentials anywhere (environment, files, instance metadata)."""
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
 @pytest.fixture
 def engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEngine:
+    """Two PR stacks over the engine double; a project directory of our own (its stacks/
+    holds the config files `up` would write); no AWS credentials, no policy file."""
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: showtime-iac\nruntime: python\n")
+    monkeypatch.setenv("SHOWTIME_PROJECT_DIR", str(project))
+    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    for k in ("VCPU_HOUR", "GB_HOUR", "IPV4_HOUR"):
+        monkeypatch.delenv(f"SHOWTIME_PRICE_{k}", raising=False)
+    no_aws_credentials(monkeypatch)
     e = FakeEngine()
     now = datetime.now(UTC)
     cfg = EnvConfig(
@@ -225,7 +246,41 @@ def engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEngine:
     return e
 
 
-def test_list_table_and_json(engine: FakeEngine, capsys: pytest.CaptureFixture[str]) -> None:
+def stack_file(size: str, stack: str = "pr-1234-abc1234") -> Path:
+    """Write the stack config file `up` writes, with ``size``, into the test's project."""
+    import os
+
+    path = Path(os.environ["SHOWTIME_PROJECT_DIR"]) / "stacks" / f"Pulumi.{stack}.yaml"
+    path.write_text(
+        "config:\n  aws:region: us-west-2\n  showtime-iac:pr: '1234'\n"
+        f"  showtime-iac:size: {size}\n"
+    )
+    return path
+
+
+@pytest.fixture
+def prices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round prices: small 0.121, medium 0.241, large 0.481 USD per hour."""
+    monkeypatch.setenv("SHOWTIME_PRICE_VCPU_HOUR", "0.1")
+    monkeypatch.setenv("SHOWTIME_PRICE_GB_HOUR", "0.01")
+    monkeypatch.setenv("SHOWTIME_PRICE_IPV4_HOUR", "0.001")
+
+
+def no_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_a: Any) -> Any:
+        raise AssertionError("AWS must not be asked")
+
+    monkeypatch.setattr(cli_stacks, "_open_live", refuse)
+
+
+def test_list_table_and_json(
+    engine: FakeEngine,
+    prices: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    no_live(monkeypatch)
+    stack_file("large")
     rc, out, _ = run(["list"], capsys)
     assert rc == 0
     lines = out.splitlines()
@@ -237,24 +292,273 @@ def test_list_table_and_json(engine: FakeEngine, capsys: pytest.CaptureFixture[s
         "AGE",
         "TTL",
         "LEFT",
+        "SIZE",
+        "$/HOUR",
         "RESOURCES",
     ]
-    assert lines[1].split() == ["pr-77-0000000", "77", "0000000", "bot", "0m", "manual", "3"]
+    assert lines[1].split() == [
+        "pr-77-0000000", "77", "0000000", "bot", "0m", "manual", "medium*", "$0.241", "3"
+    ]  # fmt: skip
     row = lines[2].split()
     assert row[:5] == ["pr-1234-abc1234", "1234", "abc1234", "octocat", "3h"]
     assert row[5] in ("1d20h", "1d21h")
+    assert row[6:] == ["large", "$0.481", "3"]
+    assert lines[3].split() == ["TOTAL", "(2", "stacks)", "$0.722"]
+    assert lines[3].index("$0.722") == lines[0].index("$/HOUR")  # the footer sits in its column
+    assert (
+        lines[4]
+        == "* size assumed: no local stacks/Pulumi.<stack>.yaml, so the policy default (medium)"
+    )
     rc, out, _ = run(["list", "--json"], capsys)
-    docs = json.loads(out)
-    assert [d["stack"] for d in docs] == ["pr-77-0000000", "pr-1234-abc1234"]
-    assert engine.ops("list_stacks") == 2
+    doc = json.loads(out)
+    assert [d["stack"] for d in doc["stacks"]] == ["pr-77-0000000", "pr-1234-abc1234"]
+    assert [(d["size"], d["size_assumed"], d["hourly_cost"]) for d in doc["stacks"]] == [
+        ("medium", True, 0.241),
+        ("large", False, 0.481),
+    ]
+    assert doc["total_hourly_cost"] == 0.722 and doc["currency"] == "USD"
+    assert engine.ops("list_stacks") == 2  # one listing call per command
+    assert engine.ops("outputs") == 0 and engine.ops("get_config") == 0
 
 
-def test_status_shows_outputs(engine: FakeEngine, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_assumes_the_policy_default_size(
+    engine: FakeEngine, prices: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "showtime.toml").write_text('default_size = "small"\n')
+    stack_file("huge")  # not a size: as if absent
+    rc, out, _ = run(["list", "--json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and [d["size"] for d in doc["stacks"]] == ["small", "small"]
+    assert all(d["size_assumed"] for d in doc["stacks"]) and doc["total_hourly_cost"] == 0.242
+    rc, out, _ = run(["list"], capsys)
+    assert out.splitlines()[-1].endswith("the policy default (small)")
+
+
+def test_list_without_stacks(engine: FakeEngine, capsys: pytest.CaptureFixture[str]) -> None:
+    engine.stacks.clear()
+    rc, out, _ = run(["list"], capsys)
+    assert rc == 0 and out == "no PR stacks\n"
+    rc, out, _ = run(["list", "--json"], capsys)
+    assert json.loads(out) == {"stacks": [], "total_hourly_cost": 0, "currency": "USD"}
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("config:\n  showtime-iac:size: small\n", "small"),
+        ("config:\n  showtime-iac:size: 'large'\n", "large"),
+        ("config:\n  showtime-iac:size: tiny\n", None),
+        ("config:\n  showtime-iac:pr: '1'\n", None),
+        ("config: [\n", None),
+        ("- a list\n", None),
+        ("", None),
+    ],
+)
+def test_read_stack_size(text: str, size: str | None, tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.pr-1-abcdef0.yaml"
+    path.write_text(text)
+    assert cli_stacks.read_stack_size(path) == size
+    assert cli_stacks.read_stack_size(tmp_path / "missing.yaml") is None
+
+
+def test_status_without_credentials_shows_the_stack_data(
+    engine: FakeEngine, prices: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file("small")
+    rc, out, err = run(["status", "1234"], capsys)
+    assert rc == 0 and "Traceback" not in err
+    lines = out.splitlines()
+    assert lines[0] == "PR #1234: 1 stack, $0.121/hour in all"
+    assert lines[1].startswith("live data from AWS unavailable: AWS credentials not found")
+    assert "pr-1234-abc1234" in lines and "  size:      small" in lines
+    assert "  cost:      $0.121/hour" in lines and "  requester: octocat" in lines
+    assert "    serviceName: pr-1234-abc1234-service" in lines
+    assert not any(line.startswith("  address:") for line in lines)
     rc, out, _ = run(["status", "1234", "--json"], capsys)
     doc = json.loads(out)
-    assert rc == 0 and doc["stacks"][0]["outputs"] == {"serviceName": "pr-1234-abc1234-service"}
-    rc, out, _ = run(["status", "5"], capsys)
-    assert out == "PR #5 has no stacks\n"
+    assert rc == 0 and doc["live"]["available"] is False
+    assert "AWS_ACCESS_KEY_ID" in doc["live"]["reason"]
+    (stack,) = doc["stacks"]
+    assert stack["outputs"] == {"serviceName": "pr-1234-abc1234-service"}
+    assert (stack["size"], stack["hourly_cost"], stack["live"]) == ("small", 0.121, None)
+    assert stack["requester"] == "octocat" and stack["ttl"] == "48h"
+    assert doc["total_hourly_cost"] == 0.121
+
+
+def test_status_when_aws_does_not_answer(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a free port on which nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    rc, out, err = run(["status", "1234", "--json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and "Traceback" not in err
+    assert doc["live"]["available"] is False and "cannot reach AWS" in doc["live"]["reason"]
+    assert doc["stacks"][0]["stack"] == "pr-1234-abc1234" and doc["stacks"][0]["live"] is None
+
+
+def test_status_no_live_skips_aws(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_live(monkeypatch)
+    rc, out, _ = run(["status", "1234", "--no-live", "--json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and doc["live"] == {"available": False, "reason": "skipped (--no-live)"}
+    assert doc["stacks"][0]["size_assumed"] is True
+    rc, out, _ = run(["status", "5"], capsys)  # no stacks: AWS is not asked either
+    assert rc == 0 and out == "PR #5 has no stacks\n"
+
+
+# --------------------------------------------------------------------------- status, live
+
+
+class HealthGets:
+    """The HTTP getter of the health probe: records URLs, answers ``status``."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.urls: list[str] = []
+
+    def __call__(self, url: str, timeout: float) -> int:
+        self.urls.append(url)
+        assert timeout <= 3.0  # one quick look
+        return self.status
+
+
+def test_status_live_from_moto(
+    engine: FakeEngine,
+    moto_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from showtime_iac.aws import AwsClients
+    from showtime_iac.settings import Settings
+    from tests.motoserver import set_moto_transition
+    from tests.test_aws import World
+
+    set_moto_transition(moto_env, "ecs::task", {"progression": "manual", "times": 1_000_000})
+    world = World(AwsClients.from_settings(Settings.from_env()))
+    env = world.environment(1234, SHA)
+    task_arn, eni = world.run_service_task(1234, SHA, env["task_definition"])
+    # moto gives no public IP: an Elastic IP on the task's ENI stands in for it
+    alloc = world.c.ec2.allocate_address(Domain="vpc")
+    world.c.ec2.associate_address(AllocationId=alloc["AllocationId"], NetworkInterfaceId=eni)
+    gets = HealthGets(200)
+    real_open = cli_stacks._open_live
+
+    def open_live(settings: Any, policy: Any) -> Any:
+        live = real_open(settings, policy)
+        live.http_get = gets
+        return live
+
+    monkeypatch.setattr(cli_stacks, "_open_live", open_live)
+    rc, out, _ = run(["status", "1234", "--json"], capsys)
+    doc = json.loads(out)
+    url = f"http://{alloc['PublicIp']}:8080"
+    assert rc == 0 and doc["live"] == {"available": True, "reason": None}
+    live = doc["stacks"][0]["live"]
+    assert live["address"] == url and live["task_arn"] == task_arn
+    assert (live["last_status"], live["healthy"], live["health"]) == ("RUNNING", True, "healthy")
+    assert gets.urls == [f"{url}/health"]
+    gets.status = 503
+    rc, out, _ = run(["status", "1234"], capsys)
+    lines = out.splitlines()
+    assert rc == 0 and not any("unavailable" in line for line in lines)
+    assert f"  address:   {url}" in lines and "  task:      RUNNING" in lines
+    assert "  health:    HTTP 503" in lines
+
+
+@pytest.fixture
+def stubbed_live(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> Any:
+    """``status`` over botocore Stubbers (what moto can't make), and the engine double."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from showtime_iac.aws import AwsClients, AwsLive
+    from tests.test_aws_stubber import FakeTime, Stubbed
+
+    kw: Any = {
+        "region_name": "us-west-2",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    clients = AwsClients(
+        ecs=boto3.client("ecs", **kw),
+        ec2=boto3.client("ec2", **kw),
+        ecr=boto3.client("ecr", **kw),
+        logs=boto3.client("logs", **kw),
+    )
+    t = FakeTime()
+    gets = HealthGets(200)
+    live = AwsLive(clients, clock=t.clock, sleep=t.sleep, http_get=gets)
+    monkeypatch.setattr(cli_stacks, "_open_live", lambda _s, _p: live)
+    ecs, ec2 = Stubber(clients.ecs), Stubber(clients.ec2)
+    with ecs, ec2:
+        yield Stubbed(live, ecs, ec2, t)
+        ecs.assert_no_pending_responses()
+        ec2.assert_no_pending_responses()
+    assert gets.urls == [] and t.sleeps == []  # nothing to probe, nothing waited for
+
+
+def test_status_stopped_task_with_its_reason(
+    stubbed_live: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_aws_stubber import TASK, expect_tasks, task
+
+    reason = "Essential container in task exited"
+    for _ in range(2):
+        expect_tasks(stubbed_live, "RUNNING", [])
+        expect_tasks(stubbed_live, "STOPPED", [task("STOPPED", reason=reason)])
+    rc, out, _ = run(["status", "1234", "--json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and doc["live"]["available"] is True
+    live = doc["stacks"][0]["live"]
+    assert (live["last_status"], live["stopped_reason"], live["task_arn"]) == (
+        "STOPPED",
+        reason,
+        TASK,
+    )
+    assert live["address"] is None and live["healthy"] is None
+    rc, out, _ = run(["status", "1234"], capsys)
+    lines = out.splitlines()
+    assert "  task:      STOPPED" in lines and f"  stopped:   {reason}" in lines
+    assert "  address:   -" in lines
+
+
+def test_status_pending_task_is_not_probed(
+    stubbed_live: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_aws_stubber import expect_tasks, task
+
+    expect_tasks(stubbed_live, "RUNNING", [task("PENDING", eni=False)])
+    rc, out, _ = run(["status", "1234", "--json"], capsys)
+    live = json.loads(out)["stacks"][0]["live"]
+    assert rc == 0 and live["last_status"] == "PENDING"
+    assert live["healthy"] is None and live["health"] == "not probed: no address yet"
+
+
+@pytest.mark.parametrize(
+    ("code", "available"),
+    [("ServiceNotFoundException", True), ("UnrecognizedClientException", False)],
+)
+def test_status_aws_errors(
+    code: str, available: bool, stubbed_live: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing service is that stack's answer; refused credentials stop the live look."""
+    stubbed_live.ecs.add_client_error("list_tasks", code, "nope", 400)
+    rc, out, _ = run(["status", "1234", "--json"], capsys)
+    doc = json.loads(out)
+    assert rc == 0 and doc["live"]["available"] is available
+    if available:
+        assert code in doc["stacks"][0]["live"]["error"]
+    else:
+        assert code in doc["live"]["reason"] and doc["stacks"][0]["live"] is None
 
 
 def test_drift_exit_3_with_one_line_per_resource(
