@@ -61,6 +61,9 @@ cli_aws.register(app)
 from showtime_iac import cli_core  # noqa: E402
 
 cli_core.register(app)
+from showtime_iac import cli_dashboard  # noqa: E402
+
+cli_dashboard.register(app)
 from showtime_iac import cli_stacks  # noqa: E402
 
 cli_stacks.register(app)
