@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -329,3 +330,64 @@ def test_command_unwritable_out_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
     rc = main(["dashboard", "--out", str(blocker / "sub"), "--input", str(FIXTURE)])
     assert rc == 1
     assert "cannot write the dashboard" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- live path (GitHub)
+
+
+class _FakeClient:
+    """Stands in for showtime_iac.github.GitHubClient (from_settings, list_showtime_prs)."""
+
+    seen: ClassVar[dict[str, object]] = {}
+
+    def __init__(self, prs: list[PrInfo]) -> None:
+        self.prs = prs
+
+    @classmethod
+    def from_settings(cls, settings: object, repo: str | None = None) -> _FakeClient:
+        cls.seen = {"settings": settings, "repo": repo}
+        show = Show(sha="abc1234", status=Status.RUNNING, ip="10.0.0.9", requester="octocat")
+        labels = (*render_show(show), render_pointer("active", "abc1234"))
+        return cls([PrInfo(42, "open", "abc1234" + "0" * 33, labels, "octocat", "Live <PR>")])
+
+    def list_showtime_prs(self) -> list[PrInfo]:
+        return self.prs
+
+
+@pytest.fixture
+def fake_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    mod = types.ModuleType("showtime_iac.github")
+    mod.GitHubClient = _FakeClient  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "showtime_iac.github", mod)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret_value")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "apache/superset")
+    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
+
+
+@pytest.mark.usefixtures("fake_github")
+def test_live_page_from_the_github_adapter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./showtime.toml policy here
+    rc = main(["dashboard", "--out", str(tmp_path / "site"), "--json"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    doc = json.loads(out)
+    (env,) = doc["environments"]
+    assert env["pr"] == 42 and env["status"] == "running" and env["url"] == "http://10.0.0.9:8080"
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Live &lt;PR&gt;" in page and "apache/superset" in page
+    assert "ghs_secret_value" not in out + page
+    assert _FakeClient.seen["repo"] is None
+
+
+def test_live_page_needs_a_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    rc = main(["dashboard", "--out", str(tmp_path / "site"), "--repo", "a/b"])
+    assert rc == 2
+    assert "GITHUB_TOKEN is not set" in capsys.readouterr().err
