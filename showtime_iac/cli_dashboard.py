@@ -121,8 +121,8 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
-            showtime-iac dashboard --out site                  # live, from GitHub
-            showtime-iac dashboard --out site --input envs.json --now 2026-01-15T14:30:00Z
+            showtime-iac dashboard --out site                    # live, from GitHub
+            showtime-iac dashboard --out site --input envs.json  # from a file
         """
         when = _parse_now(now)
         if input_file is not None:
