@@ -64,9 +64,15 @@ cli_core.register(app)
 from showtime_iac import cli_dashboard  # noqa: E402
 
 cli_dashboard.register(app)
+from showtime_iac import cli_github  # noqa: E402
+
+cli_github.register(app)
 from showtime_iac import cli_stacks  # noqa: E402
 
 cli_stacks.register(app)
+from showtime_iac import cli_sync  # noqa: E402
+
+cli_sync.register(app)
 # --- end of command modules --------------------------------------------------------------
 
 

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         else:
             sys.stdout.write(format_plan(result) + "\n")
 
-    @app.command()
+    @app.command(hidden=True)
     def explain() -> None:
         """Print the 🎪 label vocabulary: what each label means.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from showtime_iac.model import SHA_RE, Event, InputError, PrInfo
 
-__all__ = ["MAX_LABELS", "MAX_LABEL_CHARS", "load_payload", "parse_event"]
+__all__ = ["MAX_LABELS", "MAX_LABEL_CHARS", "load_payload", "parse_event", "pr_from_api"]
 
 # GitHub allows 100 labels on an issue and 50 characters per label name; anything far
 # beyond that is not a GitHub payload.
@@ -108,6 +108,11 @@ def _pr_from_pull(pull: dict[str, Any]) -> PrInfo:
         is_fork=bool(head_repo and base_repo and head_repo != base_repo),
         merged=bool(pull.get("merged")),
     )
+
+
+def pr_from_api(pull: dict[str, Any]) -> PrInfo:
+    """A pull request object of the REST API (the same shape as in webhook payloads)."""
+    return _pr_from_pull(pull)
 
 
 def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInfo | None]:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from showtime_iac import labels as L
 from showtime_iac.comment import status_comment
 from showtime_iac.model import EnvConfig, Policy, PrInfo, ShowtimeError
-from showtime_iac.planner import Plan, StackOp, on_failure, on_success
+from showtime_iac.planner import Plan, StackOp, on_destroying, on_failure, on_success
 
 __all__ = [
     "GitHubPort",
@@ -60,6 +60,10 @@ class GitHubPort(Protocol):
 
     def deployment(self, number: int, sha: str, state: str, url: str | None = None) -> None:
         """Record a GitHub deployment status (in_progress/success/failure/inactive)."""
+        ...
+
+    def finish(self) -> None:
+        """Deferred cosmetic writes (label colours), once the run's real work is done."""
         ...
 
 
@@ -195,6 +199,12 @@ class Executor:
     def execute(
         self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None = None
     ) -> Outcome:
+        try:
+            return self._execute(plan, pr, replan)
+        finally:
+            self.gh.finish()
+
+    def _execute(self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None) -> Outcome:
         out = Outcome(pr=plan.pr, intent=plan.intent, sha=plan.sha)
         if plan.skipped and not plan.label_diff and not plan.comment:
             out.actions.append(f"skipped: {plan.skipped}")
@@ -217,7 +227,11 @@ class Executor:
         return out
 
     def _teardown(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
-        labels = list(pr.labels)
+        final = L.apply_diff(pr.labels, plan.label_diff)
+        mark = on_destroying(pr.labels, [op.sha for op in plan.stacks])
+        if mark:
+            self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
+        labels = list(L.apply_diff(pr.labels, mark))
         try:
             for op in plan.stacks:
                 self.stacks.destroy(plan.pr, op.sha)
@@ -228,13 +242,16 @@ class Executor:
             self._audit(out, "destroy", "failed", str(exc))
             self.gh.post_comment(
                 plan.pr,
-                f"🎪 **Teardown failed**: {exc}\n\nThe labels were kept; the next run retries.",
+                f"🎪 **Teardown failed**: {exc}\n\nThe environment stays marked 🚦 destroying;"
+                " the next run (or `cleanup`) retries.",
             )
             return out
-        self.gh.apply_label_diff(plan.pr, plan.add_labels, plan.remove_labels)
-        labels = list(L.apply_diff(labels, plan.label_diff))
+        rest = L.diff(labels, final)
+        self.gh.apply_label_diff(plan.pr, rest.add, rest.remove)
+        out.actions.append(f"labels +{len(rest.add)} -{len(rest.remove)}")
         self.gh.deployment(plan.pr, plan.sha or "", "inactive")
-        self._sticky(plan.pr, labels, plan.reasons[0] if plan.reasons else "stopped")
+        self._sticky(plan.pr, final, plan.reasons[0] if plan.reasons else "stopped")
+        self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
         return out
 
     def _claim(

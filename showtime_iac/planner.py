@@ -39,6 +39,7 @@ __all__ = [
     "decide",
     "on_success",
     "on_failure",
+    "on_destroying",
     "expired",
     "Intent",
     "needs_permission",
@@ -758,4 +759,23 @@ def on_failure(labels: Iterable[str], sha: str, restore: Show | None = None) -> 
     desired += L.render_show(failed)
     if st.active_sha == sha:
         desired.append(L.render_pointer("active", sha))
+    return L.diff(current, desired)
+
+
+def on_destroying(labels: Iterable[str], shas: Iterable[str]) -> L.LabelDiff:
+    """Mark each SHA's environment 🚦 destroying before its stack goes (the teardown claim).
+
+    Written first, so a token that cannot write labels fails before anything is destroyed,
+    and a watcher sees the teardown while it runs.
+    """
+    current = tuple(labels)
+    st = L.parse_state(current)
+    desired = list(current)
+    for sha in dict.fromkeys(s[:7] for s in shas):
+        show = st.shows.get(sha)
+        if show is None or show.status == Status.DESTROYING:
+            continue
+        drop = set(st.labels_of(sha))
+        desired = [n for n in desired if n not in drop]
+        desired += L.render_show(replace(show, status=Status.DESTROYING))
     return L.diff(current, desired)
