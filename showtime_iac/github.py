@@ -62,11 +62,11 @@ class _BoundedRetry(GithubRetry):
 
     def __init__(self, *, max_wait: float, **kwargs: Any) -> None:
         self.max_wait = max_wait
-        super().__init__(max_rate_limit_wait=max_wait, **kwargs)
+        kwargs["max_rate_limit_wait"] = max_wait
+        super().__init__(**kwargs)
 
     def new(self, **kw: Any) -> _BoundedRetry:
         kw.setdefault("max_wait", self.max_wait)
-        kw.pop("max_rate_limit_wait", None)
         return super().new(**kw)
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
@@ -110,6 +110,27 @@ def _retry_after(exc: GithubException, default: float) -> float | None:
     return default if limited else None
 
 
+def _listed_pr(pull: Any, labels: tuple[str, ...]) -> PrInfo:
+    """A PR of a listing, from the fields the listing carries.
+
+    Never ``raw_data`` (it re-reads each PR: 300 requests for 300 PRs) nor ``merged`` (not in
+    listings): ``merged_at`` says the same.
+    """
+    head_repo, base_repo = pull.head.repo, pull.base.repo
+    return PrInfo(
+        number=int(pull.number),
+        state="open" if pull.state == "open" else "closed",
+        head_sha=str(pull.head.sha),
+        labels=labels,
+        author=str(pull.user.login) if pull.user else "",
+        title=str(pull.title or ""),
+        body=str(pull.body or ""),
+        html_url=str(pull.html_url or ""),
+        is_fork=head_repo is None or head_repo.full_name != base_repo.full_name,
+        merged=pull.merged_at is not None,
+    )
+
+
 @dataclass
 class _Sticky:
     id: int
@@ -130,6 +151,10 @@ class GitHubClient:
     _deployments: dict[tuple[int, str], int] = field(default_factory=dict)
     _unstyled: set[str] = field(default_factory=set)
     retried: bool = False
+
+    @staticmethod
+    def _ours(name: str) -> bool:
+        return L.is_showtime_label(name) or name == L.LEGACY
 
     # -- construction ------------------------------------------------------------------------
 
@@ -317,9 +342,9 @@ class GitHubClient:
         with self._errors("list the open pull requests"):
             repo = self.gh.get_repo(self.repo_name)
             for pull in repo.get_pulls(state="open", sort="created", direction="asc"):
-                pr = pr_from_api(pull.raw_data)
-                if any(L.is_showtime_label(n) or n == L.LEGACY for n in pr.labels):
-                    out.append(pr)
+                names = tuple(lab.name for lab in pull.labels)
+                if any(self._ours(n) for n in names):
+                    out.append(_listed_pr(pull, names))
         return out
 
     def branch_head(self, ref: str) -> str:
@@ -329,10 +354,6 @@ class GitHubClient:
         return str(data["commit"]["sha"])
 
     # -- labels ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _ours(name: str) -> bool:
-        return L.is_showtime_label(name) or name == L.LEGACY
 
     def remove_label(self, number: int, name: str) -> bool:
         """Remove one label; False when it was not there (another run took it first).
