@@ -246,7 +246,15 @@ def register(app: typer.Typer) -> None:
             extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
             failed += sum(1 for o in extra["orphans"] if o.get("error"))
         if prune_labels:
-            in_use = {n for p in prs if p.is_open for n in p.labels}
+            # labels of environments this run destroyed (or would destroy) are gone
+            gone = {
+                r["pr"]
+                for r in rows
+                if r["action"] == "destroy"
+                and r["result"] != ""
+                and not r["result"].startswith("failed")
+            }
+            in_use = {n for p in prs if p.is_open and p.number not in gone for n in p.labels}
             try:
                 extra["pruned_labels"] = ports.github.prune_label_definitions(
                     in_use, dry_run=dry_run
