@@ -1,3 +1,3 @@
 """Shared pytest configuration: plugins that provide fixtures to every test module."""
 
-pytest_plugins = ["tests.motoserver"]
+pytest_plugins = ["tests.github_api_server", "tests.motoserver"]
