@@ -37,7 +37,6 @@ def _read_input(path: Path) -> list[EnvCard]:
 
 def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
     """Every open PR with 🎪 labels, from the GitHub API (``GitHubClient.list_showtime_prs``)."""
-    import importlib
 
     from showtime_iac.dashboard import cards_from_prs
     from showtime_iac.policy import load_policy
@@ -48,12 +47,8 @@ def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
         raise InputError("GITHUB_TOKEN is not set: export a token, or pass --input FILE")
     if not (repo or settings.github_repository):
         raise InputError("no repository: pass --repo OWNER/NAME or export GITHUB_REPOSITORY")
-    try:  # the GitHub adapter (PyGithub) is loaded only for the live page
-        github = importlib.import_module("showtime_iac.github")
-    except ImportError as exc:
-        raise DashboardError(
-            f"cannot load the GitHub adapter ({exc}); pass --input FILE to render from a file"
-        ) from None
+    from showtime_iac import github  # PyGithub is loaded only for the live page
+
     client = github.GitHubClient.from_settings(settings, repo=repo)
     port = load_policy(None).port
     cards = cards_from_prs(client.list_showtime_prs(), port=port)

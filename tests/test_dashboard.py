@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -27,6 +26,7 @@ from showtime_iac.dashboard import (
 )
 from showtime_iac.labels import render_pointer, render_show
 from showtime_iac.model import InputError, PrInfo, Show, Status, Ttl
+from tests.github_api_server import GitHubServer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dashboard" / "environments.json"
 NOW = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
@@ -335,53 +335,41 @@ def test_command_unwritable_out_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
 # ------------------------------------------------------------------- live path (GitHub)
 
 
-class _FakeClient:
-    """Stands in for showtime_iac.github.GitHubClient (from_settings, list_showtime_prs)."""
-
-    seen: ClassVar[dict[str, object]] = {}
-
-    def __init__(self, prs: list[PrInfo]) -> None:
-        self.prs = prs
-
-    @classmethod
-    def from_settings(cls, settings: object, repo: str | None = None) -> _FakeClient:
-        cls.seen = {"settings": settings, "repo": repo}
-        show = Show(sha="abc1234", status=Status.RUNNING, ip="10.0.0.9", requester="octocat")
-        labels = (*render_show(show), render_pointer("active", "abc1234"))
-        return cls([PrInfo(42, "open", "abc1234" + "0" * 33, labels, "octocat", "Live <PR>")])
-
-    def list_showtime_prs(self) -> list[PrInfo]:
-        return self.prs
-
-
 @pytest.fixture
-def fake_github(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
-
-    mod = types.ModuleType("showtime_iac.github")
-    mod.GitHubClient = _FakeClient  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "showtime_iac.github", mod)
-    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret_value")
-    monkeypatch.setenv("GITHUB_REPOSITORY", "apache/superset")
+def live_repo(
+    ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> GitHubServer:
+    """The GitHub test server with two PRs with environments and one without."""
+    show = Show(sha="abc1234", status=Status.RUNNING, ip="10.0.0.9", requester="octocat")
+    labels = [*render_show(show), render_pointer("active", "abc1234"), "bug"]
+    ghserver.add_pr(42, head_sha="abc1234" + "0" * 33, labels=labels, title="Live <PR>")
+    building = Show(sha="def5678", status=Status.BUILDING, requester="ann")
+    ghserver.add_pr(43, head_sha="def5678" + "0" * 33, labels=render_show(building))
+    ghserver.add_pr(44, head_sha="1" * 40, labels=["bug"])
+    monkeypatch.setenv("GITHUB_API_URL", ghserver.url)
+    monkeypatch.setenv("GITHUB_TOKEN", ghserver.token)
+    monkeypatch.setenv("GITHUB_REPOSITORY", ghserver.repo)
     monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
-
-
-@pytest.mark.usefixtures("fake_github")
-def test_live_page_from_the_github_adapter(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
     monkeypatch.chdir(tmp_path)  # no ./showtime.toml policy here
+    return ghserver
+
+
+def test_live_page_from_the_github_test_server(
+    live_repo: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rc = main(["dashboard", "--out", str(tmp_path / "site"), "--json"])
     out = capsys.readouterr().out
     assert rc == 0
     doc = json.loads(out)
-    (env,) = doc["environments"]
-    assert env["pr"] == 42 and env["status"] == "running" and env["url"] == "http://10.0.0.9:8080"
+    by_pr = {e["pr"]: e for e in doc["environments"]}
+    assert sorted(by_pr) == [42, 43]
+    env = by_pr[42]
+    assert env["status"] == "running" and env["url"] == "http://10.0.0.9:8080"
+    assert by_pr[43]["status"] == "building"
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Live &lt;PR&gt;" in page and "apache/superset" in page
-    assert "ghs_secret_value" not in out + page
-    assert _FakeClient.seen["repo"] is None
+    assert live_repo.token not in out + page
+    assert live_repo.count("GET", r"/pulls$") == 1 and len(live_repo.requests) == 1
 
 
 def test_live_page_needs_a_token(
