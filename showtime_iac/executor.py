@@ -151,6 +151,13 @@ def audit_line(
     )
 
 
+def _as_error(exc: Exception) -> ShowtimeError:
+    """Our errors as they are; anything else (a botocore or engine crash) named by its type."""
+    if isinstance(exc, ShowtimeError):
+        return exc
+    return ShowtimeError(f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
 class Executor:
     """Runs plans against the three ports. ``replan`` re-decides on fresh labels."""
 
@@ -237,7 +244,8 @@ class Executor:
                 self.stacks.destroy(plan.pr, op.sha)
                 out.actions.append(f"destroyed {op.stack}")
                 self._audit(out, "destroy", "ok", op.stack)
-        except ShowtimeError as exc:
+        except Exception as raw:  # reported on the PR; the labels stay for the retry
+            exc = _as_error(raw)
             out.exit_code, out.error = 1, str(exc)
             self._audit(out, "destroy", "failed", str(exc))
             self.gh.post_comment(
@@ -320,9 +328,14 @@ class Executor:
                 out.timings.append(("task start", time.monotonic() - t1))
                 out.url = f"http://{address}"
                 out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
-        except ShowtimeError as exc:
+        except Exception as exc:  # a crash must still leave 🚦 failed, never a stuck claim
             return self._failed(
-                plan, up, cfg, out, exc, previous if plan.intent == "reconfigure" else None
+                plan,
+                up,
+                cfg,
+                out,
+                _as_error(exc),
+                previous if plan.intent == "reconfigure" else None,
             )
 
         fresh = self.gh.get_pr(plan.pr)

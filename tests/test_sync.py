@@ -634,3 +634,26 @@ def test_dry_run_writes_nothing(
     assert main(["sync", str(PR), "--dry-run", "--json"]) == 0
     assert all(r.method == "GET" for r in gh.requests)
     assert gh.labels_of(PR) == [L.START] and stacks.ups == []
+
+
+def test_an_unexpected_crash_in_the_deploy_still_leaves_failed_not_a_stuck_claim(
+    gh: GitHubServer,
+    stacks: FakeStacks,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def crash(_cfg: object) -> None:
+        raise KeyError(
+            "Credentials"
+        )  # e.g. botocore or the engine failing in a way we did not foresee
+
+    stacks.on_up = crash
+    gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, doc, _err = sync(tmp_path, capsys, pull_request("labeled", [L.START], label=L.START))
+    assert rc == 1
+    labels = gh.labels_of(PR)
+    assert f"🎪 {SHA7} 🚦 failed" in labels and f"🎪 🏗️ {SHA7}" not in labels
+    [body] = status_comments(gh)
+    assert "KeyError" in body
+    assert doc is not None and "KeyError" in doc["outcome"]["error"]
