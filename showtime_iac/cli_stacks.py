@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from showtime_iac.model import SIZES, EnvConfig, InputError, ShowtimeError, Ttl, short_sha
+from showtime_iac.labels import parse_state
+from showtime_iac.model import (
+    SIZES,
+    EnvConfig,
+    InputError,
+    PrInfo,
+    ShowtimeError,
+    Status,
+    Ttl,
+    short_sha,
+)
 
 if TYPE_CHECKING:
     from showtime_iac.aws import AwsLive, FargatePrices
@@ -661,25 +671,45 @@ def register(app: typer.Typer) -> None:
 
     @app.command("list")
     def list_(
-        project_dir: _ProjectDir = None, policy: _PolicyFile = None, as_json: _Json = False
+        status: Annotated[
+            str | None,
+            typer.Option(
+                "--status",
+                help="Only stacks whose 🚦 label says this (running, building, failed, ...);"
+                " reads the PRs' labels from GitHub (GITHUB_TOKEN).",
+            ),
+        ] = None,
+        project_dir: _ProjectDir = None,
+        policy: _PolicyFile = None,
+        as_json: _Json = False,
     ) -> None:
         """List this project's PR stacks: PR, SHA, requester, age, TTL left, size and hourly
         cost, with the total.
 
         One backend listing (`pulumi stack ls --json`) plus the stacks' tags; no AWS call.
-        Size comes from the local stacks/Pulumi.<stack>.yaml that `up` writes, else the
-        policy's default size (marked as assumed). Prices: SHOWTIME_PRICE_VCPU_HOUR,
-        SHOWTIME_PRICE_GB_HOUR, SHOWTIME_PRICE_IPV4_HOUR (USD, Fargate on-demand defaults).
+        With --status, one listing of the open PRs on GitHub too (the 🚦 labels hold the
+        status; a stack has none). Size comes from the local stacks/Pulumi.<stack>.yaml that
+        `up` writes, else the policy's default size (marked as assumed). Prices:
+        SHOWTIME_PRICE_VCPU_HOUR, SHOWTIME_PRICE_GB_HOUR, SHOWTIME_PRICE_IPV4_HOUR (USD,
+        Fargate on-demand defaults).
 
-        Example:  showtime-iac list --json
+        Example:  showtime-iac list --status running --json
         """
         from showtime_iac._output import emit_json
         from showtime_iac.aws import total_hourly_cost
         from showtime_iac.policy import load_policy
 
+        wanted = _parse_status(status)
         pol = load_policy(policy)
+        if wanted is not None:
+            from showtime_iac.github import GitHubClient
+            from showtime_iac.settings import Settings
+
+            prs = GitHubClient.from_settings(Settings.from_env()).list_showtime_prs()
         driver = _open(project_dir)
         infos = driver.list()
+        if wanted is not None:
+            infos = with_status(infos, prs, wanted)
         sized, prices = _sized(infos, project_dir, pol)
         total = total_hourly_cost([s.size for s in sized], prices)
         now = datetime.now(UTC)
@@ -814,6 +844,26 @@ def register(app: typer.Typer) -> None:
         if not ok:
             failed = ", ".join(c.name for c in checks if not c.ok)
             raise ShowtimeError(f"doctor: {failed} not ready (each fix is printed above)")
+
+
+def _parse_status(text: str | None) -> Status | None:
+    if text is None:
+        return None
+    try:
+        return Status(text.strip().lower())
+    except ValueError:
+        known = ", ".join(s.value for s in Status)
+        raise InputError(f"--status {text[:40]!r} is not a status: one of {known}") from None
+
+
+def with_status(infos: list[StackInfo], prs: Iterable[PrInfo], status: Status) -> list[StackInfo]:
+    """The stacks whose SHA's 🚦 label (on its open PR) says ``status``."""
+    said = {
+        (pr.number, sha): show.status
+        for pr in prs
+        for sha, show in parse_state(pr.labels).shows.items()
+    }
+    return [i for i in infos if said.get((i.pr, i.sha7)) == status]
 
 
 def _table(sized: list[SizedStack], now: datetime, total: float, default_size: str) -> str:

@@ -16,6 +16,7 @@ from showtime_iac import cli_stacks
 from showtime_iac.cli import main
 from showtime_iac.model import EnvConfig, Ttl, resource_tags
 from showtime_iac.stacks import PulumiDriver
+from tests.github_api_server import GitHubServer
 from tests.test_stacks import FakeEngine, event
 
 SHA = "abc1234def5678abc1234def5678abc1234def56"
@@ -631,3 +632,33 @@ def test_offline_dry_run_shows_the_label_changes(
     assert "🎪 🏗️ abc1234" in out["labels"]["after_healthy"]["remove"]
     tags = next(r["tags"] for r in out["resources"] if r["type"].endswith("Service"))
     assert tags["showtime:expires-at"] != "never" and tags["showtime:requested-by"] == "alice"
+
+
+def test_list_status_filters_by_the_labels_on_github(
+    engine: FakeEngine,
+    prices: None,
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", ghserver.url)
+    monkeypatch.setenv("GITHUB_TOKEN", ghserver.token)
+    monkeypatch.setenv("GITHUB_REPOSITORY", ghserver.repo)
+    ghserver.add_pr(1234, head_sha="abc1234" + "0" * 33, labels=["🎪 abc1234 🚦 running"])
+    ghserver.add_pr(77, head_sha="0" * 40, labels=["🎪 0000000 🚦 failed"])
+    rc, out, _ = run(["list", "--status", "running", "--json"], capsys)
+    assert rc == 0
+    assert [d["stack"] for d in json.loads(out)["stacks"]] == ["pr-1234-abc1234"]
+    rc, out, _ = run(["list", "--status", "FAILED"], capsys)
+    assert rc == 0 and "pr-77-0000000" in out and "pr-1234-abc1234" not in out
+    rc, out, _ = run(["list", "--status", "building"], capsys)
+    assert rc == 0 and out == "no PR stacks\n"
+    assert ghserver.count("GET", r"/pulls$") == 3  # one listing per command
+
+
+def test_list_status_rejects_an_unknown_status_before_any_call(
+    no_engine: Path, ghserver: GitHubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, _out, err = run(["list", "--status", "sleeping"], capsys)
+    assert rc == 2 and "one of building, built" in err
+    assert ghserver.requests == []
