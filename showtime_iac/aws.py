@@ -527,7 +527,7 @@ class OrphanDecision:
         }
 
 
-_IMAGE_TAG_RE = re.compile(r"^pr-([1-9][0-9]{0,9})-([0-9a-f]{7})-ci$")
+_IMAGE_TAG_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci$")
 
 
 def _expected_name(kind: ResourceKind, pr: int, sha: str) -> str:

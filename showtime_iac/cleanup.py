@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from showtime_iac import labels as L
-from showtime_iac.model import Event, Policy, PrInfo, parse_stack_name
+from showtime_iac.model import BASELINE_PR, Event, Policy, PrInfo, parse_stack_name
 from showtime_iac.planner import Fleet, Plan, decide
 
 __all__ = ["SweepItem", "sweep", "prs_to_look_up", "fleet_of"]
@@ -32,7 +32,7 @@ class SweepItem:
 
 def prs_to_look_up(prs: Iterable[PrInfo], stacks: Iterable[str]) -> list[int]:
     """PR numbers that have stacks but are not among ``prs``: the caller reads their state."""
-    known = {p.number for p in prs}
+    known = {p.number for p in prs} | {BASELINE_PR}  # the baseline has no PR to read
     found = {parsed[0] for s in stacks if (parsed := parse_stack_name(s)) is not None}
     return sorted(found - known)
 

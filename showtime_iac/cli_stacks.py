@@ -8,6 +8,7 @@ imported inside the commands only.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ import typer
 
 from showtime_iac.labels import parse_state
 from showtime_iac.model import (
+    BASELINE_PR,
     SIZES,
     EnvConfig,
     InputError,
@@ -197,6 +199,51 @@ def _offline(cfg: EnvConfig, as_json: bool, reason: str) -> None:
     )
 
 
+_REF_RE = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,200}(?<![/.])$")
+
+
+def resolve_ref(ref: str, env: Mapping[str, str]) -> str:
+    """The SHA at the tip of branch ``ref``: Actions' own variables, the API, or git."""
+    if not _REF_RE.match(ref):
+        raise InputError(f"--ref {ref[:60]!r} is not a branch name")
+    if env.get("GITHUB_SHA") and env.get("GITHUB_REF_NAME") == ref:
+        return env["GITHUB_SHA"]
+    if env.get("GITHUB_TOKEN") and env.get("GITHUB_REPOSITORY"):
+        from showtime_iac.github import GitHubClient
+        from showtime_iac.settings import Settings
+
+        return GitHubClient.from_settings(Settings.from_env(env)).branch_head(ref)
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    for rev in (f"refs/remotes/origin/{ref}", f"refs/heads/{ref}") if git else ():
+        try:  # ref is validated above; no shell
+            done = subprocess.run(  # noqa: S603
+                [git or "git", "rev-parse", "--verify", "--quiet", rev + "^{commit}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            break
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip()
+    raise InputError(
+        f"cannot find the tip of branch {ref!r}: pass --sha SHA (or set GITHUB_TOKEN and"
+        " GITHUB_REPOSITORY, or run inside a clone that has the branch)"
+    )
+
+
+def _retire_old_baselines(driver: PulumiDriver, cfg: EnvConfig) -> list[str]:
+    """Destroy the baseline stacks of older SHAs, now that ``cfg``'s is up."""
+    old = [s for s in driver.list() if s.pr == BASELINE_PR and s.name != cfg.stack]
+    for info in old:
+        driver.destroy(BASELINE_PR, info.sha7)
+    return [info.name for info in old]
+
+
 def _label_changes(cfg: EnvConfig) -> tuple[Any, Any]:
     """The claim and final label diffs the planner gives for this config on a bare PR."""
     from datetime import UTC, datetime
@@ -205,6 +252,8 @@ def _label_changes(cfg: EnvConfig) -> tuple[Any, Any]:
     from showtime_iac.model import Event, PrInfo
     from showtime_iac.planner import decide, on_success
 
+    if cfg.pr == BASELINE_PR:  # the baseline has no PR, so no labels
+        return L.LabelDiff(), L.LabelDiff()
     now = cfg.created or datetime.now(UTC)
     actor = cfg.requester if cfg.requester != "unknown" else ""
     event = Event(name="cli", action="start", actor=actor)
@@ -546,8 +595,18 @@ def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
 def register(app: typer.Typer) -> None:
     @app.command()
     def up(
-        pr: Annotated[int, typer.Argument(help="Pull request number.", min=1)],
+        pr: Annotated[
+            int | None, typer.Argument(help="Pull request number (or --ref BRANCH).", min=1)
+        ] = None,
         sha: Annotated[str | None, typer.Option("--sha", help="Commit SHA to deploy.")] = None,
+        ref: Annotated[
+            str | None,
+            typer.Option(
+                "--ref",
+                help="Deploy the tip of this branch as the baseline environment (stack"
+                " pr-0-<sha7>) instead of a PR.",
+            ),
+        ] = None,
         image: Annotated[
             str | None, typer.Option("--image", help="Prebuilt image URI (no build).")
         ] = None,
@@ -570,6 +629,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create or update the stack of one PR SHA (pr-{PR}-{sha7}) and print its outputs.
 
+        --ref BRANCH deploys the branch's tip as the baseline environment, "PR 0" (stack
+        pr-0-<sha7>), so reviewers can compare a PR with master; the SHA is --sha, else
+        $GITHUB_SHA when $GITHUB_REF_NAME is BRANCH, else the GitHub API (with GITHUB_TOKEN),
+        else `git rev-parse`. Older baseline stacks are destroyed once the new one is up.
+
         --dry-run: `pulumi preview` of the existing stack, or, without a pulumi CLI or for a
         stack that does not exist yet, the offline render of the program under Pulumi mocks.
 
@@ -577,6 +641,14 @@ def register(app: typer.Typer) -> None:
         """
         from showtime_iac.stacks import EngineMissingError, find_engine
 
+        if (pr is None) == (ref is None):
+            raise InputError("give a PR number or --ref BRANCH (the baseline), not both")
+        if ref is not None:
+            if not _REF_RE.match(ref):
+                raise InputError(f"--ref {ref[:60]!r} is not a branch name")
+            sha = sha or resolve_ref(ref, os.environ)
+            pr = BASELINE_PR
+        assert pr is not None
         cfg = _env_config(pr, sha, image, ttl, requester)
         if dry_run:
             if find_engine() is None:
@@ -598,7 +670,10 @@ def register(app: typer.Typer) -> None:
         with _engine_display(quiet=as_json) as sink:
             driver = _open(project_dir, sink, unlock)
             outputs = driver.up(cfg)
+            replaced = _retire_old_baselines(driver, cfg) if ref is not None else []
         _notes(driver)
+        for name in replaced:
+            sys.stderr.write(f"showtime-iac: destroyed the previous baseline {name}\n")
         overhead = driver.stats.overhead_s
         if as_json:
             from showtime_iac._output import emit_json

@@ -40,7 +40,9 @@ FLAG_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 # Bots appear as "name[bot]".
 LOGIN_RE = re.compile(r"^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)(\[bot\])?$")
-STACK_RE = re.compile(r"^pr-([1-9][0-9]{0,9})-([0-9a-f]{7})$")
+STACK_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})$")
+#: the baseline environment of the default branch (`up --ref master`) is "PR 0"
+BASELINE_PR = 0
 
 Size = Literal["small", "medium", "large"]
 SIZES: tuple[Size, ...] = ("small", "medium", "large")
@@ -127,8 +129,8 @@ def short_sha(sha: str) -> str:
 
 def stack_name(pr: int, sha: str) -> str:
     """The stack of one PR SHA: ``pr-{number}-{sha7}`` (a contract, see design §4)."""
-    if isinstance(pr, bool) or not isinstance(pr, int) or pr < 1 or pr > 9_999_999_999:
-        raise InputError(f"invalid PR number {pr!r}: expected a positive integer")
+    if isinstance(pr, bool) or not isinstance(pr, int) or pr < 0 or pr > 9_999_999_999:
+        raise InputError(f"invalid PR number {pr!r}: expected a positive integer (0: baseline)")
     return f"pr-{pr}-{short_sha(sha)}"
 
 

@@ -112,7 +112,7 @@ _SUBNET_RE = re.compile(r"^subnet-[0-9a-z-]{1,40}$")
 _SG_RE = re.compile(r"^sg-[0-9a-z-]{1,40}$")
 _VPC_RE = re.compile(r"^vpc-[0-9a-z-]{1,40}$")
 _CIDR_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
-_PR_RE = re.compile(r"^[1-9][0-9]{0,9}$")
+_PR_RE = re.compile(r"^(0|[1-9][0-9]{0,9})$")  # 0: the baseline environment
 PLACEHOLDER = "placeholder"
 
 
@@ -207,7 +207,7 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
             "`pulumi config set` or let `showtime-iac up` write it"
         )
     if not _PR_RE.match(pr_text.strip()):
-        raise StackConfigError(f"{key('pr')} must be a positive integer, not {pr_text[:40]!r}")
+        raise StackConfigError(f"{key('pr')} must be a positive integer (0: the baseline), not {pr_text[:40]!r}")
     if not SHA_RE.match(sha):
         raise StackConfigError(
             f"{key('sha')} must be 7 to 40 lowercase hex characters, not {sha[:60]!r}"
