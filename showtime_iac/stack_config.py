@@ -207,7 +207,9 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
             "`pulumi config set` or let `showtime-iac up` write it"
         )
     if not _PR_RE.match(pr_text.strip()):
-        raise StackConfigError(f"{key('pr')} must be a positive integer (0: the baseline), not {pr_text[:40]!r}")
+        raise StackConfigError(
+            f"{key('pr')} must be a positive integer (0: the baseline), not {pr_text[:40]!r}"
+        )
     if not SHA_RE.match(sha):
         raise StackConfigError(
             f"{key('sha')} must be 7 to 40 lowercase hex characters, not {sha[:60]!r}"
