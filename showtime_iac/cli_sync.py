@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from showtime_iac.planner import Plan
     from showtime_iac.wiring import Ports
 
-__all__ = ["register", "snapshot"]
+__all__ = ["register", "snapshot", "with_image"]
 
 _Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 _DryRun = Annotated[bool, typer.Option("--dry-run", help="Plan only: write nothing anywhere.")]
@@ -61,15 +61,32 @@ def _decide(ev: Event, pr: PrInfo, policy: Policy, ports: Ports | None, now: Any
 
     if ports is not None and needs_permission(ev):
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
-    plan = decide(ev, pr, now, policy)
+    image = os.environ.get("SHOWTIME_IMAGE") or None
+    plan = with_image(decide(ev, pr, now, policy), image)
     if ports is None:
         return plan
     if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
         fleet = fleet_of(p for p in ports.github.list_showtime_prs() if p.number != pr.number)
-        plan = decide(ev, pr, now, policy, fleet=fleet)
+        plan = with_image(decide(ev, pr, now, policy, fleet=fleet), image)
     if plan.intent in ("stop", "teardown"):
         plan = decide(ev, pr, now, policy, known_stacks=ports.stacks.list_stacks())
     return plan
+
+
+def with_image(plan: Plan, image: str | None) -> Plan:
+    """Deploy a prebuilt image (``$SHOWTIME_IMAGE``: the workflow built the PR's code in a job
+    without secrets) instead of building in-process. Applies to the plan's ``up``."""
+    if not image:
+        return plan
+    from dataclasses import replace
+
+    ops = tuple(
+        replace(op, config=replace(op.config, image=image))
+        if op.action == "up" and op.config is not None
+        else op
+        for op in plan.stacks
+    )
+    return replace(plan, stacks=ops)
 
 
 def _print_plan(plan: Plan, as_json: bool) -> None:

@@ -657,3 +657,37 @@ def test_an_unexpected_crash_in_the_deploy_still_leaves_failed_not_a_stuck_claim
     [body] = status_comments(gh)
     assert "KeyError" in body
     assert doc is not None and "KeyError" in doc["outcome"]["error"]
+
+
+def test_a_prebuilt_image_from_the_workflow_is_deployed_as_is(
+    gh: GitHubServer,
+    stacks: FakeStacks,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci@sha256:" + "ab" * 32
+    monkeypatch.setenv("SHOWTIME_IMAGE", image)
+    images: list[str | None] = []
+    stacks.on_up = lambda cfg: images.append(cfg.image)
+    gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, doc, _err = sync(tmp_path, capsys, pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0, doc
+    assert images == [image]
+
+
+def test_a_malformed_prebuilt_image_is_refused_before_any_write(
+    gh: GitHubServer,
+    stacks: FakeStacks,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHOWTIME_IMAGE", "evil image; rm -rf /")
+    gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, _doc, err = sync(tmp_path, capsys, pull_request("labeled", [L.START], label=L.START))
+    assert rc == 2 and "invalid image" in err
+    assert gh.labels_of(PR) == [L.START] and stacks.ups == []
+    assert all(r.method == "GET" for r in gh.requests)
