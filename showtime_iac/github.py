@@ -298,6 +298,10 @@ class GitHubClient:
             self.sleep(min(0.5 * 2 ** (attempt - 1), 4.0))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _delete(self, what: str, url: str) -> None:
+        """One idempotent DELETE; "already gone" (404) is fine."""
+        self._write(what, lambda: self._request("DELETE", url), idempotent=True, ok_statuses=(404,))
+
     # -- reads -------------------------------------------------------------------------------
 
     def get_pr(self, number: int) -> PrInfo:
@@ -388,12 +392,9 @@ class GitHubClient:
         if skipped:
             self.warnings.append(f"not touching non-showtime labels: {', '.join(skipped)}")
         for name in dels:
-            url = f"{self._url}/issues/{number}/labels/{label_url_name(name)}"
-            self._write(
+            self._delete(
                 f"remove label {name!r} from PR #{number}",
-                lambda url=url: self._request("DELETE", url),  # type: ignore[misc]
-                idempotent=True,
-                ok_statuses=(404,),
+                f"{self._url}/issues/{number}/labels/{label_url_name(name)}",
             )
         if not adds:
             return
@@ -474,12 +475,8 @@ class GitHubClient:
         if dry_run:
             return stale
         for name in stale:
-            url = f"{self._url}/labels/{label_url_name(name)}"
-            self._write(
-                f"delete label definition {name!r}",
-                lambda url=url: self._request("DELETE", url),  # type: ignore[misc]
-                idempotent=True,
-                ok_statuses=(404,),
+            self._delete(
+                f"delete label definition {name!r}", f"{self._url}/labels/{label_url_name(name)}"
             )
         return stale
 

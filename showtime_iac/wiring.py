@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from showtime_iac.model import EnvConfig, Policy
 
@@ -23,18 +23,24 @@ if TYPE_CHECKING:
 
 __all__ = ["Ports", "open_ports", "LazyStacks", "LazyLive"]
 
+T = TypeVar("T")
 
-class LazyStacks:
-    """The Pulumi driver, opened on the first stack operation."""
 
-    def __init__(self, opener: Callable[[], PulumiDriver]) -> None:
+class _Lazy(Generic[T]):
+    """An adapter opened on first use (no Pulumi CLI or AWS credentials needed before)."""
+
+    def __init__(self, opener: Callable[[], T]) -> None:
         self._opener = opener
-        self._driver: PulumiDriver | None = None
+        self._value: T | None = None
 
-    def _get(self) -> PulumiDriver:
-        if self._driver is None:
-            self._driver = self._opener()
-        return self._driver
+    def _get(self) -> T:
+        if self._value is None:
+            self._value = self._opener()
+        return self._value
+
+
+class LazyStacks(_Lazy["PulumiDriver"]):
+    """The Pulumi driver, opened on the first stack operation."""
 
     def up(self, cfg: EnvConfig) -> Mapping[str, Any]:
         return self._get().up(cfg)
@@ -46,17 +52,8 @@ class LazyStacks:
         return self._get().list_stacks()
 
 
-class LazyLive:
+class LazyLive(_Lazy["AwsLive"]):
     """The AWS live checks, with clients made on first use."""
-
-    def __init__(self, opener: Callable[[], AwsLive]) -> None:
-        self._opener = opener
-        self._live: AwsLive | None = None
-
-    def _get(self) -> AwsLive:
-        if self._live is None:
-            self._live = self._opener()
-        return self._live
 
     def before_up(self, cfg: EnvConfig) -> None:
         self._get().before_up(cfg)
