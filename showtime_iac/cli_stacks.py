@@ -797,7 +797,12 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        sys.stdout.write(_table(sized, now, total, pol.default_size))
+        from showtime_iac._output import is_tty
+
+        if is_tty() and sized:
+            _rich_table(sized, now, total, pol.default_size)
+        else:
+            sys.stdout.write(_table(sized, now, total, pol.default_size))
 
     @app.command()
     def status(
@@ -941,11 +946,11 @@ def with_status(infos: list[StackInfo], prs: Iterable[PrInfo], status: Status) -
     return [i for i in infos if said.get((i.pr, i.sha7)) == status]
 
 
-def _table(sized: list[SizedStack], now: datetime, total: float, default_size: str) -> str:
-    if not sized:
-        return "no PR stacks\n"
-    header = ("STACK", "PR", "SHA", "REQUESTER", "AGE", "TTL LEFT", "SIZE", "$/HOUR", "RESOURCES")
-    rows = [
+_HEADER = ("STACK", "PR", "SHA", "REQUESTER", "AGE", "TTL LEFT", "SIZE", "$/HOUR", "RESOURCES")
+
+
+def _rows(sized: list[SizedStack], now: datetime) -> list[tuple[str, ...]]:
+    return [
         (
             i.name,
             str(i.pr),
@@ -960,16 +965,50 @@ def _table(sized: list[SizedStack], now: datetime, total: float, default_size: s
         for s in sized
         for i in [s.info]
     ]
-    n = len(rows)
-    footer = (f"TOTAL ({n} stack{'s' if n != 1 else ''})", *[""] * 6, format_cost(total), "")
+
+
+def _footer(n: int, total: float) -> tuple[str, ...]:
+    return (f"TOTAL ({n} stack{'s' if n != 1 else ''})", *[""] * 6, format_cost(total), "")
+
+
+def _assumed_note(sized: list[SizedStack], default_size: str) -> str | None:
+    if not any(s.assumed for s in sized):
+        return None
+    return (
+        f"* size assumed: no local stacks/Pulumi.<stack>.yaml, so the policy default "
+        f"({default_size})"
+    )
+
+
+def _rich_table(sized: list[SizedStack], now: datetime, total: float, default_size: str) -> None:
+    """The same rows as :func:`_table`, as a rich table (on a terminal)."""
+    from rich.table import Table
+
+    from showtime_iac._output import console
+
+    table = Table(show_footer=True, footer_style="bold")
+    footer = _footer(len(sized), total)
+    for col, foot in zip(_HEADER, footer, strict=True):
+        right = col in ("PR", "$/HOUR", "RESOURCES")
+        table.add_column(col, footer=foot, justify="right" if right else "left", no_wrap=True)
+    for row in _rows(sized, now):
+        table.add_row(*row)
+    console().print(table)
+    if note := _assumed_note(sized, default_size):
+        console().print(note)
+
+
+def _table(sized: list[SizedStack], now: datetime, total: float, default_size: str) -> str:
+    """Plain aligned columns (pipes, logs): the rows of ``list``, then the total."""
+    if not sized:
+        return "no PR stacks\n"
+    rows = _rows(sized, now)
+    header, footer = _HEADER, _footer(len(rows), total)
     table = [header, *rows, footer]
     widths = [max(len(r[c]) for r in table) for c in range(len(header))]
     lines = ["  ".join(v.ljust(widths[c]) for c, v in enumerate(r)).rstrip() for r in table]
-    if any(s.assumed for s in sized):
-        lines.append(
-            f"* size assumed: no local stacks/Pulumi.<stack>.yaml, so the policy default "
-            f"({default_size})"
-        )
+    if note := _assumed_note(sized, default_size):
+        lines.append(note)
     return "\n".join(lines) + "\n"
 
 

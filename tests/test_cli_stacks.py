@@ -662,3 +662,26 @@ def test_list_status_rejects_an_unknown_status_before_any_call(
     rc, _out, err = run(["list", "--status", "sleeping"], capsys)
     assert rc == 2 and "one of building, built" in err
     assert ghserver.requests == []
+
+
+def test_list_on_a_terminal_is_a_rich_table_of_the_same_rows(
+    engine: FakeEngine,
+    prices: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from showtime_iac import _output
+
+    monkeypatch.setattr(_output, "is_tty", lambda stream=None: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "160")
+    _output._consoles.clear()
+    stack_file("large")
+    rc, out, _ = run(["list"], capsys)
+    _output._consoles.clear()
+    assert rc == 0
+    assert "┃ STACK" in out and "━" in out  # rich's box, not the plain columns
+    rows = [line for line in out.splitlines() if "pr-" in line]
+    assert [r.split("│")[1].strip() for r in rows] == ["pr-77-0000000", "pr-1234-abc1234"]
+    assert "$0.722" in out and "TOTAL (2 stacks)" in out
+    assert out.rstrip().endswith("the policy default (medium)")
