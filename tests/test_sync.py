@@ -371,7 +371,10 @@ def test_pr_closed_during_the_deploy_is_destroyed_not_left_running(run: Scenario
 # -- failures ----------------------------------------------------------------------------------
 
 
-def test_failed_deploy_keeps_the_previous_environment_active_and_exits_1(run: Scenario) -> None:
+def test_failed_deploy_keeps_the_previous_environment_active_and_exits_1(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
     old7 = OLD[:7]
     run.stacks.existing.add(f"pr-{PR}-{old7}")
     run.stacks.fail_up = "ECS service pr-1234 did not become stable"
@@ -385,6 +388,7 @@ def test_failed_deploy_keeps_the_previous_environment_active_and_exits_1(run: Sc
     assert run.stacks.destroyed == []
     [body] = status_comments(run.gh)
     assert "did not become stable" in body and "could not connect to metadata db" in body
+    assert "https://github.com/apache/superset/actions/runs/4242" in body  # the log link
     assert states(run.gh) == [["in_progress", "failure"]]
     assert doc is not None and doc["outcome"]["exit_code"] == 1
 
