@@ -16,6 +16,7 @@ Heavy imports (``pulumi_aws``, ``pulumi_docker``) happen inside the functions th
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hashlib
 import json
@@ -813,13 +814,43 @@ def _evaluate(
         runtime_config.set_all_config(dict(config or {}), [])
         _sync_await(run_pulumi_func(body))
 
-    contextvars.Context().run(run)
+    # Every event loop of the evaluation is closed here: Pulumi's mocks give each worker
+    # thread a loop of its own and never close it, and a loop left for the interpreter's exit
+    # is sometimes collected after its selector, printing a traceback under a good result.
+    previous = asyncio.get_event_loop_policy()
+    policy = _RecordingLoopPolicy()
+    asyncio.set_event_loop_policy(policy)
+    loop = policy.new_event_loop()
+    policy.set_event_loop(loop)
+    try:
+        contextvars.Context().run(run)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        policy.set_event_loop(None)
+        asyncio.set_event_loop_policy(previous)
+        for made in policy.loops:
+            if not made.is_running():
+                made.close()
     return OfflineRender(
         stack=stack,
         resources=sorted(recorder.recorded, key=_render_order),
         outputs={k: _clean(v, k) for k, v in resolved.items()},
         placeholders=shared.placeholders,
     )
+
+
+class _RecordingLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    """The default policy, remembering every loop it makes (so they can all be closed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loops: list[asyncio.AbstractEventLoop] = []
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        self.loops.append(loop)
+        return loop
 
 
 def evaluate_offline(

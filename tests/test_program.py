@@ -530,3 +530,22 @@ def test_format_render_lists_everything_and_never_a_secret() -> None:
     assert "placeholder" in text
     assert "mock-password" not in text
     assert "[secret]" in text
+
+
+def test_the_offline_render_leaves_no_event_loop_open() -> None:
+    """Pulumi's mocks make one loop per worker thread and never close them; a loop left for
+    the interpreter's exit can print a traceback under a good result (the README command)."""
+    import asyncio
+    import gc
+
+    def open_loops() -> list[asyncio.AbstractEventLoop]:
+        return [
+            o
+            for o in gc.get_objects()
+            if isinstance(o, asyncio.BaseEventLoop) and not o.is_closed()
+        ]
+
+    before = {id(x) for x in open_loops()}
+    program.render_offline(EnvConfig(pr=5, sha="abc1234def5678901234567890abcdef12345678"))
+    assert [x for x in open_loops() if id(x) not in before] == []
+    assert type(asyncio.get_event_loop_policy()) is asyncio.DefaultEventLoopPolicy
