@@ -167,6 +167,9 @@ def register(app: typer.Typer) -> None:
             return
         from showtime_iac.executor import Executor
 
+        if plan.stacks:
+            ports.stacks.ready()  # no engine or backend: fail here, before any label is written
+
         def replan(p: PrInfo) -> Plan:
             return _decide(ev, p, pol, ports, datetime.now(UTC))
 

@@ -42,6 +42,11 @@ class _Lazy(Generic[T]):
 class LazyStacks(_Lazy["PulumiDriver"]):
     """The Pulumi driver, opened on the first stack operation."""
 
+    def ready(self) -> None:
+        """Open the driver now (finds the pulumi CLI and the backend, or raises): called
+        before a run claims anything, so a missing engine changes nothing on the PR."""
+        self._get()
+
     def up(self, cfg: EnvConfig) -> Mapping[str, Any]:
         return self._get().up(cfg)
 

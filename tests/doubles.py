@@ -32,6 +32,7 @@ class FakeStacks:
     ups: list[str] = field(default_factory=list)
     destroyed: list[str] = field(default_factory=list)
     on_up: Any = None  # called with the config while "deploying" (e.g. close the PR)
+    missing: Exception | None = None  # raised by ready(): no engine, no backend
 
     def _note(self, line: str) -> None:
         if self.journal is not None:
@@ -61,6 +62,10 @@ class FakeStacks:
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
+
+    def ready(self) -> None:
+        if self.missing is not None:
+            raise self.missing
 
 
 @dataclass

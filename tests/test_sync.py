@@ -575,3 +575,14 @@ def test_a_malformed_prebuilt_image_is_refused_before_any_write(
     assert rc == 2 and "invalid image" in err
     assert run.gh.labels_of(PR) == [L.START] and run.stacks.ups == []
     assert all(r.method == "GET" for r in run.gh.requests)
+
+
+def test_a_missing_pulumi_cli_fails_before_the_claim(run: Scenario) -> None:
+    from showtime_iac.stacks import EngineMissingError
+
+    run.stacks.missing = EngineMissingError()
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, _doc, err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 1 and "pulumi" in err.lower()
+    assert run.gh.labels_of(PR) == [L.START]  # the trigger stays for the next run
+    assert all(r.method == "GET" for r in run.gh.requests)
