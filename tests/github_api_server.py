@@ -408,8 +408,10 @@ class GitHubServer:
             raise _Reply(404, {"message": "Not Found"})
         rest = path[len(prefix) :]
         raw_rest = raw_path[len(prefix) :] if raw_path.startswith(prefix) else rest
+        # routes match the path as sent: a label name is one segment, its "/" escaped as %2F
+        # (like GitHub, where an unescaped "/" would be a path separator); decoded once here
         for pattern, handler in self._routes():
-            match = re.fullmatch(pattern, f"{m} {rest}")
+            match = re.fullmatch(pattern, f"{m} {raw_rest}")
             if match:
                 args = [unquote(a) for a in match.groups()]
                 return handler(body, raw_path, query, raw_rest, *args)
@@ -424,12 +426,12 @@ class GitHubServer:
             (r"GET /issues/(\d+)/labels", self._issue_labels),
             (r"POST /issues/(\d+)/labels", self._add_labels),
             (r"PUT /issues/(\d+)/labels", self._set_labels),
-            (r"DELETE /issues/(\d+)/labels/(.+)", self._remove_label),
+            (r"DELETE /issues/(\d+)/labels/([^/]+)", self._remove_label),
             (r"GET /labels", self._list_defs),
             (r"POST /labels", self._create_def),
-            (r"GET /labels/(.+)", self._get_def),
-            (r"PATCH /labels/(.+)", self._patch_def),
-            (r"DELETE /labels/(.+)", self._delete_def),
+            (r"GET /labels/([^/]+)", self._get_def),
+            (r"PATCH /labels/([^/]+)", self._patch_def),
+            (r"DELETE /labels/([^/]+)", self._delete_def),
             (r"GET /issues/(\d+)/comments", self._list_comments),
             (r"POST /issues/(\d+)/comments", self._create_comment),
             (r"GET /issues/comments/(\d+)", self._get_comment),

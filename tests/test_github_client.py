@@ -7,6 +7,8 @@ from typing import Any
 
 import github
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from showtime_iac import labels as L
 from showtime_iac.cli import main
@@ -266,3 +268,23 @@ def test_server_down_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> Non
     c.sleep = lambda _s: None
     with pytest.raises(GitHubError, match="did not answer"):
         c.get_pr(1)
+
+
+_NAME_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rest=st.text(_NAME_CHARS, min_size=1, max_size=20).filter(lambda t: t.strip() == t))
+def test_any_label_name_round_trips_through_the_url(
+    ghserver: GitHubServer, client: GitHubClient, rest: str
+) -> None:
+    """Emoji, spaces, `/`, `%`, `?`, `#`: added, seen, and removed exactly."""
+    name = f"{L.PREFIX}{rest}"
+    ghserver.add_pr(77, head_sha=HEAD, labels=["bug"])
+    client.apply_label_diff(77, [name], [])
+    assert ghserver.labels_of(77) == ["bug", name]
+    assert client.get_pr(77).labels == ("bug", name)
+    assert client.remove_label(77, name) is True
+    assert ghserver.labels_of(77) == ["bug"]
