@@ -3,7 +3,7 @@
 Run on demand:  .venv/bin/python benchmarks/bench_aws.py [--runs 20]
 
 Rows (median of N runs unless noted):
-- import of ``showtime_iac.aws`` (must not import boto3) and of boto3 itself;
+- import of ``showtime_iac.adapters.aws`` (must not import boto3) and of boto3 itself;
 - building the four clients (session, credentials check, standard retries);
 - one ``describe_services`` poll (the DRAINING check before every ``up``);
 - the orphan listing of a cluster with 20 environments (services, task definitions, log
@@ -47,8 +47,12 @@ def main() -> None:
     runs = args.runs
     rows: list[tuple[str, float]] = []
 
-    check = "import sys, showtime_iac.aws, showtime_iac.cli; assert 'boto3' not in sys.modules"
-    rows.append(("import showtime_iac.aws + cli (no boto3), cold", subprocess_time(check, 5)))
+    check = (
+        "import sys, showtime_iac.adapters.aws, showtime_iac.cli; assert 'boto3' not in sys.modules"
+    )
+    rows.append(
+        ("import showtime_iac.adapters.aws + cli (no boto3), cold", subprocess_time(check, 5))
+    )
     rows.append(("import boto3, cold", subprocess_time("import boto3", 5)))
 
     from moto.server import ThreadedMotoServer
@@ -66,7 +70,7 @@ def main() -> None:
         AWS_ENDPOINT_URL=f"http://{host}:{port}",
     )
 
-    from showtime_iac.aws import (
+    from showtime_iac.adapters.aws import (
         AwsClients,
         AwsLive,
         TaggedResource,
@@ -74,7 +78,7 @@ def main() -> None:
         redact,
         tail_logs,
     )
-    from showtime_iac.model import EnvConfig, resource_names, resource_tags
+    from showtime_iac.core.model import EnvConfig, resource_names, resource_tags
     from showtime_iac.settings import Settings
 
     settings = Settings.from_env()

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402
 
-from showtime_iac import labels as L  # noqa: E402
 from showtime_iac.cli import main  # noqa: E402
+from showtime_iac.core import labels as L  # noqa: E402
 from tests.doubles import FakeLive, FakeStacks, use_doubles  # noqa: E402
 from tests.github_api_server import GitHubServer  # noqa: E402
 from tests.payloads import HEAD, pull_request  # noqa: E402
@@ -134,7 +134,7 @@ def main_() -> None:
     # PyGithub's defaults on the same start: how long its pauses would add
     with server() as (gh, _stacks, mp):
         gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
-        import showtime_iac.github as ghmod
+        import showtime_iac.adapters.github as ghmod
 
         real = ghmod.GitHubClient.connect.__func__  # type: ignore[attr-defined]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHA = "abc1234def5678abc1234def5678abc1234def56"
 RENDER_SNIPPET = (
-    "from showtime_iac.model import EnvConfig;"
+    "from showtime_iac.core.model import EnvConfig;"
     "from showtime_iac.program import evaluate_offline, format_render;"
     f"o = evaluate_offline(EnvConfig(pr=1234, sha='{SHA}', cache_redis=True));"
     "print(format_render(o.resources, o.outputs, stack=o.stack, placeholders=o.placeholders))"
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    from showtime_iac.model import EnvConfig
+    from showtime_iac.core.model import EnvConfig
     from showtime_iac.program import render_offline
 
     cfg = EnvConfig(pr=1234, sha=SHA, cache_redis=True, flags=(("ALERTS", True),))

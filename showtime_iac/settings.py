@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from showtime_iac.model import InputError
+from showtime_iac.errors import InputError
 
 __all__ = ["DEFAULT_API_URL", "Settings", "default_backend_url"]
 

@@ -1,7 +1,7 @@
 """Test doubles for the two ports that need an engine or AWS (the stacks and the live checks).
 
 The GitHub side is never a double: scenario tests run PyGithub against ``tests/ghserver.py``.
-Product code has no double: these plug into ``showtime_iac.wiring.open_ports`` from tests only.
+Product code has no double: these plug into ``showtime_iac.app.wiring.open_ports`` from tests only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from showtime_iac.model import EnvConfig, ShowtimeError, stack_name
+from showtime_iac.core.model import EnvConfig, ShowtimeError, stack_name
 
 __all__ = ["FakeLive", "FakeStacks", "use_doubles"]
 
@@ -110,7 +110,7 @@ def use_doubles(
     The GitHub client's own waits (write retries, ``Retry-After`` on writes) go to ``sleeps``
     instead of the clock, so tests assert them without waiting.
     """
-    import showtime_iac.wiring as wiring
+    import showtime_iac.app.wiring as wiring
 
     real = wiring.open_ports
     record: list[float] = sleeps if sleeps is not None else []

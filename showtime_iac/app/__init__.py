@@ -1,0 +1,1 @@
+"""The application layer: carry out plans through the ports (sync, cleanup, doctor, dashboard)."""

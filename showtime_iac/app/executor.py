@@ -1,0 +1,393 @@
+"""Carry a :class:`~showtime_iac.core.planner.Plan` out: claim → stacks → live checks → labels.
+
+The executor talks to GitHub, the stacks and AWS only through the three small protocols
+below; the CLI wires the real adapters in (``github.GitHubClient``, ``stacks``, ``aws``).
+
+The claim protocol (two runs for one SHA deploy exactly once):
+
+1. The workflow's concurrency group (one group per PR, no cancel-in-progress) serializes
+   runs of one PR; everything below also holds without it.
+2. A start is claimed by **deleting the trigger label first**: GitHub answers 404 to all but
+   one of concurrent deletes, so exactly one run wins. The loser re-reads the labels and
+   re-plans (and finds the SHA building: no second deploy).
+3. The claim labels (🚦 building, 🏗️, 📅) are written, then **read back** with the PR in one
+   request: the claim must be there and the PR still open, else nothing is deployed.
+4. The Pulumi stack lock is the last line: a second ``up`` of the same stack waits (bounded)
+   or fails with a clear message, and an ``up`` of the same config changes nothing.
+
+A PR closed while its build runs is caught by re-reading the PR after the deploy: the new
+environment is destroyed, never left running.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.comment import status_comment
+from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
+from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
+
+__all__ = [
+    "GitHubPort",
+    "StackPort",
+    "LivePort",
+    "Outcome",
+    "Executor",
+    "audit_line",
+]
+
+
+class GitHubPort(Protocol):
+    def get_pr(self, number: int) -> PrInfo: ...
+
+    def remove_label(self, number: int, name: str) -> bool:
+        """Remove one label; False when it was already gone (another run took it)."""
+        ...
+
+    def apply_label_diff(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None: ...
+
+    def upsert_status_comment(self, number: int, body: str) -> int: ...
+
+    def post_comment(self, number: int, body: str) -> None: ...
+
+    def status_comment_body(self, number: int) -> str | None: ...
+
+    def deployment(self, number: int, sha: str, state: str, url: str | None = None) -> None:
+        """Record a GitHub deployment status (in_progress/success/failure/inactive)."""
+        ...
+
+    def finish(self) -> None:
+        """Deferred cosmetic writes (label colours), once the run's real work is done."""
+        ...
+
+
+class StackPort(Protocol):
+    def up(self, cfg: EnvConfig) -> Mapping[str, Any]:
+        """Create or update the stack; returns its outputs."""
+        ...
+
+    def destroy(self, pr: int, sha: str) -> None:
+        """Destroy the stack's resources, then remove the stack (never force)."""
+        ...
+
+    def list_stacks(self) -> list[str]: ...
+
+
+class LivePort(Protocol):
+    def before_up(self, cfg: EnvConfig) -> None:
+        """Wait out a DRAINING service of the same name (the ECS race)."""
+        ...
+
+    def address(self, cfg: EnvConfig, outputs: Mapping[str, Any]) -> str:
+        """``ip:port`` of the running task."""
+        ...
+
+    def wait_healthy(self, url: str) -> float:
+        """Poll ``url`` until healthy; seconds it took. Raises ShowtimeError at the deadline."""
+        ...
+
+    def tail_logs(self, cfg: EnvConfig, lines: int) -> str: ...
+
+
+@dataclass
+class Outcome:
+    """What one run did. ``exit_code`` follows the CLI contract (0 ok, 1 failed)."""
+
+    pr: int
+    intent: str
+    exit_code: int = 0
+    sha: str | None = None
+    url: str | None = None
+    error: str | None = None
+    actions: list[str] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    audit: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pr": self.pr,
+            "intent": self.intent,
+            "exit_code": self.exit_code,
+            "sha": self.sha,
+            "url": self.url,
+            "error": self.error,
+            "actions": self.actions,
+            "timings": {k: round(v, 3) for k, v in self.timings},
+        }
+
+    def summary_markdown(self) -> str:
+        head = f"### 🎪 showtime-iac · PR #{self.pr} · {self.intent}"
+        rows = [f"- {a}" for a in self.actions] or ["- nothing to do"]
+        if self.url:
+            rows.append(f"- environment: {self.url}")
+        if self.error:
+            rows.append(f"- **failed**: {self.error}")
+        if self.timings:
+            rows.append("- timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings))
+        return "\n".join([head, "", *rows, ""])
+
+
+def audit_line(
+    when: datetime, actor: str, pr: int, sha: str | None, action: str, result: str, reason: str
+) -> str:
+    """One JSON line per operation (time, actor, PR, SHA, action, result, reason)."""
+    return json.dumps(
+        {
+            "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "actor": actor,
+            "pr": pr,
+            "sha": sha,
+            "action": action,
+            "result": result,
+            "reason": reason,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _as_error(exc: Exception) -> ShowtimeError:
+    """Our errors as they are; anything else (a botocore or engine crash) named by its type."""
+    if isinstance(exc, ShowtimeError):
+        return exc
+    return ShowtimeError(f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
+class Executor:
+    """Runs plans against the three ports. ``replan`` re-decides on fresh labels."""
+
+    def __init__(
+        self,
+        github: GitHubPort,
+        stacks: StackPort,
+        live: LivePort,
+        *,
+        policy: Policy | None = None,
+        actor: str = "",
+        run_url: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        log: Callable[[str], None] = lambda _line: None,
+    ) -> None:
+        self.gh, self.stacks, self.live = github, stacks, live
+        self.policy = policy or Policy()
+        self.actor = actor
+        self.run_url = run_url
+        self.clock = clock
+        self.log = log
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _audit(self, out: Outcome, action: str, result: str, reason: str) -> None:
+        line = audit_line(self.clock(), self.actor, out.pr, out.sha, action, result, reason)
+        out.audit.append(line)
+        self.log(line)
+
+    def _sticky(self, pr: int, labels: Sequence[str], note: str, logs: str | None = None) -> None:
+        previous = self.gh.status_comment_body(pr)
+        body = status_comment(
+            pr,
+            L.parse_state(labels),
+            self.clock(),
+            event_line=note,
+            previous_body=previous,
+            run_url=self.run_url,
+            port=self.policy.port,
+            logs=logs,
+        )
+        self.gh.upsert_status_comment(pr, body)
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def execute(
+        self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None = None
+    ) -> Outcome:
+        try:
+            return self._execute(plan, pr, replan)
+        finally:
+            self.gh.finish()
+
+    def _execute(self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None) -> Outcome:
+        out = Outcome(pr=plan.pr, intent=plan.intent, sha=plan.sha)
+        if plan.skipped and not plan.label_diff and not plan.comment:
+            out.actions.append(f"skipped: {plan.skipped}")
+            return out
+        ups = [op for op in plan.stacks if op.action == "up"]
+        if plan.intent in ("reply", "refuse") or (not plan.stacks):
+            return self._labels_and_reply(plan, pr, out)
+        if not ups:
+            return self._teardown(plan, pr, out)
+        return self._deploy(plan, pr, ups[0], out, replan)
+
+    def _labels_and_reply(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
+        if plan.label_diff:
+            self.gh.apply_label_diff(plan.pr, plan.add_labels, plan.remove_labels)
+            out.actions.append(f"labels +{len(plan.add_labels)} -{len(plan.remove_labels)}")
+        if plan.comment:
+            self.gh.post_comment(plan.pr, plan.comment)
+            out.actions.append("replied")
+        self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
+        return out
+
+    def _teardown(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
+        final = L.apply_diff(pr.labels, plan.label_diff)
+        mark = on_destroying(pr.labels, [op.sha for op in plan.stacks])
+        if mark:
+            self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
+        labels = list(L.apply_diff(pr.labels, mark))
+        try:
+            for op in plan.stacks:
+                self.stacks.destroy(plan.pr, op.sha)
+                out.actions.append(f"destroyed {op.stack}")
+                self._audit(out, "destroy", "ok", op.stack)
+        except Exception as raw:  # reported on the PR; the labels stay for the retry
+            exc = _as_error(raw)
+            out.exit_code, out.error = 1, str(exc)
+            self._audit(out, "destroy", "failed", str(exc))
+            self.gh.post_comment(
+                plan.pr,
+                f"🎪 **Teardown failed**: {exc}\n\nThe environment stays marked 🚦 destroying;"
+                " the next run (or `cleanup`) retries.",
+            )
+            return out
+        rest = L.diff(labels, final)
+        self.gh.apply_label_diff(plan.pr, rest.add, rest.remove)
+        out.actions.append(f"labels +{len(rest.add)} -{len(rest.remove)}")
+        self.gh.deployment(plan.pr, plan.sha or "", "inactive")
+        self._sticky(plan.pr, final, plan.reasons[0] if plan.reasons else "stopped")
+        self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
+        return out
+
+    def _claim(
+        self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None
+    ) -> Plan | None:
+        """Take the claim; returns the plan to carry out, or None if another run holds it."""
+        consumed = [n for n in plan.remove_labels if n in (L.START,)]
+        for name in consumed:
+            if not self.gh.remove_label(plan.pr, name):
+                # another run consumed the trigger first: re-plan on fresh labels
+                fresh = self.gh.get_pr(plan.pr)
+                again = replan(fresh) if replan else None
+                if again is None or not any(op.action == "up" for op in again.stacks):
+                    return None
+                plan = again
+        rest = [n for n in plan.remove_labels if n not in consumed]
+        self.gh.apply_label_diff(plan.pr, plan.add_labels, rest)
+        # read back: the claim must be ours and the PR still open
+        fresh = self.gh.get_pr(plan.pr)
+        if not fresh.is_open:
+            return None
+        if not set(plan.add_labels) <= set(fresh.labels):
+            return None
+        return plan
+
+    def _deploy(
+        self,
+        plan: Plan,
+        pr: PrInfo,
+        up: StackOp,
+        out: Outcome,
+        replan: Callable[[PrInfo], Plan] | None,
+    ) -> Outcome:
+        claimed = self._claim(plan, pr, replan)
+        if claimed is None:
+            out.actions.append("claim lost or PR closed: nothing deployed")
+            self._audit(out, "claim", "skipped", "another run holds the claim, or the PR closed")
+            return out
+        plan = claimed
+        up = next(op for op in plan.stacks if op.action == "up")
+        cfg = up.config
+        assert cfg is not None
+        if cfg.created is None:
+            cfg = replace(cfg, created=self.clock())
+        out.sha = up.sha
+        # the sticky comment is written once, at the end: the 🚦 label already says "building",
+        # and this keeps a start within 5 requests before the deploy begins
+        self.gh.deployment(plan.pr, up.sha, "in_progress")
+        previous = L.parse_state(pr.labels).active
+        try:
+            for op in plan.stacks:
+                if op.when != "now":
+                    continue
+                if op.action == "destroy":
+                    self.stacks.destroy(plan.pr, op.sha)
+                    out.actions.append(f"destroyed {op.stack}")
+                    continue
+                t0 = time.monotonic()
+                self.live.before_up(cfg)
+                outputs = self.stacks.up(cfg)
+                out.timings.append(("stack", time.monotonic() - t0))
+                out.actions.append(f"up {op.stack}")
+                self._audit(out, "up", "ok", op.stack)
+                t1 = time.monotonic()
+                address = self.live.address(cfg, outputs)
+                out.timings.append(("task start", time.monotonic() - t1))
+                out.url = f"http://{address}"
+                out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
+        except Exception as exc:  # a crash must still leave 🚦 failed, never a stuck claim
+            return self._failed(
+                plan,
+                up,
+                cfg,
+                out,
+                _as_error(exc),
+                previous if plan.intent == "reconfigure" else None,
+            )
+
+        fresh = self.gh.get_pr(plan.pr)
+        if not fresh.is_open:
+            # closed (or merged) while we deployed: never leave it running
+            for name in sorted(
+                {up.stack} | {op.stack for op in plan.stacks if op.action == "destroy"}
+            ):
+                self.stacks.destroy(plan.pr, name.rsplit("-", 1)[1])
+                out.actions.append(f"destroyed {name} (PR closed during the deploy)")
+            remove = [n for n in fresh.labels if n.startswith(L.PREFIX)]
+            self.gh.apply_label_diff(plan.pr, [], remove)
+            self.gh.deployment(plan.pr, up.sha, "inactive")
+            self._audit(out, "teardown", "ok", "PR closed during the deploy")
+            out.url = None
+            return out
+
+        final = on_success(
+            fresh.labels, up.sha, out.url.removeprefix("http://") if out.url else None
+        )
+        self.gh.apply_label_diff(plan.pr, final.add, final.remove)
+        after = list(L.apply_diff(fresh.labels, final))
+        for op in plan.stacks:
+            if op.when == "after_healthy":
+                try:
+                    self.stacks.destroy(plan.pr, op.sha)
+                    out.actions.append(f"destroyed {op.stack} (replaced by {up.sha})")
+                except ShowtimeError as exc:  # the sweep retries; the new env is live
+                    out.actions.append(f"could not destroy {op.stack}: {exc} (cleanup retries)")
+        self.gh.deployment(plan.pr, up.sha, "success", out.url)
+        self._sticky(plan.pr, after, f"`{up.sha}` live at {out.url}")
+        self._audit(out, plan.intent, "ok", f"{up.sha} healthy at {out.url}")
+        return out
+
+    def _failed(
+        self,
+        plan: Plan,
+        up: StackOp,
+        cfg: EnvConfig,
+        out: Outcome,
+        exc: ShowtimeError,
+        restore: Any,
+    ) -> Outcome:
+        out.exit_code, out.error = 1, str(exc)
+        fresh = self.gh.get_pr(plan.pr)
+        d = on_failure(fresh.labels, up.sha, restore=restore)
+        self.gh.apply_label_diff(plan.pr, d.add, d.remove)
+        try:
+            logs = self.live.tail_logs(cfg, 20)
+        except ShowtimeError:
+            logs = None
+        self.gh.deployment(plan.pr, up.sha, "failure")
+        self._sticky(plan.pr, L.apply_diff(fresh.labels, d), f"`{up.sha}` failed: {exc}", logs=logs)
+        self._audit(out, plan.intent, "failed", str(exc))
+        return out

@@ -1,0 +1,118 @@
+"""Wire the real adapters (GitHub, Pulumi stacks, AWS) into the executor's three ports.
+
+The stack driver and the AWS clients are opened on first use: a run that only replies to a
+comment or moves labels needs neither a Pulumi CLI nor AWS credentials.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from showtime_iac.core.model import EnvConfig, Policy
+
+if TYPE_CHECKING:
+    from showtime_iac.adapters.aws import AwsLive, DeleteResult, OrphanDecision
+    from showtime_iac.adapters.github import GitHubClient
+    from showtime_iac.adapters.stacks import PulumiDriver
+    from showtime_iac.settings import Settings
+
+__all__ = ["Ports", "open_ports", "LazyStacks", "LazyLive"]
+
+T = TypeVar("T")
+
+
+class _Lazy(Generic[T]):
+    """An adapter opened on first use (no Pulumi CLI or AWS credentials needed before)."""
+
+    def __init__(self, opener: Callable[[], T]) -> None:
+        self._opener = opener
+        self._value: T | None = None
+
+    def _get(self) -> T:
+        if self._value is None:
+            self._value = self._opener()
+        return self._value
+
+
+class LazyStacks(_Lazy["PulumiDriver"]):
+    """The Pulumi driver, opened on the first stack operation."""
+
+    def ready(self) -> None:
+        """Open the driver now (finds the pulumi CLI and the backend, or raises): called
+        before a run claims anything, so a missing engine changes nothing on the PR."""
+        self._get()
+
+    def up(self, cfg: EnvConfig) -> Mapping[str, Any]:
+        return self._get().up(cfg)
+
+    def destroy(self, pr: int, sha: str) -> None:
+        self._get().destroy(pr, sha)
+
+    def list_stacks(self) -> list[str]:
+        return self._get().list_stacks()
+
+
+class LazyLive(_Lazy["AwsLive"]):
+    """The AWS live checks, with clients made on first use."""
+
+    def before_up(self, cfg: EnvConfig) -> None:
+        self._get().before_up(cfg)
+
+    def address(self, cfg: EnvConfig, outputs: Mapping[str, Any]) -> str:
+        return self._get().address(cfg, outputs)
+
+    def wait_healthy(self, url: str) -> float:
+        return self._get().wait_healthy(url)
+
+    def tail_logs(self, cfg: EnvConfig, lines: int) -> str:
+        return self._get().tail_logs(cfg, lines)
+
+    def find_orphans(
+        self, live_stacks: Iterable[str], open_prs: Iterable[int], now: datetime
+    ) -> list[OrphanDecision]:
+        return self._get().find_orphans(live_stacks, open_prs, now)
+
+    def delete_orphans(
+        self, decisions: Sequence[OrphanDecision], *, dry_run: bool
+    ) -> list[DeleteResult]:
+        return self._get().delete_orphans(decisions, dry_run=dry_run)
+
+
+@dataclass
+class Ports:
+    github: GitHubClient
+    stacks: LazyStacks
+    live: LazyLive
+
+
+def _engine_line(line: str) -> None:
+    sys.stderr.write(line if line.endswith("\n") else line + "\n")
+
+
+def open_ports(
+    settings: Settings,
+    *,
+    repo: str | None = None,
+    policy: Policy | None = None,
+) -> Ports:
+    """Build the three ports from the environment (token, repo, backend, AWS)."""
+    from showtime_iac.adapters.github import GitHubClient
+
+    gh = GitHubClient.from_settings(settings, repo=repo)
+
+    def stacks() -> PulumiDriver:
+        from showtime_iac.adapters.stacks import open_driver
+
+        return open_driver(env=os.environ, on_output=_engine_line)
+
+    def live() -> AwsLive:
+        from showtime_iac.adapters.aws import AwsLive
+
+        return AwsLive.from_settings(settings, policy)
+
+    return Ports(github=gh, stacks=LazyStacks(stacks), live=LazyLive(live))

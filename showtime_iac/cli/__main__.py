@@ -1,0 +1,5 @@
+"""``python -m showtime_iac.cli``: the same as the ``showtime-iac`` command."""
+
+from showtime_iac.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""``labels explain|setup|prune``: the 🎪 vocabulary and the repository's label definitions."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from showtime_iac.adapters.github import GitHubClient
+
+__all__ = ["register"]
+
+_Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+_DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
+_Repo = Annotated[
+    str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
+]
+
+labels_app = typer.Typer(
+    name="labels",
+    help="The 🎪 label vocabulary and the repository's label definitions.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _client(repo: str | None) -> GitHubClient:
+    from showtime_iac.adapters.github import GitHubClient
+    from showtime_iac.settings import Settings
+
+    return GitHubClient.from_settings(Settings.from_env(), repo=repo)
+
+
+def _table(title: str, rows: list[tuple[str, str]], headers: tuple[str, str]) -> None:
+    from rich.table import Table
+
+    from showtime_iac.cli.output import console
+
+    table = Table(title=title)
+    for h in headers:
+        table.add_column(h)
+    for a, b in rows:
+        table.add_row(a, b)
+    console().print(table)
+
+
+@labels_app.command("explain")
+def explain(as_json: _Json = False) -> None:
+    """Print the 🎪 label vocabulary: what each label means (offline).
+
+    Example:  showtime-iac labels explain
+    """
+    from showtime_iac.core.labels import VOCABULARY
+
+    if as_json:
+        from showtime_iac.cli.output import emit_json
+
+        emit_json([{"label": name, "meaning": meaning} for name, meaning in VOCABULARY])
+        return
+    width = max(len(name) for name, _ in VOCABULARY)
+    for name, meaning in VOCABULARY:
+        sys.stdout.write(f"{name:<{width}}  {meaning}\n")
+
+
+@labels_app.command("setup")
+def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
+    """Create the trigger labels (start, stop, freeze, blocked) with colours and descriptions.
+
+    Safe to re-run: an existing label is left alone, or restyled when its colour or
+    description differ. Needs GITHUB_TOKEN (issues: write) unless --dry-run.
+
+    Example:  showtime-iac labels setup --repo apache/superset
+    """
+    from showtime_iac.core.labels import TRIGGER_LABELS, label_style
+
+    if dry_run:
+        rows = [(n, "would create or update") for n in TRIGGER_LABELS]
+    else:
+        client = _client(repo)
+        rows = [(n, client.ensure_label(n)) for n in TRIGGER_LABELS]
+    if as_json:
+        from showtime_iac.cli.output import emit_json
+
+        emit_json(
+            {
+                "dry_run": dry_run,
+                "labels": [
+                    {
+                        "name": n,
+                        "color": label_style(n)[0],
+                        "description": label_style(n)[1],
+                        "result": r,
+                    }
+                    for n, r in rows
+                ],
+            }
+        )
+        return
+    _table("labels setup" + (" (dry run)" if dry_run else ""), rows, ("label", "result"))
+
+
+@labels_app.command("prune")
+def prune(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
+    """Delete 🎪 label definitions no open PR uses (per-SHA labels pile up by the hundreds).
+
+    Trigger labels and testenv-up are kept; labels on open PRs are kept. `cleanup` runs this
+    after its sweep.
+
+    Example:  showtime-iac labels prune --dry-run
+    """
+    client = _client(repo)
+    in_use = {n for pr in client.list_showtime_prs() for n in pr.labels}
+    names = client.prune_label_definitions(in_use, dry_run=dry_run)
+    if as_json:
+        from showtime_iac.cli.output import emit_json
+
+        emit_json({"dry_run": dry_run, "deleted": names})
+        return
+    verb = "would delete" if dry_run else "deleted"
+    _table(f"labels prune: {verb} {len(names)}", [(n, verb) for n in names], ("label", "result"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(labels_app)

@@ -1,0 +1,95 @@
+"""The ``showtime-iac`` command line (Typer).
+
+Each command's docstring is its ``--help``. Heavy modules (pulumi, boto3, github, rich)
+are imported inside the commands that need them, so ``--help`` and ``plan`` start fast.
+
+Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from showtime_iac import __version__
+from showtime_iac.cli.output import fail
+from showtime_iac.errors import ShowtimeError
+
+__all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_DRIFT = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="showtime-iac",
+    help=(
+        "Per-PR preview environments for Apache Superset: one Pulumi stack per PR SHA, "
+        "state on the PR as 🎪 labels.\n\n"
+        "Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"showtime-iac {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Per-PR preview environments for Apache Superset."""
+
+
+# --- command modules register themselves here (one line each, sorted) ---------------------
+from showtime_iac.cli import dashboard, labels, logs, plan, stacks, sync  # noqa: E402
+
+for _module in (dashboard, labels, logs, plan, stacks, sync):
+    _module.register(app)
+# --- end of command modules --------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: maps our errors to exit codes and one-line messages."""
+    try:
+        rc = app(args=argv, standalone_mode=False)
+        # without standalone mode, click returns the code of a `typer.Exit(n)` instead of raising
+        if isinstance(rc, int) and not isinstance(rc, bool):
+            return rc
+    except ShowtimeError as exc:
+        fail(str(exc))
+        return exc.exit_code
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        fail("aborted")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        fail("interrupted")
+        return 130
+    except Exception as exc:  # usage errors of typer's (vendored) click
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
+            return EXIT_INPUT
+        if os.environ.get("SHOWTIME_DEBUG"):
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (set SHOWTIME_DEBUG=1 for the traceback)")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""``/showtime`` and ``/circus`` comment commands, parsed into typed values. Pure.
+
+A command is a line that starts with ``/showtime`` or ``/circus`` (ASCII, any case). Lines
+quoted with ``>``, lines inside fenced or indented code blocks, and comments longer than
+:data:`MAX_COMMENT` are ignored, so quoting someone's ``/circus destroy`` does nothing.
+Only the first command of a comment is acted on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from showtime_iac.core.model import FLAG_RE, SIZES, InputError, Ttl
+
+__all__ = [
+    "Command",
+    "CommandError",
+    "parse_comment",
+    "HELP",
+    "MAX_COMMENT",
+    "NAMES",
+    "parse_body_flags",
+]
+
+MAX_COMMENT = 65_536
+CommandName = Literal[
+    "refresh",
+    "extend",
+    "keep-alive",
+    "status",
+    "destroy",
+    "enable",
+    "disable",
+    "debug",
+    "size",
+    "help",
+]
+NAMES: tuple[str, ...] = (
+    "refresh",
+    "extend",
+    "keep-alive",
+    "status",
+    "destroy",
+    "enable",
+    "disable",
+    "debug",
+    "size",
+    "help",
+)
+# re.ASCII: no Unicode case folding, so look-alikes (Cyrillic с, the Kelvin sign K, ſ) never match
+_LINE_RE = re.compile(r"^/(showtime|circus)(?:\s+(.*))?$", re.IGNORECASE | re.ASCII)
+_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+_BODY_FLAG_RE = re.compile(
+    r"^\s*(?:SUPERSET_)?FEATURE_([A-Z][A-Z0-9_]{0,63})\s*=\s*(true|false|1|0|yes|no|on|off)\s*$",
+    re.IGNORECASE | re.ASCII,
+)
+
+HELP = """\
+🎪 **showtime commands** (maintainers; start a line with `/showtime` or `/circus`)
+
+| command | what it does |
+|---|---|
+| `/showtime status` | post the environment's status |
+| `/showtime refresh` | roll the environment forward to the PR's latest commit |
+| `/showtime extend 48h` | extend the lifetime (hours, days or weeks; up to the policy maximum) |
+| `/showtime keep-alive` | never expire by time (until the PR closes or someone stops it) |
+| `/showtime destroy` | tear the environment down |
+| `/showtime enable FLAG` / `disable FLAG` | turn `SUPERSET_FEATURE_FLAG` on or off |
+| `/showtime debug on` / `debug off` | debug mode |
+| `/showtime size small\\|medium\\|large` | resize |
+| `/showtime help` | this help |
+"""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+    arg: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandError:
+    """A line that addressed us but does not parse: reply with help, do nothing else."""
+
+    message: str
+
+
+def _command_lines(body: str) -> list[str]:
+    lines: list[str] = []
+    fence: str | None = None
+    for raw in body.splitlines():
+        m = _FENCE_RE.match(raw)
+        if m is not None:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence is not None:
+            continue
+        if raw.startswith(("    ", "\t")):  # indented code block
+            continue
+        line = raw.strip()
+        if line.startswith(">"):  # quoted
+            continue
+        lines.append(line)
+    return lines
+
+
+def _parse_line(rest: str) -> Command | CommandError:
+    words = rest.split()
+    if not words:
+        return CommandError("no command given")
+    name, args = words[0].lower(), words[1:]
+    if name not in NAMES:
+        return CommandError(f"unknown command `{name[:30]}`")
+    if name in ("refresh", "keep-alive", "status", "destroy", "help"):
+        if args:
+            return CommandError(f"`{name}` takes no argument")
+        return Command(name)  # type: ignore[arg-type]
+    if len(args) != 1:
+        return CommandError(f"`{name}` takes exactly one argument")
+    arg = args[0]
+    if name == "extend":
+        try:
+            ttl = Ttl.parse(arg)
+        except InputError:
+            return CommandError(f"`extend {arg[:20]}`: use a duration such as 24h, 3d or 1w")
+        if ttl.duration is None:
+            return CommandError("`extend` takes a duration; use `keep-alive` to never expire")
+        return Command("extend", ttl.value)
+    if name in ("enable", "disable"):
+        flag = arg.upper()
+        if flag.startswith("SUPERSET_FEATURE_"):
+            flag = flag[len("SUPERSET_FEATURE_") :]
+        elif flag.startswith("FEATURE_"):
+            flag = flag[len("FEATURE_") :]
+        if not FLAG_RE.match(flag) or not arg.isascii():
+            return CommandError(f"`{name} {arg[:30]}`: a flag is A-Z, 0-9 and _ (e.g. ALERTS)")
+        return Command(name, flag)  # type: ignore[arg-type]
+    if name == "debug":
+        if arg.lower() not in ("on", "off"):
+            return CommandError("`debug` takes `on` or `off`")
+        return Command("debug", arg.lower())
+    if arg.lower() not in SIZES:
+        return CommandError(f"`size {arg[:20]}`: choose small, medium or large")
+    return Command("size", arg.lower())
+
+
+def parse_comment(body: str) -> Command | CommandError | None:
+    """The first command in a comment, an error for a malformed one, or None if not for us."""
+    if len(body) > MAX_COMMENT:
+        return None
+    for line in _command_lines(body):
+        m = _LINE_RE.match(line)
+        if m is not None:
+            return _parse_line(m.group(2) or "")
+    return None
+
+
+def parse_body_flags(body: str) -> tuple[tuple[str, bool], ...]:
+    """``FEATURE_ALERTS=true`` lines of a PR description → ``(("ALERTS", True),)``, sorted.
+
+    The old workflow's habit; ``SUPERSET_FEATURE_X=...`` is read too. Code blocks and quotes
+    are skipped like commands; the last line for a flag wins.
+    """
+    flags: dict[str, bool] = {}
+    if len(body) > MAX_COMMENT * 4:
+        return ()
+    for line in _command_lines(body):
+        m = _BODY_FLAG_RE.match(line)
+        if m is not None:
+            flags[m.group(1).upper()] = m.group(2).lower() in ("true", "1", "yes", "on")
+    return tuple(sorted(flags.items()))

@@ -1,0 +1,138 @@
+"""The one sticky status comment of a PR, rendered from its labels. Pure.
+
+Found again by the hidden :data:`MARKER`, edited in place, never duplicated (the GitHub
+adapter does that). It keeps a short history of what happened, in a hidden block that
+is read back from the previous body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from showtime_iac.core.labels import LabelState
+from showtime_iac.core.model import Show, Status
+
+__all__ = ["MARKER", "status_comment", "history_of", "ttl_left", "url_of"]
+
+MARKER = "<!-- showtime-iac:status -->"
+_HIST_RE = re.compile(r"<!-- showtime-iac:history\n(.*?)\n-->", re.DOTALL)
+HISTORY_LINES = 10
+
+_ICON = {
+    Status.BUILDING: "🏗️",
+    Status.BUILT: "📦",
+    Status.DEPLOYING: "🚀",
+    Status.RUNNING: "🟢",
+    Status.UPDATING: "🔄",
+    Status.CONFIGURING: "⚙️",
+    Status.FAILED: "❌",
+    Status.DESTROYING: "🧹",
+}
+
+
+def url_of(show: Show, port: int = 8080) -> str | None:
+    if not show.ip:
+        return None
+    return f"http://{show.ip}" if ":" in show.ip else f"http://{show.ip}:{port}"
+
+
+def ttl_left(show: Show, now: datetime) -> str:
+    """``"23h 10m left"``, ``"expired"``, ``"until the PR closes"``, ``"never expires"``."""
+    if show.ttl is None:
+        return "unknown"
+    if show.ttl.value == "close":
+        return "until the PR closes"
+    if show.ttl.value == "manual":
+        return "never expires (manual)"
+    if show.created is None:
+        return str(show.ttl)
+    end = show.ttl.expires_at(show.created)
+    assert end is not None
+    left = end - now
+    if left <= timedelta(0):
+        return "expired"
+    hours, rem = divmod(int(left.total_seconds()) // 60, 60)
+    days, hours = divmod(hours, 24)
+    return (f"{days}d " if days else "") + f"{hours}h {rem:02d}m left"
+
+
+def history_of(body: str | None) -> list[str]:
+    """The history lines kept in a previous comment body."""
+    if not body:
+        return []
+    m = _HIST_RE.search(body)
+    return [line for line in m.group(1).splitlines() if line.strip()] if m else []
+
+
+def status_comment(
+    pr: int,
+    st: LabelState,
+    now: datetime,
+    *,
+    event_line: str | None = None,
+    previous_body: str | None = None,
+    run_url: str | None = None,
+    port: int = 8080,
+    timings: Sequence[tuple[str, float]] = (),
+    logs: str | None = None,
+) -> str:
+    """The sticky comment body. ``event_line`` is appended to the history."""
+    hist = history_of(previous_body)
+    if event_line:
+        hist.append(f"{now.strftime('%Y-%m-%d %H:%M')} UTC: {event_line}")
+    hist = hist[-HISTORY_LINES:]
+    out = [MARKER, f"## 🎪 Showtime · PR #{pr}", ""]
+    shows = [s for s in (st.active, st.building) if s is not None]
+    shows += [
+        s for sha, s in sorted(st.shows.items()) if sha not in (st.active_sha, st.building_sha)
+    ]
+    if not shows:
+        out.append(
+            "No preview environment. Add the label `🎪 ⚡ showtime-trigger-start` to start one."
+        )
+    else:
+        out += ["| | SHA | status | URL | lifetime | requested by |", "|---|---|---|---|---|---|"]
+        for s in shows:
+            role = (
+                "🎯 active"
+                if s.sha == st.active_sha
+                else ("🏗️ building" if s.sha == st.building_sha else "")
+            )
+            status = f"{_ICON.get(s.status, '❓') if s.status else '❓'} {s.status or 'unknown'}"
+            url = url_of(s, port)
+            out.append(
+                f"| {role} | `{s.sha}` | {status} | {f'[{url}]({url})' if url else '-'} "
+                f"| {ttl_left(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
+            )
+        cfg = st.active.config if st.active else ()
+        if cfg:
+            out += ["", f"Configuration: `{','.join(cfg)}`"]
+    if timings:
+        out += ["", "Timings: " + ", ".join(f"{name} {sec:.0f}s" for name, sec in timings)]
+    if logs:
+        out += [
+            "",
+            "<details><summary>Last log lines</summary>",
+            "",
+            "```",
+            logs.rstrip(),
+            "```",
+            "</details>",
+        ]
+    out += [
+        "",
+        "Commands: `/showtime status` · `refresh` · `extend 48h` · `keep-alive` · `destroy` · "
+        "`enable FLAG` · `disable FLAG` · `debug on|off` · `size small|medium|large` · `help`",
+    ]
+    if run_url:
+        out += ["", f"[Workflow run]({run_url})"]
+    if hist:
+        out += (
+            ["", "<details><summary>History</summary>", ""]
+            + [f"- {h}" for h in hist]
+            + ["</details>"]
+        )
+        out += ["<!-- showtime-iac:history", *hist, "-->"]
+    return "\n".join(out)

@@ -1,0 +1,369 @@
+"""Domain types: one PR's environments, their status and TTL, and an environment's config.
+
+Pure: no I/O, no clock, no environment variables. Everything here is immutable and
+validated on construction, so a value that exists is a value that is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from showtime_iac.errors import InputError, ShowtimeError
+
+__all__ = [
+    "FLAG_RE",
+    "LOGIN_RE",
+    "SHA_RE",
+    "SIZES",
+    "TAG_KEYS",
+    "EnvConfig",
+    "Event",
+    "InputError",
+    "Policy",
+    "PrInfo",
+    "ResourceNames",
+    "Show",
+    "ShowtimeError",
+    "Status",
+    "Ttl",
+    "parse_stack_name",
+    "resource_names",
+    "resource_tags",
+    "short_sha",
+    "stack_name",
+]
+
+SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+FLAG_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+# GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
+# Bots appear as "name[bot]".
+LOGIN_RE = re.compile(r"^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)(\[bot\])?$")
+STACK_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})$")
+#: the baseline environment of the default branch (`up --ref master`) is "PR 0"
+BASELINE_PR = 0
+
+Size = Literal["small", "medium", "large"]
+SIZES: tuple[Size, ...] = ("small", "medium", "large")
+
+
+class Status(StrEnum):
+    """The lifecycle status of one SHA's environment (the 🚦 label)."""
+
+    BUILDING = "building"
+    BUILT = "built"
+    DEPLOYING = "deploying"
+    RUNNING = "running"
+    UPDATING = "updating"
+    CONFIGURING = "configuring"
+    FAILED = "failed"
+    DESTROYING = "destroying"
+
+    @property
+    def in_progress(self) -> bool:
+        """True while a job holds this environment (a claim, or lock)."""
+        return self in _IN_PROGRESS
+
+
+_IN_PROGRESS = frozenset(
+    {Status.BUILDING, Status.BUILT, Status.DEPLOYING, Status.UPDATING, Status.CONFIGURING}
+)
+
+_TTL_RE = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")
+
+
+@dataclass(frozen=True, order=True)
+class Ttl:
+    """How long an environment lives: ``24h``, ``7d``, ``close`` (until PR close) or ``manual``."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if self.value not in ("close", "manual") and not _TTL_RE.match(self.value):
+            raise InputError(
+                f"invalid TTL {self.value[:40]!r}: use hours, days or weeks (24h, 7d, 1w), "
+                "'close' (until the PR closes) or 'manual' (never expires)"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Ttl:
+        return cls(text.strip().lower())
+
+    @property
+    def duration(self) -> timedelta | None:
+        """The lifetime, or None for ``close`` and ``manual`` (no clock expiry)."""
+        m = _TTL_RE.match(self.value)
+        if m is None:
+            return None
+        n, unit = int(m.group(1)), m.group(2)
+        return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+    def expires_at(self, created: datetime) -> datetime | None:
+        d = self.duration
+        return None if d is None else created + d
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def short_sha(sha: str) -> str:
+    """The 7-character form used in labels and stack names; validates the SHA."""
+    s = sha.strip().lower()
+    if not SHA_RE.match(s):
+        raise InputError(f"invalid commit SHA {sha[:60]!r}: expected 7 to 40 hex characters")
+    return s[:7]
+
+
+def stack_name(pr: int, sha: str) -> str:
+    """The stack of one PR SHA: ``pr-{number}-{sha7}`` (a contract, see design §4)."""
+    if isinstance(pr, bool) or not isinstance(pr, int) or pr < 0 or pr > 9_999_999_999:
+        raise InputError(f"invalid PR number {pr!r}: expected a positive integer (0: baseline)")
+    return f"pr-{pr}-{short_sha(sha)}"
+
+
+def parse_stack_name(name: str) -> tuple[int, str] | None:
+    """``pr-1234-abc1234`` → ``(1234, "abc1234")``; None for any other stack (e.g. ``shared``)."""
+    m = STACK_RE.match(name)
+    if m is None:
+        return None
+    return int(m.group(1)), m.group(2)
+
+
+@dataclass(frozen=True)
+class Show:
+    """One SHA's environment as the labels describe it."""
+
+    sha: str
+    status: Status | None = None
+    ip: str | None = None
+    created: datetime | None = None
+    ttl: Ttl | None = None
+    requester: str | None = None
+    config: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Operator policy: lifetimes, locks, quotas. Loaded and validated by ``settings``."""
+
+    default_ttl: Ttl = Ttl("24h")
+    max_ttl: Ttl = Ttl("7d")
+    stale_lock: timedelta = timedelta(hours=1)
+    max_environments: int = 50
+    max_per_requester: int = 3
+    port: int = 8080
+    health_timeout: timedelta = timedelta(minutes=15)
+    default_size: Size = "medium"
+    # author associations allowed to operate environments without an API permission check
+    trusted_associations: frozenset[str] = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+    def clamp_ttl(self, ttl: Ttl) -> Ttl:
+        """Refuse a TTL above the policy maximum (``close``/``manual`` are judged elsewhere)."""
+        d, m = ttl.duration, self.max_ttl.duration
+        if d is not None and m is not None and d > m:
+            raise InputError(f"TTL {ttl} is above the maximum of {self.max_ttl}")
+        return ttl
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """Everything one environment stack is built from. Validated on construction."""
+
+    pr: int
+    sha: str
+    repo: str = "apache/superset"
+    size: Size = "medium"
+    flags: tuple[tuple[str, bool], ...] = ()
+    debug: bool = False
+    examples: bool = True
+    cache_redis: bool = False
+    image: str | None = None
+    ttl: Ttl = field(default_factory=lambda: Ttl("24h"))
+    requester: str = "unknown"
+    created: datetime | None = None
+
+    def __post_init__(self) -> None:
+        stack_name(self.pr, self.sha)  # validates both
+        if not SHA_RE.match(self.sha):
+            raise InputError(f"invalid commit SHA {self.sha[:60]!r}: expected lowercase hex")
+        if self.size not in SIZES:
+            raise InputError(f"unknown size {self.size!r}: choose one of {', '.join(SIZES)}")
+        if not re.match(r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$", self.repo):
+            raise InputError(f"invalid repository {self.repo!r}: expected OWNER/NAME")
+        seen: set[str] = set()
+        for name, _ in self.flags:
+            if not FLAG_RE.match(name):
+                raise InputError(
+                    f"invalid feature flag {name[:70]!r}: "
+                    "use A-Z, 0-9 and _, starting with a letter"
+                )
+            if name in seen:
+                raise InputError(f"feature flag {name} given twice")
+            seen.add(name)
+        if self.image is not None and not re.match(r"^[\w.\-/:@]{1,512}$", self.image):
+            raise InputError(f"invalid image reference {self.image[:80]!r}")
+        if self.requester != "unknown" and not LOGIN_RE.match(self.requester):
+            raise InputError(f"invalid GitHub login {self.requester[:60]!r}")
+
+    @property
+    def sha7(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def stack(self) -> str:
+        return stack_name(self.pr, self.sha)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return None if self.created is None else self.ttl.expires_at(self.created)
+
+    def config_items(self) -> tuple[str, ...]:
+        """The applied configuration as the ⚙️ label shows it, e.g. ``("large", "debug", "ALERTS")``.
+
+        Defaults are omitted; a disabled flag is written ``-FLAG``.
+        """
+        items: list[str] = []
+        if self.size != "medium":
+            items.append(self.size)
+        if self.debug:
+            items.append("debug")
+        if not self.examples:
+            items.append("no-examples")
+        if self.cache_redis:
+            items.append("redis")
+        for name, on in sorted(self.flags):
+            items.append(name if on else f"-{name}")
+        return tuple(items)
+
+    @classmethod
+    def from_config_items(
+        cls, pr: int, sha: str, items: tuple[str, ...], **kw: object
+    ) -> EnvConfig:
+        """Inverse of :meth:`config_items`; unknown items raise :class:`InputError`."""
+        size: Size = "medium"
+        debug, examples, redis = False, True, False
+        flags: list[tuple[str, bool]] = []
+        for item in items:
+            if item in ("small", "medium", "large"):
+                size = item  # type: ignore[assignment]
+            elif item == "debug":
+                debug = True
+            elif item == "no-examples":
+                examples = False
+            elif item == "redis":
+                redis = True
+            elif item.startswith("-") and FLAG_RE.match(item[1:]):
+                flags.append((item[1:], False))
+            elif FLAG_RE.match(item):
+                flags.append((item, True))
+            else:
+                raise InputError(f"unknown configuration item {item[:70]!r}")
+        return cls(
+            pr=pr,
+            sha=sha,
+            size=size,
+            debug=debug,
+            examples=examples,
+            cache_redis=redis,
+            flags=tuple(flags),
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class PrInfo:
+    """What GitHub says about one pull request (from the event payload or one API read)."""
+
+    number: int
+    state: Literal["open", "closed"]
+    head_sha: str
+    labels: tuple[str, ...] = ()
+    author: str = ""
+    title: str = ""
+    body: str = ""
+    html_url: str = ""
+    is_fork: bool = False
+    merged: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class Event:
+    """The trigger of one run, reduced to what the planner needs.
+
+    ``name`` is GitHub's event name (``pull_request``, ``pull_request_target``,
+    ``issue_comment``, ``workflow_dispatch``, ``schedule``) or ``cli`` for a manual call.
+    ``actor_association`` is GitHub's author association of the actor where the payload has
+    it (comments), and ``actor_permission`` the collaborator permission when it was looked up.
+    """
+
+    name: str
+    action: str | None = None
+    actor: str = ""
+    label: str | None = None
+    comment: str | None = None
+    comment_id: int | None = None
+    actor_association: str | None = None
+    actor_permission: str | None = None
+    inputs: tuple[tuple[str, str], ...] = ()
+
+    def input(self, key: str) -> str | None:
+        return dict(self.inputs).get(key)
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """AWS names of one environment, all derived from its stack name (unique per PR and SHA)."""
+
+    stack: str
+    service: str
+    task_family: str
+    log_group: str
+    image_tag: str
+    container: str = "superset"
+
+
+def resource_names(pr: int, sha: str) -> ResourceNames:
+    """Every AWS name of one environment. Within limits: ECS service and family ≤255
+    (``[A-Za-z0-9_-]``), log group ≤512, ECR tag ≤128; the longest stack name is 21 chars."""
+    stack = stack_name(pr, sha)
+    return ResourceNames(
+        stack=stack,
+        service=f"{stack}-service",
+        task_family=f"showtime-{stack}",
+        log_group=f"/showtime/{stack}",
+        image_tag=f"{stack}-ci",
+    )
+
+
+TAG_KEYS = (
+    "showtime:pr",
+    "showtime:sha",
+    "showtime:repo",
+    "showtime:requested-by",
+    "showtime:ttl",
+    "showtime:expires-at",
+)
+
+
+def resource_tags(cfg: EnvConfig) -> dict[str, str]:
+    """The tags of design §4, on the stack and on every AWS resource: one source for both.
+
+    Values stay within AWS's tag value rules (≤256 chars of letters, digits, spaces and
+    ``_.:/=+-@``), so ``expires-at`` is ISO 8601 in UTC without offset, or ``never``.
+    """
+    exp = cfg.expires_at
+    return {
+        "showtime:pr": str(cfg.pr),
+        "showtime:sha": cfg.sha7,
+        "showtime:repo": cfg.repo,
+        "showtime:requested-by": cfg.requester,
+        "showtime:ttl": cfg.ttl.value,
+        "showtime:expires-at": exp.strftime("%Y-%m-%dT%H:%M:%SZ") if exp else "never",
+    }

@@ -1,9 +1,0 @@
-"""Pulumi entry point (``main: showtime_iac/pulumi_entry/`` in Pulumi.yaml).
-
-Picks the program by stack name: ``shared`` → the shared stack; ``pr-{number}-{sha7}`` → one
-environment from its stack config; anything else → a clear error. See ``program.select_program``.
-"""
-
-from showtime_iac.program import main
-
-main()
