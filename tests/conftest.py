@@ -1,3 +1,34 @@
-"""Shared pytest configuration: plugins that provide fixtures to every test module."""
+"""Shared pytest configuration: plugins that provide fixtures to every test module.
+
+``SHOWTIME_REQUIRE=engine,superset,browser`` (set by ``.ci/run``) turns a skip of a test with
+one of those markers into a failure: in CI, the real Pulumi engine, the real Superset and the
+browser must have run, not quietly skipped because an install step went missing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
 
 pytest_plugins = ["tests.github_api_server", "tests.motoserver"]
+
+
+def _required() -> frozenset[str]:
+    return frozenset(m for m in os.environ.get("SHOWTIME_REQUIRE", "").split(",") if m)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped:
+        return
+    required = _required() & {m.name for m in item.iter_markers()}
+    if required:
+        report.outcome = "failed"
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = (
+            f"SHOWTIME_REQUIRE={','.join(sorted(required))}: this test must run here, "
+            f"but it was skipped: {reason}"
+        )
