@@ -47,6 +47,8 @@ def test_the_layer_contracts_hold() -> None:
         ("adapters/aws/__init__.py", "import showtime_iac.adapters.github", "stands alone"),
         ("cli/plan.py", "import pulumi", "only through the adapters"),
         ("cli/plan.py", "import showtime_iac.adapters.stacks", "no adapter, no program"),
+        # a lazy import inside a command is an import too (only chains through app are allowed)
+        ("cli/stacks.py", "def _f() -> None:\n    import showtime_iac.program", "no adapter"),
     ],
 )
 def test_a_planted_violation_fails_lint_imports(

@@ -1,21 +1,36 @@
-"""The 6-hourly sweep, decided purely: expired environments and stacks of closed PRs.
+"""The 6-hourly sweep: expired environments and stacks of closed PRs, orphans, labels.
 
-``sweep(prs, stacks, now, policy)`` takes the repository's PRs that carry 🎪 labels (open,
-plus whatever closed PRs the caller looked up for stacks it found) and every stack name,
-and returns one plan per PR that has something to do. The CLI carries them out.
+``sweep(prs, stacks, now, policy)`` decides purely: it takes the repository's PRs that carry
+🎪 labels (open, plus whatever closed PRs the caller looked up for stacks it found) and every
+stack name, and returns one plan per PR that has something to do. :func:`cleanup` carries
+them out through the executor, then sweeps tagged AWS resources no live stack owns and
+prunes unused 🎪 label definitions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import BASELINE_PR, Event, Policy, PrInfo, parse_stack_name
+from showtime_iac.core.model import (
+    BASELINE_PR,
+    Event,
+    Policy,
+    PrInfo,
+    ShowtimeError,
+    parse_stack_name,
+)
 from showtime_iac.core.planner import Fleet, Plan, decide
 
-__all__ = ["SweepItem", "sweep", "prs_to_look_up", "fleet_of"]
+if TYPE_CHECKING:
+    from showtime_iac.app.executor import Executor
+    from showtime_iac.app.wiring import Ports
+
+__all__ = ["CleanupReport", "SweepItem", "cleanup", "fleet_of", "prs_to_look_up", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +96,123 @@ def fleet_of(prs: Iterable[PrInfo]) -> Fleet:
         if show.requester:
             by[show.requester.lower()] = by.get(show.requester.lower(), 0) + 1
     return Fleet(total=total, by_requester=tuple(sorted(by.items())))
+
+
+# --------------------------------------------------------------------------- carrying it out
+
+
+@dataclass(frozen=True)
+class CleanupReport:
+    """One row per swept PR (``pr``, ``state``, ``action``, ``stacks``, ``reason``,
+    ``result``), and, when asked for, ``orphans``, ``pruned_labels`` and ``warnings``."""
+
+    dry_run: bool
+    rows: list[dict[str, Any]]
+    extra: dict[str, Any]
+    failed: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "items": self.rows, **self.extra}
+
+
+def _row(item: SweepItem, dry_run: bool) -> dict[str, Any]:
+    return {
+        "pr": item.pr.number,
+        "state": item.pr.state,
+        "action": item.action,
+        "stacks": [op.stack for op in item.plan.stacks],
+        "reason": item.plan.skipped or (item.plan.reasons[0] if item.plan.reasons else ""),
+        "result": "planned" if dry_run or item.action == "keep" else "",
+    }
+
+
+def _carry_out(items: list[SweepItem], executor: Executor, dry_run: bool) -> list[dict[str, Any]]:
+    rows = []
+    for item in items:
+        row = _row(item, dry_run)
+        if not dry_run and item.action == "destroy":
+            out = executor.execute(item.plan, item.pr)
+            row["result"] = "failed: " + (out.error or "") if out.exit_code else "destroyed"
+        rows.append(row)
+    return rows
+
+
+def _sweep_orphans(
+    ports: Ports,
+    stacks: list[str],
+    rows: list[dict[str, Any]],
+    prs: list[PrInfo],
+    now: datetime,
+    dry_run: bool,
+) -> list[dict[str, Any]]:
+    """Tagged AWS resources that no live stack owns (crashed runs, forced stack removals)."""
+    destroyed = {s for r in rows if r["result"] == "destroyed" for s in r["stacks"]}
+    live_stacks = [s for s in stacks if s not in destroyed]
+    open_prs = {p.number for p in prs if p.is_open} | {BASELINE_PR}  # the baseline has no PR
+    try:
+        decisions = ports.live.find_orphans(live_stacks, open_prs, now)
+        results = ports.live.delete_orphans(decisions, dry_run=dry_run)
+    except ShowtimeError as exc:
+        return [{"kind": "-", "name": "-", "action": "skip", "reason": str(exc), "error": None}]
+    out = [r.as_dict() | {"action": "delete"} for r in results]
+    out += [d.as_dict() | {"action": d.action} for d in decisions if d.action != "delete"]
+    return out
+
+
+def _prune_labels(
+    ports: Ports, rows: list[dict[str, Any]], prs: list[PrInfo], dry_run: bool
+) -> dict[str, Any]:
+    # labels of environments this run destroyed (or would destroy) are gone
+    gone = {
+        r["pr"]
+        for r in rows
+        if r["action"] == "destroy" and r["result"] != "" and not r["result"].startswith("failed")
+    }
+    in_use = {n for p in prs if p.is_open and p.number not in gone for n in p.labels}
+    try:
+        return {"pruned_labels": ports.github.prune_label_definitions(in_use, dry_run=dry_run)}
+    except ShowtimeError as exc:
+        return {"pruned_labels": [], "warnings": [f"label prune skipped: {exc}"]}
+
+
+def cleanup(
+    *,
+    repo: str | None,
+    policy_file: Path | None,
+    dry_run: bool,
+    orphans: bool,
+    prune_labels: bool,
+) -> CleanupReport:
+    """Destroy expired environments and the stacks of closed PRs; then (``orphans``) delete
+    tagged AWS resources no live stack owns and (``prune_labels``) unused label definitions.
+    ``failed`` counts failed destroys and orphan deletions."""
+    from showtime_iac.app import wiring
+    from showtime_iac.app.executor import Executor
+    from showtime_iac.app.inputs import load_policy
+    from showtime_iac.settings import Settings
+
+    settings = Settings.from_env()
+    policy = load_policy(policy_file)
+    ports = wiring.open_ports(settings, repo=repo, policy=policy)
+    now = datetime.now(UTC)
+    prs = list(ports.github.list_showtime_prs())
+    stacks = ports.stacks.list_stacks()
+    prs += [ports.github.get_pr(n) for n in prs_to_look_up(prs, stacks)]
+    items = sweep(prs, stacks, now, policy)
+    executor = Executor(
+        ports.github,
+        ports.stacks,
+        ports.live,
+        policy=policy,
+        actor="showtime-cleanup",
+        run_url=settings.github_run_url,
+    )
+    rows = _carry_out(items, executor, dry_run)
+    failed = sum(1 for r in rows if r["result"].startswith("failed"))
+    extra: dict[str, Any] = {}
+    if orphans:
+        extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
+        failed += sum(1 for o in extra["orphans"] if o.get("error"))
+    if prune_labels:
+        extra.update(_prune_labels(ports, rows, prs, dry_run))
+    return CleanupReport(dry_run, rows, extra, failed)

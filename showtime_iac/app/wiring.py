@@ -1,7 +1,10 @@
-"""Wire the real adapters (GitHub, Pulumi stacks, AWS) into the executor's three ports.
+"""Wire the real adapters (GitHub, Pulumi stacks, AWS) into the executor's three ports, and
+open them one by one for the commands that need only one.
 
 The stack driver and the AWS clients are opened on first use: a run that only replies to a
-comment or moves labels needs neither a Pulumi CLI nor AWS credentials.
+comment or moves labels needs neither a Pulumi CLI nor AWS credentials. Every adapter the
+application uses is built here (the seams tests replace): :func:`open_ports`,
+:func:`open_stacks`, :func:`open_github`, :func:`open_aws`, :func:`engine_found`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from showtime_iac.core.model import EnvConfig, Policy
@@ -21,7 +25,21 @@ if TYPE_CHECKING:
     from showtime_iac.adapters.stacks import PulumiDriver
     from showtime_iac.settings import Settings
 
-__all__ = ["Ports", "open_ports", "LazyStacks", "LazyLive"]
+__all__ = [
+    "LazyLive",
+    "LazyStacks",
+    "Ports",
+    "Sink",
+    "engine_found",
+    "open_aws",
+    "open_github",
+    "open_ports",
+    "open_stacks",
+    "stack_config_dir",
+]
+
+Sink = Callable[[str], None]
+"""Where engine output lines go (one line per call)."""
 
 T = TypeVar("T")
 
@@ -116,3 +134,48 @@ def open_ports(
         return AwsLive.from_settings(settings, policy)
 
     return Ports(github=gh, stacks=LazyStacks(stacks), live=LazyLive(live))
+
+
+def engine_found() -> bool:
+    """Whether a ``pulumi`` CLI is on PATH (or under ``PULUMI_HOME``/``~/.pulumi/bin``)."""
+    from showtime_iac.adapters.stacks import find_engine
+
+    return find_engine() is not None
+
+
+def open_stacks(
+    project_dir: Path | None, on_output: Sink | None = None, unlock: bool = False
+) -> PulumiDriver:
+    """The Pulumi driver of the project (``EngineMissingError`` without a pulumi CLI)."""
+    from showtime_iac.adapters.stacks import open_driver
+
+    return open_driver(project_dir=project_dir, on_output=on_output, unlock=unlock)
+
+
+def stack_config_dir(project_dir: Path | None) -> Path | None:
+    """Where ``up`` writes the stack config files (``stackConfigDir`` of Pulumi.yaml)."""
+    from showtime_iac.adapters.stacks import find_project_dir
+    from showtime_iac.errors import InputError
+
+    try:
+        return find_project_dir(project_dir) / "stacks"
+    except InputError:
+        return None
+
+
+def open_github(settings: Settings, repo: str | None = None) -> GitHubClient:
+    """The GitHub client of ``repo`` (default ``$GITHUB_REPOSITORY``)."""
+    from showtime_iac.adapters.github import GitHubClient
+
+    return GitHubClient.from_settings(settings, repo=repo)
+
+
+def open_aws(settings: Settings, policy: Policy | None = None, *, quick: bool = False) -> AwsLive:
+    """The AWS adapter; ``quick``: few retries, short timeouts (``status`` shows what it can
+    and moves on)."""
+    from showtime_iac.adapters.aws import AwsLive, client_config
+
+    if not quick:
+        return AwsLive.from_settings(settings, policy)
+    config = client_config(2, connect_timeout=3, read_timeout=10)
+    return AwsLive.from_settings(settings, policy, config=config)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from showtime_iac.adapters.github import GitHubClient
 
 __all__ = ["register"]
 
@@ -26,13 +23,6 @@ labels_app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _client(repo: str | None) -> GitHubClient:
-    from showtime_iac.adapters.github import GitHubClient
-    from showtime_iac.settings import Settings
-
-    return GitHubClient.from_settings(Settings.from_env(), repo=repo)
 
 
 def _table(title: str, rows: list[tuple[str, str]], headers: tuple[str, str]) -> None:
@@ -75,13 +65,9 @@ def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
 
     Example:  showtime-iac labels setup --repo apache/superset
     """
-    from showtime_iac.core.labels import TRIGGER_LABELS, label_style
+    from showtime_iac.app.labels import setup_labels
 
-    if dry_run:
-        rows = [(n, "would create or update") for n in TRIGGER_LABELS]
-    else:
-        client = _client(repo)
-        rows = [(n, client.ensure_label(n)) for n in TRIGGER_LABELS]
+    results = setup_labels(repo, dry_run)
     if as_json:
         from showtime_iac.cli.output import emit_json
 
@@ -90,16 +76,17 @@ def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
                 "dry_run": dry_run,
                 "labels": [
                     {
-                        "name": n,
-                        "color": label_style(n)[0],
-                        "description": label_style(n)[1],
-                        "result": r,
+                        "name": r.name,
+                        "color": r.color,
+                        "description": r.description,
+                        "result": r.result,
                     }
-                    for n, r in rows
+                    for r in results
                 ],
             }
         )
         return
+    rows = [(r.name, r.result) for r in results]
     _table("labels setup" + (" (dry run)" if dry_run else ""), rows, ("label", "result"))
 
 
@@ -112,9 +99,9 @@ def prune(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
 
     Example:  showtime-iac labels prune --dry-run
     """
-    client = _client(repo)
-    in_use = {n for pr in client.list_showtime_prs() for n in pr.labels}
-    names = client.prune_label_definitions(in_use, dry_run=dry_run)
+    from showtime_iac.app.labels import prune_labels
+
+    names = prune_labels(repo, dry_run)
     if as_json:
         from showtime_iac.cli.output import emit_json
 

@@ -53,10 +53,10 @@ def _root(
     """Per-PR preview environments for Apache Superset."""
 
 
-# --- command modules register themselves here (one line each, sorted) ---------------------
-from showtime_iac.cli import dashboard, labels, logs, plan, stacks, sync  # noqa: E402
+# --- command modules register themselves here, in the order of --help --------------------
+from showtime_iac.cli import dashboard, doctor, labels, logs, plan, stacks, sync  # noqa: E402
 
-for _module in (dashboard, labels, logs, plan, stacks, sync):
+for _module in (dashboard, labels, logs, plan, stacks, doctor, sync):
     _module.register(app)
 # --- end of command modules --------------------------------------------------------------
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["console", "emit_json", "err_console", "fail", "is_tty"]
+__all__ = ["console", "emit_json", "engine_display", "err_console", "fail", "is_tty", "notes"]
 
 _consoles: dict[str, Console] = {}
 
@@ -63,3 +65,39 @@ def fail(message: str) -> None:
     """One line on stderr, prefixed, no traceback."""
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
     sys.stderr.write(f"showtime-iac: error: {first}\n")
+
+
+def notes(lines: list[str]) -> None:
+    """What the stack driver did besides the operation (a lock retried, ...), on stderr."""
+    for note in lines:
+        sys.stderr.write(f"showtime-iac: {note}\n")
+
+
+@contextmanager
+def engine_display(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A sink for engine output lines: a rich status line on a TTY, plain lines otherwise."""
+    if quiet:
+        yield lambda _line: None
+        return
+    if not is_tty(sys.stderr):
+
+        def plain(line: str) -> None:
+            text = line.rstrip("\n")
+            if text.strip():
+                sys.stderr.write(text + "\n")
+
+        yield plain
+        return
+    con = err_console()
+    with con.status("pulumi: starting", spinner="dots") as status:
+
+        def live(line: str) -> None:
+            text = line.rstrip("\n")
+            if not text.strip():
+                return
+            stripped = text.strip()
+            if stripped[:1] in "+-~" or "error" in stripped.lower():
+                con.print(text, markup=False, highlight=False)
+            status.update(f"pulumi: {stripped[:100]}")
+
+        yield live

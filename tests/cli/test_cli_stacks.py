@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from showtime_iac.adapters.stacks import PulumiDriver
+from showtime_iac.app import live as app_live
+from showtime_iac.app import wiring
 from showtime_iac.cli import main
-from showtime_iac.cli import stacks as cli_stacks
+from showtime_iac.cli.views.stacks import format_duration
 from showtime_iac.core.model import EnvConfig, Ttl, resource_tags
 from tests.adapters.test_stacks import FakeEngine, event
 from tests.github_api_server import GitHubServer
@@ -172,32 +174,13 @@ def test_doctor_engine_version_and_tag_support(
     assert rc == 1 and not checks["stack tags"]["ok"] and "3.211.0" in checks["stack tags"]["fix"]
 
 
-def test_doctor_aws_check_against_moto(
-    moto_env: str, fake_pulumi: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", "t")
-    checks = {c.name: c for c in cli_stacks.doctor_checks(dict(__import__("os").environ))}
-    assert checks["aws"].ok and "123456789012" in checks["aws"].detail
-
-
-def test_doctor_aws_check_without_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {"AWS_ACCESS_KEY_ID": "", "AWS_EC2_METADATA_DISABLED": "true"}
-    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    check = cli_stacks._aws_check(env)
-    assert not check.ok and check.fix and "AWS_ACCESS_KEY_ID" in check.fix
-
-
 def test_format_duration() -> None:
-    assert cli_stacks.format_duration(timedelta(hours=26)) == "1d2h"
-    assert cli_stacks.format_duration(timedelta(days=2)) == "2d"
-    assert cli_stacks.format_duration(timedelta(minutes=90)) == "1h30m"
-    assert cli_stacks.format_duration(timedelta(minutes=5)) == "5m"
-    assert cli_stacks.format_duration(timedelta(seconds=-1)) == "expired"
-    assert cli_stacks.format_duration(None) == "-"
+    assert format_duration(timedelta(hours=26)) == "1d2h"
+    assert format_duration(timedelta(days=2)) == "2d"
+    assert format_duration(timedelta(minutes=90)) == "1h30m"
+    assert format_duration(timedelta(minutes=5)) == "5m"
+    assert format_duration(timedelta(seconds=-1)) == "expired"
+    assert format_duration(None) == "-"
 
 
 # --------------------------------------------------------------------------- over the double
@@ -242,7 +225,7 @@ def engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEngine:
             e, env={"PULUMI_CONFIG_PASSPHRASE": "x"}, on_output=on_output, sleep=lambda _s: None
         )
 
-    monkeypatch.setattr(cli_stacks, "_open", fake_open)
+    monkeypatch.setattr(wiring, "open_stacks", fake_open)
     monkeypatch.setattr(
         "showtime_iac.adapters.stacks.find_engine", lambda env=None: tmp_path / "pulumi"
     )
@@ -273,7 +256,7 @@ def no_live(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_a: Any) -> Any:
         raise AssertionError("AWS must not be asked")
 
-    monkeypatch.setattr(cli_stacks, "_open_live", refuse)
+    monkeypatch.setattr(app_live, "open_live", refuse)
 
 
 def test_list_table_and_json(
@@ -343,25 +326,6 @@ def test_list_without_stacks(engine: FakeEngine, capsys: pytest.CaptureFixture[s
     assert rc == 0 and out == "no PR stacks\n"
     rc, out, _ = run(["list", "--json"], capsys)
     assert json.loads(out) == {"stacks": [], "total_hourly_cost": 0, "currency": "USD"}
-
-
-@pytest.mark.parametrize(
-    ("text", "size"),
-    [
-        ("config:\n  showtime-iac:size: small\n", "small"),
-        ("config:\n  showtime-iac:size: 'large'\n", "large"),
-        ("config:\n  showtime-iac:size: tiny\n", None),
-        ("config:\n  showtime-iac:pr: '1'\n", None),
-        ("config: [\n", None),
-        ("- a list\n", None),
-        ("", None),
-    ],
-)
-def test_read_stack_size(text: str, size: str | None, tmp_path: Path) -> None:
-    path = tmp_path / "Pulumi.pr-1-abcdef0.yaml"
-    path.write_text(text)
-    assert cli_stacks.read_stack_size(path) == size
-    assert cli_stacks.read_stack_size(tmp_path / "missing.yaml") is None
 
 
 def test_status_without_credentials_shows_the_stack_data(
@@ -453,14 +417,14 @@ def test_status_live_from_moto(
     alloc = world.c.ec2.allocate_address(Domain="vpc")
     world.c.ec2.associate_address(AllocationId=alloc["AllocationId"], NetworkInterfaceId=eni)
     gets = HealthGets(200)
-    real_open = cli_stacks._open_live
+    real_open = app_live.open_live
 
     def open_live(settings: Any, policy: Any) -> Any:
         live = real_open(settings, policy)
         live.http_get = gets
         return live
 
-    monkeypatch.setattr(cli_stacks, "_open_live", open_live)
+    monkeypatch.setattr(app_live, "open_live", open_live)
     rc, out, _ = run(["status", "1234", "--json"], capsys)
     doc = json.loads(out)
     url = f"http://{alloc['PublicIp']}:8080"
@@ -500,7 +464,7 @@ def stubbed_live(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> Any:
     t = FakeTime()
     gets = HealthGets(200)
     live = AwsLive(clients, clock=t.clock, sleep=t.sleep, http_get=gets)
-    monkeypatch.setattr(cli_stacks, "_open_live", lambda _s, _p: live)
+    monkeypatch.setattr(app_live, "open_live", lambda _s, _p: live)
     ecs, ec2 = Stubber(clients.ecs), Stubber(clients.ec2)
     with ecs, ec2:
         yield Stubbed(live, ecs, ec2, t)

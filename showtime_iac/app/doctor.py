@@ -1,0 +1,145 @@
+"""``doctor``: what deploying needs, checked one by one, each failure with its fix.
+
+The pulumi CLI and its version (stack tags on a file/S3 backend need 3.211+), the backend,
+the passphrase, AWS credentials (one STS call, skippable) and the GitHub token.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["Check", "aws_check", "doctor_checks"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One doctor check: what was looked at, whether it is fine, and the fix when not."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
+
+
+def aws_check(env: Mapping[str, str]) -> Check:
+    """The account and identity of the AWS credentials, or why they cannot be used."""
+    from showtime_iac.adapters.aws.identity import IdentityError, caller_identity
+
+    try:
+        ident = caller_identity(env)
+    except IdentityError as exc:
+        return Check(
+            "aws",
+            False,
+            f"no usable AWS credentials: {str(exc).splitlines()[0][:160]}",
+            "export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or use "
+            "aws-actions/configure-aws-credentials in the workflow",
+        )
+    return Check("aws", True, f"account {ident.account} as {ident.arn}")
+
+
+def _engine_checks(exe: Path | None, url: str) -> list[Check]:
+    from showtime_iac.adapters import stacks as S
+
+    if exe is None:
+        return [
+            Check(
+                "engine",
+                False,
+                "pulumi CLI not found",
+                "install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install "
+                "pulumi/tap/pulumi`) and put ~/.pulumi/bin on PATH",
+            )
+        ]
+    import subprocess
+
+    try:
+        out = subprocess.run(  # noqa: S603 (our resolved pulumi executable)
+            [str(exe), "version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        out = f"error: {exc}"
+    version = S.parse_version(out)
+    vtext = ".".join(map(str, version)) if version else out.strip()[:40] or "unknown"
+    checks = [Check("engine", version is not None, f"pulumi {vtext} at {exe}")]
+    if not S.tags_supported(url, version):
+        need = ".".join(map(str, S.MIN_VERSION_DIY_TAGS))
+        checks.append(
+            Check(
+                "stack tags",
+                False,
+                f"pulumi {vtext} keeps no stack tags on a file/S3 backend (needs {need}+)",
+                f"upgrade: `curl -fsSL https://get.pulumi.com | sh -s -- --version {need}`"
+                " (or newer); until then the AWS resources carry the tags",
+            )
+        )
+    return checks
+
+
+def _backend_check(env: Mapping[str, str], url: str) -> Check:
+    from showtime_iac.adapters import stacks as S
+
+    local = S.local_backend_dir(url)
+    if local is not None:
+        probe = local
+        while not probe.exists() and probe.parent != probe:
+            probe = probe.parent
+        ok = os.access(probe, os.W_OK)
+        where = "exists" if local.exists() else "created on first use"
+        return Check(
+            "backend",
+            ok,
+            f"{url} ({where})",
+            None if ok else "set PULUMI_BACKEND_URL to a writable file:// directory or s3://",
+        )
+    if S.is_cloud_backend(url):
+        ok = bool(env.get("PULUMI_ACCESS_TOKEN"))
+        return Check(
+            "backend",
+            ok,
+            f"{url} (Pulumi Cloud)",
+            None if ok else "export PULUMI_ACCESS_TOKEN (a Pulumi Cloud access token)",
+        )
+    return Check("backend", True, f"{url} (reachability checked by the engine)")
+
+
+def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
+    """Engine and version, backend, passphrase, AWS credentials, GitHub token; each with a fix."""
+    from showtime_iac.adapters import stacks as S
+
+    url = S.backend_url(env)
+    checks = _engine_checks(S.find_engine(env), url)
+    checks.append(_backend_check(env, url))
+    if S.needs_passphrase(url, env.get("SHOWTIME_SECRETS_PROVIDER")):
+        ok = "PULUMI_CONFIG_PASSPHRASE" in env or "PULUMI_CONFIG_PASSPHRASE_FILE" in env
+        checks.append(
+            Check(
+                "passphrase",
+                ok,
+                "PULUMI_CONFIG_PASSPHRASE is " + ("set" if ok else "not set"),
+                None
+                if ok
+                else "export PULUMI_CONFIG_PASSPHRASE (keep it: existing stacks need the same one)",
+            )
+        )
+    if aws:
+        checks.append(aws_check(env))
+    token = bool(env.get("GITHUB_TOKEN"))
+    checks.append(
+        Check(
+            "github",
+            token,
+            "GITHUB_TOKEN is " + ("set" if token else "not set"),
+            None if token else "export GITHUB_TOKEN (pull-requests:write, issues:write)",
+        )
+    )
+    return checks

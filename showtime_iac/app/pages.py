@@ -1,0 +1,90 @@
+"""``dashboard``: the environments page written to disk, from a cards file or from GitHub.
+
+:mod:`showtime_iac.app.dashboard` renders (pure); this module reads the cards and writes
+``index.html`` and ``environments.json`` (the same data).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from showtime_iac.app import wiring
+from showtime_iac.app.dashboard import EnvCard, cards_from_json
+from showtime_iac.core.model import InputError, ShowtimeError
+
+__all__ = ["DashboardError", "Published", "publish_dashboard", "write_dashboard"]
+
+
+class DashboardError(ShowtimeError):
+    """The page could not be written (exit 1)."""
+
+
+def _read_input(path: Path) -> list[EnvCard]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc.__class__.__name__}: check the path") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not JSON (line {exc.lineno}: {exc.msg})") from None
+    return cards_from_json(data)
+
+
+def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
+    """Every open PR with 🎪 labels, from the GitHub API (``GitHubClient.list_showtime_prs``)."""
+    from showtime_iac.app.dashboard import cards_from_prs
+    from showtime_iac.app.inputs import load_policy
+    from showtime_iac.settings import Settings
+
+    settings = Settings.from_env()
+    if not settings.github_token:
+        raise InputError("GITHUB_TOKEN is not set: export a token, or pass --input FILE")
+    if not (repo or settings.github_repository):
+        raise InputError("no repository: pass --repo OWNER/NAME or export GITHUB_REPOSITORY")
+    client = wiring.open_github(settings, repo)  # PyGithub is loaded only for the live page
+    port = load_policy(None).port
+    cards = cards_from_prs(client.list_showtime_prs(), port=port)
+    return cards, repo or settings.github_repository
+
+
+def write_dashboard(
+    out: Path, cards: list[EnvCard], now: datetime, repo: str | None
+) -> tuple[Path, Path]:
+    """Write ``index.html`` and ``environments.json`` (same data) into ``out``."""
+    from showtime_iac.app.dashboard import cards_to_json, render
+
+    page = render(cards, now, repo=repo)
+    doc = cards_to_json(cards, now)
+    if repo:
+        doc = {"repo": repo, **doc}
+    html_path, json_path = out / "index.html", out / "environments.json"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(page, encoding="utf-8")
+        json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    except OSError as exc:
+        raise DashboardError(f"cannot write the dashboard into {out}: {exc.strerror}") from None
+    return html_path, json_path
+
+
+@dataclass(frozen=True)
+class Published:
+    html_path: Path
+    json_path: Path
+    cards: list[EnvCard]
+
+
+def publish_dashboard(
+    out: Path, input_file: Path | None, repo: str | None, now: datetime
+) -> Published:
+    """Cards from ``input_file`` (else the PRs on GitHub), written as of ``now`` into ``out``."""
+    if input_file is not None:
+        cards, shown_repo = _read_input(input_file), repo
+    else:
+        cards, shown_repo = _live_cards(repo)
+    html_path, json_path = write_dashboard(out, cards, now, shown_repo)
+    return Published(html_path, json_path, cards)

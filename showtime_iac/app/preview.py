@@ -1,0 +1,76 @@
+"""What an ``up`` would do, without an engine: the program rendered under Pulumi mocks, and
+the labels ``sync`` would write on a PR that has no environment yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.model import BASELINE_PR, EnvConfig
+
+if TYPE_CHECKING:
+    from showtime_iac.program import RenderedResource
+
+__all__ = ["OfflineRender", "label_changes", "render_offline"]
+
+
+@dataclass(frozen=True)
+class OfflineRender:
+    """The resources one environment stack declares (nothing deployed), as data and as text,
+    with the label diffs of the claim and of the healthy end."""
+
+    cfg: EnvConfig
+    reason: str
+    resources: list[RenderedResource]
+    text: str
+    claim: L.LabelDiff
+    final: L.LabelDiff
+
+    @property
+    def stack(self) -> str:
+        return self.cfg.stack
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "mode": "offline",
+            "reason": self.reason,
+            "resources": [asdict(r) for r in self.resources],
+            "labels": {
+                "claim": {"add": list(self.claim.add), "remove": list(self.claim.remove)},
+                "after_healthy": {"add": list(self.final.add), "remove": list(self.final.remove)},
+            },
+        }
+
+
+def render_offline(cfg: EnvConfig, reason: str) -> OfflineRender:
+    """The program of ``cfg``'s stack under Pulumi mocks (imports pulumi: call it lazily)."""
+    from showtime_iac import program
+
+    if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
+        cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
+    resources = program.render_offline(cfg)
+    claim, final = label_changes(cfg)
+    text = program.format_render(resources, stack=cfg.stack)
+    return OfflineRender(cfg, reason, resources, text, claim, final)
+
+
+def label_changes(cfg: EnvConfig) -> tuple[L.LabelDiff, L.LabelDiff]:
+    """The claim and final label diffs the planner gives for this config on a bare PR."""
+    from showtime_iac.core.model import Event, PrInfo
+    from showtime_iac.core.planner import decide, on_success
+
+    if cfg.pr == BASELINE_PR:  # the baseline has no PR, so no labels
+        return L.LabelDiff(), L.LabelDiff()
+    now = cfg.created or datetime.now(UTC)
+    actor = cfg.requester if cfg.requester != "unknown" else ""
+    event = Event(name="cli", action="start", actor=actor)
+    pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha, labels=())
+    plan = decide(event, pr, now)
+    claim = plan.label_diff
+    after_claim = L.apply_diff((), claim)
+    final = on_success(after_claim, cfg.sha7, None)
+    return claim, final

@@ -1,0 +1,95 @@
+"""Size and hourly cost of listed stacks, from the stack config files ``up`` writes.
+
+No engine or AWS call: ``pulumi stack ls`` carries no config, and ``list`` stays one listing
+call. A stack without a local config file is assumed to have the policy's default size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from showtime_iac.app import wiring
+from showtime_iac.core.model import SIZES
+
+if TYPE_CHECKING:
+    from showtime_iac.adapters.aws import FargatePrices
+    from showtime_iac.adapters.stacks import StackInfo
+    from showtime_iac.core.model import Policy
+
+__all__ = ["SIZE_KEY", "SizedStack", "read_stack_size", "size_of", "sized", "total_cost"]
+
+SIZE_KEY = "showtime-iac:size"
+
+
+def read_stack_size(path: Path) -> str | None:
+    """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
+    when the file or the key is missing, or the value is not a known size."""
+    import yaml  # type: ignore[import-untyped]
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    config = data.get("config") if isinstance(data, dict) else None
+    size = config.get(SIZE_KEY) if isinstance(config, dict) else None
+    return size if isinstance(size, str) and size in SIZES else None
+
+
+@dataclass(frozen=True)
+class SizedStack:
+    """A listed stack with its size (``assumed`` when no config says it) and hourly cost."""
+
+    info: StackInfo
+    size: str
+    assumed: bool
+    hourly_cost: float
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        return {
+            **self.info.to_json(now),
+            "size": self.size,
+            "size_assumed": self.assumed,
+            "hourly_cost": self.hourly_cost,
+        }
+
+
+def size_of(
+    infos: list[StackInfo],
+    config_dir: Path | None,
+    default_size: str,
+    prices: FargatePrices,
+) -> list[SizedStack]:
+    """Size and cost of each stack from its local ``stacks/Pulumi.<stack>.yaml`` (written by
+    ``up``), else the policy's default size, marked as assumed."""
+    from showtime_iac.adapters.aws import hourly_cost
+
+    out = []
+    for info in infos:
+        found = None
+        if config_dir is not None:
+            found = read_stack_size(config_dir / f"Pulumi.{info.name}.yaml")
+        size = found or default_size
+        out.append(SizedStack(info, size, found is None, hourly_cost(size, prices)))
+    return out
+
+
+def sized(
+    infos: list[StackInfo], project_dir: Path | None, policy: Policy
+) -> tuple[list[SizedStack], FargatePrices]:
+    """:func:`size_of` with the project's config directory and the prices of the environment
+    (``SHOWTIME_PRICE_*``)."""
+    from showtime_iac.adapters.aws import FargatePrices
+
+    prices = FargatePrices.from_env()
+    config_dir = wiring.stack_config_dir(project_dir)
+    return size_of(infos, config_dir, policy.default_size, prices), prices
+
+
+def total_cost(stacks: list[SizedStack], prices: FargatePrices) -> float:
+    """The hourly cost of all of ``stacks`` together."""
+    from showtime_iac.adapters.aws import total_hourly_cost
+
+    return total_hourly_cost([s.size for s in stacks], prices)

@@ -1,0 +1,88 @@
+"""Views of ``plan``, ``sync`` and ``cleanup``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from showtime_iac.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from showtime_iac.app.cleanup import CleanupReport
+    from showtime_iac.app.sync import SyncResult
+    from showtime_iac.core.planner import Plan
+
+__all__ = ["format_plan", "show_cleanup", "show_plan", "show_sync"]
+
+
+def format_plan(plan: Plan) -> str:
+    """Plain-text rendering of a :class:`~showtime_iac.core.planner.Plan` for people."""
+    out = [f"PR #{plan.pr}  intent: {plan.intent}" + (f"  sha: {plan.sha}" if plan.sha else "")]
+    if plan.skipped:
+        out.append(f"skipped: {plan.skipped}")
+    out.extend(f"  + label   {n}" for n in plan.add_labels)
+    out.extend(f"  - label   {n}" for n in plan.remove_labels)
+    for op in plan.stacks:
+        when = "  (after the new one is healthy)" if op.when == "after_healthy" else ""
+        out.append(f"  {op.action:<7} stack {op.stack}{when}")
+    if plan.reasons and not plan.skipped:
+        out.append("why:")
+        out.extend(f"  {r}" for r in plan.reasons)
+    if plan.comment:
+        out.append("comment:")
+        out.extend(f"  | {line}" for line in plan.comment.splitlines())
+    out.extend(f"warning: {w}" for w in plan.warnings)
+    return "\n".join(out)
+
+
+def show_plan(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        emit_json(plan.to_json())
+    else:
+        sys.stdout.write(format_plan(plan) + "\n")
+
+
+def show_sync(result: SyncResult, as_json: bool) -> None:
+    """A dry run's plan, or the audit lines and the summary of what was done."""
+    if as_json:
+        emit_json(result.to_json())
+        return
+    if result.outcome is None:
+        sys.stdout.write("dry run: nothing was written\n" + format_plan(result.plan) + "\n")
+        return
+    for line in result.outcome.audit:
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(result.outcome.summary_markdown())
+
+
+def show_cleanup(report: CleanupReport, as_json: bool) -> None:
+    """A table of the swept PRs, then the orphans, the pruned labels and the warnings."""
+    if as_json:
+        emit_json(report.to_json())
+        return
+    from rich.table import Table
+
+    from showtime_iac.cli.output import console
+
+    dry_run, extra = report.dry_run, report.extra
+    table = Table(title=f"cleanup {'(dry run: nothing changed)' if dry_run else ''}".strip())
+    for col in ("PR", "state", "action", "stacks", "reason", "result"):
+        table.add_column(col)
+    for r in report.rows:
+        table.add_row(
+            str(r["pr"]),
+            r["state"],
+            r["action"],
+            ", ".join(r["stacks"]) or "-",
+            r["reason"],
+            r["result"],
+        )
+    console().print(table)
+    verb = "would delete" if dry_run else "deleted"
+    for o in extra.get("orphans", []):
+        state = o.get("error") or (verb if o.get("action") == "delete" else o["action"])
+        sys.stdout.write(f"orphan {o['kind']} {o['name']}: {state} ({o['reason']})\n")
+    if "pruned_labels" in extra:
+        sys.stdout.write(f"label definitions: {verb} {len(extra['pruned_labels'])} unused\n")
+    for w in extra.get("warnings", []):
+        sys.stdout.write(f"warning: {w}\n")
