@@ -26,6 +26,8 @@ __all__ = [
 PROJECT = "showtime-iac"
 ENV_PROJECT_DIR = "SHOWTIME_PROJECT_DIR"
 ENV_SHARED_STACK = "SHOWTIME_SHARED_STACK"
+# showtime_iac/adapters/stacks/backend.py → the checkout that holds Pulumi.yaml
+_CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 def find_project_dir(
@@ -40,7 +42,7 @@ def find_project_dir(
     elif e.get(ENV_PROJECT_DIR):
         candidates.append((Path(e[ENV_PROJECT_DIR]), f"${ENV_PROJECT_DIR}"))
     else:
-        candidates.append((Path(__file__).resolve().parent.parent, "the repository"))
+        candidates.append((_CHECKOUT, "the repository"))
         candidates.append((Path.cwd(), "the current directory"))
     for path, _ in candidates:
         if (path / "Pulumi.yaml").is_file():

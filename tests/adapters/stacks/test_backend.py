@@ -61,3 +61,12 @@ def test_base_config_region_and_shared_stack() -> None:
         ]
         == "org/showtime-iac/shared"
     )
+
+
+def test_project_dir_defaults_to_the_checkout_this_package_sits_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a directory without Pulumi.yaml (a workflow's other checkout, /tmp), not cwd."""
+    monkeypatch.chdir(tmp_path)
+    found = S.find_project_dir(None, {})
+    assert (found / "Pulumi.yaml").is_file() and (found / "showtime_iac" / "program").is_dir()
