@@ -15,6 +15,7 @@ Pulumi declares what should exist; this package asks AWS what does. One module p
 - :mod:`.orphans` — the sweep's AWS side: list what carries our tags, delete the orphans. The
   decision itself is pure, in :mod:`showtime_iac.core.orphans` (:func:`classify_orphans`).
 - :mod:`.logs` — :func:`tail_logs` (CloudWatch streams, secrets masked by :func:`redact`).
+- :mod:`.identity` — who the credentials are (one quick STS call, for ``doctor``).
 
 The cost estimate (:func:`hourly_cost`, :class:`FargatePrices`) is pure arithmetic and lives
 in :mod:`showtime_iac.core.cost`; it is re-exported here until its callers import it there.
