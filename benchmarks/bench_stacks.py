@@ -2,10 +2,10 @@
 
 Run on demand from the repo root:  .venv/bin/python benchmarks/bench_stacks.py [--runs 20]
 
-The engine is the test double of tests/adapters/test_stacks.py (zero latency), so every millisecond
+The engine is the test double of tests/doubles.py (zero latency), so every millisecond
 printed is ours: listing parses one `pulumi stack ls` result and reads the file backend's tag
 files; `up` builds config and tags. Target (issue 6): at most 0.3 s per engine call. The real
-engine's numbers are printed by `pytest -m engine` (tests/adapters/test_engine.py).
+engine's numbers are printed by `pytest -m engine` (tests/adapters/stacks/test_engine.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from showtime_iac.adapters.stacks import PulumiDriver  # noqa: E402
 from showtime_iac.core.model import EnvConfig  # noqa: E402
-from tests.adapters.test_stacks import FakeEngine  # noqa: E402
+from tests.doubles import FakeEngine  # noqa: E402
 
 TARGET_S = 0.3
 

@@ -1,24 +1,69 @@
-"""Test doubles for the two ports that need an engine or AWS (the stacks and the live checks).
+"""Test doubles for the two ports that need an engine or AWS (the stacks and the live checks),
+and the doubles under the real adapters that several test packages share.
 
-The GitHub side is never a double: scenario tests run PyGithub against ``tests/ghserver.py``.
-Product code has no double: these plug into ``showtime_iac.app.wiring.open_ports`` from tests only.
+- :class:`FakeStacks`, :class:`FakeLive`, :func:`use_doubles`: the app's ports, plugged into
+  ``showtime_iac.app.wiring.open_ports``.
+- :class:`FakeEngine` (+ :func:`event`, :func:`cmd_error`): an in-memory Pulumi engine under
+  the real ``PulumiDriver``.
+- :class:`World`: AWS resources in moto as the program declares them; :class:`FakeTime`,
+  :class:`Stubbed`, :func:`task`, :func:`expect_tasks`: ``AwsLive`` under botocore's Stubber.
+
+The GitHub side is never a double: tests run PyGithub against ``tests/github_api_server.py``.
+Product code has no double: pulumi and botocore are imported inside the helpers that need them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from showtime_iac.core.model import EnvConfig, ShowtimeError, stack_name
+from showtime_iac.adapters.stacks import StackRow
+from showtime_iac.core.model import (
+    EnvConfig,
+    ShowtimeError,
+    resource_names,
+    resource_tags,
+    stack_name,
+)
 
-__all__ = ["FakeLive", "FakeStacks", "use_doubles"]
+if TYPE_CHECKING:
+    from botocore.stub import Stubber
+    from pulumi.automation.errors import CommandError
+    from pulumi.automation.events import EngineEvent
+
+    from showtime_iac.adapters.aws import AwsClients, AwsLive
+
+__all__ = [
+    "CLUSTER",
+    "ENGINE_NOW",
+    "ENI",
+    "REPO",
+    "SERVICE",
+    "STUB_SHA",
+    "TASK",
+    "FakeEngine",
+    "FakeLive",
+    "FakeStacks",
+    "FakeTime",
+    "Stubbed",
+    "World",
+    "cmd_error",
+    "event",
+    "expect_tasks",
+    "manifest",
+    "tag_list",
+    "task",
+    "use_doubles",
+]
 
 
 @dataclass
@@ -121,3 +166,355 @@ def use_doubles(
         return wiring.Ports(github=ports.github, stacks=stacks, live=live)  # type: ignore[arg-type]
 
     monkeypatch.setattr(wiring, "open_ports", open_ports)
+
+
+# ------------------------------------------------------------------------------------------
+# stacks: the Pulumi engine double (under the real PulumiDriver)
+# ------------------------------------------------------------------------------------------
+
+ENGINE_NOW = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
+"""The engine double's "now": its stacks were last updated two hours before."""
+
+
+def cmd_error(stderr: str, cls: type[CommandError] | None = None) -> CommandError:
+    """The Automation API's error for a failed ``pulumi`` run with this stderr."""
+    from pulumi.automation._cmd import CommandResult
+    from pulumi.automation.errors import CommandError
+
+    return (cls or CommandError)(CommandResult(stdout="", stderr=stderr, code=255))
+
+
+def event(op: str, rtype: str, name: str, diffs: list[str] | None = None) -> EngineEvent:
+    """An engine event for one resource step (what a refresh or preview reports)."""
+    from pulumi.automation.events import EngineEvent, ResOutputsEvent, StepEventMetadata
+
+    meta = StepEventMetadata(
+        op=op,  # type: ignore[arg-type]
+        urn=f"urn:pulumi:pr-1234-abc1234::showtime-iac::{rtype}::{name}",
+        type=rtype,
+        provider="",
+        diffs=diffs,
+    )
+    return EngineEvent(sequence=1, timestamp=0, res_outputs_event=ResOutputsEvent(metadata=meta))
+
+
+class FakeEngine:
+    """Engine test double: an in-memory backend with stacks, config, tags and state."""
+
+    def __init__(
+        self, backend_url: str = "s3://bucket", version: tuple[int, int, int] | None = (3, 272, 0)
+    ) -> None:
+        self.backend_url = backend_url
+        self.version = version
+        self.calls: list[tuple[str, str]] = []
+        self.stacks: dict[str, dict[str, Any]] = {}
+        self.locked_for = 0  # how many up/destroy attempts fail with a held lock
+        self.refresh_events: list[EngineEvent] = []
+        self.preview_events: list[EngineEvent] = []
+        self.preview_error: str | None = None
+
+    def add(self, name: str, tags: dict[str, str] | None = None, **extra: Any) -> None:
+        self.stacks[name] = {
+            "config": {},
+            "tags": dict(tags or {}),
+            "resources": 3,
+            "pending": [],
+            "last": ENGINE_NOW - timedelta(hours=2),
+            **extra,
+        }
+
+    def _call(self, what: str, stack: str = "") -> None:
+        self.calls.append((what, stack))
+
+    def list_stacks(self) -> list[StackRow]:
+        self._call("list_stacks")
+        return [
+            StackRow(f"organization/showtime-iac/{n}", s["last"], s["resources"], False)
+            for n, s in self.stacks.items()
+        ]
+
+    def select(self, stack: str) -> bool:
+        self._call("select", stack)
+        return stack in self.stacks
+
+    def create(self, stack: str) -> None:
+        self._call("create", stack)
+        self.add(stack, resources=0)
+
+    def set_config(self, stack: str, values: Mapping[str, tuple[str, bool]]) -> None:
+        self._call("set_config", stack)
+        self.stacks[stack]["config"].update(values)
+
+    def get_config(self, stack: str) -> dict[str, str]:
+        self._call("get_config", stack)
+        return {
+            k: v[0] if isinstance(v, tuple) else v for k, v in self.stacks[stack]["config"].items()
+        }
+
+    def list_tags(self, stack: str) -> dict[str, str]:
+        self._call("list_tags", stack)
+        return dict(self.stacks[stack]["tags"])
+
+    def set_tag(self, stack: str, key: str, value: str) -> None:
+        self._call("set_tag", stack)
+        self.stacks[stack]["tags"][key] = value
+
+    def _maybe_locked(self) -> None:
+        if self.locked_for > 0:
+            self.locked_for -= 1
+            from pulumi.automation import ConcurrentUpdateError
+
+            raise cmd_error(
+                "error: the stack is currently locked by 1 lock(s)", ConcurrentUpdateError
+            )
+
+    def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
+        self._call("up", stack)
+        self._maybe_locked()
+        on_output("+  aws:ecs:Service service created")
+        self.stacks[stack]["resources"] = 4
+        return {"serviceName": f"{stack}-service"}
+
+    def preview(
+        self,
+        stack: str,
+        on_event: Callable[[Any], None],
+        *,
+        config: Mapping[str, str] | None = None,
+        expect_no_changes: bool = False,
+        on_output: Callable[[str], None] | None = None,
+    ) -> None:
+        self._call("preview", stack)
+        for e in self.preview_events:
+            on_event(e)
+        if self.preview_error:
+            raise cmd_error(self.preview_error)
+
+    def preview_refresh(self, stack: str, on_event: Callable[[Any], None]) -> None:
+        self._call("preview_refresh", stack)
+        for e in self.refresh_events:
+            on_event(e)
+
+    def refresh(self, stack: str, *, clear_pending_creates: bool) -> None:
+        self._call("refresh", stack)
+        if clear_pending_creates:
+            self.stacks[stack]["pending"] = [
+                p for p in self.stacks[stack]["pending"] if p["type"] != "creating"
+            ]
+
+    def destroy(self, stack: str, on_output: Callable[[str], None]) -> None:
+        self._call("destroy", stack)
+        self._maybe_locked()
+        self.stacks[stack]["resources"] = 0
+
+    def remove(self, stack: str) -> None:
+        self._call("remove", stack)
+        if self.stacks[stack]["resources"]:
+            raise cmd_error("error: 'pr-x' still has resources; removal rejected")
+        del self.stacks[stack]
+
+    def outputs(self, stack: str) -> dict[str, Any]:
+        self._call("outputs", stack)
+        return {"serviceName": f"{stack}-service"}
+
+    def export(self, stack: str) -> dict[str, Any]:
+        self._call("export", stack)
+        return {
+            "version": 3,
+            "deployment": {
+                "resources": [],
+                "pending_operations": list(self.stacks[stack]["pending"]),
+            },
+        }
+
+    def import_(self, stack: str, deployment: dict[str, Any]) -> None:
+        self._call("import", stack)
+        self.stacks[stack]["pending"] = list(deployment["deployment"].get("pending_operations", []))
+
+    def cancel(self, stack: str) -> None:
+        self._call("cancel", stack)
+        self.locked_for = 0
+
+    def ops(self, name: str) -> int:
+        return sum(1 for c, _ in self.calls if c == name)
+
+
+# ------------------------------------------------------------------------------------------
+# aws: a moto world, and canned ECS responses for botocore's Stubber
+# ------------------------------------------------------------------------------------------
+
+CLUSTER = "superset-ci"
+REPO = "superset-ci"
+
+
+def manifest(seed: str) -> str:
+    """A distinct image manifest per seed (moto digests the layers)."""
+    digest = hashlib.sha256(seed.encode()).hexdigest()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"digest": f"sha256:{digest}", "size": 1},
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "digest": f"sha256:{digest}",
+                    "size": 1,
+                }
+            ],
+        }
+    )
+
+
+def tag_list(tags: dict[str, str], upper: bool = False) -> list[dict[str, str]]:
+    k, v = ("Key", "Value") if upper else ("key", "value")
+    return [{k: key, v: value} for key, value in tags.items()]
+
+
+class World:
+    """A VPC, the cluster and the ECR repository in moto; environments declared as the program
+    declares them (names and tags from the model), tagged or not."""
+
+    def __init__(self, clients: AwsClients) -> None:
+        self.c = clients
+        vpc = clients.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        # moto's awsvpc tasks need DNS hostnames on (as a Fargate VPC has them)
+        clients.ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+        self.subnet = clients.ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"][
+            "SubnetId"
+        ]
+        self.sg = clients.ec2.create_security_group(
+            GroupName="showtime", Description="8080 in", VpcId=vpc
+        )["GroupId"]
+        clients.ecs.create_cluster(clusterName=CLUSTER)
+        clients.ecr.create_repository(repositoryName=REPO)
+        self.net: Any = {
+            "awsvpcConfiguration": {
+                "subnets": [self.subnet],
+                "securityGroups": [self.sg],
+                "assignPublicIp": "ENABLED",
+            }
+        }
+
+    def environment(self, pr: int, sha: str, tagged: bool = True) -> dict[str, str]:
+        """Declare what program.py declares for one environment (names and tags from model)."""
+        names = resource_names(pr, sha)
+        tags = resource_tags(EnvConfig(pr=pr, sha=sha)) if tagged else {}
+        c = self.c
+        td_kw: Any = {"tags": tag_list(tags)} if tags else {}
+        td = c.ecs.register_task_definition(
+            family=names.task_family,
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="1024",
+            memory="2048",
+            containerDefinitions=[
+                {"name": "superset", "image": "superset:ci", "memory": 2048, "essential": True}
+            ],
+            **td_kw,
+        )["taskDefinition"]["taskDefinitionArn"]
+        svc_kw: Any = {"tags": tag_list(tags)} if tags else {}
+        c.ecs.create_service(
+            cluster=CLUSTER,
+            serviceName=names.service,
+            taskDefinition=td,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=self.net,
+            **svc_kw,
+        )
+        lg_kw: Any = {"tags": tags} if tags else {}
+        c.logs.create_log_group(logGroupName=names.log_group, **lg_kw)
+        c.ecr.put_image(
+            repositoryName=REPO,
+            imageManifest=manifest(f"{pr}-{sha}"),
+            # ECR images carry no AWS tags: the image tag is ours or not
+            imageTag=names.image_tag if tagged else f"manual-{sha[:7]}",
+        )
+        return {"task_definition": td, "service": names.service}
+
+    def run_service_task(self, pr: int, sha: str, td: str) -> tuple[str, str]:
+        """What ECS does for a service (moto doesn't): start a task in group service:NAME."""
+        names = resource_names(pr, sha)
+        task = self.c.ecs.run_task(
+            cluster=CLUSTER,
+            taskDefinition=td,
+            launchType="FARGATE",
+            networkConfiguration=self.net,
+            group=f"service:{names.service}",
+            startedBy="ecs-svc/1234567890",
+        )["tasks"][0]
+        eni = next(
+            d["value"]
+            for a in task["attachments"]
+            for d in a["details"]
+            if d["name"] == "networkInterfaceId"
+        )
+        return task["taskArn"], eni
+
+
+STUB_SHA = "abc1234def5678abc1234def5678abc1234def56"  # PR 1234's SHA in the Stubber tests
+SERVICE = resource_names(1234, STUB_SHA).service
+TASK = "arn:aws:ecs:us-west-2:123456789012:task/superset-ci/0123456789abcdef0123456789abcdef"
+ENI = "eni-0123456789abcdef0"
+
+
+class FakeTime:
+    """A clock that moves only when slept on; ``sleeps`` records each wait."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@dataclass
+class Stubbed:
+    """An ``AwsLive`` over Stubber-wrapped ECS and EC2 clients, on a :class:`FakeTime`."""
+
+    live: AwsLive
+    ecs: Stubber
+    ec2: Stubber
+    time: FakeTime
+
+
+def task(status: str, *, reason: str | None = None, eni: bool = True) -> dict[str, Any]:
+    """A DescribeTasks task of PR 1234's service in ``status`` (with its ENI, or not yet)."""
+    t: dict[str, Any] = {
+        "taskArn": TASK,
+        "lastStatus": status,
+        "desiredStatus": "STOPPED" if status == "STOPPED" else "RUNNING",
+        "group": f"service:{SERVICE}",
+        "startedAt": datetime(2026, 1, 15, 12, 0, tzinfo=UTC),
+        "attachments": [
+            {
+                "type": "ElasticNetworkInterface",
+                "status": "ATTACHED",
+                "details": [{"name": "networkInterfaceId", "value": ENI}] if eni else [],
+            }
+        ],
+    }
+    if reason:
+        t["stoppedReason"] = reason
+    return t
+
+
+def expect_tasks(s: Stubbed, desired: str, tasks: list[dict[str, Any]]) -> None:
+    """Stub one ListTasks of the service (``desiredStatus``) and, for tasks, DescribeTasks."""
+    s.ecs.add_response(
+        "list_tasks",
+        {"taskArns": [t["taskArn"] for t in tasks]},
+        {"cluster": CLUSTER, "serviceName": SERVICE, "desiredStatus": desired},
+    )
+    if tasks:
+        from botocore.stub import ANY
+
+        s.ecs.add_response(
+            "describe_tasks", {"tasks": tasks, "failures": []}, {"cluster": CLUSTER, "tasks": ANY}
+        )

@@ -6,6 +6,7 @@ call. A stack without a local config file is assumed to have the policy's defaul
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -83,7 +84,7 @@ def sized(
     (``SHOWTIME_PRICE_*``)."""
     from showtime_iac.adapters.aws import FargatePrices
 
-    prices = FargatePrices.from_env()
+    prices = FargatePrices.from_env(os.environ)
     config_dir = wiring.stack_config_dir(project_dir)
     return size_of(infos, config_dir, policy.default_size, prices), prices
 

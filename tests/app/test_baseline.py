@@ -12,7 +12,8 @@ from showtime_iac.app.baseline import resolve_ref
 from showtime_iac.app.cleanup import prs_to_look_up
 from showtime_iac.cli import main
 from showtime_iac.core.model import InputError, parse_stack_name, stack_name
-from tests.cli.test_cli_stacks import FakeEngine, engine, no_engine  # noqa: F401  (fixtures)
+from tests.cli.test_cli_stacks import engine, no_engine  # noqa: F401  (fixtures)
+from tests.doubles import FakeEngine
 from tests.github_api_server import GitHubServer
 
 SHA = "b" * 40

@@ -18,7 +18,7 @@ from showtime_iac.app import wiring
 from showtime_iac.cli import main
 from showtime_iac.cli.views.stacks import format_duration
 from showtime_iac.core.model import EnvConfig, Ttl, resource_tags
-from tests.adapters.test_stacks import FakeEngine, event
+from tests.doubles import FakeEngine, event
 from tests.github_api_server import GitHubServer
 
 SHA = "abc1234def5678abc1234def5678abc1234def56"
@@ -406,7 +406,7 @@ def test_status_live_from_moto(
 ) -> None:
     from showtime_iac.adapters.aws import AwsClients
     from showtime_iac.settings import Settings
-    from tests.adapters.test_aws import World
+    from tests.doubles import World
     from tests.motoserver import set_moto_transition
 
     set_moto_transition(moto_env, "ecs::task", {"progression": "manual", "times": 1_000_000})
@@ -448,7 +448,7 @@ def stubbed_live(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> Any:
     from botocore.stub import Stubber
 
     from showtime_iac.adapters.aws import AwsClients, AwsLive
-    from tests.adapters.test_aws_stubber import FakeTime, Stubbed
+    from tests.doubles import FakeTime, Stubbed
 
     kw: Any = {
         "region_name": "us-west-2",
@@ -476,7 +476,7 @@ def stubbed_live(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> Any:
 def test_status_stopped_task_with_its_reason(
     stubbed_live: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.adapters.test_aws_stubber import TASK, expect_tasks, task
+    from tests.doubles import TASK, expect_tasks, task
 
     reason = "Essential container in task exited"
     for _ in range(2):
@@ -501,7 +501,7 @@ def test_status_stopped_task_with_its_reason(
 def test_status_pending_task_is_not_probed(
     stubbed_live: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.adapters.test_aws_stubber import expect_tasks, task
+    from tests.doubles import expect_tasks, task
 
     expect_tasks(stubbed_live, "RUNNING", [task("PENDING", eni=False)])
     rc, out, _ = run(["status", "1234", "--json"], capsys)

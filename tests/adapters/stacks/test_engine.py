@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pulumi") is None, reason="pulumi CLI not on PATH"),
 ]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 MAX_OVERHEAD_S = 0.3
 SERVICES = ("ecs", "ec2", "iam", "ecr", "logs", "sts", "cloudwatchlogs")
 

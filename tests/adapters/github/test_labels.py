@@ -1,108 +1,22 @@
-"""``GitHubClient`` (PyGithub) against the local GitHub API server: one behaviour per test."""
+"""🎪 labels against the local GitHub API server: escaped names, the minimal diff, only our
+labels touched, definitions created, restyled and pruned, and the ``labels`` commands."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import github
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from showtime_iac.adapters.github import GitHubClient, GitHubError, label_url_name
+from showtime_iac.adapters.github import GitHubClient, label_url_name
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
 from tests.github_api_server import GitHubServer
 from tests.payloads import HEAD
 
 SHA7 = HEAD[:7]
-
-
-@pytest.fixture
-def client(ghserver: GitHubServer) -> GitHubClient:
-    c = GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url)
-    c.sleep = lambda _s: None
-    return c
-
-
-@pytest.fixture
-def env(ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch) -> GitHubServer:
-    monkeypatch.setenv("GITHUB_API_URL", ghserver.url)
-    monkeypatch.setenv("GITHUB_TOKEN", ghserver.token)
-    monkeypatch.setenv("GITHUB_REPOSITORY", ghserver.repo)
-    return ghserver
-
-
-def _pygithub_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(github.Requester.time, "sleep", slept.append)  # type: ignore[attr-defined]
-    return slept
-
-
-def test_pygithub_default_idles_between_writes_and_ours_does_not(
-    ghserver: GitHubServer, client: GitHubClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ghserver.add_pr(7, head_sha=HEAD)
-    slept = _pygithub_sleeps(monkeypatch)
-    default = github.Github(
-        auth=github.Auth.Token(ghserver.token), base_url=ghserver.url, lazy=True
-    )
-    issue = default.get_repo(ghserver.repo).get_issue(7)
-    for i in range(3):
-        issue.add_to_labels(f"🎪 x{i}")
-    assert slept and max(slept) > 0.5  # PyGithub's default: about a second per write
-    slept.clear()
-    for i in range(3):
-        client.apply_label_diff(7, [f"🎪 {SHA7} ⌛ {i + 1}h"], [])
-        client.remove_label(7, f"🎪 {SHA7} ⌛ {i + 1}h")
-    assert slept == []
-
-
-def test_pygithub_default_retry_posts_a_comment_twice_and_ours_once(
-    ghserver: GitHubServer, client: GitHubClient
-) -> None:
-    ghserver.add_pr(7, head_sha=HEAD)
-
-    def land_then_502() -> None:
-        ghserver.on(
-            "POST", r"/issues/7/comments$", lambda r: ghserver.add_comment(7, r.body["body"])
-        )
-        ghserver.fail("POST", r"/issues/7/comments$", 502)
-
-    land_then_502()
-    default = github.Github(
-        auth=github.Auth.Token(ghserver.token),
-        base_url=ghserver.url,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-        retry=github.GithubRetry(total=2, backoff_factor=0),
-        lazy=True,
-    )
-    default.get_repo(ghserver.repo).get_issue(7).create_comment("hello")
-    assert [c["body"] for c in ghserver.comments_of(7)] == ["hello", "hello"]
-
-    land_then_502()
-    client.post_comment(7, "bonjour")
-    assert [c["body"] for c in ghserver.comments_of(7)].count("bonjour") == 1
-
-
-def test_get_pr_reads_labels_state_and_head_in_one_request(
-    ghserver: GitHubServer, client: GitHubClient
-) -> None:
-    ghserver.add_pr(
-        5, head_sha=HEAD, labels=[L.START, "bug"], author="bob", title="T", body="FEATURE_X=true"
-    )
-    ghserver.reset_log()
-    pr = client.get_pr(5)
-    assert (pr.number, pr.state, pr.head_sha, pr.author, pr.title) == (5, "open", HEAD, "bob", "T")
-    assert pr.labels == (L.START, "bug") and pr.body == "FEATURE_X=true"
-    assert len(ghserver.requests) == 1
-
-
-def test_a_fork_pr_is_seen_as_a_fork(ghserver: GitHubServer, client: GitHubClient) -> None:
-    ghserver.add_pr(6, head_sha=HEAD, fork=True)
-    assert client.get_pr(6).is_fork is True
 
 
 def test_label_names_are_one_escaped_path_segment(
@@ -144,60 +58,6 @@ def test_label_diff_is_minimal_and_styles_new_definitions_at_finish(
     assert defs[f"🎪 🎯 {SHA7}"]["color"] == "0e8a16"
     assert defs[f"🎪 {SHA7} 🚦 running"]["description"] == "kept as is"
     assert ghserver.count("PATCH") == 1
-
-
-def test_list_of_300_showtime_prs_takes_at_most_5_requests(
-    ghserver: GitHubServer, client: GitHubClient
-) -> None:
-    for n in range(1, 301):
-        ghserver.add_pr(n, head_sha=HEAD, labels=[f"🎪 {SHA7} 🚦 running", "bug"])
-    for n in range(301, 351):
-        ghserver.add_pr(n, head_sha=HEAD, labels=["bug"])
-    ghserver.add_pr(400, head_sha=HEAD, labels=["testenv-up"])
-    ghserver.reset_log()
-    prs = client.list_showtime_prs()
-    assert sorted(p.number for p in prs) == [*range(1, 301), 400]
-    assert len(ghserver.requests) <= 5
-
-
-def test_permission_lookup(ghserver: GitHubServer, client: GitHubClient) -> None:
-    ghserver.collaborators.update({"ann": "admin", "wes": "write", "rea": "read"})
-    assert [client.permission(u) for u in ("ann", "wes", "rea", "stranger")] == [
-        "admin",
-        "write",
-        "read",
-        "none",
-    ]
-    ghserver.reset_log()
-    assert client.permission("dependabot[bot]") == "none"
-    assert ghserver.requests == []
-
-
-def test_branch_head(ghserver: GitHubServer, client: GitHubClient) -> None:
-    ghserver.branches["master"] = "b" * 40
-    assert client.branch_head("master") == "b" * 40
-
-
-def test_deployment_statuses_and_inactive_without_a_deployment(
-    ghserver: GitHubServer, client: GitHubClient
-) -> None:
-    client.deployment(11, "c" * 40, "inactive")  # nothing to mark: no error, nothing created
-    assert ghserver.deployments() == []
-    client.deployment(11, HEAD, "in_progress")
-    client.deployment(11, HEAD, "success", "http://10.0.0.1:8080")
-    fresh = GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url)
-    fresh.deployment(11, HEAD, "inactive")  # a later run finds the deployment by environment
-    [dep] = ghserver.deployments()
-    assert dep["ref"] == HEAD and dep["environment"] == "pr-11"
-    assert [s["state"] for s in dep["statuses"]] == ["in_progress", "success", "inactive"]
-
-
-def test_a_deployment_failure_is_a_warning_not_an_error(
-    ghserver: GitHubServer, client: GitHubClient
-) -> None:
-    ghserver.fail("POST", r"/deployments$", 403, times=3, body={"message": "no deployments"})
-    client.deployment(12, HEAD, "in_progress")
-    assert client.warnings and "deployment" in client.warnings[0]
 
 
 def test_ensure_label_creates_keeps_and_restyles(
@@ -261,13 +121,6 @@ def test_labels_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["labels", "explain", "--json"]) == 0
     doc: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
     assert {"label": L.START, "meaning": dict(L.VOCABULARY)[L.START]} in doc
-
-
-def test_server_down_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    c = GitHubClient.connect("t", "o/r", base_url="http://127.0.0.1:9", timeout=2)
-    c.sleep = lambda _s: None
-    with pytest.raises(GitHubError, match="did not answer"):
-        c.get_pr(1)
 
 
 _NAME_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))

@@ -1,0 +1,207 @@
+"""The orphan sweep's AWS side: list the candidates with their tags, delete the orphans.
+
+What is deleted is decided, purely, by :func:`showtime_iac.core.orphans.classify_orphans`;
+this module only reads (ECS services of the cluster, task definitions ``showtime-pr-*``, log
+groups ``/showtime/pr-*``, the ECR repository's images ``pr-*-ci``) and deletes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from showtime_iac.adapters.aws.errors import AwsError
+from showtime_iac.adapters.aws.session import AwsClients, aws_call
+from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource
+
+__all__ = ["delete_orphans", "delete_resource", "list_tagged"]
+
+_IMAGE_TAG_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci$")
+
+
+def _first_deployment(deployments: Iterable[Mapping[str, Any]] | None) -> datetime | None:
+    times = [d["createdAt"] for d in deployments or [] if isinstance(d.get("createdAt"), datetime)]
+    return min(times) if times else None
+
+
+def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for t in raw or []:
+        k = t.get("key", t.get("Key"))
+        v = t.get("value", t.get("Value"))
+        if isinstance(k, str) and isinstance(v, str):
+            out[k] = v
+    return out
+
+
+def list_tagged(clients: AwsClients, cluster: str, ecr_repository: str) -> list[TaggedResource]:
+    """Every candidate of the sweep: ECS services of ``cluster``, task definitions of family
+    ``showtime-pr-*``, log groups ``/showtime/pr-*`` (with their tags), and the images of
+    ``ecr_repository`` tagged ``pr-*-ci``."""
+    return [
+        *_list_services(clients, cluster),
+        *_list_task_definitions(clients),
+        *_list_log_groups(clients),
+        *_list_images(clients, ecr_repository),
+    ]
+
+
+def _list_services(clients: AwsClients, cluster: str) -> list[TaggedResource]:
+    ecs = clients.ecs
+    out: list[TaggedResource] = []
+    with aws_call(f"ListServices {cluster}"):
+        try:
+            arns = [
+                a
+                for page in ecs.get_paginator("list_services").paginate(cluster=cluster)
+                for a in page.get("serviceArns", [])
+            ]
+        except ecs.exceptions.ClusterNotFoundException:
+            return []
+        for i in range(0, len(arns), 10):
+            resp = ecs.describe_services(
+                cluster=cluster, services=arns[i : i + 10], include=["TAGS"]
+            )
+            for s in resp.get("services", []):
+                if s.get("status") != "ACTIVE":
+                    continue  # DRAINING/INACTIVE: already on their way out
+                out.append(
+                    TaggedResource(
+                        "ecs-service",
+                        s["serviceName"],
+                        s["serviceArn"],
+                        _tags(s.get("tags")),
+                        s.get("createdAt") or _first_deployment(s.get("deployments")),
+                    )
+                )
+    return out
+
+
+def _list_task_definitions(clients: AwsClients) -> list[TaggedResource]:
+    ecs = clients.ecs
+    out: list[TaggedResource] = []
+    # ListTaskDefinitions' familyPrefix is a whole family name, not a prefix: list the
+    # ACTIVE ones and keep our families by ARN before describing any
+    with aws_call("ListTaskDefinitions"):
+        pages = ecs.get_paginator("list_task_definitions").paginate(status="ACTIVE")
+        arns = [a for p in pages for a in p.get("taskDefinitionArns", [])]
+        for arn in (a for a in arns if ":task-definition/showtime-pr-" in a):
+            resp = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
+            td = resp["taskDefinition"]
+            out.append(
+                TaggedResource(
+                    "task-definition",
+                    f"{td['family']}:{td['revision']}",
+                    td["taskDefinitionArn"],
+                    _tags(resp.get("tags")),
+                    td.get("registeredAt"),
+                )
+            )
+    return out
+
+
+def _list_log_groups(clients: AwsClients) -> list[TaggedResource]:
+    logs = clients.logs
+    out: list[TaggedResource] = []
+    with aws_call("DescribeLogGroups /showtime/pr-"):
+        for page in logs.get_paginator("describe_log_groups").paginate(
+            logGroupNamePrefix="/showtime/pr-"
+        ):
+            for g in page.get("logGroups", []):
+                arn = g.get("logGroupArn") or str(g.get("arn", "")).removesuffix(":*")
+                tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+                created = g.get("creationTime")
+                out.append(
+                    TaggedResource(
+                        "log-group",
+                        g["logGroupName"],
+                        arn,
+                        dict(tags),
+                        datetime.fromtimestamp(created / 1000, tz=UTC) if created else None,
+                    )
+                )
+    return out
+
+
+def _list_images(clients: AwsClients, ecr_repository: str) -> list[TaggedResource]:
+    ecr = clients.ecr
+    out: list[TaggedResource] = []
+    with aws_call(f"DescribeImages {ecr_repository}"):
+        try:
+            pages = list(
+                ecr.get_paginator("describe_images").paginate(
+                    repositoryName=ecr_repository, filter={"tagStatus": "TAGGED"}
+                )
+            )
+        except ecr.exceptions.RepositoryNotFoundException:
+            return []
+    for page in pages:
+        for img in page.get("imageDetails", []):
+            image_tags = list(img.get("imageTags", []))
+            ours = [t for t in image_tags if _IMAGE_TAG_RE.match(t)]
+            if not ours:
+                continue  # untagged or not ours: never touched
+            m = _IMAGE_TAG_RE.match(ours[0])
+            assert m is not None
+            out.append(
+                TaggedResource(
+                    "ecr-image",
+                    ours[0],
+                    img["imageDigest"],
+                    {"showtime:pr": m.group(1), "showtime:sha": m.group(2)},
+                    img.get("imagePushedAt"),
+                    tuple(t for t in image_tags if t != ours[0]),
+                )
+            )
+    return out
+
+
+def delete_orphans(
+    clients: AwsClients,
+    cluster: str,
+    ecr_repository: str,
+    decisions: Sequence[OrphanDecision],
+    *,
+    dry_run: bool = True,
+) -> list[DeleteResult]:
+    """Delete the ``delete`` decisions (each one independently; an error is reported and
+    the rest go on). ``dry_run`` (the default) calls nothing that writes."""
+    results: list[DeleteResult] = []
+    for d in decisions:
+        if d.action != "delete":
+            continue
+        if dry_run:
+            results.append(DeleteResult(d, deleted=False, dry_run=True))
+            continue
+        try:
+            delete_resource(clients, cluster, ecr_repository, d.resource)
+            results.append(DeleteResult(d, deleted=True, dry_run=False))
+        except AwsError as exc:
+            results.append(DeleteResult(d, deleted=False, dry_run=False, error=str(exc)))
+    return results
+
+
+def delete_resource(
+    clients: AwsClients, cluster: str, ecr_repository: str, r: TaggedResource
+) -> None:
+    """Delete one resource of the sweep (raises :class:`AwsError`)."""
+    c = clients
+    with aws_call(f"delete {r.kind} {r.name}"):
+        if r.kind == "ecs-service":
+            c.ecs.delete_service(cluster=cluster, service=r.name, force=True)
+        elif r.kind == "task-definition":
+            c.ecs.deregister_task_definition(taskDefinition=r.ident)
+        elif r.kind == "log-group":
+            c.logs.delete_log_group(logGroupName=r.name)
+        else:
+            resp = c.ecr.batch_delete_image(
+                repositoryName=ecr_repository, imageIds=[{"imageDigest": r.ident}]
+            )
+            for f in resp.get("failures", []):
+                raise AwsError(
+                    f"BatchDeleteImage {r.name} failed: {f.get('failureCode')}: "
+                    f"{f.get('failureReason')}",
+                    str(f.get("failureCode")),
+                )

@@ -1,0 +1,92 @@
+"""Reads: a PR, a login's permission, the open PRs with 🎪 labels, a branch's head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from showtime_iac.adapters.github.errors import GitHubError
+from showtime_iac.adapters.github.transport import GitHubTransport, label_url_name
+from showtime_iac.core.events import pr_from_api
+from showtime_iac.core.model import InputError, PrInfo
+
+__all__ = ["ReadsMixin"]
+
+
+def _listed_pr(pull: Any, labels: tuple[str, ...]) -> PrInfo:
+    """A PR of a listing, from the fields the listing carries.
+
+    Never ``raw_data`` (it re-reads each PR: 300 requests for 300 PRs) nor ``merged`` (not in
+    listings): ``merged_at`` says the same.
+    """
+    head_repo, base_repo = pull.head.repo, pull.base.repo
+    return PrInfo(
+        number=int(pull.number),
+        state="open" if pull.state == "open" else "closed",
+        head_sha=str(pull.head.sha),
+        labels=labels,
+        author=str(pull.user.login) if pull.user else "",
+        title=str(pull.title or ""),
+        body=str(pull.body or ""),
+        html_url=str(pull.html_url or ""),
+        is_fork=head_repo is None or head_repo.full_name != base_repo.full_name,
+        merged=pull.merged_at is not None,
+    )
+
+
+@dataclass
+class ReadsMixin(GitHubTransport):
+    """The reads of :class:`~showtime_iac.adapters.github.client.GitHubClient`."""
+
+    def get_pr(self, number: int) -> PrInfo:
+        """The PR with its labels, state and head SHA: one request."""
+        try:
+            with self._errors(f"read PR #{number}"):
+                data = self._request("GET", f"{self._url}/pulls/{number}")
+        except GitHubError as exc:
+            if exc.status == 404:
+                raise InputError(f"PR #{number} not found in {self.repo_name}") from None
+            raise
+        return pr_from_api(data)
+
+    def permission(self, login: str) -> str:
+        """``admin``/``maintain``/``write``/``triage``/``read``, or ``none`` for a stranger."""
+        if not login or login.endswith("[bot]"):
+            return "none"
+        try:
+            with self._errors(f"read the permission of @{login}"):
+                data = self._request(
+                    "GET",
+                    f"{self._url}/collaborators/{label_url_name(login)}/permission",
+                )
+        except GitHubError as exc:
+            if exc.status == 404:
+                return "none"
+            raise
+        role = str(data.get("role_name") or "")
+        return (
+            role
+            if role in ("admin", "maintain", "write", "triage", "read")
+            else str(data.get("permission") or "none")
+        )
+
+    def list_showtime_prs(self) -> list[PrInfo]:
+        """Every open PR with a 🎪 (or ``testenv-up``) label: ⌈open PRs / 100⌉ requests.
+
+        The open PRs are listed rather than searched: GitHub's search cannot match a label
+        prefix (every per-SHA label is different), and a listing carries each PR's labels.
+        """
+        out: list[PrInfo] = []
+        with self._errors("list the open pull requests"):
+            repo = self.gh.get_repo(self.repo_name)
+            for pull in repo.get_pulls(state="open", sort="created", direction="asc"):
+                names = tuple(lab.name for lab in pull.labels)
+                if any(self._ours(n) for n in names):
+                    out.append(_listed_pr(pull, names))
+        return out
+
+    def branch_head(self, ref: str) -> str:
+        """The full SHA at the tip of branch ``ref``."""
+        with self._errors(f"read branch {ref}"):
+            data = self._request("GET", f"{self._url}/branches/{label_url_name(ref)}")
+        return str(data["commit"]["sha"])

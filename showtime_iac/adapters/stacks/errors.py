@@ -1,0 +1,72 @@
+"""The stack driver's errors, and how an engine failure is told apart and summed up.
+
+The Automation API raises its own exception classes (``CommandError`` and subclasses); they
+are recognised by name so that this module (and ``--help``) never imports pulumi.
+"""
+
+from __future__ import annotations
+
+from showtime_iac.core.model import InputError, ShowtimeError
+
+__all__ = [
+    "INSTALL_HINT",
+    "EngineMissingError",
+    "PassphraseError",
+    "StackBusyError",
+    "StackError",
+    "TagMismatchError",
+    "engine_message",
+    "is_command_error",
+    "is_concurrent",
+    "is_not_found",
+]
+
+INSTALL_HINT = (
+    "the Pulumi CLI (`pulumi`) is not on PATH: install it with "
+    "`curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), "
+    "then run `showtime-iac doctor`; nothing was changed"
+)
+
+
+class StackError(ShowtimeError):
+    """An engine operation failed; the message says which stack and what to do next."""
+
+
+class EngineMissingError(ShowtimeError):
+    """No ``pulumi`` CLI: nothing can be deployed (exit 1, nothing changed)."""
+
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HINT)
+
+
+class PassphraseError(InputError):
+    """``PULUMI_CONFIG_PASSPHRASE`` is needed and missing (exit 2, nothing changed)."""
+
+
+class StackBusyError(StackError):
+    """Another update holds the stack's lock, still after the bounded retries."""
+
+
+class TagMismatchError(InputError):
+    """The stack's tags name another PR or SHA than the one asked for: refused."""
+
+
+def is_concurrent(exc: BaseException) -> bool:
+    return type(exc).__name__ == "ConcurrentUpdateError"
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return type(exc).__name__ == "StackNotFoundError"
+
+
+def is_command_error(exc: BaseException) -> bool:
+    return any(c.__name__ == "CommandError" for c in type(exc).__mro__)
+
+
+def engine_message(exc: BaseException, limit: int = 300) -> str:
+    """The useful line of a CLI error: the last ``error:`` line of its stderr, else the last."""
+    text = str(exc)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    pick = errors[-1] if errors else (lines[-1] if lines else type(exc).__name__)
+    return pick[:limit]

@@ -1,0 +1,160 @@
+"""The orphan sweep's decision, pure: which tagged AWS resources may be deleted, and why.
+
+The AWS adapter lists the candidates (:class:`TaggedResource`: kind, name, id, tags, age) and
+deletes what :func:`classify_orphans` marks ``delete``. Nothing without our tags is ever
+touched; nothing of an open PR with a live stack is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from showtime_iac.core.model import SHA_RE, resource_names
+
+__all__ = [
+    "KINDS",
+    "DeleteResult",
+    "OrphanDecision",
+    "ResourceKind",
+    "TaggedResource",
+    "classify_orphans",
+]
+
+ResourceKind = Literal["ecs-service", "task-definition", "log-group", "ecr-image"]
+KINDS: tuple[ResourceKind, ...] = ("ecs-service", "task-definition", "log-group", "ecr-image")
+
+
+@dataclass(frozen=True)
+class TaggedResource:
+    """One AWS resource found by the sweep. ``ident`` is what deletion needs (ARN, name,
+    or for an ECR image its digest); ``tags`` are its AWS tags (for an ECR image, which
+    cannot carry tags, those its image tag encodes)."""
+
+    kind: ResourceKind
+    name: str
+    ident: str
+    tags: Mapping[str, str]
+    created: datetime | None = None
+    other_image_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrphanDecision:
+    resource: TaggedResource
+    action: Literal["delete", "keep", "skip"]
+    reason: str
+    pr: int | None = None
+    stack: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.resource.kind,
+            "name": self.resource.name,
+            "id": self.resource.ident,
+            "pr": self.pr,
+            "stack": self.stack,
+            "action": self.action,
+            "reason": self.reason,
+        }
+
+
+def _expected_name(kind: ResourceKind, pr: int, sha: str) -> str:
+    n = resource_names(pr, sha)
+    return {
+        "ecs-service": n.service,
+        "task-definition": n.task_family,
+        "log-group": n.log_group,
+        "ecr-image": n.image_tag,
+    }[kind]
+
+
+def _decide(
+    r: TaggedResource,
+    live_stacks: frozenset[str],
+    open_prs: frozenset[int],
+    now: datetime,
+    min_age: timedelta,
+) -> OrphanDecision:
+    pr_tag, sha_tag = r.tags.get("showtime:pr"), r.tags.get("showtime:sha")
+    if pr_tag is None or sha_tag is None:
+        return OrphanDecision(r, "skip", "no showtime:pr/showtime:sha tags: never touched")
+    if not pr_tag.isdigit() or pr_tag.startswith("0") or not SHA_RE.match(sha_tag):
+        return OrphanDecision(
+            r, "skip", f"malformed tags showtime:pr={pr_tag[:20]!r} showtime:sha={sha_tag[:50]!r}"
+        )
+    pr, sha7 = int(pr_tag), sha_tag[:7]
+    names = resource_names(pr, sha7)
+    name = r.name.split(":", 1)[0] if r.kind == "task-definition" else r.name
+    expected = _expected_name(r.kind, pr, sha7)
+    if name != expected:
+        return OrphanDecision(
+            r, "skip", f"name {name!r} does not match its tags (expected {expected!r})", pr
+        )
+    if r.kind == "ecr-image" and r.other_image_tags:
+        return OrphanDecision(
+            r,
+            "skip",
+            f"image also tagged {', '.join(r.other_image_tags)}: not ours alone",
+            pr,
+            names.stack,
+        )
+    live, is_open = names.stack in live_stacks, pr in open_prs
+    if live and is_open:
+        return OrphanDecision(
+            r, "keep", f"PR #{pr} is open and stack {names.stack} exists", pr, names.stack
+        )
+    if r.created is not None and now - r.created < min_age:
+        age = int((now - r.created).total_seconds() // 60)
+        return OrphanDecision(
+            r,
+            "keep",
+            f"created {age} min ago, inside the {min_age} grace period (a deploy may be running)",
+            pr,
+            names.stack,
+        )
+    why = []
+    if not live:
+        why.append(f"stack {names.stack} no longer exists")
+    if not is_open:
+        why.append(f"PR #{pr} is closed")
+    return OrphanDecision(r, "delete", " and ".join(why), pr, names.stack)
+
+
+def classify_orphans(
+    resources: Iterable[TaggedResource],
+    live_stacks: Iterable[str],
+    open_prs: Iterable[int],
+    now: datetime,
+    min_age: timedelta = timedelta(hours=1),
+) -> list[OrphanDecision]:
+    """Decide, purely, what the sweep deletes.
+
+    A resource is deleted only when all hold: it carries ``showtime:pr`` and
+    ``showtime:sha``; its name is exactly the one :func:`model.resource_names` gives those
+    tags; it is older than ``min_age`` (a deploy between listing stacks and listing
+    resources is not an orphan); and its stack is not in ``live_stacks`` or its PR is not
+    in ``open_prs``. A resource of an open PR with a live stack is always kept.
+    """
+    live, opened = frozenset(live_stacks), frozenset(open_prs)
+    if now.tzinfo is None:  # AWS timestamps are aware: read a naive ``now`` as UTC
+        now = now.replace(tzinfo=UTC)
+    return [_decide(r, live, opened, now, min_age) for r in resources]
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    decision: OrphanDecision
+    deleted: bool
+    dry_run: bool
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.decision.as_dict(),
+            "deleted": self.deleted,
+            "dry_run": self.dry_run,
+            "error": self.error,
+        }

@@ -1,0 +1,124 @@
+"""``/health`` against a local HTTP server (503, then 200), deadlines on a fake clock, and the
+phase timings of a deploy."""
+
+from __future__ import annotations
+
+import http.server
+from typing import Any
+
+import pytest
+
+from showtime_iac.adapters import aws
+from showtime_iac.adapters.aws import AwsLive, HealthTimeoutError, PhaseTimer, wait_for_health
+from showtime_iac.core.model import InputError
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    statuses: list[int]
+    paths: list[str]
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        status = self.statuses.pop(0) if self.statuses else 200
+        body = b"OK" if status == 200 else b"loading"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_health_polls_through_503_until_200(local_server: Any) -> None:
+    handler: Any = type("H", (_Health,), {"statuses": [503, 503], "paths": []})
+    url = local_server(handler) + "/health"
+    slept: list[float] = []
+    result = wait_for_health(url, timeout=30, sleep=slept.append)
+    assert result.attempts == 3 and handler.paths == ["/health"] * 3
+    assert slept == [2.0, 3.0]  # backoff grows
+    assert 0 <= result.seconds < 5
+    # the executor's port returns the seconds it took
+    live = AwsLive(None, sleep=lambda _s: None)  # type: ignore[arg-type]
+    handler.statuses[:] = [503]
+    assert live.wait_healthy(url) >= 0
+    assert handler.paths[-2:] == ["/health", "/health"]
+
+
+def test_health_deadline_with_fake_clock_and_refused_connections() -> None:
+    now = [0.0]
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    def refused(url: str, timeout: float) -> int:
+        now[0] += 0.5
+        raise ConnectionRefusedError("connection refused")
+
+    with pytest.raises(HealthTimeoutError, match="not healthy after 60s") as info:
+        wait_for_health(
+            "http://10.0.0.1:8080/health",
+            timeout=60,
+            clock=lambda: now[0],
+            sleep=sleep,
+            get=refused,
+        )
+    assert "ConnectionRefusedError" in str(info.value)
+    assert 60 <= now[0] <= 60.5  # never sleeps past the deadline
+
+
+def test_health_backoff_is_capped_and_default_deadline_is_policy() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    with pytest.raises(HealthTimeoutError, match="after 900s"):
+        wait_for_health("http://h/health", clock=lambda: now[0], sleep=sleep, get=lambda u, t: 502)
+    assert max(slept) == 15.0 and slept[:3] == [2.0, 3.0, 4.5]
+    assert sum(slept) == pytest.approx(900.0)
+
+
+def test_probe_health_is_one_look(local_server: Any) -> None:
+    handler: Any = type("H", (_Health,), {"statuses": [503], "paths": []})
+    url = local_server(handler) + "/health"
+    assert aws.probe_health(url) == aws.HealthProbe(url, False, "HTTP 503")
+    assert aws.probe_health(url).ok and handler.paths == ["/health", "/health"]
+    down = aws.probe_health("http://127.0.0.1:9/health", timeout=0.5)
+    assert not down.ok and down.detail.startswith("unreachable")
+
+
+def test_health_url_must_be_http() -> None:
+    with pytest.raises(InputError):
+        wait_for_health("file:///etc/passwd")
+
+
+def test_phase_timer_records_each_phase() -> None:
+    now = [100.0]
+    timer = PhaseTimer(clock=lambda: now[0])
+    for name, secs in (("image", 40.0), ("stack", 95.0), ("task start", 5.0), ("health", 61.0)):
+        with timer.phase(name):
+            now[0] += secs
+    assert timer.items() == [
+        ("image", 40.0),
+        ("stack", 95.0),
+        ("task start", 5.0),
+        ("health", 61.0),
+    ]
+    assert timer.as_dict()["total"] == 201.0
+    assert timer.within_target("new") and not timer.within_target("update")
+    assert timer.summary("update") == (
+        "image 40.0s · stack 95.0s · task start 5.0s · health 61.0s · total 201.0s "
+        "(over the 3 min goal for an update)"
+    )
+
+    def broken() -> None:
+        with timer.phase("broken"):
+            now[0] += 2
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        broken()
+    assert timer.items()[-1] == ("broken", 2.0)
