@@ -501,7 +501,7 @@ def declare_shared(shared: SharedConfig) -> dict[str, pulumi.Output[Any]]:
     if shared.create_security_group:
         sg = aws.ec2.SecurityGroup(
             "security-group",
-            name=f"showtime-{shared.cluster_name}",
+            name=f"showtime-{shared.cluster_name}"[:255],  # EC2: ≤255 (cluster names: ≤255 too)
             description=f"showtime-iac preview environments: Superset on {CONTAINER_PORT}",
             vpc_id=shared.vpc_id,
             ingress=[
