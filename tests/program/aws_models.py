@@ -13,9 +13,10 @@ only at ``pulumi up``. :func:`validate` takes the resources of an offline render
 (b) pulumi_aws's typed arguments (the ``@input_type`` ``*Args`` classes behind the ``*ArgsDict``
     TypedDicts): every nested key must be one the SDK knows, by its wire (camelCase) name, as
     the mocks record it; required nested keys must be there;
-(c) rules the models do not hold (:data:`Check` functions): Fargate cpu/memory pairs, name
-    lengths and charsets, tag keys and values, the ECR lifecycle policy grammar, IAM policy
-    documents (actions checked against the service's operations), container wiring.
+(c) rules the models do not hold (the checks in ``aws_checks.py``): Fargate cpu/memory pairs,
+    name lengths and charsets, tag keys and values (every resource), the ECR lifecycle policy
+    grammar, IAM policy documents (actions checked against the service's operations), container
+    wiring and other cross-resource rules.
 
 Problems are reported by the path of the resource's inputs as the render shows them
 (``containerDefinitions[0].portMappings[0].protocol``, ``tags.showtime:requested-by``).
@@ -78,6 +79,11 @@ __all__ = [
     "Call",
     "Problem",
     "Rule",
+    "args_class",
+    "check_pulumi",
+    "check_shape",
+    "ensure_ready",
+    "input_shape",
     "validate",
     "validate_resource",
 ]
