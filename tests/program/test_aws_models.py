@@ -178,14 +178,6 @@ def test_a_bot_requester_renders_valid_tags() -> None:
     assert problems == [], report(problems)
 
 
-def test_a_bot_requester_is_reported_on_the_tag_of_every_taggable_resource() -> None:
-    """What the xfail above sees today, exactly: the one tag, on each resource carrying tags."""
-    problems = validate(render_offline(cfg_of(requester="dependabot[bot]")))
-    assert {(p.resource.split()[0], p.path) for p in problems} == {
-        (t, "tags.showtime:requested-by") for t in (TASK_DEF, SERVICE, LOG_GROUP)
-    }
-
-
 logins = st.from_regex(r"\A[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}\Z")
 flag_names = st.from_regex(r"\A[A-Z][A-Z0-9_]{0,30}\Z")
 
