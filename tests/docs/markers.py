@@ -50,7 +50,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtualenv's bin (not resolved: that would leave it)
 
-_MARKER = re.compile(r"^(?P<indent>[ \t]*)<!--\s*cli(?P<opts>(?:\s+[\w=,.-]+)*)\s*:\s*(?P<cmd>.+?)\s*-->\s*$")
+_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)<!--\s*cli(?P<opts>(?:\s+[\w=,.-]+)*)\s*:\s*(?P<cmd>.+?)\s*-->\s*$"
+)
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}[-:]\d{2}(?::\d{2}(?:\.\d+)?)?Z?")
 _SECONDS = re.compile(r" *\b\d+\.\d+\b")
@@ -123,18 +125,23 @@ def blocks(path: Path, lines: list[str] | None = None) -> Iterator[Block]:
             j += 1
         else:
             raise MarkerError(f"{path}:{i + 1}: unclosed code fence")
-        body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
+        body = [
+            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]
+        ]
         yield Block(path, i + 1, m.group("info").strip(), indent, body, i + 1, j)
         i = j + 1
 
 
 def _parse_options(opts: str, where: str) -> tuple[int | None, bool, tuple[str, ...], bool]:
     exit_code: int | None = 0
-    stderr, masks, tmp_cwd = False, (), False
+    masks: tuple[str, ...] = ()
+    stderr = tmp_cwd = False
     for word in opts.split():
         key, _, value = word.partition("=")
         if key not in OPTIONS:
-            raise MarkerError(f"{where}: unknown marker option {key!r} (known: {', '.join(OPTIONS)})")
+            raise MarkerError(
+                f"{where}: unknown marker option {key!r} (known: {', '.join(OPTIONS)})"
+            )
         if key == "exit":
             if value == "any":
                 exit_code = None
@@ -176,7 +183,9 @@ def markers(path: Path, lines: list[str] | None = None) -> list[Marker]:
         where = f"{path}:{i + 1}"
         block = by_line.get(i + 1)
         if block is None or block.info != "console":
-            raise MarkerError(f"{where}: a cli marker must be followed at once by a ```console block")
+            raise MarkerError(
+                f"{where}: a cli marker must be followed at once by a ```console block"
+            )
         exit_code, stderr, masks, tmp_cwd = _parse_options(m.group("opts"), where)
         found.append(Marker(path, i + 1, m.group("cmd"), exit_code, stderr, masks, tmp_cwd, block))
     return found
@@ -248,8 +257,8 @@ def render(marker: Marker, result: Result) -> list[str]:
 
 def masked(lines: list[str], masks: tuple[str, ...]) -> list[str]:
     out = []
-    for line in lines:
-        line = line.rstrip()
+    for raw in lines:
+        line = raw.rstrip()
         if "clock" in masks:
             line = _CLOCK.sub("<time>", line)
         if "seconds" in masks:

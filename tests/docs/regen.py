@@ -20,9 +20,13 @@ from tests.docs.markers import ROOT, Marker, Result, doc_files, markers, matches
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("files", nargs="*", type=Path, help="default: README.md and docs/**/*.md")
-    parser.add_argument("--all", action="store_true", help="rewrite every block, not only stale ones")
+    parser.add_argument(
+        "--all", action="store_true", help="rewrite every block, not only stale ones"
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     args = parser.parse_args(argv)
@@ -44,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     changed = [p for p, res in stale.items() if rewrite(p, res)]
     for p in changed:
         print(f"wrote {p.relative_to(ROOT)}")
-    print(f"{len(todo)} blocks, {sum(len(r) for r in stale.values())} rewritten, {bad_exit} exit mismatches")
+    print(
+        f"{len(todo)} blocks, {sum(len(r) for r in stale.values())} rewritten, {bad_exit} exit mismatches"
+    )
     return 1 if bad_exit else 0
 
 

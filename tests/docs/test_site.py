@@ -1,0 +1,51 @@
+"""The docs site builds with --strict, the README's links resolve, and its two commands are
+the ones CI runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from tests.docs.markers import BIN, ROOT, blocks
+
+README = ROOT / "README.md"
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    for page in ("index", "getting-started/index", "commands/plan/index", "architecture/index"):
+        assert (tmp_path / "site" / f"{page}.html").is_file()
+
+
+def test_readme_links_resolve() -> None:
+    targets = _LINK.findall(README.read_text(encoding="utf-8"))
+    local = [t for t in targets if not t.startswith(("http://", "https://", "#", "mailto:"))]
+    assert local, "the README links into docs/"
+    missing = [t for t in local if not (ROOT / t.split("#", 1)[0]).exists()]
+    assert not missing, f"README.md links to missing files: {missing}"
+
+
+def test_readme_two_commands_are_what_ci_runs() -> None:
+    bash = [b.body for b in blocks(README) if b.info == "bash"]
+    install_and_run, tests = bash[0][0], bash[1][0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    # command 1: venv, editable install with the dev extra, then the main job
+    venv, install, job = (part.strip() for part in install_and_run.split("&&"))
+    assert venv == "python3 -m venv .venv" and '"$PY" -m venv .venv' in ci
+    assert install.replace(" -q", "") == ".venv/bin/pip install -e '.[dev]'"
+    assert ".venv/bin/pip install -q -e '.[dev]'" in ci
+    assert job in ci.splitlines()
+    # command 2: the test suite, exactly as CI runs it
+    assert tests in ci.splitlines()
