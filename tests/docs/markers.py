@@ -27,6 +27,10 @@ Options go between ``cli`` and the colon, separated by spaces::
 ``cwd=tmp``
     run in a fresh temporary directory where ``examples/`` and ``tests/`` of the repository are
     linked, for commands that write files.
+``github=NAME``
+    run against the local GitHub API test server (``tests/github_api_server.py``) filled by the
+    scenario NAME of ``tests/docs/scenarios.py``: ``GITHUB_API_URL``, ``GITHUB_TOKEN`` and
+    ``GITHUB_REPOSITORY=apache/superset`` are set for it (and only for it).
 
 The command runs through ``bash -c`` in the repository root (or that temporary directory) with
 a clean environment: ``PATH`` is the virtualenv's ``bin`` (so ``showtime-iac`` and ``python``
@@ -44,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +61,7 @@ _MARKER = re.compile(
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}[-:]\d{2}(?::\d{2}(?:\.\d+)?)?Z?")
 _SECONDS = re.compile(r" *\b\d+\.\d+\b")
-OPTIONS = ("exit", "stderr", "mask", "cwd")
+OPTIONS = ("exit", "stderr", "mask", "cwd", "github")
 MASKS = ("clock", "seconds")
 TIMEOUT_S = 300
 
@@ -89,6 +94,7 @@ class Marker:
     stderr: bool
     masks: tuple[str, ...]
     tmp_cwd: bool
+    github: str | None
     block: Block
 
     @property
@@ -132,10 +138,15 @@ def blocks(path: Path, lines: list[str] | None = None) -> Iterator[Block]:
         i = j + 1
 
 
-def _parse_options(opts: str, where: str) -> tuple[int | None, bool, tuple[str, ...], bool]:
+def _parse_options(
+    opts: str, where: str
+) -> tuple[int | None, bool, tuple[str, ...], bool, str | None]:
+    from tests.docs.scenarios import SCENARIOS
+
     exit_code: int | None = 0
     masks: tuple[str, ...] = ()
     stderr = tmp_cwd = False
+    github: str | None = None
     for word in opts.split():
         key, _, value = word.partition("=")
         if key not in OPTIONS:
@@ -158,11 +169,17 @@ def _parse_options(opts: str, where: str) -> tuple[int | None, bool, tuple[str, 
             bad = [m for m in masks if m not in MASKS]
             if bad:
                 raise MarkerError(f"{where}: unknown mask {bad[0]!r} (known: {', '.join(MASKS)})")
+        elif key == "github":
+            if value not in SCENARIOS:
+                raise MarkerError(
+                    f"{where}: unknown GitHub scenario {value!r} (known: {', '.join(SCENARIOS)})"
+                )
+            github = value
         elif value != "tmp":
             raise MarkerError(f"{where}: cwd= takes only 'tmp'")
         else:
             tmp_cwd = True
-    return exit_code, stderr, masks, tmp_cwd
+    return exit_code, stderr, masks, tmp_cwd, github
 
 
 def markers(path: Path, lines: list[str] | None = None) -> list[Marker]:
@@ -186,8 +203,10 @@ def markers(path: Path, lines: list[str] | None = None) -> list[Marker]:
             raise MarkerError(
                 f"{where}: a cli marker must be followed at once by a ```console block"
             )
-        exit_code, stderr, masks, tmp_cwd = _parse_options(m.group("opts"), where)
-        found.append(Marker(path, i + 1, m.group("cmd"), exit_code, stderr, masks, tmp_cwd, block))
+        exit_code, stderr, masks, tmp_cwd, github = _parse_options(m.group("opts"), where)
+        found.append(
+            Marker(path, i + 1, m.group("cmd"), exit_code, stderr, masks, tmp_cwd, github, block)
+        )
     return found
 
 
@@ -224,6 +243,18 @@ class Result:
     exit_code: int
 
 
+def _github(stack: ExitStack, scenario: str) -> dict[str, str]:
+    """Start the local GitHub API server with ``scenario``; its variables for the command."""
+    from tests.docs.scenarios import SCENARIOS
+    from tests.github_api_server import GitHubServer
+
+    gh = GitHubServer(repo="apache/superset")
+    gh.start()
+    stack.callback(gh.stop)
+    SCENARIOS[scenario](gh)
+    return {"GITHUB_API_URL": gh.url, "GITHUB_TOKEN": gh.token, "GITHUB_REPOSITORY": gh.repo}
+
+
 def run(marker: Marker) -> Result:
     """Run the marker's command as the docs describe it, and return what a reader would see."""
     with tempfile.TemporaryDirectory(prefix="showtime-docs-") as tmp:
@@ -235,16 +266,20 @@ def run(marker: Marker) -> Result:
             cwd.mkdir()
             for name in ("examples", "tests"):
                 (cwd / name).symlink_to(ROOT / name)
-        proc = subprocess.run(
-            ["bash", "-c", marker.command],
-            cwd=cwd,
-            env=clean_env(home),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if marker.stderr else subprocess.PIPE,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
+        env = clean_env(home)
+        with ExitStack() as stack:
+            if marker.github is not None:
+                env.update(_github(stack, marker.github))
+            proc = subprocess.run(
+                ["bash", "-c", marker.command],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT if marker.stderr else subprocess.PIPE,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
         out = proc.stdout.decode("utf-8", errors="replace").replace(str(home), "~")
     lines = [ln.rstrip() for ln in out.rstrip("\n").splitlines()]
     return Result("\n".join(lines), proc.returncode)

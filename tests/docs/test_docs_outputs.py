@@ -74,16 +74,17 @@ def _md(tmp_path: Path, text: str) -> Path:
 def test_marker_options_are_parsed(tmp_path: Path) -> None:
     page = _md(
         tmp_path,
-        "intro\n\n<!-- cli exit=2 stderr mask=clock,seconds cwd=tmp: showtime-iac plan -->\n"
+        "intro\n\n<!-- cli exit=2 stderr mask=clock,seconds cwd=tmp github=three-prs: showtime-iac plan -->\n"
         "```console\n$ showtime-iac plan\nshowtime-iac: error: no event\n```\n",
     )
     (mk,) = M.markers(page)
-    assert (mk.command, mk.exit, mk.stderr, mk.masks, mk.tmp_cwd) == (
+    assert (mk.command, mk.exit, mk.stderr, mk.masks, mk.tmp_cwd, mk.github) == (
         "showtime-iac plan",
         2,
         True,
         ("clock", "seconds"),
         True,
+        "three-prs",
     )
     assert mk.block.body == ["$ showtime-iac plan", "showtime-iac: error: no event"]
 
@@ -96,6 +97,7 @@ def test_marker_options_are_parsed(tmp_path: Path) -> None:
         ("<!-- cli bogus: showtime-iac plan -->\n```console\n```\n", "unknown marker option"),
         ("<!-- cli mask=moon: showtime-iac plan -->\n```console\n```\n", "unknown mask"),
         ("<!-- cli exit=x: showtime-iac plan -->\n```console\n```\n", "exit= takes"),
+        ("<!-- cli github=moon: showtime-iac plan -->\n```console\n```\n", "unknown GitHub"),
         ("<!-- cli showtime-iac plan -->\n```console\n```\n", "malformed marker"),
         ("```console\n$ showtime-iac plan\n", "unclosed code fence"),
     ],
@@ -144,6 +146,21 @@ def test_the_environment_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     names = {ln.split("=", 1)[0] for ln in M.run(mk).output.splitlines()}
     assert not {n for n in names if n.startswith(("GITHUB", "AWS", "PULUMI"))}
     assert {"NO_COLOR", "COLUMNS", "HOME", "PATH"} <= names
+
+
+def test_github_scenarios_get_a_server_and_only_they(tmp_path: Path) -> None:
+    page = _md(
+        tmp_path,
+        "<!-- cli github=three-prs: env | grep ^GITHUB_ | cut -d= -f1 | sort -->\n```console\n```\n"
+        "\n<!-- cli: env | grep -c ^GITHUB_ || true -->\n```console\n```\n",
+    )
+    with_server, without = M.markers(page)
+    assert M.run(with_server).output.splitlines() == [
+        "GITHUB_API_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_TOKEN",
+    ]
+    assert M.run(without).output == "0"
 
 
 @pytest.mark.parametrize(
