@@ -40,14 +40,18 @@ def main(argv: list[str] | None = None) -> int:
         if mk.exit is not None and res.exit_code != mk.exit:
             print(f"{mk.where}: exit {res.exit_code}, the marker says {mk.exit}: {mk.command}")
             bad_exit += 1
-        if args.all or not matches(mk, res):
+        if not matches(mk, res):
+            print(f"{mk.where}: out of date: {mk.command}")
             stale.setdefault(mk.path, {})[mk.line] = res
-            print(f"{mk.where}: {'stale' if not matches(mk, res) else 'rewritten'}: {mk.command}")
+        elif args.all:
+            stale.setdefault(mk.path, {})[mk.line] = res
+    n_stale = sum(len(r) for r in stale.values())
     if args.check:
+        print(f"{len(todo)} blocks, {n_stale} out of date, {bad_exit} exit mismatches")
         return 1 if stale or bad_exit else 0
     changed = [p for p, res in stale.items() if rewrite(p, res)]
     for p in changed:
-        print(f"wrote {p.relative_to(ROOT)}")
+        print(f"wrote {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}")
     print(
         f"{len(todo)} blocks, {sum(len(r) for r in stale.values())} rewritten, {bad_exit} exit mismatches"
     )

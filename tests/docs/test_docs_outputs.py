@@ -135,6 +135,20 @@ def test_a_changed_output_is_caught_and_regenerated(tmp_path: Path) -> None:
     assert fresh.block.body[1].startswith("🎪 ⚡ showtime-trigger-start")
 
 
+def test_regen_rewrites_stale_blocks_and_check_reports_them(tmp_path: Path) -> None:
+    from tests.docs import regen
+
+    page = _md(
+        tmp_path,
+        "<!-- cli: showtime-iac --version -->\n```console\n$ showtime-iac --version\nold\n```\n",
+    )
+    assert regen.main(["--check", str(page)]) == 1
+    assert "old" in page.read_text(encoding="utf-8")  # --check writes nothing
+    assert regen.main([str(page)]) == 0
+    assert "old" not in page.read_text(encoding="utf-8")
+    assert regen.main(["--check", str(page)]) == 0
+
+
 def test_the_environment_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_leaked")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIALEAKED")
