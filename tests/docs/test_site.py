@@ -49,3 +49,22 @@ def test_readme_two_commands_are_what_ci_runs() -> None:
     assert job in ci.splitlines()
     # command 2: the test suite, exactly as CI runs it
     assert tests in ci.splitlines()
+
+
+_PATH = re.compile(
+    r"`((?:tests|benchmarks|showtime_iac|examples|stacks|docs|\.ci|\.github)/[^`\s]*)`"
+)
+GENERATED = (".ci/node_modules",)  # made by `npm ci`, not in the repository
+
+
+def test_paths_the_docs_name_exist() -> None:
+    # files move (tests mirror the packages): a page that names a moved file is stale
+    missing = []
+    for page in [README, *sorted((ROOT / "docs").rglob("*.md"))]:
+        for path in _PATH.findall(page.read_text(encoding="utf-8")):
+            plain = path.split("#", 1)[0].split("::", 1)[0]
+            if any(c in plain for c in "<>*{}") or plain.startswith(GENERATED):
+                continue  # a pattern, not a file
+            if not (ROOT / plain).exists():
+                missing.append(f"{page.relative_to(ROOT)}: {path}")
+    assert not missing, "the docs name files that do not exist: " + ", ".join(missing)
