@@ -5,7 +5,19 @@ Each message says what to do next; :attr:`exit_code` is what the CLI exits with.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "ShowtimeError"]
+__all__ = ["ECHO_LIMIT", "InputError", "ShowtimeError", "shown"]
+
+#: the most characters of one piece of user input a message echoes
+ECHO_LIMIT = 80
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """User input as a message echoes it: quoted, at most ``limit`` characters, an ellipsis
+    when cut (a 10,000-character path must not come back as 10,000 characters)."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
 
 
 class ShowtimeError(Exception):

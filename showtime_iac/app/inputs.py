@@ -14,7 +14,7 @@ from typing import Any
 
 from showtime_iac.core.model import Policy
 from showtime_iac.core.policy import DEFAULT_FILE, policy_from_mapping
-from showtime_iac.errors import InputError
+from showtime_iac.errors import InputError, shown
 
 __all__ = ["load_payload", "load_policy"]
 
@@ -22,23 +22,27 @@ __all__ = ["load_payload", "load_policy"]
 def load_payload(path: str | Path) -> dict[str, Any]:
     """Read an event file; every failure is an InputError naming the file."""
     p = Path(path)
+    name = shown(p)
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"event file {str(p)!r} not found") from None
+        raise InputError(f"event file {name} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read event file {str(p)!r}: {exc}") from None
+        raise InputError(f"cannot read event file {name}: {_why(exc)}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"event file {str(p)!r} is not JSON: {exc.msg} at line {exc.lineno}"
-        ) from None
+        raise InputError(f"event file {name} is not JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(data, dict):
-        raise InputError(
-            f"event file {str(p)!r} must hold a JSON object, not {type(data).__name__}"
-        )
+        raise InputError(f"event file {name} must hold a JSON object, not {type(data).__name__}")
     return data
+
+
+def _why(exc: Exception) -> str:
+    """Why a file could not be read, without the file name again (an OSError repeats it)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc)
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -48,16 +52,21 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """
     explicit = path or os.environ.get("SHOWTIME_POLICY")
     p = Path(explicit) if explicit else Path(DEFAULT_FILE)
-    if not p.exists():
+    name = shown(p)
+    try:
+        found = p.exists()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise InputError(f"cannot read policy file {name}: {_why(exc)}") from None
+    if not found:
         if explicit:
-            raise InputError(f"policy file {str(p)!r} not found")
+            raise InputError(f"policy file {name} not found")
         return Policy()
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read policy file {str(p)!r}: {exc}") from None
+        raise InputError(f"cannot read policy file {name}: {_why(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"policy file {str(p)!r} is not valid TOML: {exc}") from None
+        raise InputError(f"policy file {name} is not valid TOML: {exc}") from None
     if p.name == "pyproject.toml":
         data = data.get("tool", {}).get("showtime-iac", {})
     return policy_from_mapping(data)

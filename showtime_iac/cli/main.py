@@ -13,9 +13,11 @@ import sys
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from showtime_iac import __version__
 from showtime_iac.cli.output import fail
+from showtime_iac.cli.usage import usage_message
 from showtime_iac.errors import ShowtimeError
 
 __all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
@@ -62,14 +64,27 @@ for _module in (dashboard, labels, logs, plan, stacks, doctor, sync):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: maps our errors to exit codes and one-line messages."""
+    """Console entry point: maps our errors to exit codes and one-line messages.
+
+    Usage errors of every command (Click's) are one line on stderr and exit 2, here, once.
+    """
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="showtime-iac", standalone_mode=False)
         # without standalone mode, click returns the code of a `typer.Exit(n)` instead of raising
         if isinstance(rc, int) and not isinstance(rc, bool):
             return rc
     except ShowtimeError as exc:
         fail(str(exc))
+        return exc.exit_code
+    except NoArgsIsHelpError as exc:  # `showtime-iac` or `labels` alone: the help, on stderr
+        exc.show()
+        return EXIT_INPUT
+    except UsageError as exc:
+        args = sys.argv[1:] if argv is None else argv
+        fail(usage_message(exc, args, typer.main.get_command(app)))
+        return EXIT_INPUT
+    except ClickException as exc:
+        fail(exc.format_message())
         return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
@@ -79,11 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         fail("interrupted")
         return 130
-    except Exception as exc:  # usage errors of typer's (vendored) click
-        show = getattr(exc, "show", None)
-        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
-            show()
-            return EXIT_INPUT
+    except Exception as exc:
         if os.environ.get("SHOWTIME_DEBUG"):
             raise
         fail(f"unexpected {type(exc).__name__}: {exc} (set SHOWTIME_DEBUG=1 for the traceback)")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from showtime_iac.errors import ECHO_LIMIT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,10 +64,23 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
+# a run of more than ECHO_LIMIT characters without a space or a quote: user input, echoed
+_LONG_WORD = re.compile(rf"[^\s'\"]{{{ECHO_LIMIT + 1},}}")
+_MAX_LINE = 500
+
+
+def _shorten(line: str) -> str:
+    """Every over-long word of ``line`` cut to ECHO_LIMIT characters with an ellipsis, and the
+    line to _MAX_LINE: a message never echoes 10,000 characters of input (Click's echo the
+    option or value as given)."""
+    line = _LONG_WORD.sub(lambda m: m.group()[: ECHO_LIMIT - 1] + "…", line)
+    return line if len(line) <= _MAX_LINE else line[: _MAX_LINE - 1] + "…"
+
+
 def fail(message: str) -> None:
-    """One line on stderr, prefixed, no traceback."""
+    """One line on stderr, prefixed, no traceback; echoed input cut short."""
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    sys.stderr.write(f"showtime-iac: error: {first}\n")
+    sys.stderr.write(f"showtime-iac: error: {_shorten(first)}\n")
 
 
 def notes(lines: list[str]) -> None:
