@@ -30,7 +30,9 @@ def target(
     pr: int | None, ref: str | None, sha: str | None, env: Mapping[str, str]
 ) -> tuple[int, str | None]:
     """The PR number and SHA of an ``up``: the PR's, or the baseline's (PR 0) for ``ref``."""
-    if (pr is None) == (ref is None):
+    if pr is None and ref is None:
+        raise InputError("give a PR number or --ref BRANCH (the baseline)")
+    if pr is not None and ref is not None:
         raise InputError("give a PR number or --ref BRANCH (the baseline), not both")
     if ref is None:
         assert pr is not None

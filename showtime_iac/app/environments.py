@@ -20,7 +20,15 @@ from showtime_iac.app.baseline import retire_old_baselines, target
 from showtime_iac.app.live import LiveView, live_views
 from showtime_iac.app.sizing import SizedStack, sized, total_cost
 from showtime_iac.core.labels import parse_state
-from showtime_iac.core.model import BASELINE_PR, EnvConfig, InputError, PrInfo, Status, Ttl
+from showtime_iac.core.model import (
+    BASELINE_PR,
+    EnvConfig,
+    InputError,
+    PrInfo,
+    Status,
+    Ttl,
+    short_sha,
+)
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.stacks import DriftReport, PulumiDriver, StackInfo
@@ -59,7 +67,14 @@ def up_config(
     env: Mapping[str, str],
 ) -> EnvConfig:
     """The environment of an ``up``: PR and SHA (or the baseline of branch ``ref``), image,
-    lifetime (default 24h) and requester (default ``$GITHUB_ACTOR``); validated."""
+    lifetime (default: the policy's, 24h; at most its ``max_ttl``) and requester (default
+    ``$GITHUB_ACTOR``); validated, the lifetime and the SHA before a branch is looked up."""
+    from showtime_iac.app.inputs import load_policy
+
+    policy = load_policy(env.get("SHOWTIME_POLICY") or None)
+    lifetime = policy.clamp_ttl(Ttl.parse(ttl)) if ttl else policy.default_ttl
+    if sha is not None:
+        short_sha(sha)
     number, sha = target(pr, ref, sha, env)
     if not sha:
         raise InputError(
@@ -70,7 +85,7 @@ def up_config(
         sha=sha.strip().lower(),
         repo=env.get("GITHUB_REPOSITORY") or "apache/superset",
         image=image,
-        ttl=Ttl.parse(ttl) if ttl else Ttl("24h"),
+        ttl=lifetime,
         requester=requester or env.get("GITHUB_ACTOR") or "unknown",
     )
 

@@ -18,15 +18,12 @@ def read_logs(pr: int, sha: str | None, tail: int) -> LogTail:
     most recently written log group), secrets redacted."""
     from showtime_iac.settings import Settings
 
+    given = short_sha(sha) if sha is not None else None  # bad input first, before AWS
     live = wiring.open_aws(Settings.from_env())
-    if sha is None:
-        found = live.latest_sha(pr)
-        if found is None:
-            raise InputError(
-                f"PR #{pr} has no environment logs: pass --sha SHA, "
-                "or check that the environment was deployed"
-            )
-        sha7 = found
-    else:
-        sha7 = short_sha(sha)
+    sha7 = given if given is not None else live.latest_sha(pr)
+    if sha7 is None:
+        raise InputError(
+            f"PR #{pr} has no environment logs: pass --sha SHA, "
+            "or check that the environment was deployed"
+        )
     return live.logs(pr, sha7, tail)

@@ -1,5 +1,8 @@
 """What an ``up`` would do, without an engine: the program rendered under Pulumi mocks, and
-the labels ``sync`` would write on a PR that has no environment yet.
+the labels ``sync`` would write on a PR that has no environment yet (a baseline has none).
+
+The render is made of placeholders where only AWS knows the answer (network ids, the account,
+the image digest of a build): :attr:`OfflineRender.warnings` names them.
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import BASELINE_PR, EnvConfig
+from showtime_iac.core.model import BASELINE_PR, EnvConfig, Policy
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from showtime_iac.program import RenderedResource
 
-__all__ = ["OfflineRender", "label_changes", "render_offline"]
+__all__ = ["OfflineRender", "label_changes", "placeholder_warning", "render_offline"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +33,23 @@ class OfflineRender:
     text: str
     claim: L.LabelDiff
     final: L.LabelDiff
+    warnings: tuple[str, ...] = ()
 
     @property
     def stack(self) -> str:
         return self.cfg.stack
+
+    @property
+    def baseline(self) -> bool:
+        """The baseline environment (``up --ref``): no PR, so no labels."""
+        return self.cfg.pr == BASELINE_PR
 
     def to_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
             "mode": "offline",
             "reason": self.reason,
+            "warnings": list(self.warnings),
             "resources": [asdict(r) for r in self.resources],
             "labels": {
                 "claim": {"add": list(self.claim.add), "remove": list(self.claim.remove)},
@@ -52,10 +64,32 @@ def render_offline(cfg: EnvConfig, reason: str) -> OfflineRender:
 
     if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
         cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
-    resources = program.render_offline(cfg)
+    rendered = program.evaluate_offline(cfg)
+    resources = rendered.resources
     claim, final = label_changes(cfg)
     text = program.format_render(resources, stack=cfg.stack)
-    return OfflineRender(cfg, reason, resources, text, claim, final)
+    warning = placeholder_warning(rendered.placeholders, program.MOCK_ACCOUNT, resources)
+    return OfflineRender(cfg, reason, resources, text, claim, final, (warning,))
+
+
+def placeholder_warning(
+    ids: Sequence[str], account: str, resources: Sequence[RenderedResource]
+) -> str:
+    """One line naming every made-up value of a render: the placeholder network ids, the mock
+    account, and the digest of an image the mocks pretended to build."""
+    made_up = [*ids, f"account {account}"]
+    digests = {
+        image.rsplit("@", 1)[1]
+        for r in resources
+        for c in r.containers()
+        if "@sha256:" in (image := str(c.get("image", "")))
+    }
+    if any(r.type == "docker:index/image:Image" for r in resources):
+        made_up += [f"image digest {d[:19]}…" for d in sorted(digests)]
+    return (
+        f"offline render: placeholders, not real values: {', '.join(made_up)}"
+        " (a real `up` uses the shared stack's network and the built image)"
+    )
 
 
 def label_changes(cfg: EnvConfig) -> tuple[L.LabelDiff, L.LabelDiff]:
@@ -69,7 +103,7 @@ def label_changes(cfg: EnvConfig) -> tuple[L.LabelDiff, L.LabelDiff]:
     actor = cfg.requester if cfg.requester != "unknown" else ""
     event = Event(name="cli", action="start", actor=actor)
     pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha, labels=())
-    plan = decide(event, pr, now)
+    plan = decide(event, pr, now, Policy(default_ttl=cfg.ttl))  # the TTL this `up` asks for
     claim = plan.label_diff
     after_claim = L.apply_diff((), claim)
     final = on_success(after_claim, cfg.sha7, None)

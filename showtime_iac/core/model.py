@@ -164,7 +164,10 @@ class Policy:
         """Refuse a TTL above the policy maximum (``close``/``manual`` are judged elsewhere)."""
         d, m = ttl.duration, self.max_ttl.duration
         if d is not None and m is not None and d > m:
-            raise InputError(f"TTL {ttl} is above the maximum of {self.max_ttl}")
+            raise InputError(
+                f"TTL {ttl} is above the policy's max_ttl of {self.max_ttl}: give at most"
+                f" {self.max_ttl}, or close or manual"
+            )
         return ttl
 
 

@@ -67,11 +67,17 @@ def _ttl_left(s: SizedStack, now: datetime) -> str:
 
 
 def _show_offline(render: OfflineRender, as_json: bool) -> None:
+    if not as_json:
+        sys.stderr.write(f"showtime-iac: {render.reason}\n")
+    for warning in render.warnings:
+        sys.stderr.write(f"showtime-iac: warning: {warning}\n")
     if as_json:
         emit_json(render.to_json())
         return
-    sys.stderr.write(f"showtime-iac: {render.reason}\n")
     sys.stdout.write(render.text + "\n")
+    if render.baseline:
+        sys.stdout.write("\nno labels: the baseline (--ref) is no PR's environment\n")
+        return
     sys.stdout.write("\nlabels on a PR without an environment (written by `sync`):\n")
     sys.stdout.write("".join(f"  + {n}   (claim)\n" for n in render.claim.add))
     sys.stdout.write("".join(f"  - {n}   (once healthy)\n" for n in render.final.remove))
