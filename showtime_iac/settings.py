@@ -14,9 +14,34 @@ from pathlib import Path
 
 from showtime_iac.errors import InputError
 
-__all__ = ["DEFAULT_API_URL", "Settings", "default_backend_url"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "TOKEN_PERMISSIONS",
+    "Settings",
+    "default_backend_url",
+    "token_permissions",
+]
 
 DEFAULT_API_URL = "https://api.github.com"
+
+#: What GITHUB_TOKEN needs for ``sync`` and ``cleanup``: the one list that ``doctor``, the
+#: errors of a refused request and the docs name, and the workflows' sync job grants
+#: (tests/workflows holds them together). Read the PR and the branch (contents), write labels
+#: (issues: a PR's labels live on its issue), the sticky comment (pull-requests) and the
+#: GitHub deployment (deployments).
+TOKEN_PERMISSIONS = (
+    "contents: read",
+    "pull-requests: write",
+    "issues: write",
+    "deployments: write",
+)
+
+
+def token_permissions() -> str:
+    """``contents: read, pull-requests: write, ...``: :data:`TOKEN_PERMISSIONS` in a message."""
+    return ", ".join(TOKEN_PERMISSIONS)
+
+
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -82,7 +107,7 @@ class Settings:
     def require_github(self) -> tuple[str, str]:
         """Token and repository, or an :class:`InputError` naming what is missing."""
         if not self.github_token:
-            raise InputError("GITHUB_TOKEN is not set: export a token with pull-requests:write")
+            raise InputError(f"GITHUB_TOKEN is not set: export a token with {token_permissions()}")
         if not self.github_repository:
             raise InputError("GITHUB_REPOSITORY is not set: export OWNER/NAME or pass --repo")
         return self.github_token, self.github_repository

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from showtime_iac.settings import token_permissions
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -139,7 +141,7 @@ def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
             "github",
             token,
             "GITHUB_TOKEN is " + ("set" if token else "not set"),
-            None if token else "export GITHUB_TOKEN (pull-requests:write, issues:write)",
+            None if token else f"export GITHUB_TOKEN (with {token_permissions()})",
         )
     )
     return checks

@@ -5,11 +5,12 @@ from __future__ import annotations
 from github import GithubException
 
 from showtime_iac.core.model import ShowtimeError
+from showtime_iac.settings import token_permissions
 
 __all__ = ["WRITE_PERMISSIONS", "GitHubError", "error_message"]
 
-#: what the token needs (named in error messages)
-WRITE_PERMISSIONS = "pull-requests: write, issues: write, deployments: write"
+#: what the token needs (named in error messages): the one list, in showtime_iac.settings
+WRITE_PERMISSIONS = token_permissions()
 
 
 class GitHubError(ShowtimeError):
