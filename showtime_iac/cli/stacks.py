@@ -68,6 +68,11 @@ def up(
     --dry-run: `pulumi preview` of the existing stack, or, without a pulumi CLI or for a
     stack that does not exist yet, the offline render of the program under Pulumi mocks.
 
+    --json keys: with --dry-run, {"stack", "mode": "offline", "reason", "warnings",
+    "resources": [{"type", "name", "inputs", "tags"}], "labels": {"claim", "after_healthy"}}
+    (each {"add", "remove"}), or {"stack", "mode": "preview", "ok"} after `pulumi preview`;
+    without, {"stack", "outputs", "notes", "overhead_seconds"}.
+
     Example:  showtime-iac up 1234 --sha abc1234def --ttl 48h --dry-run
     """
     from showtime_iac.app import environments as E

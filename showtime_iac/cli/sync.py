@@ -41,6 +41,10 @@ def sync(
     health, and writes the 🎪 labels, the sticky status comment, a GitHub deployment, the
     audit lines and the job summary. Without an event it syncs the PR as it is on GitHub.
 
+    --json keys: with --dry-run, {"dry_run": true, "plan"} (the plan as `plan --json`
+    prints it); else {"plan", "outcome": {"pr", "intent", "exit_code", "sha", "url",
+    "error", "actions", "timings"}, "audit": [one object per operation]}.
+
     Examples:
 
         showtime-iac sync 1234                       # as it is on GitHub now

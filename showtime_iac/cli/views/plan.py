@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from showtime_iac.app.sync import SyncResult
     from showtime_iac.core.planner import Plan
 
-__all__ = ["format_plan", "show_cleanup", "show_plan", "show_sync"]
+__all__ = ["format_outcome", "format_plan", "show_cleanup", "show_plan", "show_sync"]
 
 
 def format_plan(plan: Plan) -> str:
@@ -52,7 +52,23 @@ def show_sync(result: SyncResult, as_json: bool) -> None:
         return
     for line in result.outcome.audit:
         sys.stdout.write(line + "\n")
-    sys.stdout.write(result.outcome.summary_markdown())
+    sys.stdout.write(format_outcome(result) + "\n")
+
+
+def format_outcome(result: SyncResult) -> str:
+    """What a run did, as plain text (the job summary has the markdown): one line when there
+    was nothing to do, else a line with the result and one line per action."""
+    out, plan = result.outcome, result.plan
+    assert out is not None
+    if plan.skipped is not None and not out.error:
+        return f"PR #{out.pr}: {plan.skipped}"
+    head = f"PR #{out.pr} {out.intent}: " + ("failed" if out.error else "done")
+    if out.url:
+        head += f", {out.url}"
+    lines = [head, *(f"  {a}" for a in out.actions)]
+    if out.error:
+        lines.append(f"  error: {out.error}")
+    return "\n".join(lines)
 
 
 def show_cleanup(report: CleanupReport, as_json: bool) -> None:
