@@ -9,6 +9,9 @@ Rows (median of N runs unless noted):
 - the orphan listing of a cluster with 20 environments (services, task definitions, log
   groups, ECR images, with their tags), and the pure decision over 10,000 resources;
 - ``tail_logs`` of 200 lines, and ``redact`` over 10,000 log lines.
+
+Each row has a target (``TARGETS_S``; boto3's own import is shown for reference only); exit 1
+when a median is over its target.
 """
 
 from __future__ import annotations
@@ -26,6 +29,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from _targets import Target, load_average, verdict
+
+#: seconds (median); what the live checks may cost on a 2-core machine
+TARGETS_S = {
+    "import showtime_iac.adapters.aws + cli (no boto3), cold": 0.5,
+    "build the 4 clients": 1.0,
+    "describe_services poll": 0.05,
+    "list_tagged, 20 environments (80 resources)": 1.0,
+    "classify_orphans": 0.5,
+    "tail_logs, 200 lines": 0.1,
+    "redact, 10,000 lines": 1.0,
+}
+
+
+def _target_of(name: str) -> float | None:
+    return next((t for key, t in TARGETS_S.items() if name.startswith(key)), None)
+
 
 def median(fn: Callable[[], object], runs: int) -> float:
     times = []
@@ -40,7 +60,7 @@ def subprocess_time(code: str, runs: int) -> float:
     return median(lambda: subprocess.run([sys.executable, "-c", code], check=True), runs)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
@@ -152,10 +172,19 @@ def main() -> None:
     server.stop()
 
     width = max(len(name) for name, _ in rows)
-    print(f"{'measurement':<{width}}  seconds")
+    print(load_average())
+    print(f"{'measurement':<{width}}  seconds   target")
+    targets = []
     for name, secs in rows:
-        print(f"{name:<{width}}  {secs:8.4f}")
+        limit = _target_of(name)
+        if limit is None:
+            print(f"{name:<{width}}  {secs:8.4f}        -")
+            continue
+        target = Target(name, secs, limit)
+        targets.append(target)
+        print(f"{name:<{width}}  {secs:8.4f} {limit:8.2f}  {target.mark()}")
+    return verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

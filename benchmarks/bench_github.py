@@ -6,6 +6,9 @@ Each row runs the real CLI in-process (PyGithub over HTTP to ``tests/ghserver.py
 live checks replaced by the test doubles, which take no time) and prints the number of requests
 and the wall time. The last rows show what PyGithub's defaults (a 0.25 s pause between requests
 and 1 s between writes) would cost the same start.
+
+Budgets (requests): a no-op sync ≤ 1; a start ≤ 5 before the deployment record; the cleanup
+listing of 300 PRs ≤ 5 (3 pages of 100). Exit 1 when one is over.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402
+from _targets import Target, load_average, verdict  # noqa: E402
 
 from showtime_iac.cli import main  # noqa: E402
 from showtime_iac.core import labels as L  # noqa: E402
@@ -96,7 +100,26 @@ def row(
         return name, len(gh.requests), before, seconds
 
 
-def main_() -> None:
+#: scenario → (what is counted, the most it may be)
+BUDGETS = {
+    "no-op sync (payload)": ("requests", 1),
+    "no-op sync (no payload)": ("requests", 1),
+    "start": ("before deploy", 5),
+    "cleanup --dry-run, 300 PRs": ("requests", 5),
+}
+
+
+def budget_targets(rows: list[tuple[str, int, int | None, float]]) -> list[Target]:
+    targets = []
+    for name, n, before, _seconds in rows:
+        if name in BUDGETS:
+            counted, limit = BUDGETS[name]
+            value = n if counted == "requests" else before
+            targets.append(Target(f"{name}: {counted}", value, limit, "requests"))
+    return targets
+
+
+def main_() -> int:
     rows = []
 
     def noop(gh: GitHubServer, _s: FakeStacks) -> list[str]:
@@ -150,14 +173,19 @@ def main_() -> None:
         seconds = cli(args)
         rows.append(("start, PyGithub default pauses", len(gh.requests), None, seconds))
 
-    print(f"{'scenario':<34} {'requests':>8} {'before deploy':>13} {'wall s':>7}")
-    print("-" * 66)
+    targets = budget_targets(rows)
+    over = {t.name.split(":")[0] for t in targets if t.over}
+    print(load_average())
+    print(f"{'scenario':<34} {'requests':>8} {'before deploy':>13} {'wall s':>7}  budget")
+    print("-" * 74)
     for name, n, before, seconds in rows:
         b = "-" if before is None else str(before)
-        print(f"{name:<34} {n:>8} {b:>13} {seconds:>7.3f}")
+        mark = "-" if name not in BUDGETS else ("OVER" if name in over else "ok")
+        print(f"{name:<34} {n:>8} {b:>13} {seconds:>7.3f}  {mark}")
     print("\nbudgets: no-op sync <= 1 request; start <= 5 before the deployment record;")
     print("list of 300 PRs <= 5 (3 pages of 100).")
+    return verdict(targets)
 
 
 if __name__ == "__main__":
-    main_()
+    sys.exit(main_())

@@ -9,7 +9,8 @@ Rows:
 - cold subprocess: a fresh interpreter importing the program and printing ``format_render``;
 - ``showtime-iac up 1234 --sha SHA --dry-run``: the whole CLI, when that command exists.
 
-Targets (issue 5): evaluation ≤ 1 s; whole `up --dry-run` ≤ 3 s.
+Targets (issue 5): evaluation ≤ 1 s; whole `up --dry-run` ≤ 3 s. Exit 1 when a row is over
+its target (or could not be measured).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _targets import Target, load_average, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 SHA = "abc1234def5678abc1234def5678abc1234def56"
@@ -43,7 +46,7 @@ def median_subprocess(cmd: list[str], runs: int) -> float | None:
     return statistics.median(times)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
@@ -61,13 +64,13 @@ def main() -> None:
         render_offline(cfg)
         warm.append(time.perf_counter() - start)
 
-    rows: list[tuple[str, float | None, str]] = [
-        ("evaluate env stack, first in process", first, "1.00"),
-        (f"evaluate env stack, warm (median of {args.runs})", statistics.median(warm), "1.00"),
+    rows: list[tuple[str, float | None, float]] = [
+        ("evaluate env stack, first in process", first, 1.0),
+        (f"evaluate env stack, warm (median of {args.runs})", statistics.median(warm), 1.0),
         (
             "cold subprocess: render_offline + print",
             median_subprocess([sys.executable, "-c", RENDER_SNIPPET], max(3, args.runs // 2)),
-            "3.00",
+            3.0,
         ),
     ]
     exe = shutil.which("showtime-iac", path=str(Path(sys.executable).parent))
@@ -75,14 +78,19 @@ def main() -> None:
         up = median_subprocess(
             [exe, "up", "1234", "--sha", SHA, "--dry-run"], max(3, args.runs // 2)
         )
-        rows.append(("showtime-iac up 1234 --sha SHA --dry-run", up, "3.00"))
+        rows.append(("showtime-iac up 1234 --sha SHA --dry-run", up, 3.0))
 
+    print(load_average())
     print(f"{'what':<48} {'seconds':>8} {'target':>7}")
-    print("-" * 65)
-    for name, seconds, target in rows:
+    print("-" * 71)
+    targets = []
+    for name, seconds, limit in rows:
+        target = Target(name, seconds, limit)
+        targets.append(target)
         shown = f"{seconds:.3f}" if seconds is not None else "n/a"
-        print(f"{name:<48} {shown:>8} {target:>7}")
+        print(f"{name:<48} {shown:>8} {limit:>7.2f}  {target.mark()}")
+    return verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

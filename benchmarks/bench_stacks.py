@@ -4,8 +4,9 @@ Run on demand from the repo root:  .venv/bin/python benchmarks/bench_stacks.py [
 
 The engine is the test double of tests/doubles.py (zero latency), so every millisecond
 printed is ours: listing parses one `pulumi stack ls` result and reads the file backend's tag
-files; `up` builds config and tags. Target (issue 6): at most 0.3 s per engine call. The real
-engine's numbers are printed by `pytest -m engine` (tests/adapters/stacks/test_engine.py).
+files; `up` builds config and tags. Target (issue 6): at most 0.3 s per operation (exit 1 when
+over). The real engine's numbers are printed by `pytest -m engine`
+(tests/adapters/stacks/test_engine.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _targets import Target, load_average, verdict  # noqa: E402
+
 from showtime_iac.adapters.stacks import PulumiDriver  # noqa: E402
 from showtime_iac.core.model import EnvConfig  # noqa: E402
 from tests.doubles import FakeEngine  # noqa: E402
@@ -28,7 +31,7 @@ from tests.doubles import FakeEngine  # noqa: E402
 TARGET_S = 0.3
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--stacks", type=int, default=200)
@@ -57,12 +60,16 @@ def main() -> None:
                 times.append(time.perf_counter() - t0)
             calls = len(engine.calls)
             rows.append((label, statistics.median(times), calls))
-    target = f"target ≤ {TARGET_S * 1000:.0f} ms"
-    print(f"{'operation':<22} {'median ms':>10} {'engine calls':>13}  {target}")
+    print(load_average())
+    limit = f"target ≤ {TARGET_S * 1000:.0f} ms"
+    print(f"{'operation':<22} {'median ms':>10} {'engine calls':>13}  {limit}")
+    targets = []
     for label, s, calls in rows:
-        flag = "ok" if s <= TARGET_S else "SLOW"
-        print(f"{label:<22} {s * 1000:>10.2f} {calls:>13}  {flag}")
+        target = Target(label, s, TARGET_S)
+        targets.append(target)
+        print(f"{label:<22} {s * 1000:>10.2f} {calls:>13}  {target.mark()}")
+    return verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,6 +10,9 @@ N open PRs with 🎪 labels. The original hard-codes ``https://api.github.com``,
 gets a ``sitecustomize`` that points its ``GitHubInterface.base_url`` at the server; AWS is
 pointed at a closed port, so its AWS step fails fast and only GitHub is compared. Ours is
 ``showtime-iac dashboard --json`` (every environment, from GitHub alone).
+
+Target: ours lists 300 PRs in at most 5 requests (3 pages of 100) and exits 0; exit 1 if not.
+The original's row has no target.
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _targets import Target, load_average, verdict  # noqa: E402
+
 from tests.github_api_server import GitHubServer  # noqa: E402
+
+#: the most GitHub requests our listing of every environment may make (pages of 100)
+MAX_REQUESTS = 5
 
 SITE = """
 import os
@@ -55,7 +63,7 @@ def run(cmd: list[str], env: dict[str, str], gh: GitHubServer) -> tuple[int, flo
     return len(gh.requests), time.perf_counter() - t0, done.returncode
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--prs", type=int, default=300)
     args = parser.parse_args()
@@ -87,12 +95,20 @@ def main() -> None:
         else:
             print(f"(original not found at {original}: only ours is measured)")
     gh.stop()
-    print(f"every environment of {args.prs} open PRs with 🎪 labels")
+    print(f"every environment of {args.prs} open PRs with 🎪 labels; {load_average()}")
     print(f"{'command':<34} {'GitHub requests':>15} {'wall s':>8} {'exit':>5}")
     print("-" * 66)
     for name, n, seconds, rc in rows:
         print(f"{name:<34} {n:>15} {seconds:>8.2f} {rc:>5}")
+    _, n, _, rc = rows[0]  # ours
+    limit = max(MAX_REQUESTS, -(-args.prs // 100) + 2)
+    return verdict(
+        [
+            Target("showtime-iac dashboard: GitHub requests", n, limit, "requests"),
+            Target("showtime-iac dashboard: exit code", rc, 0, ""),
+        ]
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
