@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +60,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
         if explicit:
             raise InputError(f"policy file {name} not found")
         return Policy()
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -1,14 +1,12 @@
 """``showtime-iac dashboard``: write the static environments page (and its JSON)."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from showtime_iac.core.model import InputError
+from showtime_iac.errors import InputError
 
 __all__ = ["dashboard", "register"]
 

@@ -1,14 +1,12 @@
 """``showtime-iac doctor``: what deploying needs, each failed check with its fix."""
 
-from __future__ import annotations
-
 import os
 from typing import Annotated
 
 import typer
 
 from showtime_iac.cli.options import Json
-from showtime_iac.core.model import ShowtimeError
+from showtime_iac.errors import ShowtimeError
 
 __all__ = ["doctor", "register"]
 

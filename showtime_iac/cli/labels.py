@@ -1,7 +1,5 @@
 """``labels explain|setup|prune``: the 🎪 vocabulary and the repository's label definitions."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

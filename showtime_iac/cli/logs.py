@@ -3,8 +3,6 @@
 boto3 is imported by the application inside the operation only (``--help`` must start fast).
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,12 +1,13 @@
 """The ``showtime-iac`` command line (Typer).
 
 Each command's docstring is its ``--help``. Heavy modules (pulumi, boto3, github, rich)
-are imported inside the commands that need them, so ``--help`` and ``plan`` start fast.
+are imported inside the commands that need them, so ``--help`` and ``plan`` start fast; so is
+the core (its dataclasses and patterns cost more than the help needs). The command modules do
+not use ``from __future__ import annotations``: Typer would ``eval`` every string annotation of
+every command on each start (9 ms of a 90 ms ``--help``).
 
 Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found.
 """
-
-from __future__ import annotations
 
 import os
 import sys
@@ -17,7 +18,6 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from showtime_iac import __version__
 from showtime_iac.cli.output import fail
-from showtime_iac.cli.usage import usage_message
 from showtime_iac.errors import ShowtimeError
 
 __all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return EXIT_INPUT
     except UsageError as exc:
+        from showtime_iac.cli.usage import usage_message
+
         args = sys.argv[1:] if argv is None else argv
         fail(usage_message(exc, args, typer.main.get_command(app)))
         return EXIT_INPUT

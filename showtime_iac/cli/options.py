@@ -1,7 +1,5 @@
 """Options the stack commands share (Typer ``Annotated`` types)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -6,9 +6,7 @@ lazily so ``--help`` and ``plan`` start fast.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,12 +58,12 @@ def err_console() -> Console:
 
 def emit_json(obj: Any) -> None:
     """One JSON document on stdout (UTF-8, emoji kept readable)."""
+    import json
+
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str))
     sys.stdout.write("\n")
 
 
-# a run of more than ECHO_LIMIT characters without a space or a quote: user input, echoed
-_LONG_WORD = re.compile(rf"[^\s'\"]{{{ECHO_LIMIT + 1},}}")
 _MAX_LINE = 500
 
 
@@ -73,7 +71,11 @@ def _shorten(line: str) -> str:
     """Every over-long word of ``line`` cut to ECHO_LIMIT characters with an ellipsis, and the
     line to _MAX_LINE: a message never echoes 10,000 characters of input (Click's echo the
     option or value as given)."""
-    line = _LONG_WORD.sub(lambda m: m.group()[: ECHO_LIMIT - 1] + "…", line)
+    import re  # only on the error path: nothing compiled at start-up
+
+    # a run of more than ECHO_LIMIT characters without a space or a quote: echoed user input
+    long_word = rf"[^\s'\"]{{{ECHO_LIMIT + 1},}}"
+    line = re.sub(long_word, lambda m: m.group()[: ECHO_LIMIT - 1] + "…", line)
     return line if len(line) <= _MAX_LINE else line[: _MAX_LINE - 1] + "…"
 
 

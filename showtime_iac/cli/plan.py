@@ -1,7 +1,5 @@
 """Core commands: ``plan`` (offline) and ``explain``. No heavy imports here."""
 
-from __future__ import annotations
-
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from showtime_iac.core.model import InputError
+from showtime_iac.errors import InputError
 
 __all__ = ["explain", "parse_now", "plan", "register"]
 

@@ -5,17 +5,18 @@ stdout carries the result, or one JSON document with ``--json``. pulumi, rich an
 imported by the application inside the operations only.
 """
 
-from __future__ import annotations
-
 import os
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from showtime_iac.cli.options import Json, PolicyFile, ProjectDir, Unlock
-from showtime_iac.core.model import InputError, ShowtimeError, Status, short_sha
+from showtime_iac.errors import InputError, ShowtimeError
+
+if TYPE_CHECKING:
+    from showtime_iac.core.model import Status
 
 __all__ = ["DriftFound", "destroy", "drift", "list_", "register", "status", "up"]
 
@@ -108,6 +109,7 @@ def destroy(
     from showtime_iac.app import environments as E
     from showtime_iac.cli.output import engine_display
     from showtime_iac.cli.views import stacks as V
+    from showtime_iac.core.model import short_sha
 
     result = E.destroy(
         pr,
@@ -120,9 +122,11 @@ def destroy(
     V.show_destroyed(result, as_json)
 
 
-def _parse_status(text: str | None) -> Status | None:
+def _parse_status(text: str | None) -> "Status | None":
     if text is None:
         return None
+    from showtime_iac.core.model import Status
+
     try:
         return Status(text.strip().lower())
     except ValueError:

@@ -1,7 +1,5 @@
 """``sync`` (the one entry point for workflows) and ``cleanup`` (the 6-hourly sweep)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

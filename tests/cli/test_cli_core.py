@@ -167,3 +167,24 @@ def test_typer_exit_codes_survive_main() -> None:
         assert main(["exit-seven"]) == 7
     finally:
         app.registered_commands[:] = [c for c in app.registered_commands if c.name != "exit-seven"]
+
+
+def test_help_needs_no_core_and_no_string_annotations() -> None:
+    """What keeps `--help` fast (issue 18): the core is not imported, and Typer need not
+    eval the commands' annotations (modules without `from __future__ import annotations`)."""
+    code = (
+        "import sys, inspect, typer\n"
+        "from showtime_iac.cli import app, main\n"
+        "rc = main(['--help'])\n"
+        "core = sorted(m for m in sys.modules if m.startswith('showtime_iac.core'))\n"
+        "cmds = [c for c in typer.main.get_command(app).commands.values()]\n"
+        "cmds += [s for c in cmds for s in getattr(c, 'commands', {}).values()]\n"
+        "strings = [f'{c.name}.{k}' for c in cmds if c.callback\n"
+        "           for k, v in inspect.get_annotations(c.callback).items() if isinstance(v, str)]\n"
+        "print('CORE=' + ','.join(core), 'STRINGS=' + ','.join(strings), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "CORE= STRINGS="
