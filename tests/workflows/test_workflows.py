@@ -178,3 +178,15 @@ def test_actionlint_wrapper_finds_planted_mistakes(tmp_path: Path) -> None:
     shutil.copy(WF / "showtime.yml", wf)
     clean = lint()
     assert clean.returncode == 0, clean.stdout
+
+
+def test_the_sync_job_grants_what_the_tool_says_the_token_needs() -> None:
+    """One list (settings.TOKEN_PERMISSIONS): doctor, a refused write and action.yml name it,
+    and the workflow's sync job grants exactly it (plus OIDC for AWS)."""
+    from showtime_iac.settings import TOKEN_PERMISSIONS, token_permissions
+
+    perms = load(WF / "showtime.yml")["jobs"]["sync"]["permissions"]
+    granted = {f"{scope}: {level}" for scope, level in perms.items() if scope != "id-token"}
+    assert granted == set(TOKEN_PERMISSIONS)
+    token_input = load(ROOT / "action.yml")["inputs"]["github-token"]
+    assert token_permissions() in token_input["description"]
