@@ -49,12 +49,12 @@ class OfflineRender:
             "stack": self.stack,
             "mode": "offline",
             "reason": self.reason,
-            "warnings": list(self.warnings),
             "resources": [asdict(r) for r in self.resources],
             "labels": {
                 "claim": {"add": list(self.claim.add), "remove": list(self.claim.remove)},
                 "after_healthy": {"add": list(self.final.add), "remove": list(self.final.remove)},
             },
+            "warnings": list(self.warnings),
         }
 
 
@@ -87,8 +87,8 @@ def placeholder_warning(
     if any(r.type == "docker:index/image:Image" for r in resources):
         made_up += [f"image digest {d[:19]}…" for d in sorted(digests)]
     return (
-        f"offline render: placeholders, not real values: {', '.join(made_up)}"
-        " (a real `up` uses the shared stack's network and the built image)"
+        f"placeholders, not real values: {', '.join(made_up)}"
+        " (a deploy takes them from the shared stack and the build)"
     )
 
 
