@@ -23,7 +23,8 @@ Options go between ``cli`` and the colon, separated by spaces::
     the command reads the clock (``up``, ``sync``): ISO times in its output are compared as
     ``<time>`` (the block keeps the real ones, from the last regeneration).
 ``mask=seconds``
-    decimal numbers are compared as ``<n>`` (benchmark timings); integers stay exact.
+    decimal numbers are compared as ``<n>`` (benchmark timings), and so is a row's verdict
+    against its target (a trailing ``ok`` or ``OVER``); integers stay exact.
 ``cwd=tmp``
     run in a fresh temporary directory where ``examples/`` and ``tests/`` of the repository are
     linked, for commands that write files.
@@ -61,6 +62,7 @@ _MARKER = re.compile(
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}[-:]\d{2}(?::\d{2}(?:\.\d+)?)?Z?")
 _SECONDS = re.compile(r" *\b\d+\.\d+\b")
+_VERDICT = re.compile(r"\s+(?:ok|OVER)$")  # a benchmark row against its target
 OPTIONS = ("exit", "stderr", "mask", "cwd", "github")
 MASKS = ("clock", "seconds")
 TIMEOUT_S = 300
@@ -298,7 +300,7 @@ def masked(lines: list[str], masks: tuple[str, ...]) -> list[str]:
         if "clock" in masks:
             line = _CLOCK.sub("<time>", line)
         if "seconds" in masks:
-            line = _SECONDS.sub(" <n>", line)
+            line = _VERDICT.sub("  <verdict>", _SECONDS.sub(" <n>", line))
         out.append(line)
     return out
 
