@@ -1,4 +1,4 @@
-"""Reads: a PR, a login's permission, the open PRs with 🎪 labels, a branch's head."""
+"""Reads: a PR, its commits, a login's permission, the open PRs with 🎪 labels, a branch's head."""
 
 from __future__ import annotations
 
@@ -84,6 +84,21 @@ class ReadsMixin(GitHubTransport):
                 if any(self._ours(n) for n in names):
                     out.append(_listed_pr(pull, names))
         return out
+
+    def pr_commits(self, number: int) -> tuple[str, ...]:
+        """The full SHAs of the PR's commits, oldest first (GitHub lists at most 250)."""
+        out: list[str] = []
+        with self._errors(f"list the commits of PR #{number}"):
+            for page in range(1, 4):
+                _h, data = self.gh.requester.requestJsonAndCheck(
+                    "GET",
+                    f"{self._url}/pulls/{number}/commits",
+                    parameters={"per_page": "100", "page": str(page)},
+                )
+                out.extend(str(c["sha"]) for c in data)
+                if len(data) < 100:
+                    break
+        return tuple(out)
 
     def branch_head(self, ref: str) -> str:
         """The full SHA at the tip of branch ``ref``."""
