@@ -56,9 +56,18 @@ def _root(
 
 
 # --- command modules register themselves here, in the order of --help --------------------
-from showtime_iac.cli import dashboard, doctor, labels, logs, plan, stacks, sync  # noqa: E402
+from showtime_iac.cli import (  # noqa: E402
+    dashboard,
+    doctor,
+    labels,
+    logs,
+    migrate,
+    plan,
+    stacks,
+    sync,
+)
 
-for _module in (dashboard, labels, logs, plan, stacks, doctor, sync):
+for _module in (dashboard, labels, logs, plan, stacks, doctor, sync, migrate):
     _module.register(app)
 # --- end of command modules --------------------------------------------------------------
 
