@@ -130,9 +130,12 @@ class GitHubServer:
         body: str = "",
         fork: bool = False,
         merged: bool = False,
+        commits: Iterable[str] = (),
     ) -> None:
+        history = list(commits)
         with self._lock:
             self._pulls[number] = {
+                "commits": history if head_sha in history else [*history, head_sha],
                 "head_sha": head_sha,
                 "state": state,
                 "author": author,
@@ -150,6 +153,21 @@ class GitHubServer:
     def set_state(self, number: int, state: str) -> None:
         with self._lock:
             self._pulls[number]["state"] = state
+
+    def add_labels(self, number: int, *names: str) -> None:
+        """Labels added to a PR (as a person would, in the web UI)."""
+        with self._lock:
+            for name in names:
+                self._define(name)
+                if name not in self._labels[number]:
+                    self._labels[number].append(name)
+
+    def push(self, number: int, sha: str, *, force: bool = False) -> None:
+        """A new head commit; ``force``: the previous commits leave the PR (a force-push)."""
+        with self._lock:
+            p = self._pulls[number]
+            p["commits"] = [sha] if force else [*p["commits"], sha]
+            p["head_sha"] = sha
 
     def labels_of(self, number: int) -> list[str]:
         with self._lock:
@@ -422,6 +440,7 @@ class GitHubServer:
             (r"GET ", lambda *_: (200, self._repo_json())),
             (r"GET /pulls", self._list_pulls),
             (r"GET /pulls/(\d+)", lambda _b, _p, _q, _r, n: (200, self._pull_json(self._pr(n)))),
+            (r"GET /pulls/(\d+)/commits", self._list_commits),
             (r"GET /issues/(\d+)", lambda _b, _p, _q, _r, n: (200, self._issue_json(self._pr(n)))),
             (r"GET /issues/(\d+)/labels", self._issue_labels),
             (r"POST /issues/(\d+)/labels", self._add_labels),
@@ -460,6 +479,10 @@ class GitHubServer:
         if q.get("direction", "desc" if q.get("sort") != "created" else "asc") == "desc":
             numbers.reverse()
         return self._page([self._pull_json(n) for n in numbers], raw, query)
+
+    def _list_commits(self, _b: Any, raw: str, query: str, _r: str, n: str) -> tuple[int, Any]:
+        commits = self._pulls[self._pr(n)]["commits"][:250]  # GitHub's cap
+        return self._page([{"sha": c, "commit": {"message": c[:7]}} for c in commits], raw, query)
 
     def _issue_labels(self, _b: Any, raw: str, query: str, _r: str, n: str) -> tuple[int, Any]:
         return self._page([self._label_json(x) for x in self._labels[self._pr(n)]], raw, query)
