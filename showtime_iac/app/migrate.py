@@ -35,6 +35,7 @@ from showtime_iac.core.migration import (
     pruned_labels,
 )
 from showtime_iac.core.model import InputError, Policy, PrInfo, ShowtimeError
+from showtime_iac.core.original import parse_original
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.aws.original import OriginalAws
@@ -123,7 +124,10 @@ def _decisions(
     envs = inventory.envs()
     out: list[MigrationDecision] = []
     for pr in _prs(ports, inventory, warnings):
-        commits = ports.github.pr_commits(pr.number) if pr.is_open else None
+        shas = set(parse_original(pr.labels).shows) | {s for n, s in envs if n == pr.number}
+        # the commits are read only when some SHA is not the head (one request per such PR)
+        behind = pr.is_open and any(not pr.head_sha.startswith(s) for s in shas)
+        commits = ports.github.pr_commits(pr.number) if behind else None
         out.extend(decide(pr, envs, commits, ours, policy))
     return out
 

@@ -86,7 +86,8 @@ class MigrationDecision:
     reasons: tuple[str, ...]
     env: OriginalEnv
     show: OriginalShow | None = None
-    active: bool = False
+    active: bool = False  # the environment serving the PR (🎯, or the running one without)
+    pointer: bool = False  # a 🎯 label names it
     pr_state: str = "open"
     full_sha: str | None = None
     ttl: str = ORIGINAL_DEFAULT_TTL
@@ -120,6 +121,7 @@ class MigrationDecision:
             else {
                 "status": s.status,
                 "active": self.active,
+                "pointer": self.pointer,
                 "ip": s.ip,
                 "created": s.created,
                 "requester": s.requester,
@@ -189,8 +191,8 @@ def _one(
     policy: Policy,
 ) -> MigrationDecision:
     show = st.shows.get(env.sha)
-    active = st.serving_sha == env.sha
-    base = MigrationDecision(pr.number, env.sha, "leave", (), env, show, active, pr.state)
+    active, pointer = st.serving_sha == env.sha, env.sha in st.active
+    base = MigrationDecision(pr.number, env.sha, "leave", (), env, show, active, pointer, pr.state)
     stack = stack_name(pr.number, env.sha) if SHA_RE.match(env.sha) else None
     if env.empty and ((show is not None and show.ours) or stack in our_stacks):
         return _with(base, "leave", "already ours: nothing of the original is left")
@@ -201,14 +203,14 @@ def _one(
         return _with(base, "leave", blocker)
     if show is None:
         return _prune(base, "left behind by the original: no 🎪 label names it")
+    if show.status != "running":
+        return _prune(base, f"🚦 {show.status} in the original")
     if not active:
         serving = st.serving_sha
-        if serving is None and not st.active and show.status == "running":
+        if serving is None and not st.active:
             return _with(base, "leave", "several running, no 🎯 and no newest: fix the labels")
         that = f"{serving} is" if serving else "none is"
         return _prune(base, f"not the environment serving the PR ({that})")
-    if show.status != "running":
-        return _prune(base, f"🚦 {show.status} in the original")
     if env.service is None:
         return _with(
             base,

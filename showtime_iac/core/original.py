@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.model import SHA_RE
 
 __all__ = [
     "ORIGINAL_CLUSTER",
@@ -230,14 +231,25 @@ def parse_original(labels: Iterable[str]) -> OriginalLabels:
     )
 
 
+def _names_sha(token: str, sha: str) -> bool:
+    """``token`` names ``sha`` for the original (exactly) or for us (7-40 hex, any case)."""
+    t = token.lower()
+    return token == sha or (t[:7] == sha and SHA_RE.match(t) is not None)
+
+
 def labels_of(labels: Iterable[str], sha: str) -> list[str]:
-    """The labels that describe ``sha`` in either dialect: per-SHA labels and its pointers."""
-    pointers = (f"🎪 🎯 {sha}", f"🎪 🏗️ {sha}", f"🎪 🏗 {sha}")
+    """The labels that describe ``sha`` for either tool: per-SHA labels and its pointers."""
     out = []
     for n in labels:
         parts = n.split(" ")
-        per_sha = n.startswith("🎪") and len(parts) >= 3 and parts[1] == sha
-        if per_sha or n in pointers:
+        per_sha = n.startswith("🎪") and len(parts) >= 3 and _names_sha(parts[1], sha)
+        pointer = (
+            len(parts) == 3
+            and n.startswith("🎪 ")
+            and parts[1].rstrip("\ufe0f") in ("🎯", "🏗")
+            and _names_sha(parts[2], sha)
+        )
+        if per_sha or pointer:
             out.append(n)
     return out
 

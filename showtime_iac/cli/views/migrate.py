@@ -25,8 +25,10 @@ def _labels_line(r: EnvResult) -> str:
     if s is None:
         return "none"
     parts = [f"🚦 {s.status}"]
-    if r.decision.active:
+    if r.decision.pointer:
         parts.append("🎯")
+    elif r.decision.active:
+        parts.append("serving (no 🎯)")
     parts += [f"🌐 {s.ip or '-'}", f"📅 {s.created or '-'}", f"⌛ {r.decision.ttl}"]
     parts.append(f"🤡 {s.requester or '-'}")
     return " · ".join(parts)
@@ -63,7 +65,11 @@ def _block(r: EnvResult, report: MigrationReport, now: datetime) -> list[str]:
     out.append(f"  aws     {aws[0]}")
     out += [f"          {line}" for line in aws[1:]]
     if d.action == "migrate":
-        out.append(f"  ours    stack pr-{d.pr}-{d.sha} · TTL {d.ttl} · requester {d.requester}")
+        flags = ",".join(n if on else f"-{n}" for n, on in d.flags)
+        extra = f" · flags {flags}" if flags else ""
+        out.append(
+            f"  ours    stack pr-{d.pr}-{d.sha} · TTL {d.ttl} · requester {d.requester}{extra}"
+        )
     out += [f"  why     {reason}" for reason in d.reasons[:1]]
     out += [f"  note    {reason}" for reason in d.reasons[1:]]
     out += [f"  done    {line}" for line in r.done]
