@@ -162,6 +162,10 @@ class GitHubServer:
                 if name not in self._labels[number]:
                     self._labels[number].append(name)
 
+    def remove_labels(self, number: int, *names: str) -> None:
+        with self._lock:
+            self._labels[number] = [n for n in self._labels[number] if n not in names]
+
     def push(self, number: int, sha: str, *, force: bool = False) -> None:
         """A new head commit; ``force``: the previous commits leave the PR (a force-push)."""
         with self._lock:

@@ -17,6 +17,9 @@ its Docker build skipped (``--dry-run-docker``). What it needs around it:
   report them, and the fixture starts one task in group ``service:NAME``), the task's ENI has
   a public IP (an Elastic IP, ``203.0.113.x``), ``ListTasks`` honours ``serviceName``,
   ``DescribeServices`` has ``createdAt``, and a Fargate task needs no container-level memory.
+- **Speed**: the original opens a new ``httpx.Client`` per request, each loading certifi's
+  whole CA bundle (50 ms); ``SSL_CERT_FILE`` names a one-certificate bundle instead (every
+  request here is plain HTTP to a local server).
 - **Superset**: the original health-checks ``http://{ip}:8080/health`` with httpx, which
   honours ``HTTP_PROXY``: a local proxy answers 200 for every such URL (``NO_PROXY`` keeps
   the local GitHub and AWS servers direct).
@@ -41,6 +44,7 @@ import pytest
 
 from tests.doubles import manifest
 from tests.github_api_server import GitHubServer
+from tests.motoserver import set_moto_transition
 
 __all__ = ["ORIGINAL_SECURITY_GROUP", "ORIGINAL_SUBNETS", "Original", "original"]
 
@@ -264,6 +268,15 @@ def original(
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
+    import certifi
+
+    bundle = Path(certifi.where()).read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----"
+    one_ca = tmp_path / "one-ca.pem"
+    one_ca.write_text(
+        bundle[bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index(end) + len(end)] + "\n"
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(one_ca))
     ghserver.collaborators.update({"maintainer": "write"})
 
     init = GitHubInterface.__init__
@@ -285,6 +298,8 @@ def original(
     clients["ecs"].create_cluster(clusterName=CLUSTER)
     clients["ecr"].create_repository(repositoryName=REPOSITORY)
     _teach_moto_ecs(monkeypatch)
+    # tasks stay RUNNING however often they are described (moto would stop them)
+    set_moto_transition(moto_env, "ecs::task", {"progression": "manual", "times": 1_000_000})
     try:
         yield Original(ghserver, clients, _Superset.hits)
     finally:
