@@ -1,7 +1,5 @@
 """``migrate``: take over Superset Showtime's environments (see docs/migration.md)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
