@@ -30,10 +30,11 @@ from tests.original_showtime import (  # noqa: F401
     original,
 )
 
-pytestmark = pytest.mark.skipif(
-    bool(names_collide(1234, "abc1234")),
-    reason="our AWS names still equal the original's (core.model.resource_names): "
-    "migrate refuses, see test_migration.py",
+COLLIDE = bool(names_collide(1234, "abc1234"))
+distinct_names = pytest.mark.skipif(
+    COLLIDE,
+    reason="our AWS names still equal the original's (core.model.resource_names): migrate "
+    "refuses (tests/core/test_migration.py tests the refusal)",
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +139,7 @@ def test_the_original_left_what_its_code_says(world: World) -> None:
 # -- dry run -------------------------------------------------------------------------------
 
 
+@distinct_names
 def test_dry_run_lists_everything_and_writes_nothing(world: World) -> None:
     before = world.o.snapshot()
     labels_before = {n: world.gh.labels_of(n) for n in (101, 102, 103, 104, 105)}
@@ -175,6 +177,7 @@ def test_dry_run_lists_everything_and_writes_nothing(world: World) -> None:
     assert envs["e1e1e1e"]["labels"]["ttl"] == "1w"
 
 
+@distinct_names
 def test_dry_run_text_names_what_runs_and_what_happens(world: World) -> None:
     rc, out = world.text("--dry-run")
     assert rc == 0
@@ -189,6 +192,7 @@ def test_dry_run_text_names_what_runs_and_what_happens(world: World) -> None:
 # -- migrate -------------------------------------------------------------------------------
 
 
+@distinct_names
 def test_migrate_takes_over_every_environment_in_use(world: World) -> None:
     created = {n: next(x for x in world.gh.labels_of(n) if "📅" in x) for n in (101, 102, 105)}
 
@@ -229,6 +233,7 @@ def test_migrate_takes_over_every_environment_in_use(world: World) -> None:
     assert world.live.urls == ["http://10.0.9.9:8080/health"] * 3
 
 
+@distinct_names
 def test_prune_leaves_nothing_of_the_original(world: World) -> None:
     rc, _ = world.migrate()
     assert rc == 0
@@ -247,6 +252,7 @@ def test_prune_leaves_nothing_of_the_original(world: World) -> None:
     assert world.stacks.ups == ["pr-101-a1a1a1a", "pr-102-b2b2b2b", "pr-105-e1e1e1e"]
 
 
+@distinct_names
 def test_migrate_twice_changes_nothing_the_second_time(world: World) -> None:
     world.migrate("--prune")
     labels = {n: world.gh.labels_of(n) for n in (101, 102, 103, 104, 105)}
@@ -262,6 +268,7 @@ def test_migrate_twice_changes_nothing_the_second_time(world: World) -> None:
     assert len(world.stacks.ups) == 3
 
 
+@distinct_names
 def test_a_failed_deploy_of_ours_leaves_the_original_untouched(world: World) -> None:
     labels = {n: world.gh.labels_of(n) for n in (101, 102, 105)}
     before = world.o.snapshot()
@@ -288,6 +295,7 @@ def test_a_failed_deploy_of_ours_leaves_the_original_untouched(world: World) -> 
     assert world.stacks.existing == set()
 
 
+@distinct_names
 def test_a_service_that_is_not_the_originals_is_never_deleted(world: World) -> None:
     """Name pattern and labels agree, but its tags do not say the original made it."""
     ecs = world.o.clients["ecs"]
@@ -340,6 +348,7 @@ def _declare_ours(o: Original, pr: int, sha: str) -> None:
     )
 
 
+@distinct_names
 def test_the_originals_sweep_never_reaches_our_resources(world: World) -> None:
     """The original's own `cleanup` (its label expiry, here at 0 h instead of 48 h, and its
     AWS orphan sweep of `pr-*` services) next to ours, one of them named by no label at all
@@ -364,6 +373,11 @@ def test_the_originals_sweep_never_reaches_our_resources(world: World) -> None:
     assert not any(x.startswith("🎪") for x in world.gh.labels_of(101))
 
 
+@pytest.mark.xfail(
+    COLLIDE,
+    strict=True,
+    reason="with names equal to the original's, our sweep takes its pr-N-sha7-ci images for ours",
+)
 def test_our_sweep_never_reaches_the_originals(world: World) -> None:
     """Our orphan sweep with none of our stacks and no open PR: every resource of the
     original (services, task definitions, the legacy ECR tag) is left alone."""
@@ -396,6 +410,7 @@ def _masked(text: str) -> str:
     return text
 
 
+@distinct_names
 def test_the_migration_page_shows_the_real_dry_run(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

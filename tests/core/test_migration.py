@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from showtime_iac.core import labels as L
@@ -30,6 +30,19 @@ original_show = pytest.importorskip("showtime.core.show")
 SHA = "abc1234"
 HEAD = SHA + "d" * 33
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def distinct_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our names as they must be beside the original (``sti-``), whatever ``resource_names``
+    gives today: the decision is tested on its own; the refusal while the names are equal is
+    tested below with equal ones."""
+
+    def ours(pr: int, sha: str) -> ResourceNames:
+        stack = f"pr-{pr}-{sha[:7]}"
+        return ResourceNames(stack, f"sti-{stack}", f"showtime-{stack}", "/x", f"sti-{stack}")
+
+    monkeypatch.setattr(M, "resource_names", ours)
 
 
 def their_labels(
@@ -391,7 +404,9 @@ def test_pruning_removes_one_environment_and_keeps_the_others() -> None:
     assert last == ()  # the PR-level TTL goes with the last environment
 
 
-@settings(max_examples=200, deadline=None)
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(label(), max_size=10), st.sampled_from(["1.2.3.4:8080", "10.0.0.5:8080"]))
 def test_migrated_labels_touch_only_that_sha(labels: list[str], address: str) -> None:
     labels = [*labels, *their_labels(SHA)]
