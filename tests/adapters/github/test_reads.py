@@ -59,3 +59,13 @@ def test_permission_lookup(ghserver: GitHubServer, client: GitHubClient) -> None
 def test_branch_head(ghserver: GitHubServer, client: GitHubClient) -> None:
     ghserver.branches["master"] = "b" * 40
     assert client.branch_head("master") == "b" * 40
+
+
+def test_a_prs_commits_in_pages_of_100(ghserver: GitHubServer, client: GitHubClient) -> None:
+    history = [f"{i:040x}" for i in range(1, 150)]
+    ghserver.add_pr(7, head_sha=HEAD, commits=history)
+    ghserver.reset_log()
+    assert client.pr_commits(7) == (*history, HEAD)
+    assert ghserver.count("GET", r"/pulls/7/commits$") == 2
+    ghserver.push(7, "f" * 40, force=True)
+    assert client.pr_commits(7) == ("f" * 40,)
