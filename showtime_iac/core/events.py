@@ -91,12 +91,7 @@ def pr_from_api(pull: dict[str, Any]) -> PrInfo:
     return _pr_from_pull(pull)
 
 
-def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInfo | None]:
-    """Reduce a webhook payload to an Event and, when the payload has one, the PR.
-
-    The PR's ``head_sha`` is ``""`` when the payload does not carry it (``issue_comment``):
-    the caller reads the PR once from the API, or plans with what it has.
-    """
+def _event_name(payload: dict[str, Any], name: str | None) -> str:
     ev_name = (name or "").strip()
     if not ev_name:
         if "pull_request" in payload:
@@ -111,6 +106,64 @@ def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInf
         raise InputError(
             f"unsupported event {ev_name[:40]!r}: expected one of {', '.join(sorted(_KNOWN))}"
         )
+    return ev_name
+
+
+def _comment_event(payload: dict[str, Any], action: str | None, actor: str) -> tuple[Event, PrInfo]:
+    issue, comment = _obj(payload, "issue"), _obj(payload, "comment")
+    if not issue:
+        raise InputError("issue_comment event has no issue object")
+    if "pull_request" not in issue:
+        raise InputError(f"comment is on issue #{issue.get('number')}, not a pull request")
+    state = _str(issue, "state") or "open"
+    pr = PrInfo(
+        number=_number(issue.get("number"), "issue.number"),
+        state="closed" if state == "closed" else "open",
+        head_sha="",
+        labels=_labels(issue.get("labels")),
+        author=_str(_obj(issue, "user"), "login"),
+        title=_str(issue, "title"),
+        body=_str(issue, "body"),
+        html_url=_str(issue, "html_url"),
+    )
+    cid = comment.get("id")
+    ev = Event(
+        name="issue_comment",
+        action=action,
+        actor=_str(_obj(comment, "user"), "login") or actor,
+        comment=_str(comment, "body"),
+        comment_id=cid if isinstance(cid, int) and not isinstance(cid, bool) else None,
+        actor_association=_str(comment, "author_association") or None,
+    )
+    return ev, pr
+
+
+def _dispatch_event(payload: dict[str, Any], actor: str) -> tuple[Event, PrInfo | None]:
+    inputs = _obj(payload, "inputs")
+    pairs = tuple((str(k), str(v)) for k, v in inputs.items() if isinstance(v, str | int))
+    ev = Event(
+        name="workflow_dispatch",
+        action=inputs.get("action") or "sync",
+        actor=actor,
+        inputs=pairs,
+    )
+    pull = _obj(payload, "pull_request")
+    if pull:
+        return ev, _pr_from_pull(pull)
+    if "pr_number" in inputs:
+        number = _number(inputs["pr_number"], "inputs.pr_number")
+        sha = _sha(str(inputs.get("sha") or ""), "inputs.sha")
+        return ev, PrInfo(number=number, state="open", head_sha=sha)
+    return ev, None
+
+
+def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInfo | None]:
+    """Reduce a webhook payload to an Event and, when the payload has one, the PR.
+
+    The PR's ``head_sha`` is ``""`` when the payload does not carry it (``issue_comment``):
+    the caller reads the PR once from the API, or plans with what it has.
+    """
+    ev_name = _event_name(payload, name)
     action = _str(payload, "action") or None
     actor = _str(_obj(payload, "sender"), "login")
     label = _str(_obj(payload, "label"), "name") or None
@@ -125,51 +178,8 @@ def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInf
         if not pr.head_sha:
             raise InputError("pull_request.head.sha is missing")
         return Event(name="pull_request", action=action, actor=actor, label=label), pr
-
     if ev_name == "issue_comment":
-        issue, comment = _obj(payload, "issue"), _obj(payload, "comment")
-        if not issue:
-            raise InputError("issue_comment event has no issue object")
-        if "pull_request" not in issue:
-            raise InputError(f"comment is on issue #{issue.get('number')}, not a pull request")
-        state = _str(issue, "state") or "open"
-        pr = PrInfo(
-            number=_number(issue.get("number"), "issue.number"),
-            state="closed" if state == "closed" else "open",
-            head_sha="",
-            labels=_labels(issue.get("labels")),
-            author=_str(_obj(issue, "user"), "login"),
-            title=_str(issue, "title"),
-            body=_str(issue, "body"),
-            html_url=_str(issue, "html_url"),
-        )
-        cid = comment.get("id")
-        ev = Event(
-            name="issue_comment",
-            action=action,
-            actor=_str(_obj(comment, "user"), "login") or actor,
-            comment=_str(comment, "body"),
-            comment_id=cid if isinstance(cid, int) and not isinstance(cid, bool) else None,
-            actor_association=_str(comment, "author_association") or None,
-        )
-        return ev, pr
-
+        return _comment_event(payload, action, actor)
     if ev_name == "workflow_dispatch":
-        inputs = _obj(payload, "inputs")
-        pairs = tuple((str(k), str(v)) for k, v in inputs.items() if isinstance(v, str | int))
-        ev = Event(
-            name="workflow_dispatch",
-            action=inputs.get("action") or "sync",
-            actor=actor,
-            inputs=pairs,
-        )
-        pull = _obj(payload, "pull_request")
-        if pull:
-            return ev, _pr_from_pull(pull)
-        if "pr_number" in inputs:
-            number = _number(inputs["pr_number"], "inputs.pr_number")
-            sha = _sha(str(inputs.get("sha") or ""), "inputs.sha")
-            return ev, PrInfo(number=number, state="open", head_sha=sha)
-        return ev, None
-
+        return _dispatch_event(payload, actor)
     return Event(name=ev_name, action=action, actor=actor), None

@@ -1,0 +1,170 @@
+"""What the planner returns: a :class:`Plan` of label changes, stack operations and a comment.
+
+Pure value types plus the small helpers every rule module shares (``skip``, the comment
+layout, the stacks of one PR, the config of a show, TTL expiry and lock freshness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.model import (
+    EnvConfig,
+    Event,
+    InputError,
+    Policy,
+    PrInfo,
+    Show,
+    parse_stack_name,
+    stack_name,
+)
+
+__all__ = [
+    "Ctx",
+    "Fleet",
+    "Intent",
+    "Plan",
+    "StackOp",
+    "comment_text",
+    "config_for",
+    "expired",
+    "fresh_lock",
+    "pr_stacks",
+    "skip",
+]
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Environments alive across the repository, for quotas (counted by the caller)."""
+
+    total: int = 0
+    by_requester: tuple[tuple[str, int], ...] = ()
+
+    def of(self, login: str) -> int:
+        return dict(self.by_requester).get(login.lower(), 0)
+
+
+Intent = Literal["none", "start", "update", "reconfigure", "stop", "teardown", "refuse", "reply"]
+
+
+@dataclass(frozen=True)
+class StackOp:
+    """One stack operation. ``when="after_healthy"`` runs only once the new SHA is healthy."""
+
+    action: Literal["up", "destroy"]
+    stack: str
+    sha: str
+    when: Literal["now", "after_healthy"] = "now"
+    config: EnvConfig | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "stack": self.stack, "when": self.when}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run should do. ``skipped`` is the reason when it does nothing at all."""
+
+    pr: int
+    intent: Intent
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+    stacks: tuple[StackOp, ...] = ()
+    comment: str | None = None
+    skipped: str | None = None
+    reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    sha: str | None = None
+
+    @property
+    def label_diff(self) -> L.LabelDiff:
+        return L.LabelDiff(self.add_labels, self.remove_labels)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``plan --json`` contract (design §5), plus ``intent``, ``sha``, reasons, warnings."""
+        return {
+            "pr": self.pr,
+            "intent": self.intent,
+            "sha": self.sha,
+            "add_labels": list(self.add_labels),
+            "remove_labels": list(self.remove_labels),
+            "stacks": [op.to_json() for op in self.stacks],
+            "comment": self.comment,
+            "skipped": self.skipped,
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Everything one decision reads: the event, the PR, its parsed labels, time and policy."""
+
+    event: Event
+    pr: PrInfo
+    st: L.LabelState
+    now: datetime
+    policy: Policy
+    fleet: Fleet | None
+    known: tuple[str, ...] = ()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def expired(show: Show, now: datetime) -> bool:
+    """True when a show's TTL has run out (``close`` and ``manual`` never expire by clock)."""
+    if show.ttl is None or show.created is None:
+        return False
+    end = show.ttl.expires_at(show.created)
+    return end is not None and now >= end
+
+
+def fresh_lock(show: Show, now: datetime, policy: Policy) -> bool:
+    """A job holds this show and its claim is younger than the stale limit."""
+    if show.status is None or not show.status.in_progress:
+        return False
+    if show.created is None:
+        return False  # a claim always writes 📅: without one, nobody can prove it is alive
+    return now - show.created < policy.stale_lock
+
+
+def pr_stacks(pr: int, st: L.LabelState, known: Iterable[str]) -> list[str]:
+    """Every stack of this PR: from the labels, plus those the caller listed."""
+    names = {stack_name(pr, sha) for sha in st.shows}
+    for name in known:
+        parsed = parse_stack_name(name)
+        if parsed is not None and parsed[0] == pr:
+            names.add(name)
+    return sorted(names)
+
+
+def skip(pr: int, reason: str, st: L.LabelState, sha: str | None = None) -> Plan:
+    return Plan(
+        pr=pr, intent="none", skipped=reason, reasons=(reason,), warnings=st.warnings, sha=sha
+    )
+
+
+def config_for(pr: PrInfo, sha: str, show: Show, policy: Policy) -> EnvConfig | None:
+    """The EnvConfig of the stack to bring up, or None if the labels' config is invalid."""
+    try:
+        return EnvConfig.from_config_items(
+            pr.number,
+            sha,
+            show.config,
+            ttl=show.ttl or policy.default_ttl,
+            requester=show.requester or "unknown",
+            created=show.created,
+        )
+    except InputError:
+        return None
+
+
+def comment_text(title: str, lines: Iterable[str]) -> str:
+    body = "\n".join(f"- {line}" for line in lines)
+    return f"🎪 **{title}**\n\n{body}" if body else f"🎪 **{title}**"

@@ -1,0 +1,96 @@
+"""Configuration changes of the running SHA: ``conf-*`` labels, ``/showtime size|enable|
+disable|debug`` and feature flags in the PR description. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.model import EnvConfig, InputError, Status, stack_name
+from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for, skip
+
+__all__ = ["apply_changes", "reconfigure"]
+
+
+def apply_changes(cfg: EnvConfig, changes: Iterable[tuple[str, str]]) -> EnvConfig:
+    flags = dict(cfg.flags)
+    for kind, value in changes:
+        if kind in ("enable", "disable"):
+            flags[value] = kind == "enable"
+        elif kind == "size":
+            cfg = replace(cfg, size=value)  # type: ignore[arg-type]
+        elif kind == "debug":
+            cfg = replace(cfg, debug=value == "on")
+        elif kind == "examples":
+            cfg = replace(cfg, examples=value == "on")
+        elif kind == "cache":
+            cfg = replace(cfg, cache_redis=True)
+    return replace(cfg, flags=tuple(sorted(flags.items())))
+
+
+def _not_running(ctx: Ctx, consume: tuple[str, ...], why: str) -> Plan:
+    return Plan(
+        pr=ctx.pr.number,
+        intent="reply" if consume else "none",
+        remove_labels=consume,
+        comment=comment_text(
+            "Configuration not applied", ["configuration changes need a running environment"]
+        )
+        if consume or ctx.event.name == "issue_comment"
+        else None,
+        skipped=None if consume else "no running environment to reconfigure",
+        reasons=(f"{why}: no running environment",),
+        warnings=ctx.st.warnings,
+    )
+
+
+def reconfigure(
+    ctx: Ctx, changes: Sequence[tuple[str, str]], consume: tuple[str, ...], why: str
+) -> Plan:
+    """Redeploy the active SHA with a new configuration (ECS rolls it: no downtime)."""
+    st, pr, policy = ctx.st, ctx.pr, ctx.policy
+    active = st.active
+    if active is None or active.status is not Status.RUNNING:
+        return _not_running(ctx, consume, why)
+    base = config_for(pr, active.sha, active, policy)
+    if base is None:
+        return skip(pr.number, "the applied ⚙️ configuration labels are invalid", st)
+    try:
+        new_cfg = apply_changes(base, changes)  # `replace` re-validates
+    except InputError as exc:
+        return Plan(
+            pr=pr.number,
+            intent="reply",
+            comment=f"🎪 Configuration refused: {exc}",
+            reasons=(f"{why}: {exc}",),
+            warnings=st.warnings,
+            sha=st.active_sha,
+        )
+    items = new_cfg.config_items()
+    if items == active.config:
+        return Plan(
+            pr=pr.number,
+            intent="none",
+            remove_labels=consume,
+            skipped=None if consume else "configuration already applied",
+            reasons=(f"{why}: already applied",),
+            warnings=st.warnings,
+            sha=active.sha,
+        )
+    new = replace(active, status=Status.CONFIGURING, config=items)
+    drop = set(L.render_show(active)) | set(consume)
+    desired = [n for n in st.labels if n not in drop] + L.render_show(new)
+    d = L.diff(st.labels, desired)
+    shown = ",".join(items) or "defaults"
+    return Plan(
+        pr=pr.number,
+        intent="reconfigure",
+        add_labels=d.add,
+        remove_labels=d.remove,
+        stacks=(StackOp("up", stack_name(pr.number, active.sha), active.sha, config=new_cfg),),
+        comment=comment_text("Reconfiguring", [f"`{active.sha}` → `{shown}`", f"reason: {why}"]),
+        reasons=(why, f"up {stack_name(pr.number, active.sha)} with {shown}"),
+        warnings=st.warnings,
+        sha=active.sha,
+    )

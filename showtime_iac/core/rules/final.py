@@ -1,0 +1,65 @@
+"""The final label diffs, once the executor knows how a deploy or teardown went. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.model import Show, Status
+
+__all__ = ["on_destroying", "on_failure", "on_success"]
+
+
+def on_success(labels: Iterable[str], sha: str, address: str | None) -> L.LabelDiff:
+    """Final labels once ``sha`` is healthy: running, 🎯 moves to it, the old SHA's labels go."""
+    current = tuple(labels)
+    st = L.parse_state(current)
+    sha = sha[:7]
+    show = st.shows.get(sha, Show(sha=sha))
+    new = replace(show, status=Status.RUNNING, ip=address or show.ip)
+    keep = []
+    for n in current:
+        v = L.parse_label(n)
+        if isinstance(v, L.Pointer) or (isinstance(v, L.Attr) and v.sha is not None):
+            continue  # every SHA's state labels and pointers are rewritten below
+        if isinstance(v, L.Attr) and v.sha is None:
+            continue  # legacy SHA-less state labels are folded into the per-SHA form
+        keep.append(n)
+    desired = keep + L.render_show(new) + [L.render_pointer("active", sha)]
+    return L.diff(current, desired)
+
+
+def on_failure(labels: Iterable[str], sha: str, restore: Show | None = None) -> L.LabelDiff:
+    """Final labels when ``sha`` failed: 🚦 failed, 🏗️ cleared, the active SHA untouched."""
+    current = tuple(labels)
+    st = L.parse_state(current)
+    sha = sha[:7]
+    show = st.shows.get(sha, Show(sha=sha))
+    # a failed reconfiguration was rolled back by ECS: put the previous show's labels back
+    failed = restore if restore is not None else replace(show, status=Status.FAILED)
+    drop = set(st.labels_of(sha))
+    desired = [n for n in current if n not in drop]
+    desired += L.render_show(failed)
+    if st.active_sha == sha:
+        desired.append(L.render_pointer("active", sha))
+    return L.diff(current, desired)
+
+
+def on_destroying(labels: Iterable[str], shas: Iterable[str]) -> L.LabelDiff:
+    """Mark each SHA's environment 🚦 destroying before its stack goes (the teardown claim).
+
+    Written first, so a token that cannot write labels fails before anything is destroyed,
+    and a watcher sees the teardown while it runs.
+    """
+    current = tuple(labels)
+    st = L.parse_state(current)
+    desired = list(current)
+    for sha in dict.fromkeys(s[:7] for s in shas):
+        show = st.shows.get(sha)
+        if show is None or show.status == Status.DESTROYING:
+            continue
+        drop = set(st.labels_of(sha))
+        desired = [n for n in desired if n not in drop]
+        desired += L.render_show(replace(show, status=Status.DESTROYING))
+    return L.diff(current, desired)

@@ -1,0 +1,111 @@
+"""Start, stop, close and TTL expiry of one PR's environment. Pure."""
+
+from __future__ import annotations
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.commands import parse_body_flags
+from showtime_iac.core.model import EnvConfig, PrInfo, Show, Status, parse_stack_name
+from showtime_iac.core.plan import (
+    Ctx,
+    Plan,
+    StackOp,
+    comment_text,
+    fresh_lock,
+    pr_stacks,
+    skip,
+)
+from showtime_iac.core.rules.rolling import claim, update
+
+__all__ = ["start", "teardown"]
+
+
+def teardown(
+    pr: PrInfo, st: L.LabelState, known: tuple[str, ...], why: str, keep_legacy: bool
+) -> Plan:
+    """Destroy every stack of the PR and remove its 🎪 labels (🔒 and 🧊 stay)."""
+    stacks = pr_stacks(pr.number, st, known)
+    remove = [n for n in st.labels if n.startswith(L.PREFIX) and n not in (L.BLOCKED, L.FREEZE)]
+    if not keep_legacy and st.legacy:
+        remove.append(L.LEGACY)
+    if not stacks and not remove:
+        return skip(pr.number, f"{why}: no environment", st)
+    ops = tuple(StackOp("destroy", name, (parse_stack_name(name) or (0, ""))[1]) for name in stacks)
+    lines = [f"reason: {why}"] + [f"destroying `{op.stack}`" for op in ops]
+    return Plan(
+        pr=pr.number,
+        intent="teardown" if "closed" in why else "stop",
+        remove_labels=tuple(dict.fromkeys(remove)),
+        stacks=ops,
+        comment=comment_text("Environment stopped", lines) if ops else None,
+        reasons=(why, *(f"destroy {op.stack}" for op in ops)),
+        warnings=st.warnings,
+        sha=st.active_sha,
+    )
+
+
+def _over_quota(ctx: Ctx, requester: str) -> str | None:
+    fleet, policy = ctx.fleet, ctx.policy
+    if fleet is None or ctx.st.active is not None:
+        return None
+    if fleet.total >= policy.max_environments:
+        return (
+            f"{fleet.total} environments are running, the maximum is "
+            f"{policy.max_environments}: stop one or wait for the cleanup"
+        )
+    if fleet.of(requester) >= policy.max_per_requester:
+        return (
+            f"@{requester} already has {fleet.of(requester)} environments, the maximum is "
+            f"{policy.max_per_requester}: stop one (`/showtime destroy` on its PR) first"
+        )
+    return None
+
+
+def start(ctx: Ctx, head: str) -> Plan:
+    """A start request for ``head``: claim it, or say why nothing is deployed."""
+    st, pr, now = ctx.st, ctx.pr, ctx.now
+    consume = tuple(n for n in (L.START,) if n in st.labels)
+    show = st.shows.get(head)
+    if show is not None and st.active_sha == head and show.status is Status.RUNNING:
+        why = f"{head} is already running"
+        return Plan(
+            pr=pr.number,
+            intent="none",
+            remove_labels=consume,
+            skipped=None if consume else why,
+            reasons=(why, "start trigger consumed, nothing deployed") if consume else (why,),
+            warnings=st.warnings,
+            sha=head,
+        )
+    if show is not None and fresh_lock(show, now, ctx.policy):
+        why = (
+            f"{head} is already {show.status}: claimed at {L.format_timestamp(show.created or now)}"
+        )
+        return Plan(
+            pr=pr.number,
+            intent="none",
+            remove_labels=consume,
+            skipped=None if consume else why,
+            reasons=(why, "no second deploy"),
+            warnings=st.warnings,
+            sha=head,
+        )
+    if st.active is not None and st.active_sha != head:
+        return update(ctx, head, why="start requested on a newer commit", consume=consume)
+    requester = ctx.event.actor or pr.author or "unknown"
+    over = _over_quota(ctx, requester)
+    if over is not None:
+        return Plan(
+            pr=pr.number,
+            intent="refuse",
+            remove_labels=consume,
+            comment=comment_text("Environment not started", [over]),
+            reasons=(f"quota: {over}",),
+            warnings=st.warnings,
+            sha=head,
+        )
+    if show is None and st.active is None and not st.shows:
+        flags = parse_body_flags(pr.body)
+        if flags:
+            items = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
+            show = Show(sha=head, config=items)
+    return claim(ctx, head, requester, base=show, consume=consume, why="start requested")
