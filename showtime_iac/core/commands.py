@@ -1,9 +1,12 @@
 """``/showtime`` and ``/circus`` comment commands, parsed into typed values. Pure.
 
 A command is a line that starts with ``/showtime`` or ``/circus`` (ASCII, any case). Lines
-quoted with ``>``, lines inside fenced or indented code blocks, and comments longer than
+quoted with ``>``, lines inside fenced or indented code blocks, inside an HTML comment
+(``<!-- -->``) or an inline code span (even one over several lines), and comments longer than
 :data:`MAX_COMMENT` are ignored, so quoting someone's ``/circus destroy`` does nothing.
-Only the first command of a comment is acted on.
+Only the first command of a comment is acted on. A malformed command is answered with help;
+the commenter's text is echoed only short, stripped to ``[A-Za-z0-9_.:-]`` and in a code span,
+so a reply can carry no mention, link or markup of theirs.
 """
 
 from __future__ import annotations
@@ -51,7 +54,12 @@ NAMES: tuple[str, ...] = (
 )
 # re.ASCII: no Unicode case folding, so look-alikes (Cyrillic с, the Kelvin sign K, ſ) never match
 _LINE_RE = re.compile(r"^/(showtime|circus)(?:\s+(.*))?$", re.IGNORECASE | re.ASCII)
-_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+# a fence: 3+ backticks (whose info string has none) or 3+ tildes, indented at most 3 spaces
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_HTML_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_PARAGRAPH_RE = re.compile(r"(\n[ \t]*\n)")
+_TICKS_RE = re.compile(r"`+")
+_ECHO_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
 _BODY_FLAG_RE = re.compile(
     r"^\s*(?:SUPERSET_)?FEATURE_([A-Z][A-Z0-9_]{0,63})\s*=\s*(true|false|1|0|yes|no|on|off)\s*$",
     re.IGNORECASE | re.ASCII,
@@ -87,16 +95,63 @@ class CommandError:
     message: str
 
 
-def _command_lines(body: str) -> list[str]:
+def _clean(text: str, limit: int = 20) -> str:
+    """The commenter's text as a reply may echo it (inside a code span): short, and only
+    characters that can make no mention, link, markup or code-span break-out."""
+    return "".join(c for c in text if c in _ECHO_CHARS)[:limit] or "?"
+
+
+def _blank(text: str) -> str:
+    """``text`` replaced by its line breaks only (so line numbers and paragraphs stay)."""
+    return "\n" * text.count("\n") or " "
+
+
+def _outside_fences(body: str) -> str:
     lines: list[str] = []
-    fence: str | None = None
+    fence: tuple[str, int] | None = None
     for raw in body.splitlines():
         m = _FENCE_RE.match(raw)
-        if m is not None:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
+        if fence is None:
+            if m is not None and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                fence = (m.group(1)[0], len(m.group(1)))
+                lines.append("")
+            else:
+                lines.append(raw)
             continue
-        if fence is not None:
+        closes = m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1]
+        if closes and m is not None and not m.group(2).strip():
+            fence = None
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _without_code_spans(paragraph: str) -> str:
+    """Inline code spans (CommonMark: a run of n backticks up to the next run of exactly n)
+    blanked; an opener without its closer is literal."""
+    out: list[str] = []
+    pos = 0
+    while (m := _TICKS_RE.search(paragraph, pos)) is not None:
+        n, end = len(m.group(0)), None
+        for close in _TICKS_RE.finditer(paragraph, m.end()):
+            if len(close.group(0)) == n:
+                end = close.end()
+                break
+        if end is None:
+            out.append(paragraph[pos : m.end()])
+            pos = m.end()
             continue
+        out.append(paragraph[pos : m.start()] + _blank(paragraph[m.start() : end]))
+        pos = end
+    out.append(paragraph[pos:])
+    return "".join(out)
+
+
+def _command_lines(body: str) -> list[str]:
+    text = _outside_fences(body)
+    text = _HTML_COMMENT_RE.sub(lambda m: _blank(m.group(0)), text)
+    text = "".join(_without_code_spans(part) for part in _PARAGRAPH_RE.split(text))
+    lines: list[str] = []
+    for raw in text.splitlines():
         if raw.startswith(("    ", "\t")):  # indented code block
             continue
         line = raw.strip()
@@ -112,7 +167,7 @@ def _parse_line(rest: str) -> Command | CommandError:
         return CommandError("no command given")
     name, args = words[0].lower(), words[1:]
     if name not in NAMES:
-        return CommandError(f"unknown command `{name[:30]}`")
+        return CommandError(f"unknown command `{_clean(name)}`")
     if name in ("refresh", "keep-alive", "status", "destroy", "help"):
         if args:
             return CommandError(f"`{name}` takes no argument")
@@ -124,7 +179,7 @@ def _parse_line(rest: str) -> Command | CommandError:
         try:
             ttl = Ttl.parse(arg)
         except InputError:
-            return CommandError(f"`extend {arg[:20]}`: use a duration such as 24h, 3d or 1w")
+            return CommandError(f"`extend {_clean(arg)}`: use a duration such as 24h, 3d or 1w")
         if ttl.duration is None:
             return CommandError("`extend` takes a duration; use `keep-alive` to never expire")
         return Command("extend", ttl.value)
@@ -135,14 +190,14 @@ def _parse_line(rest: str) -> Command | CommandError:
         elif flag.startswith("FEATURE_"):
             flag = flag[len("FEATURE_") :]
         if not FLAG_RE.match(flag) or not arg.isascii():
-            return CommandError(f"`{name} {arg[:30]}`: a flag is A-Z, 0-9 and _ (e.g. ALERTS)")
+            return CommandError(f"`{name} {_clean(arg)}`: a flag is A-Z, 0-9 and _ (e.g. ALERTS)")
         return Command(name, flag)  # type: ignore[arg-type]
     if name == "debug":
         if arg.lower() not in ("on", "off"):
             return CommandError("`debug` takes `on` or `off`")
         return Command("debug", arg.lower())
     if arg.lower() not in SIZES:
-        return CommandError(f"`size {arg[:20]}`: choose small, medium or large")
+        return CommandError(f"`size {_clean(arg)}`: choose small, medium or large")
     return Command("size", arg.lower())
 
 

@@ -77,13 +77,19 @@ def status_comment(
     port: int = 8080,
     timings: Sequence[tuple[str, float]] = (),
     logs: str | None = None,
+    sticky: bool = True,
 ) -> str:
-    """The sticky comment body. ``event_line`` is appended to the history."""
+    """The sticky comment body. ``event_line`` is appended to the history.
+
+    ``sticky=False`` renders the same table for a one-off reply (``/showtime status``): no
+    :data:`MARKER` and no hidden history, so the reply is never taken for the sticky comment.
+    """
     hist = history_of(previous_body)
     if event_line:
         hist.append(f"{now.strftime('%Y-%m-%d %H:%M')} UTC: {event_line}")
     hist = hist[-HISTORY_LINES:]
-    out = [MARKER, f"## 🎪 Showtime · PR #{pr}", ""]
+    out = [MARKER] if sticky else []
+    out += [f"## 🎪 Showtime · PR #{pr}", ""]
     shows = [s for s in (st.active, st.building) if s is not None]
     shows += [
         s for sha, s in sorted(st.shows.items()) if sha not in (st.active_sha, st.building_sha)
@@ -128,7 +134,7 @@ def status_comment(
     ]
     if run_url:
         out += ["", f"[Workflow run]({run_url})"]
-    if hist:
+    if hist and sticky:
         out += (
             ["", "<details><summary>History</summary>", ""]
             + [f"- {h}" for h in hist]

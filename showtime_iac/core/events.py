@@ -141,18 +141,19 @@ def _comment_event(payload: dict[str, Any], action: str | None, actor: str) -> t
 def _dispatch_event(payload: dict[str, Any], actor: str) -> tuple[Event, PrInfo | None]:
     inputs = _obj(payload, "inputs")
     pairs = tuple((str(k), str(v)) for k, v in inputs.items() if isinstance(v, str | int))
+    sha = _sha(str(inputs.get("sha") or ""), "inputs.sha")
     ev = Event(
         name="workflow_dispatch",
         action=inputs.get("action") or "sync",
         actor=actor,
         inputs=pairs,
+        sha=sha,
     )
     pull = _obj(payload, "pull_request")
     if pull:
         return ev, _pr_from_pull(pull)
     if "pr_number" in inputs:
         number = _number(inputs["pr_number"], "inputs.pr_number")
-        sha = _sha(str(inputs.get("sha") or ""), "inputs.sha")
         return ev, PrInfo(number=number, state="open", head_sha=sha)
     return ev, None
 
@@ -177,7 +178,8 @@ def parse_event(payload: dict[str, Any], name: str | None) -> tuple[Event, PrInf
         pr = _pr_from_pull(pull)
         if not pr.head_sha:
             raise InputError("pull_request.head.sha is missing")
-        return Event(name="pull_request", action=action, actor=actor, label=label), pr
+        ev = Event(name="pull_request", action=action, actor=actor, label=label, sha=pr.head_sha)
+        return ev, pr
     if ev_name == "issue_comment":
         return _comment_event(payload, action, actor)
     if ev_name == "workflow_dispatch":

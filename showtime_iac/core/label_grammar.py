@@ -54,7 +54,9 @@ BLOCKED = "🎪 🔒 showtime-blocked"
 TRIGGER_LABELS = (START, STOP, FREEZE, BLOCKED)
 MAX_LABEL = 50
 
-# Meta emoji; the variation selector U+FE0F is written, and optional when reading.
+# Meta emoji. The variation selectors (U+FE0F emoji, U+FE0E text presentation) are written as
+# below and normalized away on every emoji token when reading: `🎯️` is the 🎯 pointer, `🏗` the
+# 🏗️ one. Trigger labels are matched exactly (a variant is reported, never acted on).
 E_STATUS, E_ACTIVE, E_BUILDING = "🚦", "🎯", "🏗️"
 E_IP, E_CREATED, E_TTL, E_USER, E_CONFIG = "🌐", "📅", "⌛", "👤", "⚙️"
 
@@ -67,7 +69,8 @@ _ATTR_EMOJI: dict[AttrKind, str] = {
     "requester": E_USER,
     "config": E_CONFIG,
 }
-_EMOJI_ATTR: dict[str, AttrKind] = {v.rstrip("\ufe0f"): k for k, v in _ATTR_EMOJI.items()}
+_VS = "\ufe0e\ufe0f"
+_EMOJI_ATTR: dict[str, AttrKind] = {v.rstrip(_VS): k for k, v in _ATTR_EMOJI.items()}
 _EMOJI_ATTR["🤡"] = "requester"  # Superset Showtime ≤0.7 writes the requester with a clown
 
 _IPV4 = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -138,7 +141,7 @@ Label = Trigger | Pointer | Attr | ConfRequest
 
 
 def _norm_emoji(token: str) -> str:
-    return token.rstrip("\ufe0f")
+    return token.replace("\ufe0e", "").replace("\ufe0f", "")
 
 
 def _valid_value(kind: AttrKind, value: str) -> str | None:
@@ -201,7 +204,8 @@ def parse_label(name: str) -> Label | str | None:
         psha = parts[1].lower()
         if not SHA_RE.match(psha):
             return f"ignored {name!r}: {parts[1][:50]!r} is not a commit SHA"
-        kind: Literal["active", "building"] = "active" if parts[0] == E_ACTIVE else "building"
+        active = _norm_emoji(parts[0]) == E_ACTIVE
+        kind: Literal["active", "building"] = "active" if active else "building"
         return Pointer(kind, psha[:7])
     sha: str | None = None
     if len(parts) >= 3 and SHA_RE.match(parts[0].lower()):

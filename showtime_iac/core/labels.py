@@ -183,11 +183,12 @@ def parse_state(labels: Iterable[str]) -> LabelState:
             values = attrs[None].get(kind)
             if not values:
                 continue
+            best = _safest(kind, [v.value for v in values])
             for sha, show in shows.items():
                 if kind == "requester" and show.requester is None:
-                    shows[sha] = replace(show, requester=values[0].value)
+                    shows[sha] = replace(show, requester=best)
                 elif kind == "ttl" and show.ttl is None:
-                    shows[sha] = replace(show, ttl=Ttl(values[0].value))
+                    shows[sha] = replace(show, ttl=Ttl(best))
     return LabelState(
         shows=shows,
         active_sha=active,
@@ -211,11 +212,29 @@ def _merge(base: Show, loose: Show) -> Show:
     )
 
 
+def _safety(kind: AttrKind, value: str) -> tuple[int, float, str]:
+    """Sort key: the safest of conflicting values first. A lifetime: the shortest (a duration,
+    then ``close``, then ``manual``); a creation time: the earliest (expires first); a status:
+    ``failed`` (an environment in doubt is neither trusted as running nor as holding a lock)."""
+    if kind == "ttl":
+        d = Ttl(value).duration
+        rank = 0 if d is not None else (1 if value == "close" else 2)
+        return rank, d.total_seconds() if d is not None else 0.0, value
+    if kind == "status":
+        return (0 if value == Status.FAILED.value else 1), 0.0, value
+    return 0, 0.0, value  # created (ISO order is time order), ip, requester: the first
+
+
+def _safest(kind: AttrKind, values: list[str]) -> str:
+    return min(values, key=lambda v: _safety(kind, v))
+
+
 def _one(kind: AttrKind, values: list[Attr], sha: str, warnings: list[str]) -> str:
-    distinct = sorted({a.value for a in values})
+    distinct = sorted({a.value for a in values}, key=lambda v: _safety(kind, v))
     if len(distinct) > 1:
         warnings.append(
-            f"{sha}: conflicting {kind} labels ({', '.join(distinct)}): using the first"
+            f"{sha}: conflicting {kind} labels ({', '.join(distinct)}): "
+            f"using the safest, {distinct[0]}"
         )
     return distinct[0]
 

@@ -304,6 +304,9 @@ class Event:
     ``issue_comment``, ``workflow_dispatch``, ``schedule``) or ``cli`` for a manual call.
     ``actor_association`` is GitHub's author association of the actor where the payload has
     it (comments), and ``actor_permission`` the collaborator permission when it was looked up.
+    ``sha`` is the commit the event is about, as its payload says (a PR event's head, a
+    dispatch's ``inputs.sha``; empty for comments): a start deploys that commit and no later
+    one, even when the PR is re-read before the claim.
     """
 
     name: str
@@ -315,6 +318,7 @@ class Event:
     actor_association: str | None = None
     actor_permission: str | None = None
     inputs: tuple[tuple[str, str], ...] = ()
+    sha: str = ""
 
     def input(self, key: str) -> str | None:
         return dict(self.inputs).get(key)

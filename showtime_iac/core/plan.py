@@ -54,13 +54,19 @@ Intent = Literal["none", "start", "update", "reconfigure", "stop", "teardown", "
 
 @dataclass(frozen=True)
 class StackOp:
-    """One stack operation. ``when="after_healthy"`` runs only once the new SHA is healthy."""
+    """One stack operation. ``when="after_healthy"`` runs only once the new SHA is healthy.
+
+    An ``up`` deploys an image built from ``sha`` (the trust contract: stack ``pr-N-S`` only
+    ever runs an image built from S). ``reuse_image`` marks a reconfiguration: the stack keeps
+    the image it runs now, and no image of any other build may be applied to it.
+    """
 
     action: Literal["up", "destroy"]
     stack: str
     sha: str
     when: Literal["now", "after_healthy"] = "now"
     config: EnvConfig | None = None
+    reuse_image: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "stack": self.stack, "when": self.when}

@@ -16,15 +16,20 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.commands import parse_body_flags
 from showtime_iac.core.model import Event, Policy, PrInfo
 from showtime_iac.core.plan import Ctx, Fleet, Intent, Plan, StackOp, expired, skip
 from showtime_iac.core.rules.comments import on_comment
-from showtime_iac.core.rules.config import reconfigure
+from showtime_iac.core.rules.config import body_edited, reconfigure
 from showtime_iac.core.rules.final import on_destroying, on_failure, on_success
-from showtime_iac.core.rules.lifecycle import start, teardown
+from showtime_iac.core.rules.lifecycle import stale_start, start, teardown
 from showtime_iac.core.rules.rolling import update
-from showtime_iac.core.rules.trust import WRITE_PERMISSIONS, needs_permission, refuse_label
+from showtime_iac.core.rules.trust import (
+    WRITE_PERMISSIONS,
+    authorized,
+    needs_permission,
+    refuse_label,
+    restore_label,
+)
 
 __all__ = [
     "StackOp",
@@ -56,11 +61,15 @@ def decide(
     """
     st = L.parse_state(pr.labels)
     ctx = Ctx(event, pr, st, now, policy or Policy(), fleet, tuple(known_stacks))
+    if event.label == L.BLOCKED and pr.is_open:  # 🔒 itself is guarded, even while on
+        refused = refuse_label(ctx) or restore_label(ctx)
+        if refused is not None:
+            return refused
     if st.blocked:
         return skip(pr.number, "🔒 showtime-blocked: maintenance mode, no operation on this PR", st)
     if not pr.is_open:
         return teardown(pr, st, ctx.known, "the PR is closed", keep_legacy=True)
-    refused = refuse_label(ctx)
+    refused = refuse_label(ctx) or restore_label(ctx)
     if refused is not None:
         return refused
     if event.name == "issue_comment":
@@ -69,11 +78,35 @@ def decide(
 
 
 def _head(ctx: Ctx) -> str | None:
-    return ctx.pr.head_sha[:7] if ctx.pr.head_sha else None
+    """The commit this event is about: the payload's, else the PR's head as read."""
+    sha = ctx.event.sha or ctx.pr.head_sha
+    return sha[:7] if sha else None
 
 
 def _dispatch(ev: Event) -> bool:
     return ev.name in ("workflow_dispatch", "cli")
+
+
+def _pr_event(ev: Event, action: str, label: str | None = None) -> bool:
+    return (
+        ev.name == "pull_request" and ev.action == action and (label is None or ev.label == label)
+    )
+
+
+def _wants_start(ctx: Ctx) -> bool:
+    """A start request, tied to its own event: ⚡ starts only in the run of the event that
+    added it (or a dispatch); a ⚡ left on the PR never starts a later push's head."""
+    ev, st = ctx.event, ctx.st
+    if _dispatch(ev):
+        sync = ev.action == "sync" and (st.start or (st.legacy and not st.shows))
+        return ev.action == "start" or sync
+    if _pr_event(ev, "labeled", L.START):
+        return st.start
+    if st.legacy and not st.shows:  # the legacy label asks for an environment while it is on
+        if _pr_event(ev, "labeled", L.LEGACY):
+            return True
+        return _pr_event(ev, "reopened") and authorized(ev, ctx.policy) is not False
+    return False
 
 
 def _lifecycle(ctx: Ctx) -> Plan | None:
@@ -81,7 +114,7 @@ def _lifecycle(ctx: Ctx) -> Plan | None:
     ev, st, pr, known = ctx.event, ctx.st, ctx.pr, ctx.known
     if st.stop:
         return teardown(pr, st, known, "🛑 stop requested", keep_legacy=False)
-    if ev.name == "pull_request" and ev.action == "unlabeled" and ev.label == L.LEGACY:
+    if _pr_event(ev, "unlabeled", L.LEGACY):
         if st.legacy:
             return skip(pr.number, "testenv-up is still on the PR", st)
         if not st.shows and not known:
@@ -96,15 +129,13 @@ def _lifecycle(ctx: Ctx) -> Plan | None:
         return teardown(
             pr, st, known, f"stop requested by @{ev.actor or 'unknown'}", keep_legacy=False
         )
-    # the legacy label asks for an environment for as long as it is on
-    wants_start = (
-        st.start or (_dispatch(ev) and ev.action == "start") or (st.legacy and not st.shows)
-    )
-    if wants_start:
+    if _wants_start(ctx):
         head = _head(ctx)
         if head is None:
             return skip(pr.number, "the PR's head SHA is unknown (not in the payload)", st)
         return start(ctx, head)
+    if st.start and _pr_event(ev, "synchronize"):
+        return stale_start(ctx)
     return None
 
 
@@ -112,16 +143,14 @@ def _changes(ctx: Ctx) -> Plan | None:
     """Configuration requests, description edits, pushes, unfreezing and refreshes."""
     ev, st, pr = ctx.event, ctx.st, ctx.pr
     head = _head(ctx)
-    if st.conf_requests:
+    conf_event = _pr_event(ev, "labeled") and (ev.label or "").startswith(f"{L.PREFIX}conf-")
+    if st.conf_requests and (conf_event or _dispatch(ev)):
         changes = [(c.kind, c.value) for c in st.conf_requests]
         consume = tuple(c.label for c in st.conf_requests)
         return reconfigure(ctx, changes, consume, why="configuration label")
-    if ev.name == "pull_request" and ev.action == "edited" and st.active is not None:
-        body_flags = parse_body_flags(pr.body)
-        changes = [("enable" if on else "disable", flag) for flag, on in body_flags]
-        if changes:
-            return reconfigure(ctx, changes, (), why="feature flags in the PR description changed")
-    if ev.name == "pull_request" and ev.action == "synchronize":
+    if _pr_event(ev, "edited") and st.active is not None:
+        return body_edited(ctx)
+    if _pr_event(ev, "synchronize"):
         if head is None:
             return skip(pr.number, "the PR's head SHA is unknown", st)
         if st.freeze:
@@ -135,7 +164,7 @@ def _changes(ctx: Ctx) -> Plan | None:
                 head,
             )
         return update(ctx, head, why=f"new commit {head}")
-    unfrozen = ev.name == "pull_request" and ev.action == "unlabeled" and ev.label == L.FREEZE
+    unfrozen = _pr_event(ev, "unlabeled", L.FREEZE)
     if unfrozen and head is not None and st.active_sha and st.active_sha != head and not st.freeze:
         return update(ctx, head, why="unfrozen: catching up")
     if _dispatch(ev) and ev.action in ("sync", "refresh") and head is not None and st.shows:

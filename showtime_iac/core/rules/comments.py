@@ -29,7 +29,7 @@ def _reply(ctx: Ctx, text: str, why: str) -> Plan:
 def _status_text(ctx: Ctx) -> str:
     from showtime_iac.core.comment import status_comment
 
-    return status_comment(ctx.pr.number, ctx.st, ctx.now, port=ctx.policy.port)
+    return status_comment(ctx.pr.number, ctx.st, ctx.now, port=ctx.policy.port, sticky=False)
 
 
 def on_comment(ctx: Ctx) -> Plan:

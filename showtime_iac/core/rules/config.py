@@ -7,10 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.commands import parse_body_flags
 from showtime_iac.core.model import EnvConfig, InputError, Status, stack_name
 from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for, skip
+from showtime_iac.core.rules.trust import authorized
 
-__all__ = ["apply_changes", "reconfigure"]
+__all__ = ["apply_changes", "body_edited", "reconfigure"]
 
 
 def apply_changes(cfg: EnvConfig, changes: Iterable[tuple[str, str]]) -> EnvConfig:
@@ -88,9 +90,33 @@ def reconfigure(
         intent="reconfigure",
         add_labels=d.add,
         remove_labels=d.remove,
-        stacks=(StackOp("up", stack_name(pr.number, active.sha), active.sha, config=new_cfg),),
+        stacks=(
+            StackOp(
+                "up",
+                stack_name(pr.number, active.sha),
+                active.sha,
+                config=new_cfg,
+                reuse_image=True,
+            ),
+        ),
         comment=comment_text("Reconfiguring", [f"`{active.sha}` → `{shown}`", f"reason: {why}"]),
         reasons=(why, f"up {stack_name(pr.number, active.sha)} with {shown}"),
         warnings=st.warnings,
         sha=active.sha,
     )
+
+
+def body_edited(ctx: Ctx) -> Plan | None:
+    """``FEATURE_X=true`` lines of an edited description: a reconfiguration of the active SHA
+    (its image kept), only when the editor has write access and the PR is not 🧊 frozen."""
+    ev, st, pr = ctx.event, ctx.st, ctx.pr
+    changes = [("enable" if on else "disable", flag) for flag, on in parse_body_flags(pr.body)]
+    if not changes:
+        return None
+    # None: not looked up (an offline plan); sync always looks it up first (needs_permission)
+    if authorized(ev, ctx.policy) is False:
+        why = f"description edited by @{ev.actor} without write access: nothing changes"
+        return skip(pr.number, why, st, st.active_sha)
+    if st.freeze:
+        return skip(pr.number, "🧊 frozen: description edits change nothing", st, st.active_sha)
+    return reconfigure(ctx, changes, (), why="feature flags in the PR description changed")

@@ -16,7 +16,7 @@ from showtime_iac.core.plan import (
 )
 from showtime_iac.core.rules.rolling import claim, update
 
-__all__ = ["start", "teardown"]
+__all__ = ["stale_start", "start", "teardown"]
 
 
 def teardown(
@@ -109,3 +109,26 @@ def start(ctx: Ctx, head: str) -> Plan:
             items = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
             show = Show(sha=head, config=items)
     return claim(ctx, head, requester, base=show, consume=consume, why="start requested")
+
+
+def stale_start(ctx: Ctx) -> Plan:
+    """A ⚡ still on the PR when a push arrives: its own run never took it (the run failed,
+    was refused or never ran). It was asked for an older commit, so it is consumed and
+    nothing is deployed; a maintainer adds it again to start the new head."""
+    head = (ctx.event.sha or ctx.pr.head_sha)[:7]
+    why = f"{L.START} was asked for an earlier commit than {head}: consumed, nothing deployed"
+    return Plan(
+        pr=ctx.pr.number,
+        intent="refuse",
+        remove_labels=(L.START,),
+        comment=comment_text(
+            "Start request withdrawn",
+            [
+                f"`{L.START}` was added for an earlier commit and was not carried out; "
+                f"a maintainer can add it again to deploy `{head}`."
+            ],
+        ),
+        reasons=(why,),
+        warnings=ctx.st.warnings,
+        sha=head or None,
+    )
