@@ -76,6 +76,8 @@ class FakeStacks:
     journal: Path | None = None
     ups: list[str] = field(default_factory=list)
     destroyed: list[str] = field(default_factory=list)
+    # per stack: the image it runs and the commit that image was built from (its record)
+    images: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     on_up: Any = None  # called with the config while "deploying" (e.g. close the PR)
     missing: Exception | None = None  # raised by ready(): no engine, no backend
 
@@ -96,17 +98,25 @@ class FakeStacks:
             raise ShowtimeError(self.fail_up)
         self.existing.add(cfg.stack)
         self.ups.append(cfg.stack)
+        # like the program: no prebuilt image means one built from this stack's own SHA
+        image = cfg.image or f"registry.test/superset-ci:{cfg.stack}-ci"
+        self.images[cfg.stack] = (image, cfg.image_sha if cfg.image else cfg.sha)
         self._note(f"up {cfg.stack}")
-        return {"service_name": cfg.stack, "cluster": "superset-ci"}
+        return {"service_name": cfg.stack, "cluster": "superset-ci", "image": image}
 
     def destroy(self, pr: int, sha: str) -> None:
         name = stack_name(pr, sha)
         self.existing.discard(name)
+        self.images.pop(name, None)
         self.destroyed.append(name)
         self._note(f"destroy {name}")
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
+
+    def current_image(self, pr: int, sha: str) -> str | None:
+        name = stack_name(pr, sha)
+        return self.images.get(name, (None, None))[0] if name in self.existing else None
 
     def ready(self) -> None:
         if self.missing is not None:

@@ -23,8 +23,9 @@ from showtime_iac.core.model import (
     PrInfo,
     ShowtimeError,
     parse_stack_name,
+    stack_name,
 )
-from showtime_iac.core.planner import Fleet, Plan, decide
+from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
 
 if TYPE_CHECKING:
     from showtime_iac.app.executor import Executor
@@ -77,8 +78,28 @@ def sweep(
                 ),
                 reasons=("labels lost",),
             )
+        elif pr.is_open and not plan.stacks and not st.blocked:
+            plan = _strays(pr, st, mine) or plan
         items.append(SweepItem(pr, plan))
     return items
+
+
+def _strays(pr: PrInfo, st: L.LabelState, mine: Sequence[str]) -> Plan | None:
+    """Stacks of an open PR that none of its labels references (a run killed between its
+    deploy and its labels, two pushes racing): destroyed; the PR's environment stays."""
+    referenced = {stack_name(pr.number, sha) for sha in st.shows}
+    stray = [n for n in mine if n not in referenced]
+    if not stray:
+        return None
+    ops = tuple(StackOp("destroy", n, (parse_stack_name(n) or (0, ""))[1]) for n in stray)
+    why = f"no label references {', '.join(stray)}"
+    return Plan(
+        pr=pr.number,
+        intent="sweep",
+        stacks=ops,
+        reasons=(why, *(f"destroy {n}" for n in stray)),
+        warnings=st.warnings,
+    )
 
 
 def fleet_of(prs: Iterable[PrInfo]) -> Fleet:
@@ -160,13 +181,21 @@ def _sweep_orphans(
 
 
 def _prune_labels(
-    ports: Ports, rows: list[dict[str, Any]], prs: list[PrInfo], dry_run: bool
+    ports: Ports,
+    items: list[SweepItem],
+    rows: list[dict[str, Any]],
+    prs: list[PrInfo],
+    dry_run: bool,
 ) -> dict[str, Any]:
-    # labels of environments this run destroyed (or would destroy) are gone
+    # labels of environments this run destroyed (or would destroy) are gone; a sweep of
+    # stacks no label referenced leaves the PR's environment and its labels in place
     gone = {
         r["pr"]
-        for r in rows
-        if r["action"] == "destroy" and r["result"] != "" and not r["result"].startswith("failed")
+        for item, r in zip(items, rows, strict=True)
+        if r["action"] == "destroy"
+        and item.plan.intent != "sweep"
+        and r["result"] != ""
+        and not r["result"].startswith("failed")
     }
     in_use = {n for p in prs if p.is_open and p.number not in gone for n in p.labels}
     try:
@@ -195,8 +224,10 @@ def cleanup(
     policy = load_policy(policy_file)
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
     now = datetime.now(UTC)
-    prs = list(ports.github.list_showtime_prs())
+    # stacks first: a stack listed here had its claim labels written before it was created,
+    # so the labels read next reference every stack a run is deploying
     stacks = ports.stacks.list_stacks()
+    prs = list(ports.github.list_showtime_prs())
     prs += [ports.github.get_pr(n) for n in prs_to_look_up(prs, stacks)]
     items = sweep(prs, stacks, now, policy)
     executor = Executor(
@@ -214,5 +245,5 @@ def cleanup(
         extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
         failed += sum(1 for o in extra["orphans"] if o.get("error"))
     if prune_labels:
-        extra.update(_prune_labels(ports, rows, prs, dry_run))
+        extra.update(_prune_labels(ports, items, rows, prs, dry_run))
     return CleanupReport(dry_run, rows, extra, failed)

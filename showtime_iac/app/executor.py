@@ -78,6 +78,10 @@ class StackPort(Protocol):
 
     def list_stacks(self) -> list[str]: ...
 
+    def current_image(self, pr: int, sha: str) -> str | None:
+        """The image the stack runs now (a reconfiguration keeps it); None if it has none."""
+        ...
+
 
 class LivePort(Protocol):
     def before_up(self, cfg: EnvConfig) -> None:
@@ -219,6 +223,8 @@ class Executor:
         ups = [op for op in plan.stacks if op.action == "up"]
         if plan.intent in ("reply", "refuse") or (not plan.stacks):
             return self._labels_and_reply(plan, pr, out)
+        if plan.intent == "sweep":
+            return self._sweep(plan, out)
         if not ups:
             return self._teardown(plan, pr, out)
         return self._deploy(plan, pr, ups[0], out, replan)
@@ -231,6 +237,20 @@ class Executor:
             self.gh.post_comment(plan.pr, plan.comment)
             out.actions.append("replied")
         self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
+        return out
+
+    def _sweep(self, plan: Plan, out: Outcome) -> Outcome:
+        """Stacks no label references: destroyed, nothing else on the PR changes."""
+        for op in plan.stacks:
+            try:
+                self.stacks.destroy(plan.pr, op.sha)
+            except Exception as raw:
+                exc = _as_error(raw)
+                out.exit_code, out.error = 1, str(exc)
+                self._audit(out, "destroy", "failed", f"{op.stack}: {exc}")
+                return out
+            out.actions.append(f"destroyed {op.stack} (no label referenced it)")
+            self._audit(out, "destroy", "ok", f"{op.stack}: no label referenced it")
         return out
 
     def _teardown(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
@@ -310,24 +330,7 @@ class Executor:
         self.gh.deployment(plan.pr, up.sha, "in_progress")
         previous = L.parse_state(pr.labels).active
         try:
-            for op in plan.stacks:
-                if op.when != "now":
-                    continue
-                if op.action == "destroy":
-                    self.stacks.destroy(plan.pr, op.sha)
-                    out.actions.append(f"destroyed {op.stack}")
-                    continue
-                t0 = time.monotonic()
-                self.live.before_up(cfg)
-                outputs = self.stacks.up(cfg)
-                out.timings.append(("stack", time.monotonic() - t0))
-                out.actions.append(f"up {op.stack}")
-                self._audit(out, "up", "ok", op.stack)
-                t1 = time.monotonic()
-                address = self.live.address(cfg, outputs)
-                out.timings.append(("task start", time.monotonic() - t1))
-                out.url = f"http://{address}"
-                out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
+            self._run_now(plan, cfg, out)
         except Exception as exc:  # a crash must still leave 🚦 failed, never a stuck claim
             return self._failed(
                 plan,
@@ -337,26 +340,63 @@ class Executor:
                 _as_error(exc),
                 previous if plan.intent == "reconfigure" else None,
             )
-
         fresh = self.gh.get_pr(plan.pr)
         if not fresh.is_open:
-            # closed (or merged) while we deployed: never leave it running
-            for name in sorted(
-                {up.stack} | {op.stack for op in plan.stacks if op.action == "destroy"}
-            ):
-                self.stacks.destroy(plan.pr, name.rsplit("-", 1)[1])
-                out.actions.append(f"destroyed {name} (PR closed during the deploy)")
-            remove = [n for n in fresh.labels if n.startswith(L.PREFIX)]
-            self.gh.apply_label_diff(plan.pr, [], remove)
-            self.gh.deployment(plan.pr, up.sha, "inactive")
-            self._audit(out, "teardown", "ok", "PR closed during the deploy")
-            out.url = None
-            return out
+            return self._closed_meanwhile(plan, up, fresh, out)
+        return self._healthy(plan, up, fresh, out)
 
+    def _run_now(self, plan: Plan, cfg: EnvConfig, out: Outcome) -> None:
+        """The plan's ``now`` operations: superseded stacks go, the new one comes up healthy."""
+        for op in plan.stacks:
+            if op.when != "now":
+                continue
+            if op.action == "destroy":
+                self.stacks.destroy(plan.pr, op.sha)
+                out.actions.append(f"destroyed {op.stack}")
+                continue
+            t0 = time.monotonic()
+            self.live.before_up(cfg)
+            outputs = self.stacks.up(cfg)
+            out.timings.append(("stack", time.monotonic() - t0))
+            out.actions.append(f"up {op.stack}")
+            self._audit(out, "up", "ok", op.stack)
+            t1 = time.monotonic()
+            address = self.live.address(cfg, outputs)
+            out.timings.append(("task start", time.monotonic() - t1))
+            out.url = f"http://{address}"
+            out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
+
+    def _closed_meanwhile(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
+        """Closed (or merged) while we deployed: never leave it running."""
+        for name in sorted({up.stack} | {op.stack for op in plan.stacks if op.action == "destroy"}):
+            self.stacks.destroy(plan.pr, name.rsplit("-", 1)[1])
+            out.actions.append(f"destroyed {name} (PR closed during the deploy)")
+        remove = [n for n in fresh.labels if n.startswith(L.PREFIX)]
+        self.gh.apply_label_diff(plan.pr, [], remove)
+        self.gh.deployment(plan.pr, up.sha, "inactive")
+        self._audit(out, "teardown", "ok", "PR closed during the deploy")
+        out.url = None
+        return out
+
+    def _healthy(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
+        """🎯 moves to the new SHA (labels added before the old ones go), then, and only
+        then, the replaced stack is destroyed: 🎯 never names a destroyed stack."""
         final = on_success(
             fresh.labels, up.sha, out.url.removeprefix("http://") if out.url else None
         )
-        self.gh.apply_label_diff(plan.pr, final.add, final.remove)
+        try:
+            self.gh.apply_label_diff(plan.pr, final.add, final.remove)
+        except ShowtimeError as exc:
+            # the new stack is up and healthy but the labels say otherwise: keep every stack
+            # (the old one is still 🎯); it stays claimed, so the next run after the stale
+            # limit, or the next deploy, rewrites the labels from what exists
+            out.exit_code = 1
+            out.error = (
+                f"`{up.sha}` is up and healthy, but its labels could not be written ({exc}); "
+                "every stack is kept and the next run reconciles the labels"
+            )
+            self._audit(out, plan.intent, "failed", out.error)
+            return out
         after = list(L.apply_diff(fresh.labels, final))
         for op in plan.stacks:
             if op.when == "after_healthy":

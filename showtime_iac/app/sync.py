@@ -52,6 +52,17 @@ def plan_event(
     return decide(ev, pr, now, load_policy(policy_file))
 
 
+def _resolved(ev: Event) -> Event:
+    """A comment names no commit; the workflow's plan job resolved one and built its image
+    (``SHOWTIME_IMAGE_SHA``): the run is about that commit, not a head read later."""
+    from showtime_iac.app.images import image_from_env
+
+    if ev.name != "issue_comment" or ev.sha:
+        return ev
+    record = image_from_env(os.environ)
+    return replace(ev, sha=record.sha) if record is not None else ev
+
+
 def snapshot(
     number: int, event_path: Path | None, event_name: str | None, actor: str
 ) -> tuple[Event, PrInfo | None]:
@@ -74,37 +85,66 @@ def snapshot(
     return ev, pr
 
 
-def plan_for(ev: Event, pr: PrInfo, policy: Policy, ports: Ports | None, now: Any) -> Plan:
-    """Decide, then refine with what only the adapters know (permission, quota, stacks)."""
+def _fresh_labels(ports: Ports, pr: PrInfo, listed: list[PrInfo] | None) -> PrInfo:
+    """The PR with its labels and state as GitHub has them now; the payload's head SHA and
+    description stay (they are what the event was about). A listing of the repository's
+    🎪 PRs, when the run made one anyway, saves the read."""
+    from showtime_iac.core import labels as L
+
+    mine = [p for p in listed or [] if p.number == pr.number]
+    fresh = mine[0] if mine else ports.github.get_pr(pr.number)
+    # the ⚡ trigger is the event's own: its DELETE is the atomic claim (a 404 means another
+    # run took it), so the payload's word on it stands until then
+    labels = [n for n in fresh.labels if n != L.START] + [n for n in pr.labels if n == L.START]
+    return replace(pr, labels=tuple(labels), state=fresh.state)
+
+
+def plan_for(
+    ev: Event,
+    pr: PrInfo,
+    policy: Policy,
+    ports: Ports | None,
+    now: Any,
+    *,
+    stale: bool = False,
+) -> Plan:
+    """Decide, then refine with what only the adapters know (permission, fresh labels, quota,
+    stacks, the image each stack runs). ``stale``: ``pr`` comes from the event payload, whose
+    labels may be older than what earlier runs wrote; they are re-read before any stack
+    operation is planned for good. Without ``ports`` (no token): offline, from the payload."""
     from showtime_iac.app.cleanup import fleet_of
+    from showtime_iac.app.images import bind_images, image_from_env, require_image
     from showtime_iac.core.planner import decide, needs_permission
 
+    record = image_from_env(os.environ)
     if ports is not None and needs_permission(ev):
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
-    image = os.environ.get("SHOWTIME_IMAGE") or None
-    plan = with_image(decide(ev, pr, now, policy), image)
+    plan = decide(ev, pr, now, policy)
     if ports is None:
-        return plan
+        return bind_images(plan, record, None)
+    listed: list[PrInfo] | None = None
     if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
-        fleet = fleet_of(p for p in ports.github.list_showtime_prs() if p.number != pr.number)
-        plan = with_image(decide(ev, pr, now, policy, fleet=fleet), image)
+        listed = ports.github.list_showtime_prs()
+    if stale and plan.stacks:
+        pr = _fresh_labels(ports, pr, listed)
+        plan = decide(ev, pr, now, policy)
+    if listed is not None and plan.intent == "start":
+        fleet = fleet_of(p for p in listed if p.number != pr.number)
+        plan = decide(ev, pr, now, policy, fleet=fleet)
     if plan.intent in ("stop", "teardown"):
         plan = decide(ev, pr, now, policy, known_stacks=ports.stacks.list_stacks())
-    return plan
+    return bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
 
 
-def with_image(plan: Plan, image: str | None) -> Plan:
-    """Deploy a prebuilt image (``$SHOWTIME_IMAGE``: the workflow built the PR's code in a job
-    without secrets) instead of building in-process. Applies to the plan's ``up``."""
+def with_image(plan: Plan, image: str | None, sha: str | None = None) -> Plan:
+    """Bind a prebuilt image to the plan's ``up`` of its own commit (see
+    :func:`showtime_iac.app.images.bind_images`); refuses an image of another commit."""
+    from showtime_iac.app.images import ImageRecord, bind_images, image_from_env
+
     if not image:
         return plan
-    ops = tuple(
-        replace(op, config=replace(op.config, image=image))
-        if op.action == "up" and op.config is not None
-        else op
-        for op in plan.stacks
-    )
-    return replace(plan, stacks=ops)
+    record = ImageRecord(image, sha) if sha else image_from_env({"SHOWTIME_IMAGE": image})
+    return bind_images(plan, record, None)
 
 
 @dataclass(frozen=True)
@@ -147,12 +187,21 @@ def sync(
     policy = load_policy(policy_file)
     actor = os.environ.get("GITHUB_ACTOR", "")
     ev, snap = snapshot(pr, event_path, event_name, actor)
+    ev = _resolved(ev)
     now = datetime.now(UTC)
-    if dry_run and snap is not None:
-        return SyncResult(plan_for(ev, snap, policy, None, now))
+    if dry_run and snap is not None and not settings.github_token:
+        return SyncResult(plan_for(ev, snap, policy, None, now))  # offline: nothing to ask
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
     fresh = snap or ports.github.get_pr(pr)
-    plan = plan_for(ev, fresh, policy, ports if not dry_run else None, now)
+    from showtime_iac.app.images import ImageMissingError
+
+    try:
+        # a dry run makes the same reads as a real run (permission, labels, quota, stacks)
+        plan = plan_for(ev, fresh, policy, ports, now, stale=snap is not None)
+    except ImageMissingError as exc:
+        if dry_run:
+            raise
+        return _refuse_without_image(ports, ev, fresh, exc)
     if dry_run:
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
@@ -161,7 +210,10 @@ def sync(
         ports.stacks.ready()  # no engine or backend: fail here, before any label is written
 
     def replan(p: PrInfo) -> Plan:
-        return plan_for(ev, p, policy, ports, datetime.now(UTC))
+        # fresh labels and state; the event's own description stays what it was about
+        return plan_for(
+            ev, replace(fresh, labels=p.labels, state=p.state), policy, ports, datetime.now(UTC)
+        )
 
     executor = Executor(
         ports.github,
@@ -177,3 +229,28 @@ def sync(
             fh.write(outcome.summary_markdown() + "\n")
             fh.write("\n".join(f"    {a}" for a in outcome.audit) + "\n")
     return SyncResult(plan, outcome)
+
+
+def _refuse_without_image(ports: Ports, ev: Event, pr: PrInfo, exc: Exception) -> SyncResult:
+    """No image for a deploy, and this job never builds: nothing is deployed, and a ⚡ that
+    asked for it is consumed (never left for a later push to act on), with the reason."""
+    from showtime_iac.app.executor import Outcome
+    from showtime_iac.core import labels as L
+    from showtime_iac.core.plan import Plan, comment_text
+
+    started = ev.name == "pull_request" and ev.label == L.START and L.START in pr.labels
+    consumed = started and ports.github.remove_label(pr.number, L.START)
+    lines = [str(exc)]
+    if consumed:
+        lines.append(f"`{L.START}` was consumed: a maintainer can add it again once it builds")
+    ports.github.post_comment(pr.number, comment_text("Nothing deployed", lines))
+    plan = Plan(
+        pr=pr.number,
+        intent="refuse",
+        remove_labels=(L.START,) if consumed else (),
+        reasons=(str(exc),),
+        sha=ev.sha[:7] or None,
+    )
+    out = Outcome(pr=pr.number, intent="refuse", exit_code=1, sha=plan.sha, error=str(exc))
+    out.actions.append("refused: no image" + (f"; {L.START} consumed" if consumed else ""))
+    return SyncResult(plan, out)

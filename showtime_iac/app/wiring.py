@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from showtime_iac.core.model import EnvConfig, Policy
+from showtime_iac.core.model import EnvConfig, Policy, ShowtimeError
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.aws import AwsLive, DeleteResult, OrphanDecision
@@ -73,6 +73,16 @@ class LazyStacks(_Lazy["PulumiDriver"]):
 
     def list_stacks(self) -> list[str]:
         return self._get().list_stacks()
+
+    def current_image(self, pr: int, sha: str) -> str | None:
+        """The image stack ``pr-N-S`` runs now (its ``image`` output); None when it has none
+        (no such stack, never deployed). By the image binding it was built from S."""
+        driver = self._get()  # no engine: that error, not "no image"
+        try:
+            image = driver.outputs(pr, sha).get("image")
+        except ShowtimeError:
+            return None
+        return image if isinstance(image, str) and image else None
 
 
 class LazyLive(_Lazy["AwsLive"]):

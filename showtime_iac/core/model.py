@@ -22,6 +22,7 @@ __all__ = [
     "TAG_KEYS",
     "EnvConfig",
     "Event",
+    "ImageMismatchError",
     "InputError",
     "Policy",
     "PrInfo",
@@ -30,6 +31,7 @@ __all__ = [
     "ShowtimeError",
     "Status",
     "Ttl",
+    "image_built_from",
     "parse_stack_name",
     "resource_names",
     "resource_tags",
@@ -42,7 +44,10 @@ FLAG_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 # Bots appear as "name[bot]".
 LOGIN_RE = re.compile(r"^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)(\[bot\])?$")
+IMAGE_RE = re.compile(r"^[\w.\-/:@]{1,512}$")
 STACK_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})$")
+# the tag the workflow and the program give a PR image: `<repo>:pr-<N>-<sha7>-ci[@digest]`
+_IMAGE_TAG_RE = re.compile(r":pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci(?:@|$)")
 #: the baseline environment of the default branch (`up --ref master`) is "PR 0"
 BASELINE_PR = 0
 
@@ -132,6 +137,22 @@ def parse_stack_name(name: str) -> tuple[int, str] | None:
     return int(m.group(1)), m.group(2)
 
 
+class ImageMismatchError(InputError):
+    """An image built from one commit offered to the stack of another: refused (exit 2)."""
+
+
+def image_built_from(image: str) -> tuple[int, str] | None:
+    """``(pr, sha7)`` that an image reference's own tag names (``…:pr-1234-abc1234-ci``)."""
+    m = _IMAGE_TAG_RE.search(image)
+    return None if m is None else (int(m.group(1)), m.group(2))
+
+
+def same_commit(a: str, b: str) -> bool:
+    """Two SHAs (7 to 40 hex) name the same commit as far as both say."""
+    a, b = a.lower(), b.lower()
+    return len(a) >= 7 and len(b) >= 7 and (a.startswith(b) or b.startswith(a))
+
+
 @dataclass(frozen=True)
 class Show:
     """One SHA's environment as the labels describe it."""
@@ -187,6 +208,8 @@ class EnvConfig:
     ttl: Ttl = field(default_factory=lambda: Ttl("24h"))
     requester: str = "unknown"
     created: datetime | None = None
+    #: the commit ``image`` was built from (its record): must be this stack's SHA
+    image_sha: str | None = None
 
     def __post_init__(self) -> None:
         stack_name(self.pr, self.sha)  # validates both
@@ -206,10 +229,32 @@ class EnvConfig:
             if name in seen:
                 raise InputError(f"feature flag {name} given twice")
             seen.add(name)
-        if self.image is not None and not re.match(r"^[\w.\-/:@]{1,512}$", self.image):
+        if self.image is not None and not IMAGE_RE.match(self.image):
             raise InputError(f"invalid image reference {self.image[:80]!r}")
         if self.requester != "unknown" and not LOGIN_RE.match(self.requester):
             raise InputError(f"invalid GitHub login {self.requester[:60]!r}")
+        if self.image_sha is not None:
+            self._check_image_binding(self.image_sha)
+
+    def _check_image_binding(self, built: str) -> None:
+        """The trust contract: stack ``pr-N-S`` only ever runs an image built from S."""
+        if not SHA_RE.match(built):
+            raise InputError(f"invalid image commit {built[:60]!r}: expected 7 to 40 hex")
+        if self.image is None:
+            raise InputError("an image commit was given without an image")
+        tagged = image_built_from(self.image)
+        other = None if same_commit(built, self.sha) else built
+        elsewhere = tagged is not None and (
+            tagged[0] != self.pr or not same_commit(tagged[1], self.sha)
+        )
+        if other is None and tagged is not None and elsewhere:
+            other = f"{tagged[1]} (its tag names PR {tagged[0]})"
+        if other is not None:
+            raise ImageMismatchError(
+                f"image {self.image[:120]} was built from {other[:40]}, "
+                f"not {self.sha7}: stack {self.stack} only runs an image built from "
+                f"{self.sha7}; refused, nothing changed"
+            )
 
     @property
     def sha7(self) -> str:

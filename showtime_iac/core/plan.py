@@ -49,7 +49,10 @@ class Fleet:
         return dict(self.by_requester).get(login.lower(), 0)
 
 
-Intent = Literal["none", "start", "update", "reconfigure", "stop", "teardown", "refuse", "reply"]
+Intent = Literal[
+    "none", "start", "update", "reconfigure", "stop", "teardown", "refuse", "reply", "sweep"
+]
+"""``sweep``: the cleanup destroys stacks that no label references (nothing else changes)."""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ ENV_KEYS: dict[str, str | None] = {
     "examples": "true",
     "cacheRedis": "false",
     "image": None,  # prebuilt image URI: no build
+    "imageSha": None,  # the commit the image was built from: must be `sha`
     "ttl": "24h",
     "requester": "unknown",
     "created": None,  # ISO 8601
@@ -182,6 +183,8 @@ def to_stack_config(cfg: EnvConfig) -> dict[str, str]:
     }
     if cfg.image is not None:
         out[key("image")] = cfg.image
+    if cfg.image_sha is not None:
+        out[key("imageSha")] = cfg.image_sha
     if cfg.created is not None:
         out[key("created")] = cfg.created.isoformat()
     return out
@@ -244,6 +247,7 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
         examples=_bool("examples", get("examples") or "true"),
         cache_redis=_bool("cacheRedis", get("cacheRedis") or "false"),
         image=get("image"),
+        image_sha=get("imageSha"),
         ttl=Ttl(get("ttl") or "24h"),
         requester=get("requester") or "unknown",
         created=created,

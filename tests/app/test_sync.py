@@ -557,6 +557,7 @@ def test_a_prebuilt_image_from_the_workflow_is_deployed_as_is(
 ) -> None:
     image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci@sha256:" + "ab" * 32
     monkeypatch.setenv("SHOWTIME_IMAGE", image)
+    monkeypatch.setenv("SHOWTIME_IMAGE_SHA", HEAD)  # the push job's record: built from HEAD
     images: list[str | None] = []
     run.stacks.on_up = lambda cfg: images.append(cfg.image)
     run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])

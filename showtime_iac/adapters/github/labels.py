@@ -48,9 +48,12 @@ class LabelsMixin(GitHubTransport):
         return bool(took) or self.retried
 
     def apply_label_diff(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
-        """Write the minimal diff: one DELETE per removed label, one POST for all added ones.
+        """Write the minimal diff: one POST for all added labels, then one DELETE per removed.
 
-        Labels GitHub did not know are created by the POST (grey); they get their colour and
+        Additions go first: a write that fails half-way leaves the PR with too many labels
+        (the old 🎯 and the new one, both environments described), never with too few (no 🎯,
+        a running stack that no label names); the next run reconciles the surplus. Labels
+        GitHub did not know are created by the POST (grey); they get their colour and
         description in :meth:`finish`, after the deploy has begun, to keep a start within its
         request budget. Non-🎪 labels are never touched.
         """
@@ -59,13 +62,15 @@ class LabelsMixin(GitHubTransport):
         skipped = [n for n in (*add, *remove) if not self._ours(n)]
         if skipped:
             self.warnings.append(f"not touching non-showtime labels: {', '.join(skipped)}")
+        if adds:
+            self._add_labels(number, adds)
         for name in dels:
             self._delete(
                 f"remove label {name!r} from PR #{number}",
                 f"{self._url}/issues/{number}/labels/{label_url_name(name)}",
             )
-        if not adds:
-            return
+
+    def _add_labels(self, number: int, adds: list[str]) -> None:
         url = f"{self._url}/issues/{number}/labels"
 
         def post() -> list[dict[str, Any]]:

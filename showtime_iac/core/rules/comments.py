@@ -67,9 +67,11 @@ def _run_command(ctx: Ctx, cmd: Command) -> Plan:
             f"/showtime {cmd.name}: no environment",
         )
     if cmd.name == "refresh":
-        if not pr.head_sha:
+        # the commit the workflow's plan job resolved (and built), else the head as read
+        sha = ctx.event.sha or pr.head_sha
+        if not sha:
             return skip(pr.number, "the PR's head SHA is unknown (not in a comment payload)", st)
-        head = pr.head_sha[:7]
+        head = sha[:7]
         if st.active_sha == head:
             return _reply(ctx, f"🎪 `{head}` is already live.", "refresh: already on the head")
         return update(ctx, head, why=f"/showtime refresh by {who}")
