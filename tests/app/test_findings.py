@@ -90,7 +90,7 @@ def test_finding_1_a_reconfigure_of_a_stack_without_an_image_record_is_refused(
     run.stacks.existing.add(OLD_STACK)  # a stack, but no image output to keep
     run.gh.add_pr(PR, head_sha=OLD, labels=running(OLD7))
     payload = issue_comment("/showtime size large", running(OLD7))
-    rc, _doc, err = run.sync(payload, name="issue_comment")
+    rc, _doc, _err = run.sync(payload, name="issue_comment")
     assert rc == 1
     assert run.stacks.ups == []
     # only the reply that says why: no label changes, no deploy

@@ -102,6 +102,27 @@ def test_finding_1_starts_and_updates_need_an_image_built_from_their_sha() -> No
     assert up.sha == NEW_FULL[:7] and not up.reuse_image
 
 
+def test_finding_1_an_env_config_refuses_an_image_built_from_another_commit() -> None:
+    from showtime_iac.core.model import EnvConfig, ImageMismatchError
+    from showtime_iac.core.stack_config import from_stack_config, to_stack_config
+
+    digest = "123.dkr.ecr.us-west-2.amazonaws.com/superset-ci@sha256:" + "ab" * 32
+    ok = EnvConfig(pr=1234, sha=OLD_FULL, image=digest, image_sha=OLD)
+    assert from_stack_config(to_stack_config(ok)) == ok
+    with pytest.raises(ImageMismatchError, match="only runs an image built from abc1234"):
+        EnvConfig(pr=1234, sha=OLD_FULL, image=digest, image_sha=NEW_FULL)
+    tagged = "123.dkr.ecr.us-west-2.amazonaws.com/superset-ci:pr-1234-def5678-ci"
+    with pytest.raises(ImageMismatchError, match="def5678"):
+        EnvConfig(pr=1234, sha=OLD_FULL, image=tagged, image_sha=OLD)
+    other_pr = "123.dkr.ecr.us-west-2.amazonaws.com/superset-ci:pr-999-abc1234-ci"
+    with pytest.raises(ImageMismatchError, match="PR 999"):
+        EnvConfig(pr=1234, sha=OLD_FULL, image=other_pr, image_sha=OLD)
+    # the program reads its stack config strictly: a record of another commit never deploys
+    values = {**to_stack_config(ok), "showtime-iac:imageSha": NEW_FULL}
+    with pytest.raises(ImageMismatchError):
+        from_stack_config(values)
+
+
 # --- 2. removing a guarded label needs write access ---------------------------------------------
 
 
