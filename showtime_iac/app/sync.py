@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from showtime_iac.core.model import InputError
+from showtime_iac.core.model import InputError, short_sha
 
 if TYPE_CHECKING:
     from showtime_iac.app.executor import Outcome
@@ -49,17 +49,22 @@ def plan_event(
         raise InputError(f"{ev.name} event names no pull request: plan needs one (use cleanup)")
     if not pr.head_sha and ev.name == "workflow_dispatch":
         raise InputError("workflow_dispatch without inputs.sha: plan is offline; use sync")
-    return decide(ev, pr, now, load_policy(policy_file))
+    return decide(_resolved(ev, os.environ), pr, now, load_policy(policy_file))
 
 
-def _resolved(ev: Event) -> Event:
-    """A comment names no commit; the workflow's plan job resolved one and built its image
-    (``SHOWTIME_IMAGE_SHA``): the run is about that commit, not a head read later."""
+def _resolved(ev: Event, env: Mapping[str, str]) -> Event:
+    """A comment names no commit. The workflow's plan job resolves one (``SHOWTIME_SHA``)
+    and builds its image (whose record ``SHOWTIME_IMAGE_SHA`` says the same): the run is
+    about that commit, never a head read later."""
     from showtime_iac.app.images import image_from_env
 
     if ev.name != "issue_comment" or ev.sha:
         return ev
-    record = image_from_env(os.environ)
+    sha = (env.get("SHOWTIME_SHA") or "").strip().lower()
+    if sha:
+        short_sha(sha)  # validates
+        return replace(ev, sha=sha)
+    record = image_from_env(env)
     return replace(ev, sha=record.sha) if record is not None else ev
 
 
@@ -187,7 +192,7 @@ def sync(
     policy = load_policy(policy_file)
     actor = os.environ.get("GITHUB_ACTOR", "")
     ev, snap = snapshot(pr, event_path, event_name, actor)
-    ev = _resolved(ev)
+    ev = _resolved(ev, os.environ)
     now = datetime.now(UTC)
     if dry_run and snap is not None and not settings.github_token:
         return SyncResult(plan_for(ev, snap, policy, None, now))  # offline: nothing to ask

@@ -1,0 +1,215 @@
+"""The workflows' side of the security review (issue 15): conditions and concurrency groups
+evaluated by GitHub's own expression evaluator (``@actions/expressions`` via
+``.ci/eval-expr.mjs``), and the action's script run under bash with a stand-in CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parents[2]
+WF = ROOT / ".github" / "workflows"
+NODE = shutil.which("node")
+HAS_EVALUATOR = (ROOT / ".ci" / "node_modules" / "@actions" / "expressions").is_dir()
+needs_evaluator = pytest.mark.skipif(
+    NODE is None or not HAS_EVALUATOR,
+    reason="node or .ci/node_modules missing (bash .ci/lint-workflows.sh installs them)",
+)
+START = "🎪 ⚡ showtime-trigger-start"
+
+
+def showtime() -> dict[str, Any]:
+    data = yaml.safe_load((WF / "showtime.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def evaluate(
+    value: str, contexts: dict[str, Any], *, condition: bool, status: str = "success"
+) -> Any:
+    assert NODE is not None
+    doc = {"value": value, "contexts": contexts, "condition": condition, "status": status}
+    res = subprocess.run(
+        [NODE, str(ROOT / ".ci" / "eval-expr.mjs")],
+        input=json.dumps(doc),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(res.stdout)
+
+
+def comment(body: str, association: str) -> dict[str, Any]:
+    return {
+        "event_name": "issue_comment",
+        "run_id": "9001",
+        "event": {
+            "action": "created",
+            "issue": {"number": 1234, "pull_request": {"url": "x"}},
+            "comment": {"body": body, "author_association": association},
+        },
+    }
+
+
+def label(action: str, name: str) -> dict[str, Any]:
+    return {
+        "event_name": "pull_request_target",
+        "run_id": "9002",
+        "event": {"action": action, "label": {"name": name}, "pull_request": {"number": 1234}},
+    }
+
+
+def push() -> dict[str, Any]:
+    return {
+        "event_name": "pull_request_target",
+        "run_id": "9003",
+        "event": {"action": "synchronize", "pull_request": {"number": 1234}},
+    }
+
+
+SERIALIZED = [
+    ("a maintainer's command", comment("/showtime destroy", "MEMBER")),
+    ("a command on a later line", comment("thanks!\n/circus refresh", "OWNER")),
+    ("the start label", label("labeled", START)),
+    ("removing the freeze label", label("unlabeled", "🎪 🧊 showtime-freeze")),
+    ("the legacy label", label("unlabeled", "testenv-up")),
+    ("a push", push()),
+]
+ON_THEIR_OWN = [
+    ("a comment without a command", comment("LGTM, thanks", "MEMBER")),
+    ("a stranger's command", comment("/showtime destroy", "NONE")),
+    ("a contributor's command", comment("/showtime status", "CONTRIBUTOR")),
+    ("a label that is not ours", label("labeled", "size/M")),
+    ("removing a label that is not ours", label("unlabeled", "bug")),
+]
+
+
+@needs_evaluator
+@pytest.mark.parametrize(("what", "github"), SERIALIZED, ids=[w for w, _ in SERIALIZED])
+def test_finding_7_runs_that_can_change_something_share_the_prs_group(
+    what: str, github: dict[str, Any]
+) -> None:
+    group = showtime()["concurrency"]["group"]
+    assert evaluate(group, {"github": github}, condition=False) == "showtime-pr-1234", what
+
+
+@needs_evaluator
+@pytest.mark.parametrize(("what", "github"), ON_THEIR_OWN, ids=[w for w, _ in ON_THEIR_OWN])
+def test_finding_7_events_that_change_nothing_never_evict_a_queued_run(
+    what: str, github: dict[str, Any]
+) -> None:
+    wf = showtime()
+    group = evaluate(wf["concurrency"]["group"], {"github": github}, condition=False)
+    assert group == f"showtime-pr-1234-noop-{github['run_id']}", what
+    if what != "a stranger's command" and what != "a contributor's command":
+        # and they cost nothing: no job runs (a stranger's command still gets its reply)
+        plan_if = wf["jobs"]["plan"]["if"]
+        assert evaluate(plan_if, {"github": github}, condition=True) is False, what
+
+
+@needs_evaluator
+@pytest.mark.parametrize("build", ["success", "failure", "skipped"])
+def test_finding_3_sync_runs_even_when_the_build_fails(build: str) -> None:
+    """The job that consumes or refuses a start request always runs once the plan did."""
+    sync_if = showtime()["jobs"]["sync"]["if"]
+    needs = {
+        "plan": {"result": "success", "outputs": {"build": "true"}},
+        "build": {"result": build},
+        "push": {"result": "skipped" if build != "success" else "success"},
+    }
+    status = "failure" if build == "failure" else "success"
+    assert evaluate(sync_if, {"needs": needs}, condition=True, status=status) is True
+    # the plan job failing (e.g. the permission lookup) still leaves sync to refuse
+    needs["plan"]["result"] = "failure"
+    assert evaluate(sync_if, {"needs": needs}, condition=True, status="failure") is True
+    needs["plan"]["result"] = "skipped"  # a comment without a command: nothing at all
+    assert evaluate(sync_if, {"needs": needs}, condition=True) is False
+
+
+def test_finding_4_the_run_is_about_the_commit_the_plan_job_resolved() -> None:
+    jobs = showtime()["jobs"]
+    plan_run = next(s["run"] for s in jobs["plan"]["steps"] if s.get("id") == "plan")
+    # the commit is resolved first, and the plan is made about it
+    assert plan_run.index("gh api") < plan_run.index('SHOWTIME_SHA="$HEAD_SHA" showtime-iac plan')
+    step = next(s for s in jobs["sync"]["steps"] if str(s.get("uses", "")).startswith("./"))
+    assert "plan.outputs.head_sha" in step["with"]["sha"]
+    assert "push.outputs.image_sha" in step["with"]["image-sha"]
+    assert "allow-build" not in step["with"]  # the privileged job never builds
+
+
+def test_finding_low_the_plan_job_builds_only_for_a_real_write_permission() -> None:
+    plan_run = next(s["run"] for s in showtime()["jobs"]["plan"]["steps"] if s.get("id") == "plan")
+    assert "collaborators/$ACTOR/permission" in plan_run
+    assert "author_association" not in plan_run
+    assert "admin|maintain|write) build=true" in plan_run
+
+
+def test_finding_low_cleanup_can_mark_deployments_inactive_and_knows_the_default_branch() -> None:
+    wf = yaml.safe_load((WF / "showtime-cleanup.yml").read_text(encoding="utf-8"))
+    job = wf["jobs"]["cleanup"]
+    assert job["permissions"]["deployments"] == "write"
+    baseline = next(s["run"] for s in job["steps"] if "up --ref" in s.get("run", ""))
+    assert "gh api" in baseline and ".default_branch" in baseline
+
+
+# --- the action's own script, run under bash with a stand-in showtime-iac ----------------------
+
+
+def run_action_script(tmp_path: Path, **inputs: str) -> dict[str, str]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "showtime-iac"
+    fake.write_text(
+        '#!/usr/bin/env bash\nenv | grep -E "^SHOWTIME_" | sort > "$RUNNER_TEMP/env.txt"\n'
+        'echo "$@" > "$RUNNER_TEMP/args.txt"\necho "{}"\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    env = {
+        "PATH": f"{bindir}:/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "ACTION_PATH": str(tmp_path),
+        "COMMAND": "sync",
+        "PR": "1234",
+        "DRY_RUN": "false",
+        "GITHUB_TOKEN": "t",
+        "SHOWTIME_SHA": "",
+        "SHOWTIME_IMAGE": "",
+        "SHOWTIME_IMAGE_SHA": "",
+        "ALLOW_BUILD": "false",
+        **inputs,
+    }
+    subprocess.run(["bash", "-c", step["run"]], env=env, check=True, timeout=60, cwd=tmp_path)
+    lines = (tmp_path / "env.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_finding_4_the_action_never_lets_sync_build_unless_asked(tmp_path: Path) -> None:
+    env = run_action_script(tmp_path)
+    assert env.get("SHOWTIME_REQUIRE_IMAGE") == "true"
+    assert "SHOWTIME_IMAGE" not in env and "SHOWTIME_SHA" not in env  # empty inputs: unset
+
+
+def test_finding_4_the_action_hands_the_image_and_its_record_over(tmp_path: Path) -> None:
+    sha = "ab" * 20
+    env = run_action_script(
+        tmp_path,
+        SHOWTIME_IMAGE="r.example/x@sha256:" + "0" * 64,
+        SHOWTIME_IMAGE_SHA=sha,
+        SHOWTIME_SHA=sha,
+    )
+    assert env["SHOWTIME_IMAGE_SHA"] == sha and env["SHOWTIME_SHA"] == sha
+    assert env["SHOWTIME_REQUIRE_IMAGE"] == "true"
+    (tmp_path / "own").mkdir()
+    allowed = run_action_script(tmp_path / "own", ALLOW_BUILD="true")
+    assert "SHOWTIME_REQUIRE_IMAGE" not in allowed
