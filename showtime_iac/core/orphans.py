@@ -2,7 +2,9 @@
 
 The AWS adapter lists the candidates (:class:`TaggedResource`: kind, name, id, tags, age) and
 deletes what :func:`classify_orphans` marks ``delete``. Nothing without our tags is ever
-touched; nothing of an open PR with a live stack is ever deleted.
+touched; nothing whose stack exists is ever deleted (the stack owns it: a 🔒 blocked PR's
+stack stays whole); an ECR image, which carries no AWS tags, is deleted only when more than
+its tag name says it is ours.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ KINDS: tuple[ResourceKind, ...] = ("ecs-service", "task-definition", "log-group"
 class TaggedResource:
     """One AWS resource found by the sweep. ``ident`` is what deletion needs (ARN, name,
     or for an ECR image its digest); ``tags`` are its AWS tags (for an ECR image, which
-    cannot carry tags, those its image tag encodes)."""
+    cannot carry tags, those its image tag encodes). ``unproven`` is the adapter's reason
+    when nothing but the name says the resource is ours (an ECR image in a repository that
+    showtime-iac does not manage, with no tagged resource of the same PR and SHA): never
+    deleted."""
 
     kind: ResourceKind
     name: str
@@ -39,6 +44,7 @@ class TaggedResource:
     tags: Mapping[str, str]
     created: datetime | None = None
     other_image_tags: tuple[str, ...] = ()
+    unproven: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,10 +107,15 @@ def _decide(
             pr,
             names.stack,
         )
+    if r.unproven is not None:
+        return OrphanDecision(r, "skip", r.unproven, pr, names.stack)
     live, is_open = names.stack in live_stacks, pr in open_prs
-    if live and is_open:
+    if live:
+        # the stack owns it, open PR or not (a 🔒 blocked closed PR keeps its stack whole):
+        # only destroying the stack removes it
+        state = "open" if is_open else "closed"
         return OrphanDecision(
-            r, "keep", f"PR #{pr} is open and stack {names.stack} exists", pr, names.stack
+            r, "keep", f"stack {names.stack} exists (PR #{pr} is {state})", pr, names.stack
         )
     if r.created is not None and now - r.created < min_age:
         age = int((now - r.created).total_seconds() // 60)
@@ -134,9 +145,9 @@ def classify_orphans(
 
     A resource is deleted only when all hold: it carries ``showtime:pr`` and
     ``showtime:sha``; its name is exactly the one :func:`model.resource_names` gives those
-    tags; it is older than ``min_age`` (a deploy between listing stacks and listing
-    resources is not an orphan); and its stack is not in ``live_stacks`` or its PR is not
-    in ``open_prs``. A resource of an open PR with a live stack is always kept.
+    tags; its ownership is not ``unproven``; it is older than ``min_age`` (a deploy between
+    listing stacks and listing resources is not an orphan); and its stack is not in
+    ``live_stacks``. A resource whose stack exists is always kept, whatever its PR's state.
     """
     live, opened = frozenset(live_stacks), frozenset(open_prs)
     if now.tzinfo is None:  # AWS timestamps are aware: read a naive ``now`` as UTC

@@ -39,13 +39,19 @@ def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
 def list_tagged(clients: AwsClients, cluster: str, ecr_repository: str) -> list[TaggedResource]:
     """Every candidate of the sweep: ECS services of ``cluster``, task definitions of family
     ``showtime-pr-*``, log groups ``/showtime/pr-*`` (with their tags), and the images of
-    ``ecr_repository`` tagged ``pr-*-ci``."""
-    return [
+    ``ecr_repository`` tagged ``pr-*-ci``.
+
+    An image carries no AWS tags, so its tag name alone would decide; it is ours only when
+    the repository is the one showtime-iac manages (tagged ``showtime:managed-by``) or a
+    resource with our AWS tags of the same PR and SHA was found too. Otherwise it is listed
+    ``unproven`` (never deleted; the repository's lifecycle policy expires PR images)."""
+    tagged = [
         *_list_services(clients, cluster),
         *_list_task_definitions(clients),
         *_list_log_groups(clients),
-        *_list_images(clients, ecr_repository),
     ]
+    seen = {(r.tags.get("showtime:pr"), (r.tags.get("showtime:sha") or "")[:7]) for r in tagged}
+    return [*tagged, *_list_images(clients, ecr_repository, seen)]
 
 
 def _list_services(clients: AwsClients, cluster: str) -> list[TaggedResource]:
@@ -125,7 +131,21 @@ def _list_log_groups(clients: AwsClients) -> list[TaggedResource]:
     return out
 
 
-def _list_images(clients: AwsClients, ecr_repository: str) -> list[TaggedResource]:
+def _managed_repository(clients: AwsClients, ecr_repository: str) -> bool:
+    """The repository carries the shared stack's tag ``showtime:managed-by=showtime-iac``."""
+    ecr = clients.ecr
+    with aws_call(f"DescribeRepositories {ecr_repository}"):
+        repos = ecr.describe_repositories(repositoryNames=[ecr_repository]).get("repositories")
+        arn = (repos or [{}])[0].get("repositoryArn")
+        if not arn:
+            return False
+        tags = _tags(ecr.list_tags_for_resource(resourceArn=arn).get("tags"))
+    return tags.get("showtime:managed-by") == "showtime-iac"
+
+
+def _list_images(
+    clients: AwsClients, ecr_repository: str, seen: set[tuple[str | None, str]]
+) -> list[TaggedResource]:
     ecr = clients.ecr
     out: list[TaggedResource] = []
     with aws_call(f"DescribeImages {ecr_repository}"):
@@ -137,6 +157,7 @@ def _list_images(clients: AwsClients, ecr_repository: str) -> list[TaggedResourc
             )
         except ecr.exceptions.RepositoryNotFoundException:
             return []
+    managed: bool | None = None
     for page in pages:
         for img in page.get("imageDetails", []):
             image_tags = list(img.get("imageTags", []))
@@ -145,6 +166,16 @@ def _list_images(clients: AwsClients, ecr_repository: str) -> list[TaggedResourc
                 continue  # untagged or not ours: never touched
             m = _IMAGE_TAG_RE.match(ours[0])
             assert m is not None
+            unproven = None
+            if (m.group(1), m.group(2)) not in seen:
+                if managed is None:
+                    managed = _managed_repository(clients, ecr_repository)
+                if not managed:
+                    unproven = (
+                        f"only its tag name says it is ours: {ecr_repository} is not tagged "
+                        "showtime:managed-by=showtime-iac and no tagged resource of "
+                        f"PR {m.group(1)} {m.group(2)} was found (the lifecycle policy expires it)"
+                    )
             out.append(
                 TaggedResource(
                     "ecr-image",
@@ -153,6 +184,7 @@ def _list_images(clients: AwsClients, ecr_repository: str) -> list[TaggedResourc
                     {"showtime:pr": m.group(1), "showtime:sha": m.group(2)},
                     img.get("imagePushedAt"),
                     tuple(t for t in image_tags if t != ours[0]),
+                    unproven,
                 )
             )
     return out
