@@ -78,6 +78,7 @@ class FakeStacks:
     destroyed: list[str] = field(default_factory=list)
     # per stack: the image it runs and the commit that image was built from (its record)
     images: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)  # stacks the app said a stale claim holds
     on_up: Any = None  # called with the config while "deploying" (e.g. close the PR)
     missing: Exception | None = None  # raised by ready(): no engine, no backend
 
@@ -113,6 +114,9 @@ class FakeStacks:
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
+
+    def stale_claims(self, stacks: Iterable[str]) -> None:
+        self.stale.update(stacks)
 
     def current_image(self, pr: int, sha: str) -> str | None:
         name = stack_name(pr, sha)
@@ -209,7 +213,12 @@ def event(op: str, rtype: str, name: str, diffs: list[str] | None = None) -> Eng
 
 
 class FakeEngine:
-    """Engine test double: an in-memory backend with stacks, config, tags and state."""
+    """Engine test double: an in-memory backend with stacks, config, tags and state.
+
+    Locks as Pulumi holds them: ``locked_for`` makes the next up/destroy attempts meet a lock
+    another run is about to release; :meth:`lock` leaves one the way a killed run does (every
+    up, destroy and refresh meets it until :meth:`cancel`). ``lock_ages_known=False`` is a
+    backend that cannot tell a lock's age (S3, Pulumi Cloud)."""
 
     def __init__(
         self, backend_url: str = "s3://bucket", version: tuple[int, int, int] | None = (3, 272, 0)
@@ -222,6 +231,9 @@ class FakeEngine:
         self.refresh_events: list[EngineEvent] = []
         self.preview_events: list[EngineEvent] = []
         self.preview_error: str | None = None
+        self.held: dict[str, datetime] = {}  # stack → when a killed run took its lock
+        self.lock_ages_known = True
+        self.now = ENGINE_NOW
 
     def add(self, name: str, tags: dict[str, str] | None = None, **extra: Any) -> None:
         self.stacks[name] = {
@@ -269,9 +281,20 @@ class FakeEngine:
         self._call("set_tag", stack)
         self.stacks[stack]["tags"][key] = value
 
-    def _maybe_locked(self) -> None:
-        if self.locked_for > 0:
-            self.locked_for -= 1
+    def lock(self, stack: str, age: timedelta) -> None:
+        """A lock left by a run killed ``age`` ago: held until cancelled."""
+        self.held[stack] = self.now - age
+
+    def lock_age(self, stack: str) -> timedelta | None:
+        self._call("lock_age", stack)
+        if stack not in self.held or not self.lock_ages_known:
+            return None
+        return self.now - self.held[stack]
+
+    def _maybe_locked(self, stack: str = "") -> None:
+        if self.locked_for > 0 or stack in self.held:
+            if stack not in self.held:
+                self.locked_for -= 1
             from pulumi.automation import ConcurrentUpdateError
 
             raise cmd_error(
@@ -280,7 +303,7 @@ class FakeEngine:
 
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
         self._call("up", stack)
-        self._maybe_locked()
+        self._maybe_locked(stack)
         on_output("+  aws:ecs:Service service created")
         self.stacks[stack]["resources"] = 4
         return {"serviceName": f"{stack}-service"}
@@ -307,6 +330,7 @@ class FakeEngine:
 
     def refresh(self, stack: str, *, clear_pending_creates: bool) -> None:
         self._call("refresh", stack)
+        self._maybe_locked(stack)  # a refresh is an update: it takes the lock too
         if clear_pending_creates:
             self.stacks[stack]["pending"] = [
                 p for p in self.stacks[stack]["pending"] if p["type"] != "creating"
@@ -314,7 +338,7 @@ class FakeEngine:
 
     def destroy(self, stack: str, on_output: Callable[[str], None]) -> None:
         self._call("destroy", stack)
-        self._maybe_locked()
+        self._maybe_locked(stack)
         self.stacks[stack]["resources"] = 0
 
     def remove(self, stack: str) -> None:
@@ -344,6 +368,7 @@ class FakeEngine:
     def cancel(self, stack: str) -> None:
         self._call("cancel", stack)
         self.locked_for = 0
+        self.held.pop(stack, None)
 
     def ops(self, name: str) -> int:
         return sum(1 for c, _ in self.calls if c == name)

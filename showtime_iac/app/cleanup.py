@@ -238,6 +238,11 @@ def cleanup(
         actor="showtime-cleanup",
         run_url=settings.github_run_url,
     )
+    from showtime_iac.app.sync import stale_claims
+
+    stale = [s for i in items for s in stale_claims(i.plan, i.pr.labels, policy, now)]
+    if stale and not dry_run:
+        ports.stacks.stale_claims(stale)
     rows = _carry_out(items, executor, dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}

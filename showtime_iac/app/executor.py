@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -80,6 +80,11 @@ class StackPort(Protocol):
 
     def current_image(self, pr: int, sha: str) -> str | None:
         """The image the stack runs now (a reconfiguration keeps it); None if it has none."""
+        ...
+
+    def stale_claims(self, stacks: Iterable[str]) -> None:
+        """These stacks' claims are past the stale-claim age: a lock left on one by the run
+        that held it (gone) may be cancelled, and what it left recovered."""
         ...
 
 
@@ -255,7 +260,7 @@ class Executor:
 
     def _teardown(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
         final = L.apply_diff(pr.labels, plan.label_diff)
-        mark = on_destroying(pr.labels, [op.sha for op in plan.stacks])
+        mark = on_destroying(pr.labels, [op.sha for op in plan.stacks], self.clock())
         if mark:
             self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
         labels = list(L.apply_diff(pr.labels, mark))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from showtime_iac.core.model import Event, Policy, PrInfo
     from showtime_iac.core.planner import Plan
 
-__all__ = ["SyncResult", "plan_event", "plan_for", "snapshot", "sync", "with_image"]
+__all__ = [
+    "SyncResult",
+    "plan_event",
+    "plan_for",
+    "snapshot",
+    "stale_claims",
+    "sync",
+    "with_image",
+]
 
 
 def _event_path(event_path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -138,7 +146,29 @@ def plan_for(
         plan = decide(ev, pr, now, policy, fleet=fleet)
     if plan.intent in ("stop", "teardown"):
         plan = decide(ev, pr, now, policy, known_stacks=ports.stacks.list_stacks())
+    gone = stale_claims(plan, pr.labels, policy, now)
+    if gone:
+        ports.stacks.stale_claims(gone)
     return bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
+
+
+def stale_claims(plan: Plan, labels: Sequence[str], policy: Policy, now: datetime) -> list[str]:
+    """The plan's stacks whose claim on the PR (🚦 in progress or destroying, 📅 when
+    claimed) is past the stale-claim age: the run that held them is gone, so a lock it left
+    may be cancelled."""
+    from showtime_iac.core import labels as L
+    from showtime_iac.core.model import Status
+
+    st = L.parse_state(labels)
+    out = []
+    for op in plan.stacks:
+        show = st.shows.get(op.sha[:7])
+        if show is None or show.status is None:
+            continue
+        claimed = show.status.in_progress or show.status is Status.DESTROYING
+        if claimed and (show.created is None or now - show.created >= policy.stale_lock):
+            out.append(op.stack)
+    return sorted(set(out))
 
 
 def with_image(plan: Plan, image: str | None, sha: str | None = None) -> Plan:

@@ -74,6 +74,11 @@ class LazyStacks(_Lazy["PulumiDriver"]):
     def list_stacks(self) -> list[str]:
         return self._get().list_stacks()
 
+    def stale_claims(self, stacks: Iterable[str]) -> None:
+        """These stacks' claims on their PR are past the stale-claim age: a lock on one was
+        left by a run that is gone, and may be cancelled."""
+        self._get().stale_claims.update(stacks)
+
     def current_image(self, pr: int, sha: str) -> str | None:
         """The image stack ``pr-N-S`` runs now (its ``image`` output); None when it has none
         (no such stack, never deployed). By the image binding it was built from S."""
@@ -136,7 +141,9 @@ def open_ports(
     def stacks() -> PulumiDriver:
         from showtime_iac.adapters.stacks import open_driver
 
-        return open_driver(env=os.environ, on_output=_engine_line)
+        # sync and cleanup recover a lock older than the stale-claim age (its run is gone)
+        stale = (policy or Policy()).stale_lock
+        return open_driver(env=os.environ, on_output=_engine_line, stale_after=stale)
 
     def live() -> AwsLive:
         from showtime_iac.adapters.aws import AwsLive

@@ -5,12 +5,13 @@ Each failed on the code before its fix."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
-from tests.app.test_sync import HEAD, OLD, PR, SHA7, STACK, Scenario, running
+from tests.app.test_sync import HEAD, OLD, PR, SHA7, STACK, Scenario, running, show_labels
 from tests.payloads import issue_comment, pull_request
 
 OLD7 = OLD[:7]
@@ -210,3 +211,82 @@ def test_finding_low_dry_run_of_a_push_re_reads_the_labels_like_a_real_run(run: 
     ops = {(s["action"], s["stack"]) for s in doc["plan"]["stacks"]}
     assert ("destroy", f"pr-{PR}-{newer7}") in ops
     assert {r.method for r in run.gh.requests} == {"GET"}
+
+
+# --- 6. a run killed mid-deploy leaves its stack locked: sync and cleanup recover ------------------
+
+
+def killed_engine(sha: str) -> tuple[object, object]:
+    """A Pulumi driver over the engine double, its stack locked by a run killed 3 h ago with
+    a create pending; the backend cannot tell a lock's age (S3, Pulumi Cloud)."""
+    from showtime_iac.adapters.stacks import PulumiDriver
+    from showtime_iac.core.model import EnvConfig, resource_tags
+    from tests.doubles import FakeEngine
+
+    engine = FakeEngine()
+    name = f"pr-{PR}-{sha[:7]}"
+    engine.add(name, tags=resource_tags(EnvConfig(pr=PR, sha=sha)))
+    engine.stacks[name]["pending"] = [{"type": "creating", "resource": {"urn": "u::service"}}]
+    engine.lock(name, timedelta(hours=3))
+    engine.lock_ages_known = False
+    driver = PulumiDriver(
+        engine,
+        env={"PULUMI_CONFIG_PASSPHRASE": "pw"},
+        base_config={"aws:region": "us-west-2"},
+        sleep=lambda _s: None,
+        retry_delay=0.0,
+        stale_after=timedelta(hours=1),
+    )
+    return engine, driver
+
+
+def with_driver(monkeypatch: pytest.MonkeyPatch, driver: object) -> None:
+    from showtime_iac.app.wiring import LazyStacks
+    from tests.doubles import FakeLive, use_doubles
+
+    use_doubles(monkeypatch, LazyStacks(lambda: driver), FakeLive())  # type: ignore[arg-type,return-value]
+
+
+def test_finding_6_sync_recovers_a_stack_a_killed_run_left_locked(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, driver = killed_engine(HEAD)
+    with_driver(monkeypatch, driver)
+    claimed = datetime.now(UTC) - timedelta(hours=3)  # the killed run's claim
+    labels = [*show_labels(SHA7, "deploying", created=claimed), f"🎪 🏗️ {SHA7}", L.START]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    rc, doc, err = run.sync(pull_request("labeled", labels, label=L.START))
+    assert rc == 0, (doc, err)
+    assert engine.ops("cancel") == 1  # type: ignore[attr-defined]
+    assert engine.stacks[STACK]["pending"] == []  # type: ignore[attr-defined]
+    assert f"🎪 {SHA7} 🚦 running" in run.gh.labels_of(PR)
+
+
+def test_finding_6_a_fresh_claims_lock_is_never_cancelled(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, driver = killed_engine(OLD)
+    with_driver(monkeypatch, driver)
+    old_stack = f"pr-{PR}-{OLD7}"
+    # OLD's teardown claim is 10 minutes old: another run may still hold the lock
+    labels = [*show_labels(OLD7, "destroying", created=datetime.now(UTC) - timedelta(minutes=10))]
+    run.gh.add_pr(PR, head_sha=OLD, labels=[*labels, L.STOP])
+    rc, _doc, _err = run.sync(pull_request("labeled", [*labels, L.STOP], label=L.STOP))
+    assert rc == 1
+    assert engine.ops("cancel") == 0 and old_stack in engine.stacks  # type: ignore[attr-defined]
+
+
+def test_finding_6_cleanup_recovers_a_teardown_a_killed_run_left_locked(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, driver = killed_engine(OLD)
+    with_driver(monkeypatch, driver)
+    # the PR closed; its teardown claimed OLD 3 h ago and was killed
+    stamp = datetime.now(UTC) - timedelta(hours=3)
+    run.gh.add_pr(PR, head_sha=OLD, labels=show_labels(OLD7, "destroying", created=stamp))
+    run.gh.set_state(PR, "closed")
+    run.capsys.readouterr()
+    assert main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"]) == 0
+    assert engine.ops("cancel") == 1  # type: ignore[attr-defined]
+    assert f"pr-{PR}-{OLD7}" not in engine.stacks  # type: ignore[attr-defined]
+    assert run.gh.labels_of(PR) == []

@@ -3,8 +3,11 @@ passphrase rule, and the config every environment stack shares."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from showtime_iac.adapters.stacks.errors import StackError
@@ -20,6 +23,7 @@ __all__ = [
     "find_project_dir",
     "is_cloud_backend",
     "local_backend_dir",
+    "lock_file_age",
     "needs_passphrase",
 ]
 
@@ -108,3 +112,30 @@ def base_config(env: Mapping[str, str] | None = None) -> dict[str, str]:
         "aws:region": e.get("AWS_REGION") or e.get("AWS_DEFAULT_REGION") or "us-west-2",
         "showtime-iac:sharedStack": e.get(ENV_SHARED_STACK) or "shared",
     }
+
+
+_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
+
+
+def _lock_time(path: Path) -> datetime:
+    """A lock file's ``timestamp`` (Go's RFC 3339 with nanoseconds), else its mtime."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        stamp = _FRACTION_RE.sub(r"\1", str(data["timestamp"])).replace("Z", "+00:00")
+        when = datetime.fromisoformat(stamp)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    except (OSError, ValueError, KeyError, TypeError):
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def lock_file_age(backend_dir: Path, stack: str, now: datetime) -> timedelta | None:
+    """Age of the oldest lock a ``file://`` backend holds for ``stack``
+    (``.pulumi/locks/[<org>/<project>/]<stack>/<id>.json``); None when there is none."""
+    root = backend_dir / ".pulumi" / "locks"
+    try:
+        found = [p for p in root.rglob("*.json") if p.parent.name == stack]
+    except OSError:
+        return None
+    if not found:
+        return None
+    return now - min(_lock_time(p) for p in found)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -86,6 +86,7 @@ class PulumiDriver:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stats: CallStats | None = None,
+        stale_after: timedelta | None = None,
     ) -> None:
         self.engine = engine
         self.env = dict(os.environ if env is None else env)
@@ -96,6 +97,11 @@ class PulumiDriver:
         self.sleep, self.clock = sleep, clock
         self.stats = stats if stats is not None else getattr(engine, "stats", CallStats())
         self.notes: list[str] = []
+        # a lock older than this was left by a run that is gone (the policy's stale-claim
+        # age; the workflow's job timeout is shorter): sync and cleanup cancel it
+        self.stale_after = stale_after
+        # stacks whose claim on the PR is older than that (the app says so): the same
+        self.stale_claims: set[str] = set()
 
     # ---- plumbing
 
@@ -141,7 +147,31 @@ class PulumiDriver:
             unlock=self.unlock,
             sleep=self.sleep,
             notes=self.notes,
+            stale=lambda: self._stale_lock(stack),
         )
+
+    def _stale_lock(self, stack: str) -> str | None:
+        """Why the lock on ``stack`` may be cancelled (its run is gone), or None."""
+        if self.stale_after is None:
+            return None
+        age = self.engine.lock_age(stack)
+        if age is not None and age >= self.stale_after:
+            minutes = int(age.total_seconds() // 60)
+            return f"held {minutes} min, past the stale-claim age: its run is gone"
+        if stack in self.stale_claims:
+            return "its claim on the PR is past the stale-claim age: its run is gone"
+        return None
+
+    def _recovered(self, stack: str, op: Callable[[], T], *, look: bool = True) -> Callable[[], T]:
+        """``op`` after recovering what a killed run left (inside the lock retries: the
+        recovery's refresh takes the lock too). ``look=False``: a stack just created."""
+
+        def run() -> T:
+            if look:
+                self._recover_pending(stack)
+            return op()
+
+        return run
 
     def _recover_pending(self, stack: str) -> None:
         """Pending operations left by a killed run: refresh with pending creates cleared, then
@@ -163,7 +193,6 @@ class PulumiDriver:
             exists = self.engine.select(name)
             self._check_passphrase(name, exists)
             if exists:
-                self._recover_pending(name)
                 if cfg.created is None:
                     created = self.engine.get_config(name).get("showtime-iac:created")
                     if created:
@@ -186,9 +215,10 @@ class PulumiDriver:
                     "the AWS resources carry the same tags"
                 )
             try:
-                return dict(
-                    self._with_lock_retry(name, "up", lambda: self.engine.up(name, self.on_output))
+                up = self._recovered(
+                    name, lambda: self.engine.up(name, self.on_output), look=exists
                 )
+                return dict(self._with_lock_retry(name, "up", up))
             except StackBusyError:
                 raise
             except Exception as exc:
@@ -247,10 +277,11 @@ class PulumiDriver:
                 return
             self._check_passphrase(name, True)
             self._check_owner(name, pr, name.rsplit("-", 1)[1])
-            self._recover_pending(name)
             try:
                 self._with_lock_retry(
-                    name, "destroy", lambda: self.engine.destroy(name, self.on_output)
+                    name,
+                    "destroy",
+                    self._recovered(name, lambda: self.engine.destroy(name, self.on_output)),
                 )
             except StackBusyError:
                 raise
@@ -351,6 +382,7 @@ def open_driver(
     on_output: Callable[[str], None] | None = None,
     unlock: bool = False,
     base: Mapping[str, str] | None = None,
+    stale_after: timedelta | None = None,
 ) -> PulumiDriver:
     """The real driver: finds ``pulumi`` (else :class:`EngineMissingError`), the project and
     the backend (creating a ``file://`` one on first use)."""
@@ -370,4 +402,5 @@ def open_driver(
         secrets_provider=secrets,
         on_output=on_output,
         unlock=unlock,
+        stale_after=stale_after,
     )

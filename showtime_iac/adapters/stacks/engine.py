@@ -15,11 +15,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from showtime_iac.adapters.stacks.backend import is_cloud_backend
+from showtime_iac.adapters.stacks.backend import is_cloud_backend, local_backend_dir, lock_file_age
 from showtime_iac.adapters.stacks.errors import EngineMissingError
 from showtime_iac.adapters.stacks.listing import StackRow
 
@@ -100,6 +100,9 @@ class Engine(Protocol):
     def export(self, stack: str) -> dict[str, Any]: ...
     def import_(self, stack: str, deployment: dict[str, Any]) -> None: ...
     def cancel(self, stack: str) -> None: ...
+    def lock_age(self, stack: str) -> timedelta | None:
+        """How long the stack's lock has been held; None when unlocked or unknown."""
+        ...
 
 
 @dataclass
@@ -276,3 +279,11 @@ class AutomationEngine:
 
     def cancel(self, stack: str) -> None:
         self._stack(stack).cancel()
+
+    def lock_age(self, stack: str) -> timedelta | None:
+        """A ``file://`` backend keeps a stack's lock as ``.pulumi/locks/**/<stack>/*.json``
+        (with its ``timestamp``): the oldest one's age. Other backends: unknown (None)."""
+        directory = local_backend_dir(self.backend_url)
+        if directory is None:
+            return None
+        return lock_file_age(directory, stack, datetime.now(UTC))

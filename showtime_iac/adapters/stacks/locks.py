@@ -1,5 +1,6 @@
-"""Stack locks and what a killed run leaves: bounded retries of a held lock (``--unlock``
-cancels a stale one), and recovery of pending operations from the stack's state."""
+"""Stack locks and what a killed run leaves: bounded retries of a held lock, then the lock
+cancelled when it is stale (its run is gone: ``--unlock``, or the driver's judgement) and the
+pending operations it left recovered from the stack's state."""
 
 from __future__ import annotations
 
@@ -25,8 +26,12 @@ def with_lock_retry(
     unlock: bool,
     sleep: Callable[[float], None],
     notes: list[str],
+    stale: Callable[[], str | None] | None = None,
 ) -> T:
-    """Run ``op``; on a held lock retry a bounded number of times, then give up clearly."""
+    """Run ``op``; on a held lock retry a bounded number of times; then, when the lock is
+    stale (``unlock``, or ``stale()`` says why), cancel it, recover what its run left and run
+    ``op`` once more; else give up clearly. ``op`` itself may recover pending operations
+    (a refresh, which takes the lock too): a held lock there is retried the same way."""
     attempt = 0
     while True:
         try:
@@ -36,9 +41,10 @@ def with_lock_retry(
                 raise
             attempt += 1
             if attempt > retries:
-                if unlock:
+                why = "--unlock" if unlock else (stale() if stale is not None else None)
+                if why:
                     engine.cancel(stack)
-                    notes.append(f"{stack}: cancelled the lock left by another run (--unlock)")
+                    notes.append(f"{stack}: cancelled the lock left by another run ({why})")
                     recover_pending(engine, stack, notes)
                     return op()
                 waited = sum(retry_delay * 2**i for i in range(retries))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import Show, Status
@@ -46,11 +47,15 @@ def on_failure(labels: Iterable[str], sha: str, restore: Show | None = None) -> 
     return L.diff(current, desired)
 
 
-def on_destroying(labels: Iterable[str], shas: Iterable[str]) -> L.LabelDiff:
+def on_destroying(
+    labels: Iterable[str], shas: Iterable[str], now: datetime | None = None
+) -> L.LabelDiff:
     """Mark each SHA's environment 🚦 destroying before its stack goes (the teardown claim).
 
     Written first, so a token that cannot write labels fails before anything is destroyed,
-    and a watcher sees the teardown while it runs.
+    and a watcher sees the teardown while it runs. Like every claim it stamps 📅 with ``now``
+    (when given): a teardown killed half-way is then known stale after the stale-claim age,
+    and the lock it left is recovered.
     """
     current = tuple(labels)
     st = L.parse_state(current)
@@ -61,5 +66,6 @@ def on_destroying(labels: Iterable[str], shas: Iterable[str]) -> L.LabelDiff:
             continue
         drop = set(st.labels_of(sha))
         desired = [n for n in desired if n not in drop]
-        desired += L.render_show(replace(show, status=Status.DESTROYING))
+        claimed = replace(show, status=Status.DESTROYING, created=now or show.created)
+        desired += L.render_show(claimed)
     return L.diff(current, desired)
