@@ -372,8 +372,14 @@ class Executor:
             out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
 
     def _closed_meanwhile(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
-        """Closed (or merged) while we deployed: never leave it running."""
-        for name in sorted({up.stack} | {op.stack for op in plan.stacks if op.action == "destroy"}):
+        """Closed (or merged) while we deployed: never leave it running. The teardown claim
+        goes first (🎯 dropped), so a run killed half-way never leaves 🎯 on a destroyed stack."""
+        names = sorted({up.stack} | {op.stack for op in plan.stacks if op.action == "destroy"})
+        mark = on_destroying(fresh.labels, [n.rsplit("-", 1)[1] for n in names], self.clock())
+        if mark:
+            self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
+        fresh = replace(fresh, labels=L.apply_diff(fresh.labels, mark))
+        for name in names:
             self.stacks.destroy(plan.pr, name.rsplit("-", 1)[1])
             out.actions.append(f"destroyed {name} (PR closed during the deploy)")
         remove = [n for n in fresh.labels if n.startswith(L.PREFIX)]

@@ -1,0 +1,465 @@
+"""The trust contract (design §2b, issue 15) as a hypothesis state machine over real ``sync``
+and ``cleanup`` runs: the real planner, executor and PyGithub client against the GitHub test
+server, the stacks and live checks behind their ports (``tests/doubles.py``).
+
+One fork PR; people with write (``maintainer``), triage (``triager``) and read (``reader``)
+access, and the fork's author. Each step is one event as the shipped workflow runs it: the
+image handed to ``sync`` is built from the event's commit only when the actor has write
+access and the build succeeds; ``SHOWTIME_REQUIRE_IMAGE`` is set (the job never builds).
+Steps add and remove labels, push to the fork, edit the description, comment (commands
+hidden in HTML comments and code too), close and reopen, let time pass and sweep; a run can
+be killed between two of its steps, or meet 502s on its label writes.
+
+Invariants after every step:
+
+(a) a stack ``pr-N-S`` only ever runs an image built from S;
+(b) an event by someone without write access starts, updates or destroys nothing (closing
+    the PR aside; a 🛑 that a writer added and a killed run left undone is carried out);
+(c) while 🧊 is on, no new commit is deployed unless a writer asks (⚡ or ``/showtime refresh``);
+(d) every stack is referenced by a label, or destroyed by the next cleanup;
+(e) 🎯 never points at a destroyed stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.model import EnvConfig, ShowtimeError, parse_stack_name, same_commit
+from tests.doubles import FakeLive, FakeStacks
+from tests.github_api_server import GitHubServer
+from tests.payloads import issue_comment, pull_request
+
+PR = 1234
+WRITERS = ("maintainer",)
+PEOPLE = ("maintainer", "triager", "reader", "author")
+CONF = "🎪 conf-size-large"
+LABELS_TO_ADD = (L.START, L.STOP, L.FREEZE, L.LEGACY, L.BLOCKED, CONF, "bug")
+COMMENTS = (
+    "/showtime refresh",
+    "/showtime destroy",
+    "/showtime size large",
+    "/showtime enable ALERTS",
+    "/showtime status",
+    "/showtime extend 48h",
+    "<!--\n/showtime destroy\n-->",
+    "```\n/showtime destroy\n```",
+    "LGTM",
+)
+shas = st.text("0123456789abcdef", min_size=40, max_size=40)
+EXAMPLES = int(os.environ.get("SHOWTIME_MACHINE_EXAMPLES", "12"))
+
+
+class Killed(BaseException):
+    """The runner died: nothing after this point of the run happens (not an Exception)."""
+
+
+@dataclass
+class KillSwitch:
+    """Where the next run dies: before or right after its n-th label write, or in the
+    stack's up or destroy (once the stack operation itself went through)."""
+
+    label_write: int | None = None
+    after_label_write: int | None = None
+    in_up: bool = False
+    in_destroy: bool = False
+    writes: int = 0
+
+    def label(self) -> None:
+        self.writes += 1
+        if self.label_write is not None and self.writes == self.label_write:
+            self.label_write = None
+            raise Killed
+
+    def labelled(self) -> None:
+        if self.after_label_write is not None and self.writes == self.after_label_write:
+            self.after_label_write = None
+            raise Killed
+
+
+@dataclass
+class Recorder(FakeStacks):
+    """FakeStacks that records every up with the image's record, and dies on request."""
+
+    kill: KillSwitch = field(default_factory=KillSwitch)
+    deployed: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def up(self, cfg: EnvConfig) -> Any:
+        self.deployed.append((cfg.stack, cfg.image, cfg.image_sha))
+        out = super().up(cfg)
+        if self.kill.in_up:  # the stack is up, the run dies before it says so
+            self.kill.in_up = False
+            raise Killed
+        return out
+
+    def destroy(self, pr: int, sha: str) -> None:
+        super().destroy(pr, sha)
+        if self.kill.in_destroy:
+            self.kill.in_destroy = False
+            raise Killed
+
+
+class TrustMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mp = pytest.MonkeyPatch()
+        self.gh = GitHubServer()
+        self.gh.start()
+        self.tmp = Path(tempfile.mkdtemp(prefix="showtime-machine-"))
+        self.gh.collaborators.update({"maintainer": "write", "triager": "triage", "reader": "read"})
+        self.head = "a" * 40
+        self.body = "A feature."
+        self.open = True
+        self.gh.add_pr(PR, head_sha=self.head, author="author", fork=True, body=self.body)
+        for var in ("GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "SHOWTIME_POLICY", "GITHUB_RUN_ID"):
+            self.mp.delenv(var, raising=False)
+        for var, value in {
+            "GITHUB_API_URL": self.gh.url,
+            "GITHUB_TOKEN": self.gh.token,
+            "GITHUB_REPOSITORY": self.gh.repo,
+            "SHOWTIME_REQUIRE_IMAGE": "true",
+        }.items():
+            self.mp.setenv(var, value)
+        self.mp.delenv("GITHUB_STEP_SUMMARY", raising=False)
+        self.stacks = Recorder()
+        self._plug()
+        self.build_fails = False
+        self.step_ups: list[str] = []
+        self.step_destroys: list[str] = []
+
+    # -- the world -----------------------------------------------------------------------------
+
+    def _plug(self) -> None:
+        import showtime_iac.app.wiring as wiring
+
+        real = wiring.open_ports
+        stacks = self.stacks
+
+        def open_ports(settings_: Any, *, repo: str | None = None, policy: Any = None) -> Any:
+            ports = real(settings_, repo=repo, policy=policy)
+            ports.github.sleep = lambda _s: None
+            apply = ports.github.apply_label_diff
+
+            def dying_apply(number: int, add: Any, remove: Any) -> None:
+                stacks.kill.label()
+                apply(number, add, remove)
+                stacks.kill.labelled()
+
+            ports.github.apply_label_diff = dying_apply  # type: ignore[method-assign]
+            return wiring.Ports(github=ports.github, stacks=stacks, live=FakeLive())  # type: ignore[arg-type]
+
+        self.mp.setattr(wiring, "open_ports", open_ports)
+
+    def teardown(self) -> None:
+        try:
+            self._sweep()
+        finally:
+            self.mp.undo()
+            self.gh.stop()
+
+    def labels(self) -> list[str]:
+        return self.gh.labels_of(PR)
+
+    def _set_labels(self, names: list[str]) -> None:
+        with self.gh._lock:
+            for n in names:
+                self.gh._define(n)
+            self.gh._labels[PR] = list(dict.fromkeys(names))
+
+    def _set_pull(self, **kw: Any) -> None:
+        with self.gh._lock:
+            self.gh._pulls[PR].update(kw)
+
+    def _run(self, payload: dict[str, Any] | None, name: str, actor: str, sha: str | None) -> None:
+        """One workflow run: the image of ``sha`` when the plan job would build it, then sync."""
+        from showtime_iac.app.sync import sync
+
+        self.step_ups = list(self.stacks.ups)
+        self.step_destroys = list(self.stacks.destroyed)
+        self.mp.setenv("GITHUB_ACTOR", actor)
+        for var in ("SHOWTIME_IMAGE", "SHOWTIME_IMAGE_SHA", "SHOWTIME_SHA"):
+            self.mp.delenv(var, raising=False)
+        if sha is not None:
+            self.mp.setenv("SHOWTIME_SHA", sha)
+            if actor in WRITERS and not self.build_fails:
+                self.mp.setenv(
+                    "SHOWTIME_IMAGE", f"registry.test/superset-ci@sha256:{sha}{sha[:24]}"
+                )
+                self.mp.setenv("SHOWTIME_IMAGE_SHA", sha)
+        self.build_fails = False
+        path = None
+        if payload is not None:
+            path = self.tmp / "event.json"
+            path.write_text(json.dumps(payload), encoding="utf-8")
+        try:
+            sync(PR, event_path=path, event_name=name, repo=None, policy_file=None, dry_run=False)
+        except Killed:
+            pass
+        except ShowtimeError:  # a clear refusal or a GitHub failure: the run exits non-zero
+            pass
+        finally:
+            self.stacks.kill = KillSwitch()
+            self.last_actor = actor
+
+    def _pr_event(self, action: str, actor: str, label: str | None = None) -> None:
+        payload = pull_request(
+            action,
+            self.labels(),
+            sha=self.head,
+            label=label,
+            sender=actor,
+            fork=True,
+            body=self.body,
+            state="open" if self.open else "closed",
+        )
+        payload["pull_request"]["user"]["login"] = "author"
+        self._run(payload, "pull_request_target", actor, self.head)
+
+    # -- rules ---------------------------------------------------------------------------------
+
+    @rule(actor=st.sampled_from(("maintainer", "triager")), label=st.sampled_from(LABELS_TO_ADD))
+    def add_label(self, actor: str, label: str) -> None:
+        if not self.open or label in self.labels():
+            return
+        self.before = L.parse_state(self.labels())
+        self._set_labels([*self.labels(), label])
+        self._pr_event("labeled", actor, label)
+
+    @rule(actor=st.sampled_from(("maintainer", "triager")), data=st.data())
+    def remove_label(self, actor: str, data: st.DataObject) -> None:
+        present = [n for n in self.labels() if L.is_showtime_label(n) or n == "bug"]
+        if not self.open or not present:
+            return
+        label = data.draw(st.sampled_from(sorted(present)))
+        self.before = L.parse_state(self.labels())
+        self._set_labels([n for n in self.labels() if n != label])
+        self._pr_event("unlabeled", actor, label)
+
+    @rule(sha=shas)
+    def fork_push(self, sha: str) -> None:
+        if not self.open:
+            return
+        self.before = L.parse_state(self.labels())
+        self.head = sha
+        self._set_pull(head_sha=sha)
+        self._pr_event("synchronize", "author")
+
+    @rule(sha=shas)
+    def a_maintainer_rolls_the_fork_forward(self, sha: str) -> None:
+        """The fork pushes; a maintainer reviews it and asks for it (⚡)."""
+        self.fork_push(sha)
+        if self.open and L.START not in self.labels():
+            self.add_label("maintainer", L.START)
+
+    @rule(actor=st.sampled_from(("author", "maintainer")), on=st.booleans())
+    def edit_body(self, actor: str, on: bool) -> None:
+        if not self.open:
+            return
+        self.before = L.parse_state(self.labels())
+        self.body = f"A feature.\n\nFEATURE_X={'true' if on else 'false'}\n"
+        self._set_pull(body=self.body)
+        self._pr_event("edited", actor)
+
+    @rule(actor=st.sampled_from(PEOPLE), body=st.sampled_from(COMMENTS))
+    def comment(self, actor: str, body: str) -> None:
+        if not self.open:
+            return
+        self.before = L.parse_state(self.labels())
+        association = {"maintainer": "MEMBER", "triager": "MEMBER", "reader": "CONTRIBUTOR"}
+        payload = issue_comment(body, self.labels(), association=association.get(actor, "NONE"))
+        payload["comment"]["user"]["login"] = actor
+        payload["sender"]["login"] = actor
+        # the plan job resolves the head of a commented PR and builds it (writers only)
+        self._run(payload, "issue_comment", actor, self.head)
+
+    @rule(actor=st.sampled_from(("author", "maintainer")))
+    def close(self, actor: str) -> None:
+        if not self.open:
+            return
+        self.before = L.parse_state(self.labels())
+        self.open = False
+        self._set_pull(state="closed")
+        self._pr_event("closed", actor)
+
+    @rule(actor=st.sampled_from(("author", "maintainer")))
+    def reopen(self, actor: str) -> None:
+        if self.open:
+            return
+        self.open = True
+        self._set_pull(state="open")
+        self.before = L.parse_state(self.labels())
+        self._pr_event("reopened", actor)
+
+    @rule()
+    def next_build_fails(self) -> None:
+        self.build_fails = True
+
+    @rule(where=st.sampled_from(("before", "after", "up", "destroy")), nth=st.integers(1, 3))
+    def next_run_is_killed(self, where: str, nth: int) -> None:
+        kill = self.stacks.kill
+        if where == "up":
+            kill.in_up = True
+        elif where == "destroy":
+            kill.in_destroy = True
+        elif where == "before":
+            kill.label_write = nth
+        else:
+            kill.after_label_write = nth
+
+    @rule(
+        sha=shas,
+        actor=st.sampled_from(("maintainer", "triager")),
+        label=st.sampled_from((L.START, L.STOP, L.FREEZE)),
+    )
+    def a_queued_push_runs_after_a_label_event(self, sha: str, actor: str, label: str) -> None:
+        """Two events close together: the push's payload is made first, its run queued
+        behind the label's; by the time it runs, its labels are stale."""
+        if not self.open:
+            return
+        self.head = sha
+        self._set_pull(head_sha=sha)
+        stale = pull_request(
+            "synchronize", self.labels(), sha=sha, sender="author", fork=True, body=self.body
+        )
+        if label not in self.labels():
+            self.add_label(actor, label)
+        self.before = L.parse_state(self.labels())
+        self._run(stale, "pull_request_target", "author", sha)
+
+    @rule(times=st.integers(1, 8))
+    def next_label_writes_meet_502s(self, times: int) -> None:
+        self.gh.fail("POST", rf"/issues/{PR}/labels$", 502, times=times)
+        self.gh.fail("DELETE", rf"/issues/{PR}/labels/", 502, times=times)
+
+    @rule()
+    def cleanup(self) -> None:
+        self._sweep()
+
+    # -- cleanup and the sweep invariant (d) ---------------------------------------------------
+
+    def _unreferenced(self) -> set[str]:
+        st_ = L.parse_state(self.labels())
+        referenced = {f"pr-{PR}-{sha}" for sha in st_.shows}
+        return {s for s in self.stacks.existing if s not in referenced}
+
+    def _sweep(self) -> None:
+        from showtime_iac.app.cleanup import cleanup
+
+        self.gh._rules.clear()  # the sweep runs later, when GitHub answers again
+        unreferenced = self._unreferenced()
+        self.step_ups = list(self.stacks.ups)
+        self.step_destroys = list(self.stacks.destroyed)
+        self.before = L.parse_state(self.labels())
+        self.last_actor = "showtime-cleanup"
+        cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+        st_ = L.parse_state(self.labels())
+        exempt = st_.blocked or (self.open and not st_.shows)  # 🔒, or labels lost: kept
+        if not exempt:
+            left = unreferenced & self.stacks.existing
+            assert not left, f"(d) cleanup left unreferenced stacks {left}; labels {self.labels()}"
+            if not self.open:
+                assert not self.stacks.existing, "(d) a closed PR's stacks survived the sweep"
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def a_a_stack_only_runs_an_image_built_from_its_sha(self) -> None:
+        for stack, image, image_sha in self.stacks.deployed:
+            parsed = parse_stack_name(stack)
+            assert parsed is not None
+            assert image is not None, f"(a) {stack} was deployed with an image built in-process"
+            assert image_sha is not None and same_commit(image_sha, parsed[1]), (
+                f"(a) {stack} ran {image} built from {image_sha}"
+            )
+        for stack, (_image, built) in self.stacks.images.items():
+            parsed = parse_stack_name(stack)
+            assert parsed is not None and built is not None and same_commit(built, parsed[1])
+
+    @invariant()
+    def b_no_event_without_write_access_changes_what_runs(self) -> None:
+        actor = getattr(self, "last_actor", None)
+        if actor is None or actor in WRITERS or actor == "showtime-cleanup":
+            return
+        new_ups = self.stacks.ups[len(self.step_ups) :]
+        new_destroys = self.stacks.destroyed[len(self.step_destroys) :]
+        assert not new_ups, f"(b) @{actor}'s event deployed {new_ups}"
+        if new_destroys:
+            before = self.before
+            closing = not self.open
+            assert closing or before.stop, f"(b) @{actor}'s event destroyed {new_destroys}"
+
+    @invariant()
+    def c_freeze_holds(self) -> None:
+        before = getattr(self, "before", None)
+        actor = getattr(self, "last_actor", None)
+        if before is None or not before.freeze or actor in WRITERS:
+            return
+        new_ups = self.stacks.ups[len(self.step_ups) :]
+        running = {f"pr-{PR}-{sha}" for sha in before.shows}
+        assert set(new_ups) <= running, f"(c) frozen, yet @{actor}'s event deployed {new_ups}"
+
+    @invariant()
+    def e_the_active_pointer_never_names_a_destroyed_stack(self) -> None:
+        active = L.parse_state(self.labels()).active_sha
+        if active is not None:
+            stack = f"pr-{PR}-{active}"
+            destroyed = stack in self.stacks.destroyed and stack not in self.stacks.existing
+            assert not destroyed, f"(e) 🎯 {active} names a destroyed stack; {self.labels()}"
+
+
+TrustMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestTrust = TrustMachine.TestCase
+
+
+def test_the_machine_is_not_vacuous() -> None:
+    """A fixed run through the machine deploys, reconfigures and tears down: the invariants
+    above were checked against real work, not an idle PR."""
+    m = TrustMachine()
+    try:
+        m.add_label("maintainer", L.START)
+        assert m.stacks.ups == [f"pr-{PR}-{'a' * 7}"]
+        m.comment("maintainer", "/showtime size large")
+        assert len(m.stacks.ups) == 2
+        m.a_a_stack_only_runs_an_image_built_from_its_sha()
+        m.fork_push("b" * 40)
+        m.b_no_event_without_write_access_changes_what_runs()
+        m.add_label("triager", L.STOP)
+        assert L.STOP not in m.labels() and m.stacks.existing
+        m.add_label("maintainer", L.STOP)
+        assert not m.stacks.existing
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+    finally:
+        m.teardown()
+
+
+def test_a_run_killed_between_its_labels_and_its_last_destroy_leaves_nothing_behind() -> None:
+    """The rolling update's last steps: 🎯 moves to the new SHA, then the old stack goes. A run
+    killed in between leaves the old stack unreferenced: the next cleanup destroys it (d)."""
+    m = TrustMachine()
+    try:
+        m.add_label("maintainer", L.START)
+        m.fork_push("b" * 40)
+        m.next_run_is_killed("after", 2)  # the claim is write 1, 🎯 moving is write 2
+        m.add_label("maintainer", L.START)
+        assert m.stacks.existing == {f"pr-{PR}-aaaaaaa", f"pr-{PR}-bbbbbbb"}
+        assert L.parse_state(m.labels()).active_sha == "bbbbbbb"
+        assert m._unreferenced() == {f"pr-{PR}-aaaaaaa"}
+        m.cleanup()  # asserts (d)
+        assert m.stacks.existing == {f"pr-{PR}-bbbbbbb"}
+    finally:
+        m.teardown()
