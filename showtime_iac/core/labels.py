@@ -156,16 +156,27 @@ def parse_state(labels: Iterable[str]) -> LabelState:
         else:
             attrs.setdefault(v.sha, {}).setdefault(v.kind, []).append(v)
 
-    def pointer(kind: str) -> str | None:
-        shas = sorted(set(pointers[kind]))
-        if len(shas) > 1:
-            warnings.append(f"several {kind} pointers ({', '.join(shas)}): using {shas[0]}")
-        return shas[0] if shas else None
-
-    active, building = pointer("active"), pointer("building")
     shows: dict[str, Show] = {}
     for sha in sorted(s for s in attrs if s is not None):
         shows[sha] = _fold_show(sha, attrs[sha], warnings)
+
+    def pointer(kind: str) -> str | None:
+        shas = sorted(set(pointers[kind]))
+        if len(shas) <= 1:
+            return shas[0] if shas else None
+
+        # a label write that failed half-way (additions go first) leaves the old 🎯 beside
+        # the new one: the newest running environment is the one the run meant
+        def newest(sha: str) -> tuple[bool, datetime]:
+            show = shows.get(sha)
+            running = show is not None and show.status is Status.RUNNING
+            return running, (show.created if show and show.created else _EPOCH)
+
+        pick = max(shas, key=newest)  # ties: the first in order
+        warnings.append(f"several {kind} pointers ({', '.join(shas)}): using {pick}")
+        return pick
+
+    active, building = pointer("active"), pointer("building")
     for ptr in (active, building):
         if ptr is not None and ptr not in shows:
             shows[ptr] = Show(sha=ptr)
@@ -198,6 +209,9 @@ def parse_state(labels: Iterable[str]) -> LabelState:
         warnings=tuple(warnings),
         **flags,
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _merge(base: Show, loose: Show) -> Show:

@@ -306,3 +306,25 @@ def test_finding_low_a_status_reply_carries_no_sticky_marker() -> None:
     plan = decide(event, pr, NOW)
     assert plan.comment is not None and "abc1234" in plan.comment
     assert MARKER not in plan.comment and "showtime-iac:history" not in plan.comment
+
+
+# --- 8. a label write that failed half-way is reconciled by the next run --------------------------
+
+
+def test_finding_8_after_a_half_done_label_write_the_newest_running_environment_is_active() -> None:
+    # additions go first: the new 🎯 landed, the old one's removal did not
+    labels = [
+        *running(OLD, created="2026-01-15T10-00"),
+        *(n.replace(OLD, "def5678") for n in running(OLD, created="2026-01-15T14-00")),
+    ]
+    st = L.parse_state(labels)
+    assert st.active_sha == "def5678"
+    assert any("several active pointers" in w for w in st.warnings)
+    # the next deploy rolls forward from it and retires both older stacks
+    plan = plan_as(
+        "write", P.pull_request("labeled", [*labels, L.START], sha="f" * 40, label=L.START)
+    )
+    assert sorted((op.stack, op.when) for op in plan.stacks if op.action == "destroy") == [
+        ("pr-1234-abc1234", "now"),
+        ("pr-1234-def5678", "after_healthy"),
+    ]
