@@ -160,23 +160,8 @@ def parse_state(labels: Iterable[str]) -> LabelState:
     for sha in sorted(s for s in attrs if s is not None):
         shows[sha] = _fold_show(sha, attrs[sha], warnings)
 
-    def pointer(kind: str) -> str | None:
-        shas = sorted(set(pointers[kind]))
-        if len(shas) <= 1:
-            return shas[0] if shas else None
-
-        # a label write that failed half-way (additions go first) leaves the old 🎯 beside
-        # the new one: the newest running environment is the one the run meant
-        def newest(sha: str) -> tuple[bool, datetime]:
-            show = shows.get(sha)
-            running = show is not None and show.status is Status.RUNNING
-            return running, (show.created if show and show.created else _EPOCH)
-
-        pick = max(shas, key=newest)  # ties: the first in order
-        warnings.append(f"several {kind} pointers ({', '.join(shas)}): using {pick}")
-        return pick
-
-    active, building = pointer("active"), pointer("building")
+    active = _pointer("active", pointers["active"], shows, warnings)
+    building = _pointer("building", pointers["building"], shows, warnings)
     for ptr in (active, building):
         if ptr is not None and ptr not in shows:
             shows[ptr] = Show(sha=ptr)
@@ -212,6 +197,26 @@ def parse_state(labels: Iterable[str]) -> LabelState:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _pointer(
+    kind: str, found: list[str], shows: dict[str, Show], warnings: list[str]
+) -> str | None:
+    """The one 🎯 (or 🏗️) SHA. A label write that failed half-way (additions go first) leaves
+    the old pointer beside the new one: the newest running environment is the one the run
+    meant; ties go to the first in order. Reported."""
+    shas = sorted(set(found))
+    if len(shas) <= 1:
+        return shas[0] if shas else None
+
+    def newest(sha: str) -> tuple[bool, datetime]:
+        show = shows.get(sha)
+        running = show is not None and show.status is Status.RUNNING
+        return running, (show.created if show and show.created else _EPOCH)
+
+    pick = max(shas, key=newest)
+    warnings.append(f"several {kind} pointers ({', '.join(shas)}): using {pick}")
+    return pick
 
 
 def _merge(base: Show, loose: Show) -> Show:

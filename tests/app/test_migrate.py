@@ -373,14 +373,11 @@ def test_the_originals_sweep_never_reaches_our_resources(world: World) -> None:
     assert not any(x.startswith("🎪") for x in world.gh.labels_of(101))
 
 
-@pytest.mark.xfail(
-    COLLIDE,
-    strict=True,
-    reason="with names equal to the original's, our sweep takes its pr-N-sha7-ci images for ours",
-)
 def test_our_sweep_never_reaches_the_originals(world: World) -> None:
     """Our orphan sweep with none of our stacks and no open PR: every resource of the
-    original (services, task definitions, the legacy ECR tag) is left alone."""
+    original (services, task definitions, the legacy ECR tag) is left alone. Even with names
+    equal to the original's: an ECR image is ours only in the repository showtime-iac
+    manages or beside tagged resources of its PR and SHA (issue 15)."""
     from datetime import UTC, datetime, timedelta
 
     from showtime_iac.adapters.aws import AwsLive
