@@ -23,19 +23,6 @@ labels_app = typer.Typer(
 )
 
 
-def _table(title: str, rows: list[tuple[str, str]], headers: tuple[str, str]) -> None:
-    from rich.table import Table
-
-    from showtime_iac.cli.output import console
-
-    table = Table(title=title)
-    for h in headers:
-        table.add_column(h)
-    for a, b in rows:
-        table.add_row(a, b)
-    console().print(table)
-
-
 @labels_app.command("explain")
 def explain(as_json: _Json = False) -> None:
     """Print the 🎪 label vocabulary: what each label means (offline).
@@ -49,9 +36,9 @@ def explain(as_json: _Json = False) -> None:
 
         emit_json([{"label": name, "meaning": meaning} for name, meaning in VOCABULARY])
         return
-    width = max(len(name) for name, _ in VOCABULARY)
-    for name, meaning in VOCABULARY:
-        sys.stdout.write(f"{name:<{width}}  {meaning}\n")
+    from showtime_iac.cli.output import plain_columns
+
+    sys.stdout.write("".join(line + "\n" for line in plain_columns(VOCABULARY)))
 
 
 @labels_app.command("setup")
@@ -84,8 +71,10 @@ def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
             }
         )
         return
-    rows = [(r.name, r.result) for r in results]
-    _table("labels setup" + (" (dry run)" if dry_run else ""), rows, ("label", "result"))
+    from showtime_iac.cli.output import table
+
+    title = "labels setup" + (" (dry run)" if dry_run else "")
+    table(("LABEL", "RESULT"), [(r.name, r.result) for r in results], title=title)
 
 
 @labels_app.command("prune")
@@ -105,8 +94,11 @@ def prune(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
 
         emit_json({"dry_run": dry_run, "deleted": names})
         return
+    from showtime_iac.cli.output import table
+
     verb = "would delete" if dry_run else "deleted"
-    _table(f"labels prune: {verb} {len(names)}", [(n, verb) for n in names], ("label", "result"))
+    title = f"labels prune: {verb} {len(names)}"
+    table(("LABEL", "RESULT"), [(n, verb) for n in names], title=title)
 
 
 def register(app: typer.Typer) -> None:

@@ -76,16 +76,11 @@ def show_cleanup(report: CleanupReport, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_json())
         return
-    from rich.table import Table
-
-    from showtime_iac.cli.output import console
+    from showtime_iac.cli.output import table
 
     dry_run, extra = report.dry_run, report.extra
-    table = Table(title=f"cleanup {'(dry run: nothing changed)' if dry_run else ''}".strip())
-    for col in ("PR", "state", "action", "stacks", "reason", "result"):
-        table.add_column(col)
-    for r in report.rows:
-        table.add_row(
+    rows = [
+        (
             str(r["pr"]),
             r["state"],
             r["action"],
@@ -93,7 +88,10 @@ def show_cleanup(report: CleanupReport, as_json: bool) -> None:
             r["reason"],
             r["result"],
         )
-    console().print(table)
+        for r in report.rows
+    ]
+    title = f"cleanup {'(dry run: nothing changed)' if dry_run else ''}".strip()
+    table(("PR", "STATE", "ACTION", "STACKS", "REASON", "RESULT"), rows, title=title, right=("PR",))
     verb = "would delete" if dry_run else "deleted"
     for o in extra.get("orphans", []):
         state = o.get("error") or (verb if o.get("action") == "delete" else o["action"])

@@ -176,48 +176,21 @@ def _assumed_note(sized: list[SizedStack], default_size: str) -> str | None:
     )
 
 
-def _rich_table(listing: Listing, now: datetime) -> None:
-    """The same rows as :func:`_table`, as a rich table (on a terminal)."""
-    from rich.table import Table
-
-    from showtime_iac.cli.output import console
-
-    table = Table(show_footer=True, footer_style="bold")
-    footer = _footer(len(listing.stacks), listing.total_hourly_cost)
-    for col, foot in zip(_HEADER, footer, strict=True):
-        right = col in ("PR", "$/HOUR", "RESOURCES")
-        table.add_column(col, footer=foot, justify="right" if right else "left", no_wrap=True)
-    for row in _rows(listing.stacks, now):
-        table.add_row(*row)
-    console().print(table)
-    if note := _assumed_note(listing.stacks, listing.default_size):
-        console().print(note)
-
-
-def _table(listing: Listing, now: datetime) -> str:
-    """Plain aligned columns (pipes, logs): the rows of ``list``, then the total."""
-    if not listing.stacks:
-        return "no PR stacks\n"
-    rows = _rows(listing.stacks, now)
-    header, footer = _HEADER, _footer(len(rows), listing.total_hourly_cost)
-    table = [header, *rows, footer]
-    widths = [max(len(r[c]) for r in table) for c in range(len(header))]
-    lines = ["  ".join(v.ljust(widths[c]) for c, v in enumerate(r)).rstrip() for r in table]
-    if note := _assumed_note(listing.stacks, listing.default_size):
-        lines.append(note)
-    return "\n".join(lines) + "\n"
-
-
 def show_listing(listing: Listing, now: datetime, as_json: bool) -> None:
+    """The rows of ``list`` and the total: rich on a terminal, plain columns when piped."""
     if as_json:
         emit_json(listing.to_json(now))
         return
-    from showtime_iac.cli import output
+    if not listing.stacks:
+        sys.stdout.write("no PR stacks\n")
+        return
+    from showtime_iac.cli.output import table
 
-    if output.is_tty() and listing.stacks:
-        _rich_table(listing, now)
-    else:
-        sys.stdout.write(_table(listing, now))
+    footer = _footer(len(listing.stacks), listing.total_hourly_cost)
+    rows = _rows(listing.stacks, now)
+    table(_HEADER, rows, footer=footer, right=("PR", "$/HOUR", "RESOURCES"), no_wrap=True)
+    if note := _assumed_note(listing.stacks, listing.default_size):
+        sys.stdout.write(note + "\n")
 
 
 # --------------------------------------------------------------------------- status
