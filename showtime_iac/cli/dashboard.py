@@ -31,7 +31,8 @@ def dashboard(
         Path | None,
         typer.Option(
             "--input",
-            help="JSON file of cards (see the README); default: read the PRs from GitHub.",
+            help="JSON file of cards (the schema: docs/commands/dashboard.md); default:"
+            " read the PRs from GitHub.",
         ),
     ] = None,
     repo: Annotated[
