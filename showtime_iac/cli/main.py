@@ -6,31 +6,72 @@ the core (its dataclasses and patterns cost more than the help needs). The comma
 not use ``from __future__ import annotations``: Typer would ``eval`` every string annotation of
 every command on each start (9 ms of a 90 ms ``--help``).
 
-Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found.
+Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found; 141 when
+the reader of stdout went away (``| head``), as a shell reports a process SIGPIPE ended.
 """
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from showtime_iac import __version__
 from showtime_iac.cli.output import fail
 from showtime_iac.errors import ShowtimeError
 
-__all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
+__all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_PIPE", "app", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_DRIFT = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # 141: SIGPIPE's code in a shell (`set -o pipefail` sees a cut-short run)
+
+
+class _StdoutClosed(Exception):
+    """stdout's reader went away: a BrokenPipeError that Click must not turn into exit 1."""
+
+
+class _Group(TyperGroup):
+    """The root group: a closed stdout, while parsing (``--help``) or running a command,
+    reaches :func:`main` as :class:`_StdoutClosed` (Click would exit 1 without a word)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError as exc:
+            raise _StdoutClosed from exc
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _StdoutClosed from exc
+
+
+def _stdout_closed() -> int:
+    """What is left for stdout goes nowhere, so the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture)
+        pass
+    return EXIT_PIPE
+
 
 app = typer.Typer(
     name="showtime-iac",
     help=(
         "Per-PR preview environments for Apache Superset: one Pulumi stack per PR SHA, "
         "state on the PR as 🎪 labels.\n\n"
-        "Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found."
+        "Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found"
+        " (141: stdout closed early, as by `| head`)."
     ),
+    cls=_Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -75,13 +116,25 @@ for _module in (dashboard, labels, logs, plan, stacks, doctor, sync, migrate):
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps our errors to exit codes and one-line messages.
 
-    Usage errors of every command (Click's) are one line on stderr and exit 2, here, once.
+    Usage errors of every command (Click's) are one line on stderr and exit 2, here, once;
+    so is a closed stdout: exit 141, nothing on stderr.
     """
+    rc = _run(argv)
+    try:
+        sys.stdout.flush()  # a reader gone away shows here, not in the flush at exit
+    except BrokenPipeError:
+        return _stdout_closed()
+    return rc
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         rc = app(args=argv, prog_name="showtime-iac", standalone_mode=False)
         # without standalone mode, click returns the code of a `typer.Exit(n)` instead of raising
         if isinstance(rc, int) and not isinstance(rc, bool):
             return rc
+    except (_StdoutClosed, BrokenPipeError):
+        return _stdout_closed()
     except ShowtimeError as exc:
         fail(str(exc))
         return exc.exit_code
