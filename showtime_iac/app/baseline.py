@@ -8,7 +8,7 @@ stacks of older SHAs once the new one is up.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from showtime_iac.core.model import BASELINE_PR, EnvConfig, InputError
@@ -27,9 +27,14 @@ def _check_ref(ref: str) -> None:
 
 
 def target(
-    pr: int | None, ref: str | None, sha: str | None, env: Mapping[str, str]
+    pr: int | None,
+    ref: str | None,
+    sha: str | None,
+    env: Mapping[str, str],
+    before_lookup: Callable[[], None] | None = None,
 ) -> tuple[int, str | None]:
-    """The PR number and SHA of an ``up``: the PR's, or the baseline's (PR 0) for ``ref``."""
+    """The PR number and SHA of an ``up``: the PR's, or the baseline's (PR 0) for ``ref``;
+    ``before_lookup`` runs before the tip of ``ref`` is looked up (GitHub, git)."""
     if pr is None and ref is None:
         raise InputError("give a PR number or --ref BRANCH (the baseline)")
     if pr is not None and ref is not None:
@@ -38,6 +43,8 @@ def target(
         assert pr is not None
         return pr, sha
     _check_ref(ref)
+    if sha is None and before_lookup is not None:
+        before_lookup()
     return BASELINE_PR, sha or resolve_ref(ref, env)
 
 

@@ -223,6 +223,7 @@ def cleanup(
     settings = Settings.from_env()
     policy = load_policy(policy_file)
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
+    ports.stacks.ready()  # no engine or backend: fail before any GitHub request
     now = datetime.now(UTC)
     # stacks first: a stack listed here had its claim labels written before it was created,
     # so the labels read next reference every stack a run is deploying

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,17 +65,20 @@ def up_config(
     ttl: str | None,
     requester: str | None,
     env: Mapping[str, str],
+    *,
+    deploy: bool = False,
 ) -> EnvConfig:
     """The environment of an ``up``: PR and SHA (or the baseline of branch ``ref``), image,
     lifetime (default: the policy's, 24h; at most its ``max_ttl``) and requester (default
-    ``$GITHUB_ACTOR``); validated, the lifetime and the SHA before a branch is looked up."""
+    ``$GITHUB_ACTOR``); validated, the lifetime and the SHA before a branch is looked up, and,
+    to ``deploy``, the engine too (a missing pulumi CLI fails before any GitHub request)."""
     from showtime_iac.app.inputs import load_policy
 
     policy = load_policy(env.get("SHOWTIME_POLICY") or None)
     lifetime = policy.clamp_ttl(Ttl.parse(ttl)) if ttl else policy.default_ttl
     if sha is not None:
         short_sha(sha)
-    number, sha = target(pr, ref, sha, env)
+    number, sha = target(pr, ref, sha, env, before_lookup=_require_engine if deploy else None)
     if not sha:
         raise InputError(
             f"pass --sha SHA (the commit of PR #{number} to deploy); `sync` reads it from GitHub"
@@ -113,21 +116,26 @@ class DryRun:
     offline: OfflineRender | None = None
 
 
-def dry_run_up(cfg: EnvConfig, project_dir: Path | None, display: Display) -> DryRun:
+def dry_run_up(
+    cfg: EnvConfig, project_dir: Path | None, display: Display, now: datetime | None = None
+) -> DryRun:
     """``pulumi preview`` of the existing stack; without a pulumi CLI, or for a stack that
-    does not exist yet, the offline render of the program under Pulumi mocks."""
+    does not exist yet, the offline render of the program under Pulumi mocks, as of ``now``
+    (default the clock: a new stack's creation time, so its expiry tags and 📅 label)."""
     from showtime_iac.app.preview import render_offline
+
+    offline = cfg if now is None else replace(cfg, created=now)
 
     if not wiring.engine_found():
         reason = "pulumi CLI not on PATH: offline render, nothing deployed"
-        return DryRun(cfg.stack, [], render_offline(cfg, reason))
+        return DryRun(cfg.stack, [], render_offline(offline, reason))
     with display() as sink:
         driver = wiring.open_stacks(project_dir, sink)
         found = driver.preview(cfg, on_output=sink)
     if found:
         return DryRun(cfg.stack, driver.notes)
     reason = f"stack {cfg.stack} does not exist yet: offline render"
-    return DryRun(cfg.stack, driver.notes, render_offline(cfg, reason))
+    return DryRun(cfg.stack, driver.notes, render_offline(offline, reason))
 
 
 @dataclass(frozen=True)
@@ -273,11 +281,12 @@ def list_environments(
     from showtime_iac.app.inputs import load_policy
 
     policy = load_policy(policy_file)
+    driver = wiring.open_stacks(project_dir)  # no engine: fail before any GitHub request
     if status is not None:
         from showtime_iac.settings import Settings
 
         prs = wiring.open_github(Settings.from_env()).list_showtime_prs()
-    infos = wiring.open_stacks(project_dir).list()
+    infos = driver.list()
     if status is not None:
         infos = with_status(infos, prs, status)
     stacks, prices = sized(infos, project_dir, policy)

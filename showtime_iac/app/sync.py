@@ -211,9 +211,11 @@ def sync(
     repo: str | None,
     policy_file: Path | None,
     dry_run: bool,
+    now: datetime | None = None,
 ) -> SyncResult:
     """Plan from the event (or the PR as it is on GitHub) and, unless ``dry_run``, claim,
-    deploy or destroy, check health, and write labels, comment, deployment and summary."""
+    deploy or destroy, check health, and write labels, comment, deployment and summary.
+    ``now``: the time a dry run plans at (default the clock)."""
     from showtime_iac.app import wiring
     from showtime_iac.app.inputs import load_policy
     from showtime_iac.settings import Settings
@@ -223,7 +225,7 @@ def sync(
     actor = os.environ.get("GITHUB_ACTOR", "")
     ev, snap = snapshot(pr, event_path, event_name, actor)
     ev = _resolved(ev, os.environ)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     if dry_run and snap is not None and not settings.github_token:
         return SyncResult(plan_for(ev, snap, policy, None, now))  # offline: nothing to ask
     ports = wiring.open_ports(settings, repo=repo, policy=policy)

@@ -1,28 +1,14 @@
 """Core commands: ``plan`` (offline) and ``explain``. No heavy imports here."""
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from showtime_iac.errors import InputError
+from showtime_iac.cli.options import parse_now
 
 __all__ = ["explain", "parse_now", "plan", "register"]
-
-
-def parse_now(value: str | None) -> datetime:
-    """``--now`` as an aware UTC datetime (default: the clock, read here at the edge)."""
-    if not value:
-        return datetime.now(UTC)
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(
-            f"--now {value[:40]!r} is not ISO 8601 (e.g. 2026-01-15T14:30:00Z)"
-        ) from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def plan(
@@ -65,11 +51,10 @@ def explain() -> None:
 
         showtime-iac explain
     """
+    from showtime_iac.cli.output import plain_columns
     from showtime_iac.core.labels import VOCABULARY
 
-    width = max(len(name) for name, _ in VOCABULARY)
-    for name, meaning in VOCABULARY:
-        sys.stdout.write(f"{name:<{width}}  {meaning}\n")
+    sys.stdout.write("".join(line + "\n" for line in plain_columns(VOCABULARY)))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from showtime_iac.cli.options import Json, PolicyFile, ProjectDir, Unlock
+from showtime_iac.cli.options import DryRunNow, Json, PolicyFile, ProjectDir, Unlock, dry_run_now
 from showtime_iac.errors import InputError, ShowtimeError
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def up(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be deployed; change nothing.")
     ] = False,
+    now: DryRunNow = None,
     unlock: Unlock = False,
     project_dir: ProjectDir = None,
     as_json: Json = False,
@@ -67,7 +68,8 @@ def up(
     else `git rev-parse`. Older baseline stacks are destroyed once the new one is up.
 
     --dry-run: `pulumi preview` of the existing stack, or, without a pulumi CLI or for a
-    stack that does not exist yet, the offline render of the program under Pulumi mocks.
+    stack that does not exist yet, the offline render of the program under Pulumi mocks;
+    --now T renders it as of T (the expiry tags, the 📅 label).
 
     --json keys: with --dry-run, {"stack", "mode": "offline", "reason", "warnings",
     "resources": [{"type", "name", "inputs", "tags"}], "labels": {"claim", "after_healthy"}}
@@ -80,10 +82,11 @@ def up(
     from showtime_iac.cli.output import engine_display
     from showtime_iac.cli.views import stacks as V
 
-    cfg = E.up_config(pr, ref, sha, image, ttl, requester, os.environ)
+    when = dry_run_now(now, dry_run)
+    cfg = E.up_config(pr, ref, sha, image, ttl, requester, os.environ, deploy=not dry_run)
     display = partial(engine_display, quiet=as_json)
     if dry_run:
-        V.show_dry_run(E.dry_run_up(cfg, project_dir, display), as_json)
+        V.show_dry_run(E.dry_run_up(cfg, project_dir, display, now=when), as_json)
     else:
         V.show_deployed(E.deploy(cfg, project_dir, display, unlock), as_json)
 

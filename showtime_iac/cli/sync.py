@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from showtime_iac.cli.options import DryRunNow, dry_run_now
+
 __all__ = ["cleanup", "register", "sync"]
 
 _Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -30,6 +32,7 @@ def sync(
     repo: _Repo = None,
     policy: _PolicyOpt = None,
     dry_run: _DryRun = False,
+    now: DryRunNow = None,
     as_json: _Json = False,
 ) -> None:
     """Bring one PR to the state its labels and event ask for (the workflows' entry point).
@@ -38,6 +41,7 @@ def sync(
     planner, then claims, deploys or destroys the PR's stacks, checks the new environment's
     health, and writes the 🎪 labels, the sticky status comment, a GitHub deployment, the
     audit lines and the job summary. Without an event it syncs the PR as it is on GitHub.
+    --dry-run --now T plans as of T (the 📅 label, TTLs and locks), for repeatable output.
 
     --json keys: with --dry-run, {"dry_run": true, "plan"} (the plan as `plan --json`
     prints it); else {"plan", "outcome": {"pr", "intent", "exit_code", "sha", "url",
@@ -48,6 +52,7 @@ def sync(
         showtime-iac sync 1234                       # as it is on GitHub now
         showtime-iac sync 1234 --event event.json --dry-run --json
     """
+    when = dry_run_now(now, dry_run)
     from showtime_iac.app.sync import sync as run_sync
     from showtime_iac.cli.views.plan import show_sync
 
@@ -58,6 +63,7 @@ def sync(
         repo=repo,
         policy_file=policy,
         dry_run=dry_run,
+        now=when,
     )
     show_sync(result, as_json)
     if result.exit_code:

@@ -20,8 +20,9 @@ Options go between ``cli`` and the colon, separated by spaces::
 ``stderr``
     show stderr too, interleaved with stdout as a terminal shows it (default: stdout only).
 ``mask=clock``
-    the command reads the clock (``up``, ``sync``): ISO times in its output are compared as
-    ``<time>`` (the block keeps the real ones, from the last regeneration).
+    the command reads the clock: ISO times in its output are compared as ``<time>`` (the
+    block keeps the real ones, from the last regeneration). ``plan``, ``up --dry-run``,
+    ``sync --dry-run`` and ``dashboard`` take ``--now`` instead, so their blocks are exact.
 ``mask=seconds``
     decimal numbers are compared as ``<n>`` (benchmark timings), and so is a row's verdict
     against its target (a trailing ``ok`` or ``OVER``); integers stay exact.
