@@ -1020,13 +1020,13 @@ def test_problems_name_the_check_and_a_close_key() -> None:
 def patch_program(monkeypatch: pytest.MonkeyPatch, name: str, wrap: Callable[[Any], Any]) -> None:
     """Replace function ``name`` of showtime_iac.program wherever the program's modules hold
     it (the package re-exports names that may live in submodules)."""
-    original = getattr(program, name)
-    replacement = wrap(original)
     holders = [
         m
         for n, m in list(sys.modules.items())
         if n.startswith("showtime_iac.program") and m is not None
     ]
+    original = next(getattr(m, name) for m in holders if hasattr(m, name))
+    replacement = wrap(original)
     patched = 0
     for module in holders:
         for attr, value in list(vars(module).items()):
@@ -1058,7 +1058,7 @@ def test_a_program_declaring_an_invalid_port_protocol_fails(
 
         return tcpp
 
-    patch_program(monkeypatch, "_container_definitions", wrap)
+    patch_program(monkeypatch, "container_definitions", wrap)
     resources = render_offline(cfg_of())
     assert problems_of(resources, TASK_DEF) == {f"{C0}.portMappings[0].protocol"}
 

@@ -1,0 +1,173 @@
+"""Pulumi mocks that record every declared resource and answer lookups with plausible values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from showtime_iac.core.stack_config import SharedConfig
+
+__all__ = ["MOCK_ACCOUNT", "RecordingMocks", "RenderedResource", "clean"]
+
+MOCK_ACCOUNT = "000000000000"  # offline render only: a placeholder account id
+# Pulumi's wire marker of a secret value: {_SIG_KEY: _SECRET_SIG, "value": ...}
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105
+_SECRET_KEYS = ("password", "token", "secret")
+
+
+@dataclass(frozen=True)
+class RenderedResource:
+    """One resource the program declared under mocks: type token, logical name, inputs, tags."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any] = field(hash=False)
+    tags: dict[str, str] = field(hash=False)
+
+    def containers(self) -> list[dict[str, Any]]:
+        """The container definitions of a task definition (empty for other types)."""
+        raw = self.inputs.get("containerDefinitions")
+        if not isinstance(raw, str):
+            return []
+        value: list[dict[str, Any]] = json.loads(raw)
+        return value
+
+    def container_env(self, container: str = "superset") -> dict[str, str]:
+        """A container's environment as a dict."""
+        for c in self.containers():
+            if c.get("name") == container:
+                return {e["name"]: e["value"] for e in c.get("environment", [])}
+        return {}
+
+
+def clean(value: Any, key: str = "") -> Any:
+    """Wire values → plain Python: secrets redacted, integral floats as ints."""
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            inner = value.get("value")
+            # a secret object shows its shape; its secret-named fields stay redacted
+            return clean(inner, key) if isinstance(inner, dict) else "[secret]"
+        return {k: clean(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v, key) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and any(s in key.lower() for s in _SECRET_KEYS):
+        return "[secret]"
+    return value
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every declared resource and answers lookups with plausible values."""
+
+    def __init__(self, region: str, shared: SharedConfig) -> None:
+        self.region = region
+        self.shared = shared
+        self.recorded: list[RenderedResource] = []
+        self._lock = threading.Lock()
+
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{MOCK_ACCOUNT}:{resource}"
+
+    def _registry(self) -> str:
+        return f"{MOCK_ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com"
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        raw_tags = inputs.pop("tags", None) or {}
+        with self._lock:
+            self.recorded.append(
+                RenderedResource(
+                    type=args.typ,
+                    name=args.name,
+                    inputs=clean(inputs),
+                    tags={str(k): str(v) for k, v in raw_tags.items()},
+                )
+            )
+        state: dict[str, Any] = dict(args.inputs)
+        name = str(inputs.get("name") or args.name)
+        digest = hashlib.sha256(f"{args.typ}/{args.name}/{name}".encode()).hexdigest()
+        typ = args.typ
+        if typ == "docker:index/image:Image":
+            image_name = str(inputs.get("imageName", ""))
+            state["repoDigest"] = f"{image_name.rsplit(':', 1)[0]}@sha256:{digest}"
+            state["baseImageName"] = image_name
+        elif typ == "aws:ecs/taskDefinition:TaskDefinition":
+            state["arn"] = self._arn("ecs", f"task-definition/{inputs.get('family')}:1")
+            state["revision"] = 1
+        elif typ == "aws:ecs/service:Service":
+            state["arn"] = self._arn("ecs", f"service/{self.shared.cluster_name}/{name}")
+        elif typ == "aws:ecs/cluster:Cluster":
+            state["arn"] = self._arn("ecs", f"cluster/{name}")
+        elif typ == "aws:ecr/repository:Repository":
+            state["repositoryUrl"] = f"{self._registry()}/{name}"
+            state["arn"] = self._arn("ecr", f"repository/{name}")
+            state["registryId"] = MOCK_ACCOUNT
+        elif typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["arn"] = self._arn("logs", f"log-group:{name}")
+        elif typ == "pulumi:pulumi:StackReference":
+            state["outputs"] = self._shared_outputs()
+            return args.resource_id or args.name, state
+        else:
+            state.setdefault("arn", self._arn("mock", f"{args.name}"))
+        if typ == "aws:ec2/securityGroup:SecurityGroup":
+            return f"sg-{digest[:17]}", state
+        return f"{args.name}-{digest[:12]}", state
+
+    def _shared_outputs(self) -> dict[str, Any]:
+        s = self.shared
+        return {
+            "region": s.region,
+            "clusterName": s.cluster_name,
+            "clusterArn": s.cluster_arn or self._arn("ecs", f"cluster/{s.cluster_name}"),
+            "ecrRepositoryName": s.ecr_repository_name,
+            "ecrRepositoryUrl": s.ecr_repository_url
+            or f"{self._registry()}/{s.ecr_repository_name}",
+            "executionRoleArn": s.execution_role_arn
+            or f"arn:aws:iam::{MOCK_ACCOUNT}:role/{s.execution_role_name}",
+            "securityGroupId": s.security_group_id or "sg-placeholder",
+            "subnetIds": list(s.subnet_ids),
+            "logRetentionDays": s.log_retention_days,
+        }
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return self._answer(args.token, dict(args.args)), []
+
+    def _answer(self, tok: str, a: dict[str, Any]) -> dict[str, Any]:
+        if tok == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+                "id": self.region,
+                "authorizationToken": "bW9jazptb2Nr",
+                "userName": "AWS",
+                "password": "mock-password",
+                "proxyEndpoint": f"https://{self._registry()}",
+                "expiresAt": "2099-01-01T00:00:00Z",
+            }
+        if tok == "aws:ecr/getRepository:getRepository":
+            name = a.get("name", "")
+            return {
+                "id": name,
+                "name": name,
+                "arn": self._arn("ecr", f"repository/{name}"),
+                "registryId": MOCK_ACCOUNT,
+                "repositoryUrl": f"{self._registry()}/{name}",
+            }
+        if tok == "aws:iam/getRole:getRole":
+            name = a.get("name", "")
+            return {"id": name, "name": name, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"}
+        if tok == "aws:ecs/getCluster:getCluster":
+            name = a.get("clusterName", "")
+            return {"id": name, "clusterName": name, "arn": self._arn("ecs", f"cluster/{name}")}
+        return a

@@ -1,0 +1,237 @@
+"""The ``shared`` stack: what every environment uses (cluster, ECR repository and its lifecycle
+policy, execution role, security group), created or looked up per the ``create*`` switches."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+
+from showtime_iac.core.stack_config import SharedConfig
+from showtime_iac.program.containers import CONTAINER_PORT
+
+__all__ = ["SHARED_OUTPUTS", "declare_shared", "shared_tags"]
+
+Out = pulumi.Output[str]
+
+# What the shared stack exports (and an environment's StackReference reads).
+SHARED_OUTPUTS = (
+    "region",
+    "clusterName",
+    "clusterArn",
+    "ecrRepositoryName",
+    "ecrRepositoryUrl",
+    "executionRoleArn",
+    "securityGroupId",
+    "subnetIds",
+    "logRetentionDays",
+)
+
+
+def shared_tags() -> dict[str, str]:
+    """Tags of the shared stack's resources. Deliberately without ``showtime:pr``: the orphan
+    sweep deletes what carries a PR tag, and the shared resources belong to no PR."""
+    return {"showtime:stack": "shared", "showtime:managed-by": "showtime-iac"}
+
+
+def _lifecycle_policy(max_age_days: int) -> str:
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": "expire untagged images after 1 day",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": 1,
+                    },
+                    "action": {"type": "expire"},
+                },
+                {
+                    "rulePriority": 2,
+                    "description": f"expire PR images (pr-*) after {max_age_days} days",
+                    "selection": {
+                        "tagStatus": "tagged",
+                        "tagPrefixList": ["pr-"],
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": max_age_days,
+                    },
+                    "action": {"type": "expire"},
+                },
+            ]
+        }
+    )
+
+
+def _execution_policy(repository_arn: str, region: str) -> str:
+    """Least privilege: pull from the one repository, write to ``/showtime/*`` log groups."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "EcrAuth",
+                    "Effect": "Allow",
+                    "Action": "ecr:GetAuthorizationToken",
+                    "Resource": "*",  # this action cannot be scoped to a repository
+                },
+                {
+                    "Sid": "EcrPull",
+                    "Effect": "Allow",
+                    "Action": [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                    ],
+                    "Resource": repository_arn,
+                },
+                {
+                    "Sid": "Logs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": f"arn:aws:logs:{region}:*:log-group:/showtime/*:*",
+                },
+            ],
+        }
+    )
+
+
+_ASSUME_ECS_TASKS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def _cluster(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
+    """(name, ARN) of the ECS cluster: created, or the existing one."""
+    import pulumi_aws as aws
+
+    if shared.create_cluster:
+        cluster = aws.ecs.Cluster("cluster", name=shared.cluster_name, tags=tags)
+        return cluster.name, cluster.arn
+    name = pulumi.Output.from_input(shared.cluster_name)
+    if shared.cluster_arn:
+        return name, pulumi.Output.from_input(shared.cluster_arn)
+    return name, aws.ecs.get_cluster_output(cluster_name=shared.cluster_name).arn
+
+
+def _repository(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
+    """(URL, ARN) of the ECR repository (created, or the existing one) and its lifecycle."""
+    import pulumi_aws as aws
+
+    repo = None
+    if shared.create_ecr_repository:
+        repo = aws.ecr.Repository(
+            "ecr-repository",
+            name=shared.ecr_repository_name,
+            image_tag_mutability="MUTABLE",  # a PR image is re-pushed under the same tag
+            image_scanning_configuration={"scan_on_push": True},
+            tags=tags,
+        )
+        url, arn = repo.repository_url, repo.arn
+    else:
+        existing = aws.ecr.get_repository_output(name=shared.ecr_repository_name)
+        url = (
+            pulumi.Output.from_input(shared.ecr_repository_url)
+            if shared.ecr_repository_url
+            else existing.repository_url
+        )
+        arn = existing.arn
+    if shared.ecr_lifecycle_policy:
+        aws.ecr.LifecyclePolicy(
+            "ecr-lifecycle",
+            repository=shared.ecr_repository_name,
+            policy=_lifecycle_policy(shared.pr_image_max_age_days),
+            opts=pulumi.ResourceOptions(depends_on=[repo]) if repo is not None else None,
+        )
+    return url, arn
+
+
+def _execution_role(shared: SharedConfig, repo_arn: Out, tags: dict[str, str]) -> Out:
+    """The ARN of the task execution role: created (least privilege), or the existing one."""
+    import pulumi_aws as aws
+
+    if shared.create_execution_role:
+        role = aws.iam.Role(
+            "execution-role",
+            name=shared.execution_role_name,
+            description="showtime-iac: ECS task execution (pull the image, write logs)",
+            assume_role_policy=_ASSUME_ECS_TASKS,
+            tags=tags,
+        )
+        aws.iam.RolePolicy(
+            "execution-role-policy",
+            role=role.name,
+            policy=repo_arn.apply(lambda arn: _execution_policy(arn, shared.region)),
+        )
+        return role.arn
+    if shared.execution_role_arn:
+        return pulumi.Output.from_input(shared.execution_role_arn)
+    return aws.iam.get_role_output(name=shared.execution_role_name).arn
+
+
+def _security_group(shared: SharedConfig, tags: dict[str, str]) -> Out:
+    """The id of the tasks' security group: created, or the configured one."""
+    import pulumi_aws as aws
+
+    if not shared.create_security_group:
+        return pulumi.Output.from_input(shared.security_group_id or "")
+    sg = aws.ec2.SecurityGroup(
+        "security-group",
+        name=f"showtime-{shared.cluster_name}"[:255],  # EC2: ≤255 (cluster names: ≤255 too)
+        description=f"showtime-iac preview environments: Superset on {CONTAINER_PORT}",
+        vpc_id=shared.vpc_id,
+        ingress=[
+            {
+                "protocol": "tcp",
+                "from_port": CONTAINER_PORT,
+                "to_port": CONTAINER_PORT,
+                "cidr_blocks": list(shared.ingress_cidrs),
+                "description": "Superset",
+            }
+        ],
+        egress=[
+            {
+                "protocol": "-1",
+                "from_port": 0,
+                "to_port": 0,
+                "cidr_blocks": ["0.0.0.0/0"],
+                "description": "image pulls, logs, examples download",
+            }
+        ],
+        tags=tags,
+    )
+    return sg.id
+
+
+def declare_shared(shared: SharedConfig) -> dict[str, pulumi.Output[Any]]:
+    """Declare (or look up) what every environment shares, and export it (SHARED_OUTPUTS)."""
+    tags = shared_tags()
+    cluster_name, cluster_arn = _cluster(shared, tags)
+    repo_url, repo_arn = _repository(shared, tags)
+    outputs: dict[str, pulumi.Output[Any]] = {
+        "region": pulumi.Output.from_input(shared.region),
+        "clusterName": cluster_name,
+        "clusterArn": cluster_arn,
+        "ecrRepositoryName": pulumi.Output.from_input(shared.ecr_repository_name),
+        "ecrRepositoryUrl": repo_url,
+        "executionRoleArn": _execution_role(shared, repo_arn, tags),
+        "securityGroupId": _security_group(shared, tags),
+        "subnetIds": pulumi.Output.from_input(list(shared.subnet_ids)),
+        "logRetentionDays": pulumi.Output.from_input(shared.log_retention_days),
+    }
+    for k, v in outputs.items():
+        pulumi.export(k, v)
+    return outputs

@@ -1,0 +1,159 @@
+"""program.config: stack name + stack config → the program that ``pulumi up`` runs."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from showtime_iac import program
+from showtime_iac.core.model import InputError, resource_tags
+from showtime_iac.core.stack_config import (
+    SharedConfig,
+    SharedStackRef,
+    StackConfigError,
+    to_stack_config,
+)
+from showtime_iac.program import (
+    MOCK_ACCOUNT,
+    RecordingMocks,
+    evaluate_offline,
+    evaluate_stack_offline,
+    render,
+)
+from tests.program.helpers import (
+    IMAGE,
+    LOG_GROUP,
+    SERVICE,
+    TASK_DEF,
+    by_type,
+    cfg_of,
+    env_values,
+    stack_file,
+)
+
+# --------------------------------------------------------------------------- config → program
+
+
+def test_main_evaluates_an_environment_from_its_stack_config() -> None:
+    cfg = cfg_of(size="small", flags=(("ALERTS", True),))
+    out = evaluate_stack_offline(cfg.stack, env_values(cfg))
+    res = by_type(out.resources)
+    assert set(res) == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert res[TASK_DEF].inputs["memory"] == "2048"
+    assert res[TASK_DEF].container_env()["SUPERSET_FEATURE_ALERTS"] == "True"
+    assert res[SERVICE].inputs["networkConfiguration"]["securityGroups"] == ["sg-0123456789abcdef0"]
+    assert res[SERVICE].tags == resource_tags(cfg)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"showtime-iac:size": "huge"}, "unknown size"),
+        ({"showtime-iac:flags": '{"not-a-flag": true}'}, "invalid feature flag"),
+        ({"showtime-iac:sha": "zzzzzzz"}, "hex"),
+    ],
+)
+def test_invalid_config_fails_before_any_resource_is_declared(
+    override: dict[str, str], message: str
+) -> None:
+    cfg = cfg_of()
+    values = {**env_values(cfg), **override}
+    recorder = RecordingMocks("us-west-2", SharedConfig.offline_default())
+    with pytest.raises(InputError, match=message):
+        evaluate_stack_offline(cfg.stack, values, mocks=recorder)
+    assert recorder.recorded == []
+
+
+def test_stack_name_must_match_its_config() -> None:
+    cfg = cfg_of()
+    with pytest.raises(StackConfigError, match="holds the config of pr-1234-abc1234"):
+        evaluate_stack_offline("pr-99-abc1234", env_values(cfg))
+
+
+@pytest.mark.parametrize("stack", ["dev", "pr-1234", "pr-1234-ABC1234", "production"])
+def test_any_other_stack_is_a_clear_error(stack: str) -> None:
+    recorder = RecordingMocks("us-west-2", SharedConfig.offline_default())
+    with pytest.raises(StackConfigError, match="neither 'shared' nor 'pr-"):
+        evaluate_stack_offline(stack, {}, mocks=recorder)
+    assert recorder.recorded == []
+
+
+def test_a_real_run_refuses_placeholder_ids() -> None:
+    cfg = cfg_of()
+    values = {
+        **to_stack_config(cfg),
+        **SharedConfig.offline_default().to_stack_config(),
+    }
+    with pytest.raises(StackConfigError, match="placeholder ids"):
+        program.select_program(cfg.stack, values)
+    program.select_program(cfg.stack, values, offline=True)  # the render accepts them
+
+
+def test_shared_stack_reference_supplies_the_shared_values() -> None:
+    cfg = cfg_of()
+    out = evaluate_offline(cfg, SharedStackRef("org/showtime-iac/shared"))
+    types = [r.type for r in out.resources]
+    assert types[0] == "pulumi:pulumi:StackReference"
+    ref = out.resources[0]
+    assert ref.inputs["name"] == "org/showtime-iac/shared"
+    svc = by_type(out.resources[1:])[SERVICE]
+    assert svc.inputs["cluster"] == f"arn:aws:ecs:us-west-2:{MOCK_ACCOUNT}:cluster/superset-ci"
+    assert (
+        by_type(out.resources[1:])[IMAGE]
+        .inputs["imageName"]
+        .startswith(f"{MOCK_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com/superset-ci:")
+    )
+
+
+def test_environment_from_config_uses_the_stack_reference_when_named() -> None:
+    cfg = cfg_of()
+    values = {**to_stack_config(cfg), "showtime-iac:sharedStack": "shared"}
+    types = {r.type for r in evaluate_stack_offline(cfg.stack, values).resources}
+    assert "pulumi:pulumi:StackReference" in types
+
+
+def test_pulumi_entry_runs_the_program_for_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = Path(program.__file__).parent / "__main__.py"
+    cfg = cfg_of()
+    from showtime_iac import program as prog_module
+
+    seen: list[str] = []
+    real_main = prog_module.main
+
+    def spy(*, offline: bool = False) -> None:
+        seen.append("main")
+        real_main(offline=True)
+
+    monkeypatch.setattr(prog_module, "main", spy)
+    out = render._evaluate(
+        cfg.stack,
+        SharedConfig.offline_default(),
+        lambda: runpy.run_path(str(entry)) and None,
+        config=env_values(cfg),
+    )
+    assert seen == ["main"]
+    assert {r.type for r in out.resources} == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+
+
+def test_example_environment_stack_config_evaluates() -> None:
+    values = stack_file("example-env-stack.yaml")
+    out = evaluate_stack_offline("pr-1234-abc1234", values)
+    assert {r.type for r in out.resources} == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+
+
+def test_no_program_module_is_named_like_a_top_level_module() -> None:
+    """Pulumi's Python host runs ``program/`` with it on ``sys.path``: a ``program/secrets.py``
+    would shadow the standard library's ``secrets`` for everything the program imports."""
+    import importlib.metadata
+    import sys
+
+    folder = Path(program.__file__).parent
+    ours = {p.stem for p in folder.glob("*.py")} - {"__init__", "__main__"}
+    top_level = set(sys.stdlib_module_names)
+    for names in importlib.metadata.packages_distributions():
+        top_level.add(names)
+    clash = sorted(ours & top_level)
+    assert clash == [], f"rename these program modules: {clash}"
+    assert "secrets" in top_level and "pulumi" in top_level  # the check sees real names
