@@ -68,6 +68,8 @@ class Settings:
     pulumi_config_passphrase_set: bool = False
     ecs_cluster: str = "superset-ci"
     ecr_repository: str = "superset-ci"
+    #: HTTPS mode: environments at pr-{n}.<domain> (SHOWTIME_DOMAIN); unset: public-IP mode
+    domain: str | None = None
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.github_token else "unset"
@@ -102,6 +104,7 @@ class Settings:
             or "PULUMI_CONFIG_PASSPHRASE_FILE" in e,
             ecs_cluster=e.get("ECS_CLUSTER") or "superset-ci",
             ecr_repository=e.get("ECR_REPOSITORY") or "superset-ci",
+            domain=(e.get("SHOWTIME_DOMAIN") or "").strip().lower() or None,
         )
 
     def require_github(self) -> tuple[str, str]:

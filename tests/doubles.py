@@ -306,7 +306,7 @@ class FakeEngine:
         self._maybe_locked(stack)
         on_output("+  aws:ecs:Service service created")
         self.stacks[stack]["resources"] = 4
-        return {"serviceName": f"{stack}-service"}
+        return {"serviceName": f"sti-{stack}"}
 
     def preview(
         self,
@@ -349,7 +349,7 @@ class FakeEngine:
 
     def outputs(self, stack: str) -> dict[str, Any]:
         self._call("outputs", stack)
-        return {"serviceName": f"{stack}-service"}
+        return {"serviceName": f"sti-{stack}"}
 
     def export(self, stack: str) -> dict[str, Any]:
         self._call("export", stack)

@@ -2,12 +2,14 @@
 the labels ``sync`` would write on a PR that has no environment yet (a baseline has none).
 
 The render is made of placeholders where only AWS knows the answer (network ids, the account,
-the image digest of a build): :attr:`OfflineRender.warnings` names them.
+the image digest of a build, the secrets a new stack gets): :attr:`OfflineRender.warnings`
+names them, one line each. In HTTPS mode (``$SHOWTIME_DOMAIN``) the render includes the PR's
+router stack and the address the PR would get.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +17,9 @@ from showtime_iac.core import labels as L
 from showtime_iac.core.model import BASELINE_PR, EnvConfig, Policy
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from showtime_iac.program import RenderedResource
 
-__all__ = ["OfflineRender", "label_changes", "placeholder_warning", "render_offline"]
+__all__ = ["OfflineRender", "label_changes", "render_offline"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class OfflineRender:
     claim: L.LabelDiff
     final: L.LabelDiff
     warnings: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # address_mode, url, sha_url, router
+    address: str = "{task public IP}:8080"  # what the 🌐 label would say
 
     @property
     def stack(self) -> str:
@@ -54,6 +56,7 @@ class OfflineRender:
                 "claim": {"add": list(self.claim.add), "remove": list(self.claim.remove)},
                 "after_healthy": {"add": list(self.final.add), "remove": list(self.final.remove)},
             },
+            **self.extra,
             "warnings": list(self.warnings),
         }
 
@@ -61,34 +64,17 @@ class OfflineRender:
 def render_offline(cfg: EnvConfig, reason: str) -> OfflineRender:
     """The program of ``cfg``'s stack under Pulumi mocks (imports pulumi: call it lazily)."""
     from showtime_iac import program
+    from showtime_iac.settings import Settings
 
     if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
         cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
-    rendered = program.evaluate_offline(cfg)
-    resources = rendered.resources
+    d = program.dry_run(cfg, Settings.from_env().domain)
     claim, final = label_changes(cfg)
-    text = program.format_render(resources, stack=cfg.stack)
-    warning = placeholder_warning(rendered.placeholders, program.MOCK_ACCOUNT, resources)
-    return OfflineRender(cfg, reason, resources, text, claim, final, (warning,))
-
-
-def placeholder_warning(
-    ids: Sequence[str], account: str, resources: Sequence[RenderedResource]
-) -> str:
-    """One line naming every made-up value of a render: the placeholder network ids, the mock
-    account, and the digest of an image the mocks pretended to build."""
-    made_up = [*ids, f"account {account}"]
-    digests = {
-        image.rsplit("@", 1)[1]
-        for r in resources
-        for c in r.containers()
-        if "@sha256:" in (image := str(c.get("image", "")))
-    }
-    if any(r.type == "docker:index/image:Image" for r in resources):
-        made_up += [f"image digest {d[:19]}…" for d in sorted(digests)]
-    return (
-        f"placeholders, not real values: {', '.join(made_up)}"
-        " (a deploy takes them from the shared stack and the build)"
+    address = d.url.removeprefix("https://") if d.mode == "https" else "{task public IP}:8080"
+    extra = {k: v for k, v in d.to_json().items() if k != "warnings"}
+    text = program.format_dry_run(d)
+    return OfflineRender(
+        cfg, reason, d.env.resources, text, claim, final, d.warnings, extra, address
     )
 
 

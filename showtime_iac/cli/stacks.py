@@ -68,13 +68,16 @@ def up(
     else `git rev-parse`. Older baseline stacks are destroyed once the new one is up.
 
     --dry-run: `pulumi preview` of the existing stack, or, without a pulumi CLI or for a
-    stack that does not exist yet, the offline render of the program under Pulumi mocks;
-    --now T renders it as of T (the expiry tags, the 📅 label).
+    stack that does not exist yet, the offline render of the program under Pulumi mocks: the
+    environment, the PR's router stack when $SHOWTIME_DOMAIN is set (HTTPS mode), the address
+    the PR would get, and on stderr one warning per made-up value of the render; --now T
+    renders it as of T (the expiry tags, the 📅 label).
 
     --json keys: with --dry-run, {"stack", "mode": "offline", "reason", "warnings",
-    "resources": [{"type", "name", "inputs", "tags"}], "labels": {"claim", "after_healthy"}}
-    (each {"add", "remove"}), or {"stack", "mode": "preview", "ok"} after `pulumi preview`;
-    without, {"stack", "outputs", "notes", "overhead_seconds"}.
+    "resources": [{"type", "name", "inputs", "tags", "protect", "retain_on_delete"}],
+    "address_mode", "url", "sha_url", "router": {"stack", "resources"} or null, "labels":
+    {"claim", "after_healthy"}} (each {"add", "remove"}), or {"stack", "mode": "preview",
+    "ok"} after `pulumi preview`; without, {"stack", "outputs", "notes", "overhead_seconds"}.
 
     Example:  showtime-iac up 1234 --sha abc1234def --ttl 48h --dry-run
     """

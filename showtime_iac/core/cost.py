@@ -1,4 +1,5 @@
-"""Fargate cost estimates from an environment's size: pure arithmetic over a price table.
+"""Cost estimates of one environment from its size: pure arithmetic over a price table (Fargate
+compute, the task's public IPv4, its image's ECR storage, its log ingestion).
 
 The prices are on-demand list prices (:class:`FargatePrices`); a ``[cost]`` table or the
 ``SHOWTIME_PRICE_*`` variables (read by the caller, passed in as a mapping) override them.
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_PRICES",
     "SIZE_RESOURCES",
     "FargatePrices",
+    "cost_breakdown",
     "hourly_cost",
     "total_hourly_cost",
 ]
@@ -23,24 +25,39 @@ __all__ = [
 # (vCPU, GiB) of each size; must equal program.SIZE_SPECS (a test holds them together):
 # program.py imports pulumi, which `status` and `list` should not pay for.
 SIZE_RESOURCES: dict[str, tuple[float, float]] = {
-    "small": (1.0, 2.0),
-    "medium": (2.0, 4.0),
-    "large": (4.0, 8.0),
+    "small": (0.5, 2.0),
+    "medium": (1.0, 2.0),
+    "large": (2.0, 4.0),
 }
+HOURS_PER_MONTH = 730.0
 
 
 @dataclass(frozen=True)
 class FargatePrices:
-    """On-demand Fargate, Linux/x86, USD per hour (us-east-1/us-west-2, 2025 list prices),
-    plus the public IPv4 address each task holds. Override with :meth:`from_mapping`
-    (a ``[cost]`` table) or :meth:`from_env` (``SHOWTIME_PRICE_*``)."""
+    """On-demand prices, USD (us-east-1/us-west-2, 2025 list prices): Fargate Linux/x86 per
+    hour, the public IPv4 address each task holds, ECR storage per GB-month, CloudWatch Logs
+    ingestion per GB; and the two volumes they apply to, which are estimates: the image's size
+    in ECR and the log volume per hour. Override with :meth:`from_mapping` (a ``[cost]``
+    table) or :meth:`from_env` (``SHOWTIME_PRICE_*``)."""
 
     vcpu_hour: float = 0.04048
     gb_hour: float = 0.004445
     ipv4_hour: float = 0.005
+    ecr_gb_month: float = 0.10
+    logs_ingest_gb: float = 0.50
+    image_gb: float = 1.5  # Superset's `ci` image, compressed in ECR
+    log_gb_hour: float = 0.005  # ~5 MB/h: gunicorn access log and Superset's INFO lines
     currency: str = "USD"
 
-    _KEYS = ("vcpu_hour", "gb_hour", "ipv4_hour")
+    _KEYS = (
+        "vcpu_hour",
+        "gb_hour",
+        "ipv4_hour",
+        "ecr_gb_month",
+        "logs_ingest_gb",
+        "image_gb",
+        "log_gb_hour",
+    )
 
     @classmethod
     def from_mapping(
@@ -76,12 +93,25 @@ class FargatePrices:
 DEFAULT_PRICES = FargatePrices()
 
 
-def hourly_cost(size: Size | str, prices: FargatePrices = DEFAULT_PRICES) -> float:
-    """Estimated USD per hour of one environment of ``size`` (vCPU + memory + public IPv4)."""
+def cost_breakdown(size: Size | str, prices: FargatePrices = DEFAULT_PRICES) -> dict[str, float]:
+    """Estimated USD per hour of one environment of ``size``, by part: Fargate compute, the
+    task's public IPv4, its image's ECR storage, its log ingestion (storage of a week of logs
+    is a rounding error and left out). Shared costs (the load balancer) are not in it."""
     if size not in SIZE_RESOURCES:
         raise InputError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
     vcpu, gib = SIZE_RESOURCES[size]
-    return round(vcpu * prices.vcpu_hour + gib * prices.gb_hour + prices.ipv4_hour, 5)
+    return {
+        "compute": round(vcpu * prices.vcpu_hour + gib * prices.gb_hour, 6),
+        "public_ipv4": round(prices.ipv4_hour, 6),
+        "image_storage": round(prices.image_gb * prices.ecr_gb_month / HOURS_PER_MONTH, 6),
+        "logs": round(prices.log_gb_hour * prices.logs_ingest_gb, 6),
+    }
+
+
+def hourly_cost(size: Size | str, prices: FargatePrices = DEFAULT_PRICES) -> float:
+    """Estimated USD per hour of one environment of ``size``: the sum of
+    :func:`cost_breakdown` (compute, public IPv4, image storage, logs)."""
+    return round(sum(cost_breakdown(size, prices).values()), 5)
 
 
 def total_hourly_cost(sizes: Iterable[Size | str], prices: FargatePrices = DEFAULT_PRICES) -> float:

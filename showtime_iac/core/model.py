@@ -16,6 +16,10 @@ from showtime_iac.errors import InputError, ShowtimeError
 
 __all__ = [
     "FLAG_RE",
+    "IMAGE_TAG_PREFIX",
+    "LOG_GROUP_PREFIX",
+    "NAME_PREFIX",
+    "TASK_FAMILY_PREFIX",
     "LOGIN_RE",
     "SHA_RE",
     "SIZES",
@@ -35,8 +39,14 @@ __all__ = [
     "parse_stack_name",
     "resource_names",
     "resource_tags",
+    "env_host",
+    "login_from_tag",
+    "parse_router_name",
+    "pr_host",
+    "router_stack_name",
     "short_sha",
     "stack_name",
+    "tag_value",
 ]
 
 SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
@@ -369,6 +379,18 @@ class Event:
         return dict(self.inputs).get(key)
 
 
+#: The prefix of every AWS name of ours that the original Superset Showtime could also use:
+#: its names are ``pr-{n}-{sha}-service`` / ``pr-{n}-{sha}-ci`` in the same cluster and
+#: repository, and its cleanup deletes any ``pr-*`` service older than 48 h without looking at
+#: tags. ``sti-`` (showtime-iac) keeps both tools apart during a migration.
+NAME_PREFIX = "sti-"
+#: ECR tags of our images start with this; no lifecycle rule may match it (see program.shared).
+IMAGE_TAG_PREFIX = f"{NAME_PREFIX}pr-"
+LOG_GROUP_PREFIX = "/showtime/"
+TASK_FAMILY_PREFIX = "showtime-"
+ROUTER_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-router$")
+
+
 @dataclass(frozen=True)
 class ResourceNames:
     """AWS names of one environment, all derived from its stack name (unique per PR and SHA)."""
@@ -379,19 +401,73 @@ class ResourceNames:
     log_group: str
     image_tag: str
     container: str = "superset"
+    target_group: str = ""
+    execution_role: str = ""
+    secret_prefix: str = ""
+    security_group: str = ""
 
 
 def resource_names(pr: int, sha: str) -> ResourceNames:
     """Every AWS name of one environment. Within limits: ECS service and family ≤255
-    (``[A-Za-z0-9_-]``), log group ≤512, ECR tag ≤128; the longest stack name is 21 chars."""
+    (``[A-Za-z0-9_-]``), log group ≤512, ECR tag ≤128, target group ≤32, IAM role ≤64; the
+    longest stack name is 21 chars."""
     stack = stack_name(pr, sha)
     return ResourceNames(
         stack=stack,
-        service=f"{stack}-service",
-        task_family=f"showtime-{stack}",
-        log_group=f"/showtime/{stack}",
-        image_tag=f"{stack}-ci",
+        service=f"{NAME_PREFIX}{stack}",
+        task_family=f"{TASK_FAMILY_PREFIX}{stack}",
+        log_group=f"{LOG_GROUP_PREFIX}{stack}",
+        image_tag=f"{NAME_PREFIX}{stack}",
+        target_group=f"{NAME_PREFIX}{stack}",
+        execution_role=f"{NAME_PREFIX}{stack}-exec",
+        secret_prefix=f"{NAME_PREFIX}{stack}/",
+        security_group=f"{NAME_PREFIX}{stack}",
     )
+
+
+def router_stack_name(pr: int) -> str:
+    """The PR's router stack: ``pr-{number}-router``, which owns the listener rule of the PR's
+    own host. Never a ``pr-{n}-{sha7}`` name: ``router`` is not hex."""
+    stack_name(pr, "0000000")  # validates the number
+    return f"pr-{pr}-router"
+
+
+def parse_router_name(name: str) -> int | None:
+    """``pr-1234-router`` → 1234; None for any other stack."""
+    m = ROUTER_RE.match(name)
+    return None if m is None else int(m.group(1))
+
+
+def env_host(pr: int, sha: str, domain: str) -> str:
+    """The host of one SHA's environment: ``pr-1234-abc1234.<domain>``.
+
+    One DNS label under the domain (not ``abc1234.pr-1234.<domain>``): a wildcard certificate
+    ``*.<domain>`` covers exactly one label, so a deeper name would need a certificate per PR.
+    """
+    return f"{stack_name(pr, sha)}.{domain}"
+
+
+def pr_host(pr: int, domain: str) -> str:
+    """The PR's own host, which follows 🎯: ``pr-1234.<domain>``."""
+    return f"pr-{pr}.{domain}"
+
+
+# AWS tag values (ECS, CloudWatch Logs, ELB, IAM, Secrets Manager): letters, digits, spaces
+# and _.:/=+-@. A GitHub bot login `name[bot]` is written `name+bot` (no login has a `+`).
+_TAG_VALUE_BAD = re.compile(r"[^\w .:/=+\-@]", re.ASCII)
+
+
+def tag_value(text: str) -> str:
+    """``text`` within AWS's tag value charset (≤256): ``dependabot[bot]`` → ``dependabot+bot``;
+    any other character outside it becomes ``_``."""
+    if text.endswith("[bot]"):
+        text = text[: -len("[bot]")] + "+bot"
+    return _TAG_VALUE_BAD.sub("_", text)[:256]
+
+
+def login_from_tag(value: str) -> str:
+    """Inverse of :func:`tag_value` for logins: ``dependabot+bot`` → ``dependabot[bot]``."""
+    return value[: -len("+bot")] + "[bot]" if value.endswith("+bot") else value
 
 
 TAG_KEYS = (
@@ -408,14 +484,15 @@ def resource_tags(cfg: EnvConfig) -> dict[str, str]:
     """The tags of design §4, on the stack and on every AWS resource: one source for both.
 
     Values stay within AWS's tag value rules (≤256 chars of letters, digits, spaces and
-    ``_.:/=+-@``), so ``expires-at`` is ISO 8601 in UTC without offset, or ``never``.
+    ``_.:/=+-@``), so ``expires-at`` is ISO 8601 in UTC without offset, or ``never``, and a
+    bot's login ``name[bot]`` is written ``name+bot`` (:func:`tag_value`).
     """
     exp = cfg.expires_at
     return {
         "showtime:pr": str(cfg.pr),
         "showtime:sha": cfg.sha7,
         "showtime:repo": cfg.repo,
-        "showtime:requested-by": cfg.requester,
+        "showtime:requested-by": tag_value(cfg.requester),
         "showtime:ttl": cfg.ttl.value,
         "showtime:expires-at": exp.strftime("%Y-%m-%dT%H:%M:%SZ") if exp else "never",
     }

@@ -18,10 +18,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from showtime_iac.core.aws_ids import (
+    _ARN_RE,
+    _CIDR_RE,
+    _ECR_NAME_RE,
+    _ECR_URL_RE,
+    _ECS_NAME_RE,
+    _REGION_RE,
+    _ROLE_NAME_RE,
+    _SG_RE,
+    _SUBNET_RE,
+    _VPC_RE,
+    LOG_RETENTION_DAYS,
+    MAX_DOMAIN_LENGTH,
+    domain_checks,
+    routing_checks,
+)
 from showtime_iac.core.model import SHA_RE, SIZES, EnvConfig, InputError, Size, Ttl
 
 __all__ = [
     "BUILD_KEYS",
+    "MAX_DOMAIN_LENGTH",
+    "ROUTER_KEYS",
+    "SECRET_KEYS",
     "ENV_KEYS",
     "NAMESPACE",
     "SHARED_KEYS",
@@ -83,7 +102,21 @@ SHARED_KEYS: dict[str, str | None] = {
     "createExecutionRole": "false",
     "createSecurityGroup": "false",
     "ecrLifecyclePolicy": "true",
+    # HTTPS mode (issue 16): a domain turns it on; unset keeps the public-IP mode
+    "domain": None,  # e.g. preview.example.org; hosts pr-1234.<domain>, pr-1234-abc1234.<domain>
+    "certificateArn": None,  # ACM certificate of *.<domain>; or created with hostedZoneId
+    "hostedZoneId": None,  # Route 53 zone of <domain>: certificate validation + *.<domain> alias
+    "loadBalancerName": "showtime-iac",
+    "httpsListenerArn": None,  # environments without a StackReference: the shared listener
+    "albSecurityGroupId": None,  # ... and the load balancer's security group
 }
+
+# Generated once by the driver when it creates an environment stack (secret config, never
+# regenerated); the program stores them in Secrets Manager. Never in EnvConfig.
+SECRET_KEYS: dict[str, str | None] = {"secretKey": None, "adminPassword": None}
+
+# The per-PR router stack (pr-{n}-router): which environment's target group the PR's host uses.
+ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None}
 
 BUILD_KEYS: dict[str, str | None] = {
     "buildContext": "superset",
@@ -93,28 +126,22 @@ BUILD_KEYS: dict[str, str | None] = {
 }
 
 _OWN_KEYS = frozenset(
-    key(k) for k in (*ENV_KEYS, *SHARED_KEYS, *BUILD_KEYS, SHARED_STACK_KEY.split(":", 1)[1])
+    key(k)
+    for k in (
+        *ENV_KEYS,
+        *SHARED_KEYS,
+        *BUILD_KEYS,
+        *SECRET_KEYS,
+        *ROUTER_KEYS,
+        SHARED_STACK_KEY.split(":", 1)[1],
+    )
 )
 
-# CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-)  # fmt: skip
-
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_ECS_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:[._/-][a-z0-9]+)*$")
-_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
-_ARN_RE = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[\w+=,.@/:-]{1,1000}$")
-_ECR_URL_RE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?/[a-z0-9._/-]+$")
-# Real ids are hex; the offline default uses clearly named placeholders, also accepted here.
-_SUBNET_RE = re.compile(r"^subnet-[0-9a-z-]{1,40}$")
-_SG_RE = re.compile(r"^sg-[0-9a-z-]{1,40}$")
-_VPC_RE = re.compile(r"^vpc-[0-9a-z-]{1,40}$")
-_CIDR_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 _PR_RE = re.compile(r"^(0|[1-9][0-9]{0,9})$")  # 0: the baseline environment
 PLACEHOLDER = "placeholder"
+PLACEHOLDER_LISTENER_ARN = (
+    "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0"
+)
 
 
 class StackConfigError(InputError):
@@ -285,8 +312,26 @@ class SharedConfig:
     create_execution_role: bool = False
     create_security_group: bool = False
     ecr_lifecycle_policy: bool = True
+    domain: str | None = None
+    certificate_arn: str | None = None
+    hosted_zone_id: str | None = None
+    load_balancer_name: str = "showtime-iac"
+    https_listener_arn: str | None = None
+    alb_security_group_id: str | None = None
 
     def __post_init__(self) -> None:
+        routing = routing_checks(
+            self.domain,
+            self.load_balancer_name,
+            (self.certificate_arn, self.https_listener_arn),
+            self.hosted_zone_id,
+            self.alb_security_group_id,
+        )
+        for ok, message in (*self._base_checks(), *routing):
+            if not ok:
+                raise StackConfigError(message)
+
+    def _base_checks(self) -> list[tuple[bool, str]]:
         checks: list[tuple[bool, str]] = [
             (bool(_REGION_RE.match(self.region)), f"invalid AWS region {self.region[:40]!r}"),
             (
@@ -337,22 +382,37 @@ class SharedConfig:
             checks.append((bool(_CIDR_RE.match(c)), f"invalid CIDR {c[:60]!r}"))
         if self.create_security_group:
             checks.append((self.vpc_id is not None, "createSecurityGroup needs showtime-iac:vpcId"))
-        for ok, message in checks:
-            if not ok:
-                raise StackConfigError(message)
+        return checks
 
     @classmethod
-    def offline_default(cls) -> SharedConfig:
-        """The original's setup with placeholder network ids, for the offline render only."""
+    def offline_default(cls, domain: str | None = None) -> SharedConfig:
+        """The original's setup with placeholder network ids, for the offline render only;
+        with a ``domain``, HTTPS mode with a placeholder listener, VPC and ALB group."""
+        https = {}
+        if domain is not None:
+            https = {
+                "vpc_id": "vpc-placeholder",
+                "https_listener_arn": PLACEHOLDER_LISTENER_ARN,
+                "alb_security_group_id": "sg-placeholder-alb",
+            }
         return cls(
             subnet_ids=("subnet-placeholder-a", "subnet-placeholder-b"),
             security_group_id="sg-placeholder",
+            domain=domain,
+            **https,  # type: ignore[arg-type]
         )
 
     @property
     def placeholders(self) -> tuple[str, ...]:
         """The ids that are placeholders (never deploy with any)."""
-        ids = (*self.subnet_ids, self.security_group_id or "", self.vpc_id or "")
+        ids = (
+            *self.subnet_ids,
+            self.security_group_id or "",
+            self.vpc_id or "",
+            self.alb_security_group_id or "",
+            self.https_listener_arn or "",
+            self.certificate_arn or "",
+        )
         return tuple(i for i in ids if PLACEHOLDER in i)
 
     def require_deployable(self) -> None:
@@ -371,6 +431,26 @@ class SharedConfig:
                 "no security group: set showtime-iac:securityGroupId, or "
                 "showtime-iac:createSecurityGroup=true with showtime-iac:vpcId"
             )
+        if self.domain is not None and self.vpc_id is None:
+            raise StackConfigError(
+                f"HTTPS mode (showtime-iac:domain={self.domain}) needs showtime-iac:vpcId "
+                "(the load balancer's and the target groups' VPC)"
+            )
+
+    def require_load_balancer(self) -> None:
+        """The shared stack in HTTPS mode declares a load balancer: a certificate, 2 subnets."""
+        if self.domain is None:
+            return
+        if self.certificate_arn is None and self.hosted_zone_id is None:
+            raise StackConfigError(
+                f"HTTPS mode needs a certificate of *.{self.domain}: set "
+                "showtime-iac:certificateArn, or showtime-iac:hostedZoneId to create one"
+            )
+        if len(self.subnet_ids) < 2:
+            raise StackConfigError(
+                "a load balancer needs subnets in two availability zones: list two or more "
+                "in showtime-iac:subnetIds"
+            )
 
     def to_stack_config(self) -> dict[str, str]:
         """This config as stack config values (``aws:region`` plus ``showtime-iac:*``)."""
@@ -388,6 +468,7 @@ class SharedConfig:
             key("createExecutionRole"): str(self.create_execution_role).lower(),
             key("createSecurityGroup"): str(self.create_security_group).lower(),
             key("ecrLifecyclePolicy"): str(self.ecr_lifecycle_policy).lower(),
+            key("loadBalancerName"): self.load_balancer_name,
         }
         optional = {
             "clusterArn": self.cluster_arn,
@@ -395,6 +476,11 @@ class SharedConfig:
             "executionRoleArn": self.execution_role_arn,
             "securityGroupId": self.security_group_id,
             "vpcId": self.vpc_id,
+            "domain": self.domain,
+            "certificateArn": self.certificate_arn,
+            "hostedZoneId": self.hosted_zone_id,
+            "httpsListenerArn": self.https_listener_arn,
+            "albSecurityGroupId": self.alb_security_group_id,
         }
         for name, value in optional.items():
             if value is not None:
@@ -440,6 +526,12 @@ class SharedConfig:
             create_execution_role=_bool("createExecutionRole", req("createExecutionRole")),
             create_security_group=_bool("createSecurityGroup", req("createSecurityGroup")),
             ecr_lifecycle_policy=_bool("ecrLifecyclePolicy", req("ecrLifecyclePolicy")),
+            domain=get("domain") or None,
+            certificate_arn=get("certificateArn"),
+            hosted_zone_id=get("hostedZoneId"),
+            load_balancer_name=req("loadBalancerName"),
+            https_listener_arn=get("httpsListenerArn"),
+            alb_security_group_id=get("albSecurityGroupId"),
         )
 
 
@@ -451,10 +543,14 @@ class SharedStackRef:
     """
 
     name: str = "shared"
+    domain: str | None = None  # HTTPS mode: the listener and its security group come from it
 
     def __post_init__(self) -> None:
         if not re.match(r"^[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100}){0,2}$", self.name):
             raise StackConfigError(f"invalid shared stack name {self.name[:80]!r}")
+        for ok, message in domain_checks(self.domain):
+            if not ok:
+                raise StackConfigError(message)
 
 
 def shared_source(values: Mapping[str, str]) -> SharedConfig | SharedStackRef:
@@ -463,7 +559,7 @@ def shared_source(values: Mapping[str, str]) -> SharedConfig | SharedStackRef:
     ref = values.get(SHARED_STACK_KEY)
     if ref:
         _check_keys(values)
-        return SharedStackRef(ref)
+        return SharedStackRef(ref, values.get(key("domain")) or None)
     return SharedConfig.from_stack_config(values)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pulumi
 
-from showtime_iac.core.model import parse_stack_name
+from showtime_iac.core.model import parse_router_name, parse_stack_name
+from showtime_iac.core.routing import RouterConfig
 from showtime_iac.core.stack_config import (
     BuildConfig,
     SharedConfig,
@@ -16,7 +17,9 @@ from showtime_iac.core.stack_config import (
     from_stack_config,
     shared_source,
 )
+from showtime_iac.program.access import EnvSecrets
 from showtime_iac.program.environment import declare_environment
+from showtime_iac.program.routing import declare_router
 from showtime_iac.program.shared import declare_shared
 
 __all__ = ["all_config", "main", "select_program"]
@@ -26,20 +29,31 @@ def select_program(
     stack: str, values: Mapping[str, str], *, offline: bool = False
 ) -> Callable[[], object]:
     """The program of one stack: ``shared`` → :func:`declare_shared`; ``pr-{n}-{sha7}`` →
-    :func:`declare_environment` from the stack config. Config is parsed and validated here,
-    before any resource is declared; anything else raises :class:`StackConfigError`.
-    ``offline`` accepts placeholder network ids (the mocked render).
+    :func:`declare_environment` from the stack config; ``pr-{n}-router`` → the PR's router.
+    Config is parsed and validated here, before any resource is declared; anything else raises
+    :class:`StackConfigError`. ``offline`` accepts placeholder network ids and secrets (the
+    mocked render).
     """
     if stack == "shared":
         shared = SharedConfig.from_stack_config(values)
         if not offline:
             shared.require_deployable()
+            shared.require_load_balancer()
         return lambda: declare_shared(shared)
+    router_pr = parse_router_name(stack)
+    if router_pr is not None:
+        router = RouterConfig.from_stack_config(values)
+        if router.pr != router_pr:
+            raise StackConfigError(
+                f"stack {stack} holds the router config of PR {router.pr}: fix the config"
+            )
+        router_source = shared_source(values)
+        return lambda: declare_router(router, router_source)
     parsed = parse_stack_name(stack)
     if parsed is None:
         raise StackConfigError(
-            f"stack {stack[:80]!r} is neither 'shared' nor 'pr-{{number}}-{{sha7}}': "
-            "select a stack named like pr-1234-abc1234"
+            f"stack {stack[:80]!r} is neither 'shared' nor 'pr-{{number}}-{{sha7}}' (nor a "
+            "router 'pr-{number}-router'): select a stack named like pr-1234-abc1234"
         )
     cfg = from_stack_config(values)
     if (cfg.pr, cfg.sha7) != parsed:
@@ -51,7 +65,8 @@ def select_program(
     if isinstance(source, SharedConfig) and not offline:
         source.require_deployable()
     build = BuildConfig.from_stack_config(values)
-    return lambda: declare_environment(cfg, source, build)
+    secrets = EnvSecrets.from_stack_config(values, offline=offline)
+    return lambda: declare_environment(cfg, source, build, secrets)
 
 
 def all_config() -> dict[str, str]:

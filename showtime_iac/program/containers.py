@@ -1,6 +1,9 @@
-"""The containers of one environment's task: Superset (and a Redis sidecar), their environment.
+"""The containers of one environment's task: Superset (and a Redis sidecar), their environment,
+their secrets and the start command.
 
-Sizes (:data:`SIZE_SPECS`) are valid Fargate cpu/memory pairs; the port is Superset's.
+Sizes (:data:`SIZE_SPECS`) are valid Fargate cpu/memory pairs; the port is Superset's. Every
+environment variable set here is read by Superset or by :data:`START_SCRIPT`; the secrets reach
+the container only through ``secrets`` (``valueFrom`` the environment's Secrets Manager secret).
 """
 
 from __future__ import annotations
@@ -13,14 +16,21 @@ import pulumi
 from showtime_iac.core.model import EnvConfig, resource_names
 
 __all__ = [
+    "ADMIN_USER",
+    "HEALTH_CHECK",
     "CONTAINER_PORT",
     "MIN_MEMORY_MIB",
+    "REDIS_CONFIG",
     "REDIS_IMAGE",
     "REDIS_PORT",
+    "SECRET_ENV",
     "SIZE_SPECS",
+    "START_SCRIPT",
+    "SUPERSET_CONFIG_PATH",
     "SizeSpec",
     "container_definitions",
     "container_environment",
+    "container_secrets",
 ]
 
 CONTAINER_PORT = 8080
@@ -28,48 +38,123 @@ REDIS_PORT = 6379
 # Public ECR mirror of the Docker Hub image: no Docker Hub pull rate limit, no IAM needed.
 REDIS_IMAGE = "public.ecr.aws/docker/library/redis:7-alpine"
 MIN_MEMORY_MIB = 2048  # Superset runs out of memory below 2 GB
+ADMIN_USER = "admin"
+GUNICORN_THREADS = 8  # what the image's docker-ci.sh forces, and what tests/superset measured
+
+#: container variable → key of the environment's secret (a JSON object in Secrets Manager)
+SECRET_ENV = {
+    "SUPERSET_SECRET_KEY": "SUPERSET_SECRET_KEY",
+    "SHOWTIME_ADMIN_PASSWORD": "ADMIN_PASSWORD",
+}
 
 
 @dataclass(frozen=True)
 class SizeSpec:
-    """Fargate task size and Gunicorn settings of one ``conf-size-*``."""
+    """Fargate task size and Gunicorn workers of one ``conf-size-*``."""
 
     cpu: int  # CPU units (1024 = 1 vCPU)
     memory: int  # MiB
-    workers: int  # SERVER_WORKER_AMOUNT
-    threads: int  # SERVER_THREADS_AMOUNT
+    workers: int  # SERVER_WORKER_AMOUNT, read by START_SCRIPT
 
 
-# Valid Fargate combinations; memory never below 2 GB.
+# Valid Fargate combinations; memory never below 2 GB. The default (medium) is 1 vCPU / 2 GiB
+# with one worker: tests/superset/FINDINGS.md measured Superset 6.1.0's peak at 0.87 GiB with
+# examples loaded and exercised (2.4x headroom), and its first start CPU-bound at ~5 min on one
+# vCPU whatever the size. small is the original Superset Showtime's 0.5 vCPU (a slower start);
+# large is for PRs that need concurrency (4 workers peaked at 1.9 GiB).
 SIZE_SPECS: dict[str, SizeSpec] = {
-    "small": SizeSpec(cpu=1024, memory=2048, workers=1, threads=20),
-    "medium": SizeSpec(cpu=2048, memory=4096, workers=2, threads=20),
-    "large": SizeSpec(cpu=4096, memory=8192, workers=4, threads=20),
+    "small": SizeSpec(cpu=512, memory=2048, workers=1),
+    "medium": SizeSpec(cpu=1024, memory=2048, workers=1),
+    "large": SizeSpec(cpu=2048, memory=4096, workers=4),
+}
+
+#: ECS restarts a task whose Superset stops answering: without a load balancer nothing else
+#: would notice (a worker that keeps failing to boot leaves the container RUNNING). The start
+#: period is ECS's maximum; the examples may take longer, hence the retries.
+HEALTH_CHECK: dict[str, Any] = {
+    "command": ["CMD-SHELL", f"curl -fsS http://localhost:{CONTAINER_PORT}/health || exit 1"],
+    "interval": 30,
+    "timeout": 5,
+    "retries": 10,
+    "startPeriod": 300,
 }
 assert all(s.memory >= MIN_MEMORY_MIB for s in SIZE_SPECS.values())
 
+#: where START_SCRIPT writes the generated superset_config.py (only with conf-cache-redis)
+SUPERSET_CONFIG_PATH = "/tmp/showtime_superset_config.py"  # noqa: S108 (the container's /tmp)
+
+#: Superset's caches on the Redis sidecar (awsvpc: the task's containers share localhost).
+#: Superset reads no REDIS_HOST; it loads this file through SUPERSET_CONFIG_PATH.
+REDIS_CONFIG = f"""\
+# written by showtime-iac (conf-cache-redis): Superset's caches on the task's Redis sidecar
+_REDIS = {{
+    "CACHE_TYPE": "RedisCache",
+    "CACHE_REDIS_HOST": "localhost",
+    "CACHE_REDIS_PORT": {REDIS_PORT},
+    "CACHE_DEFAULT_TIMEOUT": 300,
+}}
+CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_"}}
+DATA_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_data_"}}
+FILTER_STATE_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_filter_"}}
+EXPLORE_FORM_DATA_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_explore_"}}
+"""
+
+#: The task's command (``bash -c``): the image's start steps, with the secrets from the
+#: container's environment (filled in by ECS from ``secrets``), never written here.
+START_SCRIPT = f"""\
+set -eu
+: "${{SUPERSET_SECRET_KEY:?missing: ECS fills it from the task secrets}}"
+: "${{SHOWTIME_ADMIN_PASSWORD:?missing: ECS fills it from the task secrets}}"
+if [ -n "${{SHOWTIME_SUPERSET_CONFIG:-}}" ]; then
+  printf '%s\\n' "$SHOWTIME_SUPERSET_CONFIG" > "$SUPERSET_CONFIG_PATH"
+fi
+superset db upgrade
+superset fab create-admin --username {ADMIN_USER} --firstname Superset --lastname Admin \\
+  --email {ADMIN_USER}@example.org --password "$SHOWTIME_ADMIN_PASSWORD"
+superset init
+if [ "$SUPERSET_LOAD_EXAMPLES" = yes ]; then
+  superset load_examples || echo "showtime-iac: loading the examples failed; serving without" >&2
+fi
+exec gunicorn --bind "0.0.0.0:$SUPERSET_PORT" --workers "$SERVER_WORKER_AMOUNT" \\
+  --worker-class gthread --threads {GUNICORN_THREADS} --timeout 120 \\
+  --log-level "$GUNICORN_LOGLEVEL" --access-logfile - --error-logfile - \\
+  "superset.app:create_app()"
+"""
+
 
 def container_environment(cfg: EnvConfig) -> list[dict[str, str]]:
+    """The Superset container's plain environment (no secret is ever here)."""
     spec = SIZE_SPECS[cfg.size]
     env: dict[str, str] = {
         "SERVER_WORKER_AMOUNT": str(spec.workers),
-        "SERVER_THREADS_AMOUNT": str(spec.threads),
         "SUPERSET_PORT": str(CONTAINER_PORT),
         "SUPERSET_LOAD_EXAMPLES": "yes" if cfg.examples else "no",
-        "SUPERSET_LOG_LEVEL": "DEBUG" if cfg.debug else "INFO",
-        "FLASK_DEBUG": "True" if cfg.debug else "False",
+        "FLASK_DEBUG": "True" if cfg.debug else "False",  # Superset's DEBUG and LOG_LEVEL
+        "GUNICORN_LOGLEVEL": "debug" if cfg.debug else "info",
     }
     if cfg.cache_redis:
-        # awsvpc: the containers of one task share localhost.
-        env["REDIS_HOST"] = "localhost"
-        env["REDIS_PORT"] = str(REDIS_PORT)
+        env["SUPERSET_CONFIG_PATH"] = SUPERSET_CONFIG_PATH
+        env["SHOWTIME_SUPERSET_CONFIG"] = REDIS_CONFIG
     for name, on in cfg.flags:
         env[f"SUPERSET_FEATURE_{name}"] = "True" if on else "False"
     return [{"name": k, "value": env[k]} for k in sorted(env)]
 
 
+def container_secrets(secret_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """``secrets`` of the Superset container: each a JSON key of the environment's secret
+    (``ARN:KEY::``), fetched by ECS with the environment's own execution role."""
+    return [
+        {"name": var, "valueFrom": pulumi.Output.concat(secret_arn, f":{json_key}::")}
+        for var, json_key in sorted(SECRET_ENV.items())
+    ]
+
+
 def container_definitions(
-    cfg: EnvConfig, image: pulumi.Input[str], log_group: pulumi.Input[str], region: Any
+    cfg: EnvConfig,
+    image: pulumi.Input[str],
+    log_group: pulumi.Input[str],
+    region: Any,
+    secret_arn: pulumi.Input[str],
 ) -> pulumi.Output[str]:
     names = resource_names(cfg.pr, cfg.sha)
 
@@ -87,10 +172,13 @@ def container_definitions(
         "name": names.container,
         "image": image,
         "essential": True,
+        "command": ["bash", "-c", START_SCRIPT],
         "portMappings": [
             {"containerPort": CONTAINER_PORT, "hostPort": CONTAINER_PORT, "protocol": "tcp"}
         ],
         "environment": container_environment(cfg),
+        "secrets": container_secrets(secret_arn),
+        "healthCheck": HEALTH_CHECK,
         "logConfiguration": logs(names.container),
     }
     containers: list[dict[str, Any]] = [superset]

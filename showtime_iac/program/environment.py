@@ -1,105 +1,44 @@
-"""One environment stack (one PR SHA): image, log group, Fargate task definition, ECS service.
+"""One environment stack (one PR SHA): image, log group, secret, execution role, Fargate task
+definition, ECS service, and in HTTPS mode its target group, host rule and security group.
 
 Names from :func:`model.resource_names`, tags from :func:`model.resource_tags`: one place each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from showtime_iac.core.model import EnvConfig, resource_names
 from showtime_iac.core.model import resource_tags as _resource_tags
-from showtime_iac.core.stack_config import (
-    BuildConfig,
-    SharedConfig,
-    SharedStackRef,
-    StackConfigError,
+from showtime_iac.core.stack_config import BuildConfig, SharedConfig, SharedStackRef
+from showtime_iac.program.access import (
+    OFFLINE_SECRETS,
+    EnvSecrets,
+    declare_execution_role,
+    declare_secret,
 )
 from showtime_iac.program.containers import CONTAINER_PORT, SIZE_SPECS, container_definitions
+from showtime_iac.program.inputs import SharedInputs, shared_inputs
+from showtime_iac.program.routing import EnvRoute, declare_env_route
 
 if TYPE_CHECKING:
     import pulumi_docker
 
-__all__ = ["EnvResources", "declare_environment", "environment_tags"]
+__all__ = ["EnvResources", "build_context", "declare_environment", "environment_tags"]
+
+#: ECS ignores failing health checks this long after a task starts: `db upgrade`, `init` and
+#: the examples run before Superset serves.
+HEALTH_GRACE_SECONDS = 1200
 
 
 def environment_tags(cfg: EnvConfig) -> dict[str, str]:
     """Tags of every taggable resource of an environment: :func:`model.resource_tags`."""
     return _resource_tags(cfg)
-
-
-# --------------------------------------------------------------------------- environment
-
-
-@dataclass(frozen=True)
-class _SharedInputs:
-    """The shared values an environment needs, plain or as Outputs of a StackReference."""
-
-    region: pulumi.Input[str]
-    cluster_name: pulumi.Input[str]
-    cluster: Callable[[], pulumi.Input[str]]  # the ARN
-    repository_url: Callable[[], pulumi.Input[str]]
-    execution_role_arn: Callable[[], pulumi.Input[str]]
-    security_group_id: pulumi.Input[str]
-    subnet_ids: pulumi.Input[Sequence[str]]
-    log_retention_days: pulumi.Input[int]
-
-
-def _shared_inputs(shared: SharedConfig | SharedStackRef) -> _SharedInputs:
-    if isinstance(shared, SharedStackRef):
-        ref = pulumi.StackReference("shared", stack_name=shared.name)
-        return _SharedInputs(
-            region=ref.require_output("region"),
-            cluster_name=ref.require_output("clusterName"),
-            cluster=lambda: ref.require_output("clusterArn"),
-            repository_url=lambda: ref.require_output("ecrRepositoryUrl"),
-            execution_role_arn=lambda: ref.require_output("executionRoleArn"),
-            security_group_id=ref.require_output("securityGroupId"),
-            subnet_ids=ref.require_output("subnetIds"),
-            log_retention_days=ref.require_output("logRetentionDays"),
-        )
-
-    def repository_url() -> pulumi.Input[str]:
-        if shared.ecr_repository_url is not None:
-            return shared.ecr_repository_url
-        from pulumi_aws import ecr
-
-        return ecr.get_repository_output(name=shared.ecr_repository_name).repository_url
-
-    def cluster_arn() -> pulumi.Input[str]:
-        # the ARN, not the name: the provider reads the ARN back, a name would show as drift
-        if shared.cluster_arn is not None:
-            return shared.cluster_arn
-        from pulumi_aws import ecs
-
-        return ecs.get_cluster_output(cluster_name=shared.cluster_name).arn
-
-    def execution_role_arn() -> pulumi.Input[str]:
-        if shared.execution_role_arn is not None:
-            return shared.execution_role_arn
-        from pulumi_aws import iam
-
-        return iam.get_role_output(name=shared.execution_role_name).arn
-
-    if shared.security_group_id is None:
-        raise StackConfigError(
-            "an environment needs the shared security group: set showtime-iac:securityGroupId "
-            "or showtime-iac:sharedStack"
-        )
-    return _SharedInputs(
-        region=shared.region,
-        cluster_name=shared.cluster_name,
-        cluster=cluster_arn,
-        repository_url=repository_url,
-        execution_role_arn=execution_role_arn,
-        security_group_id=shared.security_group_id,
-        subnet_ids=list(shared.subnet_ids),
-        log_retention_days=shared.log_retention_days,
-    )
 
 
 @dataclass(frozen=True)
@@ -112,10 +51,28 @@ class EnvResources:
     task_definition: Any
     service: Any
     outputs: Mapping[str, pulumi.Output[Any]]
+    route: EnvRoute | None = None
+
+
+def build_context(context: str, cwd: Path | None = None) -> str:
+    """The build context as an absolute path: a relative one is relative to the project (the
+    directory of ``Pulumi.yaml``), whatever directory Pulumi runs the program from (``main``)."""
+    path = Path(context).expanduser()
+    if path.is_absolute():
+        return str(path)
+    root: str | None
+    try:
+        root = pulumi.get_root_directory()
+    except Exception:
+        root = None
+    if not root or not (Path(root) / "Pulumi.yaml").is_file():  # mocks answer a made-up one
+        here = (cwd or Path.cwd()).resolve()
+        root = str(next((d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file()), here))
+    return str((Path(root) / path).resolve())
 
 
 def _image(
-    cfg: EnvConfig, inputs: _SharedInputs, build: BuildConfig | None
+    cfg: EnvConfig, inputs: SharedInputs, build: BuildConfig | None
 ) -> tuple[pulumi.Output[str], pulumi_docker.Image | None]:
     """The image the task runs: the prebuilt URI, or a build pushed to the shared repository."""
     if cfg.image is not None:
@@ -131,7 +88,7 @@ def _image(
         "image",
         image_name=pulumi.Output.concat(repo_url, ":", names.image_tag),
         build=docker.DockerBuildArgsDict(
-            context=b.context,
+            context=build_context(b.context),
             platform=b.platform,
             **({"dockerfile": b.dockerfile} if b.dockerfile else {}),
             **({"target": b.target} if b.target else {}),
@@ -146,10 +103,58 @@ def _image(
     return image.repo_digest, image
 
 
+def _service(
+    cfg: EnvConfig,
+    inputs: SharedInputs,
+    task_definition: Any,
+    route: EnvRoute | None,
+    depends_on: list[Any],
+    tags: Mapping[str, str],
+) -> Any:
+    import pulumi_aws as aws
+
+    names = resource_names(cfg.pr, cfg.sha)
+    extra: dict[str, Any] = {}
+    groups: list[Any] = [inputs.security_group_id]
+    if route is not None:
+        groups = [route.security_group.id]  # the load balancer's security group only
+        extra["load_balancers"] = [
+            {
+                "target_group_arn": route.target_group.arn,
+                "container_name": names.container,
+                "container_port": CONTAINER_PORT,
+            }
+        ]
+        extra["health_check_grace_period_seconds"] = HEALTH_GRACE_SECONDS
+        depends_on = [*depends_on, route.rule]  # a target group must have a listener first
+    return aws.ecs.Service(
+        "service",
+        name=names.service,
+        cluster=inputs.cluster(),
+        task_definition=task_definition.arn,
+        desired_count=1,
+        launch_type="FARGATE",
+        network_configuration={
+            "subnets": inputs.subnet_ids,
+            "security_groups": groups,
+            # a public subnet without NAT: the task needs it to pull images and examples
+            "assign_public_ip": True,
+        },
+        deployment_circuit_breaker={"enable": True, "rollback": True},
+        wait_for_steady_state=True,  # with a load balancer: until the target is healthy
+        enable_ecs_managed_tags=True,
+        propagate_tags="SERVICE",
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(depends_on=depends_on),
+        **extra,
+    )
+
+
 def declare_environment(
     cfg: EnvConfig,
     shared: SharedConfig | SharedStackRef,
     build: BuildConfig | None = None,
+    secrets: EnvSecrets | None = None,
 ) -> EnvResources:
     """Declare one PR SHA's environment; export its outputs. Must run inside a Pulumi program."""
     import pulumi_aws as aws
@@ -157,14 +162,20 @@ def declare_environment(
     names = resource_names(cfg.pr, cfg.sha)
     tags = environment_tags(cfg)
     spec = SIZE_SPECS[cfg.size]
-    inputs = _shared_inputs(shared)
-
+    inputs = shared_inputs(shared)
     image_ref, image = _image(cfg, inputs, build)
-
     log_group = aws.cloudwatch.LogGroup(
         "log-group",
         name=names.log_group,
         retention_in_days=inputs.log_retention_days,
+        tags=tags,
+    )
+    secret = declare_secret(cfg, secrets or OFFLINE_SECRETS, tags)
+    role, role_policy = declare_execution_role(
+        cfg,
+        repository_url=inputs.repository_url(),
+        log_group_arn=log_group.arn,
+        secret_arn=secret.arn,
         tags=tags,
     )
     task_definition = aws.ecs.TaskDefinition(
@@ -175,37 +186,46 @@ def declare_environment(
         network_mode="awsvpc",
         requires_compatibilities=["FARGATE"],
         runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
-        execution_role_arn=inputs.execution_role_arn(),
-        container_definitions=container_definitions(cfg, image_ref, log_group.name, inputs.region),
+        execution_role_arn=role.arn,
+        container_definitions=container_definitions(
+            cfg, image_ref, log_group.name, inputs.region, secret.arn
+        ),
         tags=tags,
     )
-    service = aws.ecs.Service(
-        "service",
-        name=names.service,
-        cluster=inputs.cluster(),
-        task_definition=task_definition.arn,
-        desired_count=1,
-        launch_type="FARGATE",
-        network_configuration={
-            "subnets": inputs.subnet_ids,
-            "security_groups": [inputs.security_group_id],
-            "assign_public_ip": True,
-        },
-        deployment_circuit_breaker={"enable": True, "rollback": True},
-        wait_for_steady_state=True,
-        enable_ecs_managed_tags=True,
-        propagate_tags="SERVICE",
-        tags=tags,
-    )
-    outputs: dict[str, pulumi.Output[Any]] = {
-        "stack": pulumi.Output.from_input(names.stack),
+    route = declare_env_route(cfg, inputs.https, tags) if inputs.https else None
+    service = _service(cfg, inputs, task_definition, route, [role_policy], tags)
+    outputs = _outputs(cfg, inputs, service, task_definition, image_ref, log_group, secret, route)
+    for k, v in outputs.items():
+        pulumi.export(k, v)
+    return EnvResources(image_ref, image, log_group, task_definition, service, outputs, route)
+
+
+def _outputs(
+    cfg: EnvConfig,
+    inputs: SharedInputs,
+    service: Any,
+    task_definition: Any,
+    image_ref: pulumi.Output[str],
+    log_group: Any,
+    secret: Any,
+    route: EnvRoute | None,
+) -> dict[str, pulumi.Output[Any]]:
+    """The stack outputs: names and ARNs, never a secret value."""
+    out: dict[str, pulumi.Output[Any]] = {
+        "stack": pulumi.Output.from_input(cfg.stack),
         "serviceName": service.name,
         "clusterName": pulumi.Output.from_input(inputs.cluster_name),
         "taskDefinitionArn": task_definition.arn,
         "image": image_ref,
         "logGroup": log_group.name,
         "containerPort": pulumi.Output.from_input(CONTAINER_PORT),
+        "secretArn": secret.arn,
+        "addressMode": pulumi.Output.from_input("https" if route else "public-ip"),
     }
-    for k, v in outputs.items():
-        pulumi.export(k, v)
-    return EnvResources(image_ref, image, log_group, task_definition, service, outputs)
+    if route is not None:
+        out["targetGroupArn"] = route.target_group.arn
+        out["host"] = pulumi.Output.from_input(route.host)
+        out["url"] = pulumi.Output.from_input(f"https://{route.host}")
+        out["prHost"] = pulumi.Output.from_input(route.pr_host)
+        out["prUrl"] = pulumi.Output.from_input(f"https://{route.pr_host}")
+    return out

@@ -9,12 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 
-from showtime_iac.core.stack_config import SharedConfig
+from showtime_iac.core.stack_config import PLACEHOLDER_LISTENER_ARN, SharedConfig
 
-__all__ = ["MOCK_ACCOUNT", "RecordingMocks", "RenderedResource", "clean"]
+__all__ = [
+    "MOCK_ACCOUNT",
+    "RecordingMocks",
+    "RecordingMonitor",
+    "RenderedResource",
+    "clean",
+]
 
 MOCK_ACCOUNT = "000000000000"  # offline render only: a placeholder account id
+
 # Pulumi's wire marker of a secret value: {_SIG_KEY: _SECRET_SIG, "value": ...}
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105
@@ -29,6 +37,8 @@ class RenderedResource:
     name: str
     inputs: dict[str, Any] = field(hash=False)
     tags: dict[str, str] = field(hash=False)
+    protect: bool = False
+    retain_on_delete: bool = False
 
     def containers(self) -> list[dict[str, Any]]:
         """The container definitions of a task definition (empty for other types)."""
@@ -43,6 +53,13 @@ class RenderedResource:
         for c in self.containers():
             if c.get("name") == container:
                 return {e["name"]: e["value"] for e in c.get("environment", [])}
+        return {}
+
+    def container_secrets(self, container: str = "superset") -> dict[str, str]:
+        """A container's ``secrets``: variable → ``valueFrom``."""
+        for c in self.containers():
+            if c.get("name") == container:
+                return {e["name"]: e["valueFrom"] for e in c.get("secrets", [])}
         return {}
 
 
@@ -63,6 +80,22 @@ def clean(value: Any, key: str = "") -> Any:
     return value
 
 
+class RecordingMonitor(MockMonitor):
+    """Pulumi's mock monitor, remembering each resource's ``protect``/``retain_on_delete``
+    (the mocks' ``new_resource`` does not see resource options)."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.recording.options[(request.type, request.name)] = (
+            bool(request.protect),
+            bool(request.retainOnDelete),
+        )
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Records every declared resource and answers lookups with plausible values."""
 
@@ -70,6 +103,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.region = region
         self.shared = shared
         self.recorded: list[RenderedResource] = []
+        self.options: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._lock = threading.Lock()
 
     def _arn(self, service: str, resource: str) -> str:
@@ -83,6 +117,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
         raw_tags = inputs.pop("tags", None) or {}
+        protect, retain = self.options.get((args.typ, args.name), (False, False))
         with self._lock:
             self.recorded.append(
                 RenderedResource(
@@ -90,43 +125,86 @@ class RecordingMocks(pulumi.runtime.Mocks):
                     name=args.name,
                     inputs=clean(inputs),
                     tags={str(k): str(v) for k, v in raw_tags.items()},
+                    protect=protect,
+                    retain_on_delete=retain,
                 )
             )
         state: dict[str, Any] = dict(args.inputs)
-        name = str(inputs.get("name") or args.name)
+        name = str(inputs.get("name") or inputs.get("namePrefix") or args.name)
         digest = hashlib.sha256(f"{args.typ}/{args.name}/{name}".encode()).hexdigest()
-        typ = args.typ
-        if typ == "docker:index/image:Image":
-            image_name = str(inputs.get("imageName", ""))
-            state["repoDigest"] = f"{image_name.rsplit(':', 1)[0]}@sha256:{digest}"
-            state["baseImageName"] = image_name
-        elif typ == "aws:ecs/taskDefinition:TaskDefinition":
-            state["arn"] = self._arn("ecs", f"task-definition/{inputs.get('family')}:1")
-            state["revision"] = 1
-        elif typ == "aws:ecs/service:Service":
-            state["arn"] = self._arn("ecs", f"service/{self.shared.cluster_name}/{name}")
-        elif typ == "aws:ecs/cluster:Cluster":
-            state["arn"] = self._arn("ecs", f"cluster/{name}")
-        elif typ == "aws:ecr/repository:Repository":
-            state["repositoryUrl"] = f"{self._registry()}/{name}"
-            state["arn"] = self._arn("ecr", f"repository/{name}")
-            state["registryId"] = MOCK_ACCOUNT
-        elif typ == "aws:iam/role:Role":
-            state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"
-        elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            state["arn"] = self._arn("logs", f"log-group:{name}")
-        elif typ == "pulumi:pulumi:StackReference":
+        if args.typ == "pulumi:pulumi:StackReference":
             state["outputs"] = self._shared_outputs()
             return args.resource_id or args.name, state
-        else:
-            state.setdefault("arn", self._arn("mock", f"{args.name}"))
-        if typ == "aws:ec2/securityGroup:SecurityGroup":
+        state.update(self._state(args.typ, name, inputs, digest))
+        state.setdefault("arn", self._arn("mock", f"{args.name}"))
+        if args.typ == "aws:ec2/securityGroup:SecurityGroup":
             return f"sg-{digest[:17]}", state
         return f"{args.name}-{digest[:12]}", state
 
+    def _state(self, typ: str, name: str, inputs: dict[str, Any], digest: str) -> dict[str, Any]:
+        """What AWS (or Docker) would answer for one created resource."""
+        elb = "elasticloadbalancing"
+        if typ == "docker:index/image:Image":
+            image_name = str(inputs.get("imageName", ""))
+            return {
+                "repoDigest": f"{image_name.rsplit(':', 1)[0]}@sha256:{digest}",
+                "baseImageName": image_name,
+            }
+        if typ == "aws:ecs/taskDefinition:TaskDefinition":
+            return {
+                "arn": self._arn("ecs", f"task-definition/{inputs.get('family')}:1"),
+                "revision": 1,
+            }
+        if typ == "aws:ecr/repository:Repository":
+            return {
+                "repositoryUrl": f"{self._registry()}/{name}",
+                "arn": self._arn("ecr", f"repository/{name}"),
+                "registryId": MOCK_ACCOUNT,
+            }
+        if typ == "aws:lb/loadBalancer:LoadBalancer":
+            return {
+                "arn": self._arn(elb, f"loadbalancer/app/{name}/{digest[:16]}"),
+                "dnsName": f"{name}-{digest[:10]}.{self.region}.elb.amazonaws.com",
+                "zoneId": "Z1H1FL5HABSF5",
+            }
+        if typ == "aws:secretsmanager/secret:Secret":
+            return {"arn": self._arn("secretsmanager", f"secret:{name}{digest[:6]}")}
+        if typ == "aws:acm/certificate:Certificate":
+            return {
+                "arn": self._arn("acm", f"certificate/{digest[:36]}"),
+                "domainValidationOptions": [
+                    {
+                        "domainName": inputs.get("domainName", ""),
+                        "resourceRecordName": f"_{digest[:32]}.{inputs.get('domainName', '')}",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{digest[32:64]}.acm-validations.aws.",
+                    }
+                ],
+            }
+        simple = {
+            "aws:ecs/service:Service": ("ecs", f"service/{self.shared.cluster_name}/{name}"),
+            "aws:ecs/cluster:Cluster": ("ecs", f"cluster/{name}"),
+            "aws:cloudwatch/logGroup:LogGroup": ("logs", f"log-group:{name}"),
+            "aws:lb/targetGroup:TargetGroup": (elb, f"targetgroup/{name}/{digest[:16]}"),
+            "aws:lb/listener:Listener": (elb, f"listener/app/mock/{digest[:16]}/{digest[16:32]}"),
+            "aws:lb/listenerRule:ListenerRule": (
+                elb,
+                f"listener-rule/app/mock/{digest[:16]}/{digest[16:32]}/{digest[32:48]}",
+            ),
+        }
+        if typ in simple:
+            return {"arn": self._arn(*simple[typ])}
+        if typ == "aws:iam/role:Role":
+            return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"}
+        if typ == "aws:route53/record:Record":
+            return {"fqdn": str(inputs.get("name", "")).rstrip(".")}
+        if typ == "aws:acm/certificateValidation:CertificateValidation":
+            return {"certificateArn": inputs.get("certificateArn", "")}
+        return {}
+
     def _shared_outputs(self) -> dict[str, Any]:
         s = self.shared
-        return {
+        out = {
             "region": s.region,
             "clusterName": s.cluster_name,
             "clusterArn": s.cluster_arn or self._arn("ecs", f"cluster/{s.cluster_name}"),
@@ -139,6 +217,15 @@ class RecordingMocks(pulumi.runtime.Mocks):
             "subnetIds": list(s.subnet_ids),
             "logRetentionDays": s.log_retention_days,
         }
+        if s.domain is not None:
+            out |= {
+                "domain": s.domain,
+                "httpsListenerArn": s.https_listener_arn or PLACEHOLDER_LISTENER_ARN,
+                "albSecurityGroupId": s.alb_security_group_id or "sg-placeholder-alb",
+                "albDnsName": f"showtime-iac.{s.region}.elb.amazonaws.com",
+                "vpcId": s.vpc_id or "vpc-placeholder",
+            }
+        return out
 
     def call(
         self, args: pulumi.runtime.MockCallArgs

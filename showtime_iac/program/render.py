@@ -1,14 +1,16 @@
 """The offline render: the real program evaluated under ``pulumi.runtime.set_mocks``.
 
-:func:`render_offline` returns every resource one environment declares; :func:`format_render`
-prints them. Nothing is deployed and nothing leaves the process; safe to call many times.
+:func:`render_offline` returns every resource one environment declares
+(:func:`.listing.format_render` prints them); :func:`evaluate_router_offline` the PR's router.
+Each :class:`OfflineRender` says which made-up values it used (``warnings``): placeholder ids,
+the mock account, a made-up image digest, placeholder secrets. Nothing is deployed and nothing
+leaves the process; safe to call many times.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,23 +18,33 @@ from typing import Any
 import pulumi
 
 from showtime_iac.core.model import EnvConfig
+from showtime_iac.core.routing import RouterConfig
 from showtime_iac.core.stack_config import (
     BuildConfig,
     SharedConfig,
     SharedStackRef,
     StackConfigError,
 )
+from showtime_iac.program.access import OFFLINE_SECRETS, EnvSecrets
 from showtime_iac.program.config import main
 from showtime_iac.program.environment import declare_environment
-from showtime_iac.program.mocks import MOCK_ACCOUNT, RecordingMocks, RenderedResource, clean
+from showtime_iac.program.mocks import (
+    MOCK_ACCOUNT,
+    RecordingMocks,
+    RecordingMonitor,
+    RenderedResource,
+    clean,
+)
+from showtime_iac.program.routing import declare_router
 from showtime_iac.program.shared import declare_shared
 
 __all__ = [
     "OFFLINE_HEADER",
     "OfflineRender",
     "evaluate_offline",
+    "evaluate_router_offline",
     "evaluate_stack_offline",
-    "format_render",
+    "placeholder_warnings",
     "render_offline",
     "render_shared_offline",
 ]
@@ -48,11 +60,39 @@ class OfflineRender:
     resources: list[RenderedResource]
     outputs: dict[str, Any]
     placeholders: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def placeholder_warnings(
+    ids: Sequence[str], resources: Sequence[RenderedResource], *, secrets: bool
+) -> tuple[str, ...]:
+    """One line per made-up value a render used (the dry run prints them on stderr)."""
+    lines = [f"placeholder id {p}: set the real one in the shared stack's config" for p in ids]
+    lines.append(
+        f"placeholder AWS account {MOCK_ACCOUNT} in every ARN and the registry: the real one "
+        "is your credentials' account"
+    )
+    if any(r.type == "docker:index/image:Image" for r in resources):
+        lines.append(
+            "made-up image digest (sha256 of the resource name): the real one is the build's, "
+            "at deploy time"
+        )
+    if secrets:
+        lines.append(
+            "placeholder SECRET_KEY and admin password: `up` generates real ones once, when it "
+            "creates the stack"
+        )
+    return tuple(lines)
 
 
 _TYPE_ORDER = (
     "pulumi:pulumi:StackReference",
     "aws:ecs/cluster:Cluster",
+    "aws:acm/certificate:Certificate",
+    "aws:route53/record:Record",
+    "aws:acm/certificateValidation:CertificateValidation",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:lb/listener:Listener",
     "aws:ecr/repository:Repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:iam/role:Role",
@@ -60,6 +100,10 @@ _TYPE_ORDER = (
     "aws:ec2/securityGroup:SecurityGroup",
     "docker:index/image:Image",
     "aws:cloudwatch/logGroup:LogGroup",
+    "aws:secretsmanager/secret:Secret",
+    "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:lb/targetGroup:TargetGroup",
+    "aws:lb/listenerRule:ListenerRule",
     "aws:ecs/taskDefinition:TaskDefinition",
     "aws:ecs/service:Service",
 )
@@ -78,6 +122,7 @@ def _evaluate(
     *,
     config: Mapping[str, str] | None = None,
     mocks: RecordingMocks | None = None,
+    placeholder_secrets: bool = False,
 ) -> OfflineRender:
     """Run ``program`` under fresh mocks in a fresh context (so it can run many times).
 
@@ -94,6 +139,11 @@ def _evaluate(
 
     def body() -> None:
         outputs = program()
+        if outputs is None:  # a program that only exports (main): the root stack's outputs
+            from pulumi.runtime.settings import get_root_resource
+
+            root = get_root_resource()
+            outputs = dict(getattr(root, "outputs", None) or {})
 
         def keep(values: dict[str, Any]) -> None:
             resolved.update(values)
@@ -103,7 +153,13 @@ def _evaluate(
 
     def run() -> None:
         settings.ROOT.set(None)
-        pulumi.runtime.set_mocks(recorder, project="showtime-iac", stack=stack, preview=False)
+        pulumi.runtime.set_mocks(
+            recorder,
+            project="showtime-iac",
+            stack=stack,
+            preview=False,
+            monitor=RecordingMonitor(recorder),
+        )
         runtime_config.set_all_config(dict(config or {}), [])
         _sync_await(run_pulumi_func(body))
 
@@ -125,11 +181,13 @@ def _evaluate(
         for made in policy.loops:
             if not made.is_running():
                 made.close()
+    resources = sorted(recorder.recorded, key=_render_order)
     return OfflineRender(
         stack=stack,
-        resources=sorted(recorder.recorded, key=_render_order),
+        resources=resources,
         outputs={k: clean(v, k) for k, v in resolved.items()},
         placeholders=shared.placeholders,
+        warnings=placeholder_warnings(shared.placeholders, resources, secrets=placeholder_secrets),
     )
 
 
@@ -150,20 +208,38 @@ def evaluate_offline(
     cfg: EnvConfig,
     shared: SharedConfig | SharedStackRef | None = None,
     build: BuildConfig | None = None,
+    secrets: EnvSecrets | None = None,
 ) -> OfflineRender:
     """Evaluate one environment stack's real program under mocks: resources and outputs.
 
     ``shared`` defaults to :meth:`SharedConfig.offline_default` (the original's cluster and
     ECR repository ``superset-ci`` in us-west-2, placeholder subnets and security group). A
-    :class:`SharedStackRef` is answered by the mocks with the offline default's values.
+    :class:`SharedStackRef` is answered by the mocks with the offline default's values (in
+    HTTPS mode when it names a domain). ``secrets`` default to clear placeholders.
     """
-    values = shared if isinstance(shared, SharedConfig) else SharedConfig.offline_default()
+    if isinstance(shared, SharedConfig):
+        values = shared
+    else:
+        values = SharedConfig.offline_default(shared.domain if shared else None)
     source: SharedConfig | SharedStackRef = shared if shared is not None else values
+    used = secrets or OFFLINE_SECRETS
 
     def program() -> Mapping[str, pulumi.Output[Any]]:
-        return declare_environment(cfg, source, build).outputs
+        return declare_environment(cfg, source, build, used).outputs
 
-    return _evaluate(cfg.stack, values, program)
+    return _evaluate(cfg.stack, values, program, placeholder_secrets=used.placeholder)
+
+
+def evaluate_router_offline(
+    cfg: RouterConfig, shared: SharedConfig | SharedStackRef | None = None
+) -> OfflineRender:
+    """The PR's router stack under mocks (HTTPS mode: ``shared`` must name a domain)."""
+    if isinstance(shared, SharedConfig):
+        values = shared
+    else:
+        values = SharedConfig.offline_default(shared.domain if shared else None)
+    source: SharedConfig | SharedStackRef = shared if shared is not None else values
+    return _evaluate(cfg.stack, values, lambda: declare_router(cfg, source))
 
 
 def evaluate_stack_offline(
@@ -179,8 +255,17 @@ def evaluate_stack_offline(
         shared = SharedConfig.from_stack_config(values)
     except StackConfigError:
         shared = SharedConfig.offline_default()  # main() reports the error itself
-
-    return _evaluate(stack, shared, lambda: main(offline=True), config=values, mocks=mocks)
+    if shared.domain is None and values.get("showtime-iac:domain"):
+        shared = SharedConfig.offline_default(values["showtime-iac:domain"])
+    secrets = EnvSecrets.from_stack_config(values, offline=True)
+    return _evaluate(
+        stack,
+        shared,
+        lambda: main(offline=True),
+        config=values,
+        mocks=mocks,
+        placeholder_secrets=secrets.placeholder and stack != "shared",
+    )
 
 
 def render_offline(cfg: EnvConfig, shared: SharedConfig | None = None) -> list[RenderedResource]:
@@ -195,61 +280,3 @@ def render_shared_offline(shared: SharedConfig | None = None) -> OfflineRender:
     """The ``shared`` stack's program under mocks (create or existing, per the switches)."""
     values = shared or SharedConfig.offline_default()
     return _evaluate("shared", values, lambda: declare_shared(values))
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-def format_render(
-    resources: Sequence[RenderedResource],
-    outputs: Mapping[str, Any] | None = None,
-    *,
-    stack: str | None = None,
-    placeholders: Sequence[str] = (),
-) -> str:
-    """A plain-text listing: type, logical name, key inputs, tags; headed by OFFLINE_HEADER."""
-    lines = [OFFLINE_HEADER]
-    head = f"{len(resources)} resources"
-    if stack:
-        head = f"stack {stack}: {head}"
-    lines.append(head)
-    if placeholders:
-        lines.append(
-            f"placeholder ids (replace before a real deploy): {', '.join(placeholders)}; "
-            f"account {MOCK_ACCOUNT} is a placeholder"
-        )
-    for r in resources:
-        lines.append("")
-        lines.append(f"{r.type}  {r.name}")
-        for k in sorted(r.inputs):
-            v = r.inputs[k]
-            if k == "containerDefinitions" and isinstance(v, str):
-                for c in r.containers():
-                    lines.append(f"  container {c.get('name')}: image {c.get('image')}")
-                    ports = [str(p.get("containerPort")) for p in c.get("portMappings", [])]
-                    if ports:
-                        lines.append(f"    ports: {', '.join(ports)}")
-                    for e in c.get("environment", []):
-                        lines.append(f"    env {e['name']}={e['value']}")
-                    opts = c.get("logConfiguration", {}).get("options", {})
-                    if opts:
-                        lines.append(
-                            f"    logs: {opts.get('awslogs-group')} ({opts.get('awslogs-region')})"
-                        )
-                continue
-            if v in (None, "", [], {}):
-                continue
-            lines.append(f"  {k}: {_short(v)}")
-        if r.tags:
-            lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in sorted(r.tags.items())))
-    if outputs:
-        lines.append("")
-        lines.append("outputs:")
-        for k in sorted(outputs):
-            lines.append(f"  {k}: {_short(outputs[k])}")
-    return "\n".join(lines)

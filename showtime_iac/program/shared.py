@@ -1,5 +1,17 @@
 """The ``shared`` stack: what every environment uses (cluster, ECR repository and its lifecycle
-policy, execution role, security group), created or looked up per the ``create*`` switches."""
+policy, execution role, security group; in HTTPS mode the load balancer), created or looked up
+per the ``create*`` switches.
+
+Everything this stack creates is ``protect``-ed: a ``pulumi destroy`` of it (or a replacement
+by a config change) fails instead of taking every environment's cluster, images and address
+with it. Unprotect on purpose (``pulumi state unprotect``) to retire it.
+
+The ECR lifecycle policy never expires an image a running environment uses: our tags start with
+``sti-pr-`` (:data:`model.IMAGE_TAG_PREFIX`), which no rule selects, and a lifecycle rule can
+only count age, never "in use" (a ``close``/``manual`` TTL or the baseline lives longer than
+any age). Our images go when their stack does: the orphan sweep deletes an image whose stack
+no longer exists. The age rule stays for the original Superset Showtime's ``pr-*-ci`` images.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +22,13 @@ import pulumi
 
 from showtime_iac.core.stack_config import SharedConfig
 from showtime_iac.program.containers import CONTAINER_PORT
+from showtime_iac.program.loadbalancer import declare_load_balancer
 
 __all__ = ["SHARED_OUTPUTS", "declare_shared", "shared_tags"]
 
 Out = pulumi.Output[str]
+#: every resource the shared stack creates
+PROTECT = pulumi.ResourceOptions(protect=True)
 
 # What the shared stack exports (and an environment's StackReference reads).
 SHARED_OUTPUTS = (
@@ -52,7 +67,9 @@ def _lifecycle_policy(max_age_days: int) -> str:
                 },
                 {
                     "rulePriority": 2,
-                    "description": f"expire PR images (pr-*) after {max_age_days} days",
+                    "description": (
+                        f"expire the original Showtime's images (pr-*) after {max_age_days} days"
+                    ),
                     "selection": {
                         "tagStatus": "tagged",
                         "tagPrefixList": ["pr-"],
@@ -119,7 +136,7 @@ def _cluster(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
     import pulumi_aws as aws
 
     if shared.create_cluster:
-        cluster = aws.ecs.Cluster("cluster", name=shared.cluster_name, tags=tags)
+        cluster = aws.ecs.Cluster("cluster", name=shared.cluster_name, tags=tags, opts=PROTECT)
         return cluster.name, cluster.arn
     name = pulumi.Output.from_input(shared.cluster_name)
     if shared.cluster_arn:
@@ -139,6 +156,7 @@ def _repository(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
             image_tag_mutability="MUTABLE",  # a PR image is re-pushed under the same tag
             image_scanning_configuration={"scan_on_push": True},
             tags=tags,
+            opts=PROTECT,
         )
         url, arn = repo.repository_url, repo.arn
     else:
@@ -154,7 +172,7 @@ def _repository(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
             "ecr-lifecycle",
             repository=shared.ecr_repository_name,
             policy=_lifecycle_policy(shared.pr_image_max_age_days),
-            opts=pulumi.ResourceOptions(depends_on=[repo]) if repo is not None else None,
+            opts=pulumi.ResourceOptions(protect=True, depends_on=[repo] if repo else []),
         )
     return url, arn
 
@@ -170,11 +188,13 @@ def _execution_role(shared: SharedConfig, repo_arn: Out, tags: dict[str, str]) -
             description="showtime-iac: ECS task execution (pull the image, write logs)",
             assume_role_policy=_ASSUME_ECS_TASKS,
             tags=tags,
+            opts=PROTECT,
         )
         aws.iam.RolePolicy(
             "execution-role-policy",
             role=role.name,
             policy=repo_arn.apply(lambda arn: _execution_policy(arn, shared.region)),
+            opts=PROTECT,
         )
         return role.arn
     if shared.execution_role_arn:
@@ -212,6 +232,7 @@ def _security_group(shared: SharedConfig, tags: dict[str, str]) -> Out:
             }
         ],
         tags=tags,
+        opts=PROTECT,
     )
     return sg.id
 
@@ -232,6 +253,8 @@ def declare_shared(shared: SharedConfig) -> dict[str, pulumi.Output[Any]]:
         "subnetIds": pulumi.Output.from_input(list(shared.subnet_ids)),
         "logRetentionDays": pulumi.Output.from_input(shared.log_retention_days),
     }
+    if shared.domain is not None:
+        outputs.update(declare_load_balancer(shared, tags, PROTECT))
     for k, v in outputs.items():
         pulumi.export(k, v)
     return outputs

@@ -110,9 +110,34 @@ def test_up_dry_run_without_engine_renders_offline(
     assert rc == 0
     assert "pulumi CLI not on PATH" in err
     assert out.startswith("offline render under Pulumi mocks: nothing was deployed\n")
-    assert "stack pr-1234-abc1234: 4 resources" in out
+    assert "stack pr-1234-abc1234: 8 resources" in out
+    assert "aws:secretsmanager/secret:Secret" in out
     assert "showtime:requested-by=octocat" in out and "showtime:ttl=48h" in out
+    assert "address (public-IP mode" in out
+    warnings = [line for line in err.splitlines() if line.startswith("showtime-iac: warning: ")]
+    for made_up in ("subnet-placeholder-a", "sg-placeholder", "000000000000", "image digest"):
+        assert sum(made_up in w for w in warnings) >= 1, made_up
+    assert "warning" not in out
     assert not no_engine.exists()
+
+
+def test_up_dry_run_with_a_domain_shows_the_router_and_the_https_address(
+    no_engine: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOWTIME_DOMAIN", "preview.example.org")
+    rc, out, err = run(["up", "1234", "--sha", SHA, "--dry-run"], capsys)
+    assert rc == 0
+    assert "router stack pr-1234-router: 1 resources" in out
+    assert "aws:lb/targetGroup:TargetGroup  target-group" in out
+    assert "address (HTTPS mode): https://pr-1234.preview.example.org" in out
+    assert f"  + 🎪 {SHA[:7]} 🌐 pr-1234.preview.example.org   (once healthy)" in out
+    assert "showtime-iac: warning: placeholder id vpc-placeholder" in err
+    rc, out, _ = run(["up", "1234", "--sha", SHA, "--dry-run", "--json"], capsys)
+    doc = json.loads(out)
+    assert (doc["mode"], doc["address_mode"]) == ("offline", "https")
+    assert doc["url"] == "https://pr-1234.preview.example.org"
+    assert doc["router"]["stack"] == "pr-1234-router"
+    assert any("placeholder" in w for w in doc["warnings"])
 
 
 def test_up_dry_run_json(no_engine: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,7 +271,9 @@ def stack_file(size: str, stack: str = "pr-1234-abc1234") -> Path:
 
 @pytest.fixture
 def prices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Round prices: small 0.121, medium 0.241, large 0.481 USD per hour."""
+    """Round prices: small 0.071, medium 0.121, large 0.241 USD per hour (no storage)."""
+    monkeypatch.setenv("SHOWTIME_PRICE_IMAGE_GB", "0")
+    monkeypatch.setenv("SHOWTIME_PRICE_LOG_GB_HOUR", "0")
     monkeypatch.setenv("SHOWTIME_PRICE_VCPU_HOUR", "0.1")
     monkeypatch.setenv("SHOWTIME_PRICE_GB_HOUR", "0.01")
     monkeypatch.setenv("SHOWTIME_PRICE_IPV4_HOUR", "0.001")
@@ -283,14 +310,14 @@ def test_list_table_and_json(
         "RESOURCES",
     ]
     assert lines[1].split() == [
-        "pr-77-0000000", "77", "0000000", "bot", "0m", "manual", "medium*", "$0.241", "3"
+        "pr-77-0000000", "77", "0000000", "bot", "0m", "manual", "medium*", "$0.121", "3"
     ]  # fmt: skip
     row = lines[2].split()
     assert row[:5] == ["pr-1234-abc1234", "1234", "abc1234", "octocat", "3h"]
     assert row[5] in ("1d20h", "1d21h")
-    assert row[6:] == ["large", "$0.481", "3"]
-    assert lines[3].split() == ["TOTAL", "(2", "stacks)", "$0.722"]
-    assert lines[3].index("$0.722") == lines[0].index("$/HOUR")  # the footer sits in its column
+    assert row[6:] == ["large", "$0.241", "3"]
+    assert lines[3].split() == ["TOTAL", "(2", "stacks)", "$0.362"]
+    assert lines[3].index("$0.362") == lines[0].index("$/HOUR")  # the footer sits in its column
     assert (
         lines[4]
         == "* size assumed: no local stacks/Pulumi.<stack>.yaml, so the policy default (medium)"
@@ -299,10 +326,10 @@ def test_list_table_and_json(
     doc = json.loads(out)
     assert [d["stack"] for d in doc["stacks"]] == ["pr-77-0000000", "pr-1234-abc1234"]
     assert [(d["size"], d["size_assumed"], d["hourly_cost"]) for d in doc["stacks"]] == [
-        ("medium", True, 0.241),
-        ("large", False, 0.481),
+        ("medium", True, 0.121),
+        ("large", False, 0.241),
     ]
-    assert doc["total_hourly_cost"] == 0.722 and doc["currency"] == "USD"
+    assert doc["total_hourly_cost"] == 0.362 and doc["currency"] == "USD"
     assert engine.ops("list_stacks") == 2  # one listing call per command
     assert engine.ops("outputs") == 0 and engine.ops("get_config") == 0
 
@@ -315,7 +342,7 @@ def test_list_assumes_the_policy_default_size(
     rc, out, _ = run(["list", "--json"], capsys)
     doc = json.loads(out)
     assert rc == 0 and [d["size"] for d in doc["stacks"]] == ["small", "small"]
-    assert all(d["size_assumed"] for d in doc["stacks"]) and doc["total_hourly_cost"] == 0.242
+    assert all(d["size_assumed"] for d in doc["stacks"]) and doc["total_hourly_cost"] == 0.142
     rc, out, _ = run(["list"], capsys)
     assert out.splitlines()[-1].endswith("the policy default (small)")
 
@@ -335,21 +362,21 @@ def test_status_without_credentials_shows_the_stack_data(
     rc, out, err = run(["status", "1234"], capsys)
     assert rc == 0 and "Traceback" not in err
     lines = out.splitlines()
-    assert lines[0] == "PR #1234: 1 stack, $0.121/hour in all"
+    assert lines[0] == "PR #1234: 1 stack, $0.071/hour in all"
     assert lines[1].startswith("live data from AWS unavailable: AWS credentials not found")
     assert "pr-1234-abc1234" in lines and "  size:      small" in lines
-    assert "  cost:      $0.121/hour" in lines and "  requester: octocat" in lines
-    assert "    serviceName: pr-1234-abc1234-service" in lines
+    assert "  cost:      $0.071/hour" in lines and "  requester: octocat" in lines
+    assert "    serviceName: sti-pr-1234-abc1234" in lines
     assert not any(line.startswith("  address:") for line in lines)
     rc, out, _ = run(["status", "1234", "--json"], capsys)
     doc = json.loads(out)
     assert rc == 0 and doc["live"]["available"] is False
     assert "AWS_ACCESS_KEY_ID" in doc["live"]["reason"]
     (stack,) = doc["stacks"]
-    assert stack["outputs"] == {"serviceName": "pr-1234-abc1234-service"}
-    assert (stack["size"], stack["hourly_cost"], stack["live"]) == ("small", 0.121, None)
+    assert stack["outputs"] == {"serviceName": "sti-pr-1234-abc1234"}
+    assert (stack["size"], stack["hourly_cost"], stack["live"]) == ("small", 0.071, None)
     assert stack["requester"] == "octocat" and stack["ttl"] == "48h"
-    assert doc["total_hourly_cost"] == 0.121
+    assert doc["total_hourly_cost"] == 0.071
 
 
 def test_status_when_aws_does_not_answer(
@@ -563,7 +590,7 @@ def test_up_over_the_double_prints_outputs(
 ) -> None:
     rc, out, err = run(["up", "1234", "--sha", SHA, "--json"], capsys)
     doc = json.loads(out)
-    assert rc == 0 and doc["outputs"] == {"serviceName": "pr-1234-abc1234-service"}
+    assert rc == 0 and doc["outputs"] == {"serviceName": "sti-pr-1234-abc1234"}
     assert doc["overhead_seconds"] >= 0
     rc, out, err = run(["up", "1234", "--sha", SHA], capsys)
     assert out.startswith("stack pr-1234-abc1234 is up\n")
@@ -649,5 +676,5 @@ def test_list_on_a_terminal_is_a_rich_table_of_the_same_rows(
     assert "┃ STACK" in out and "━" in out  # rich's box, not the plain columns
     rows = [line for line in out.splitlines() if "pr-" in line]
     assert [r.split("│")[1].strip() for r in rows] == ["pr-77-0000000", "pr-1234-abc1234"]
-    assert "$0.722" in out and "TOTAL (2 stacks)" in out
+    assert "$0.362" in out and "TOTAL (2 stacks)" in out
     assert out.rstrip().endswith("the policy default (medium)")

@@ -46,14 +46,15 @@ def test_offline_dry_run_warns_once_of_every_placeholder(
     no_engine: Path,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """One line each (issue 16 item 6), every made-up value named exactly once."""
     rc, out, err = run(["up", "1234", "--sha", SHA, "--dry-run"], capsys)
     assert rc == 0 and "sg-placeholder" in out  # the render itself uses them
     warnings = [line for line in err.splitlines() if line.startswith("showtime-iac: warning:")]
-    assert len(warnings) == 1
-    for made_up in ("sg-placeholder", "subnet-placeholder-a", "account 000000000000"):
-        assert made_up in warnings[0]
+    assert len(warnings) == len(set(warnings)) >= 5
+    for made_up in ("sg-placeholder:", "subnet-placeholder-a", "account 000000000000"):
+        assert sum(made_up in w for w in warnings) == 1, made_up
     digest = re.search(r"@sha256:([0-9a-f]{12})", out)
-    assert digest is not None and f"image digest sha256:{digest.group(1)}" in warnings[0]
+    assert digest is not None and sum("image digest" in w for w in warnings) == 1
 
 
 def test_offline_dry_run_json_carries_the_warning_too(
@@ -65,10 +66,12 @@ def test_offline_dry_run_json_carries_the_warning_too(
         ["up", "1234", "--sha", SHA, "--image", image, "--dry-run", "--json"], capsys
     )
     assert rc == 0
-    (warning,) = json.loads(out)["warnings"]
-    assert "sg-placeholder" in warning and "000000000000" in warning
-    assert "image digest" not in warning  # a prebuilt image: no build, no made-up digest
-    assert f"showtime-iac: warning: {warning}" in err.splitlines()
+    warnings = json.loads(out)["warnings"]
+    joined = "\n".join(warnings)
+    assert "sg-placeholder" in joined and "000000000000" in joined
+    assert "image digest" not in joined  # a prebuilt image: no build, no made-up digest
+    for warning in warnings:
+        assert f"showtime-iac: warning: {warning}" in err.splitlines()
 
 
 def test_label_preview_uses_the_requested_ttl(

@@ -8,6 +8,7 @@ from showtime_iac.core.cost import (
     DEFAULT_PRICES,
     SIZE_RESOURCES,
     FargatePrices,
+    cost_breakdown,
     hourly_cost,
     total_hourly_cost,
 )
@@ -22,9 +23,9 @@ def test_size_table_matches_the_program() -> None:
 
 
 def test_hourly_cost_from_the_price_table() -> None:
-    p = FargatePrices(vcpu_hour=0.04, gb_hour=0.005, ipv4_hour=0.01)
-    assert hourly_cost("small", p) == pytest.approx(0.04 + 2 * 0.005 + 0.01)
-    assert hourly_cost("large", p) == pytest.approx(4 * 0.04 + 8 * 0.005 + 0.01)
+    p = FargatePrices(vcpu_hour=0.04, gb_hour=0.005, ipv4_hour=0.01, image_gb=0.0, log_gb_hour=0.0)
+    assert hourly_cost("small", p) == pytest.approx(0.5 * 0.04 + 2 * 0.005 + 0.01)
+    assert hourly_cost("large", p) == pytest.approx(2 * 0.04 + 4 * 0.005 + 0.01)
     assert hourly_cost("small") < hourly_cost("medium") < hourly_cost("large")
     assert total_hourly_cost(["small", "large", "large"], p) == pytest.approx(
         hourly_cost("small", p) + 2 * hourly_cost("large", p)
@@ -32,6 +33,23 @@ def test_hourly_cost_from_the_price_table() -> None:
     assert total_hourly_cost([]) == 0
     with pytest.raises(InputError, match="unknown size"):
         hourly_cost("huge")
+
+
+def test_the_cost_shows_image_storage_and_logs() -> None:
+    p = FargatePrices(ecr_gb_month=0.10, image_gb=1.46, logs_ingest_gb=0.5, log_gb_hour=0.01)
+    parts = cost_breakdown("medium", p)
+    assert set(parts) == {"compute", "public_ipv4", "image_storage", "logs"}
+    assert parts["image_storage"] == pytest.approx(1.46 * 0.10 / 730, abs=1e-6)
+    assert parts["logs"] == pytest.approx(0.005)
+    assert hourly_cost("medium", p) == pytest.approx(sum(parts.values()), abs=1e-5)
+    assert cost_breakdown("medium")["image_storage"] > 0
+    assert cost_breakdown("medium")["logs"] > 0
+
+
+def test_the_default_size_costs_a_third_of_before() -> None:
+    """1 vCPU / 2 GiB (medium, the default) instead of 2 vCPU / 4 GiB."""
+    assert SIZE_RESOURCES["medium"] == (1.0, 2.0)
+    assert SIZE_RESOURCES["small"] == (0.5, 2.0)  # the original's
 
 
 def test_prices_overridable_by_config_and_env() -> None:

@@ -132,6 +132,13 @@ shared_configs = st.builds(
     create_ecr_repository=st.booleans(),
     create_execution_role=st.booleans(),
     ecr_lifecycle_policy=st.booleans(),
+    domain=st.none() | st.sampled_from(["preview.example.org", "pr.superset.dev"]),
+    certificate_arn=st.none() | st.just("arn:aws:acm:us-west-2:123456789012:certificate/abc"),
+    hosted_zone_id=st.none() | st.from_regex(r"Z[A-Z0-9]{10,20}", fullmatch=True),
+    load_balancer_name=st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True),
+    https_listener_arn=st.none()
+    | st.just("arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/x/0/1"),
+    alb_security_group_id=st.none() | st.from_regex(r"sg-[0-9a-f]{8,17}", fullmatch=True),
 )
 
 
@@ -210,3 +217,51 @@ def test_shared_source_prefers_the_stack_reference() -> None:
 )
 def test_build_config_round_trips(build: BuildConfig) -> None:
     assert BuildConfig.from_stack_config(build.to_stack_config()) == build
+
+
+# --------------------------------------------------------------------------- HTTPS mode
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["Preview.example.org", "example", "-x.example.org", "a" * 20 + ".example.org", "x..org"],
+)
+def test_a_bad_domain_is_refused(domain: str) -> None:
+    with pytest.raises(StackConfigError, match="invalid domain"):
+        SharedConfig(domain=domain)
+
+
+@given(st.integers(1, 9_999_999), st.from_regex(r"[a-z]{1,8}(\.[a-z]{2,8}){1,2}", fullmatch=True))
+def test_every_accepted_domain_fits_the_address_label(pr: int, domain: str) -> None:
+    """GitHub caps a label at 50: `🎪 abc1234 🌐 pr-N.<domain>` must fit for any PR."""
+    from showtime_iac.core import labels as L
+    from showtime_iac.core.model import pr_host
+
+    try:
+        SharedConfig(domain=domain)
+    except StackConfigError:
+        return
+    name = L.render_label(L.Attr("ip", pr_host(pr, domain), "abc1234"))
+    assert L.label_length(name) <= 50
+
+
+def test_secret_and_router_keys_are_known_to_the_strict_reader() -> None:
+    values = {
+        **to_stack_config(EnvConfig(pr=1, sha="abc1234")),
+        "showtime-iac:secretKey": "x",
+        "showtime-iac:adminPassword": "y",
+        "showtime-iac:targetGroupArn": "arn:aws:elasticloadbalancing:x",
+    }
+    assert from_stack_config(values).pr == 1
+    with pytest.raises(StackConfigError, match="unknown config key"):
+        from_stack_config({**values, "showtime-iac:secretkey": "typo"})
+
+
+def test_the_secrets_never_enter_the_env_config() -> None:
+    values = {
+        **to_stack_config(EnvConfig(pr=1, sha="abc1234")),
+        "showtime-iac:secretKey": "SEKRIT-1",
+        "showtime-iac:adminPassword": "SEKRIT-2",
+    }
+    cfg = from_stack_config(values)
+    assert "SEKRIT" not in repr(cfg) and "SEKRIT" not in json.dumps(to_stack_config(cfg))

@@ -817,7 +817,10 @@ RULES: Mapping[str, Rule] = {
         target_group_attributes,
         name_limit("name", ELB_NAME, "target group name (≤32 of A-Z a-z 0-9 -)"),
     ),
-    "aws:lb/listenerRule:ListenerRule": _one(Call("elbv2", "CreateRule", _RULE_MOVES)),
+    # no `priority`: the provider takes the highest one in use + 1 (retried on PriorityInUse)
+    "aws:lb/listenerRule:ListenerRule": _one(
+        Call("elbv2", "CreateRule", _RULE_MOVES, defaults={"priority": 1})
+    ),
     # ---- secrets, parameters, certificates, DNS
     "aws:secretsmanager/secret:Secret": _one(
         Call("secretsmanager", "CreateSecret", _SECRET_MOVES, defaults=_AUTONAMED),

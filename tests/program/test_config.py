@@ -23,8 +23,12 @@ from showtime_iac.program import (
     render,
 )
 from tests.program.helpers import (
+    DOMAIN,
+    ENV_TYPES,
+    HTTPS_EXTRA,
     IMAGE,
-    LOG_GROUP,
+    RULE,
+    SECRETS,
     SERVICE,
     TASK_DEF,
     by_type,
@@ -40,7 +44,7 @@ def test_main_evaluates_an_environment_from_its_stack_config() -> None:
     cfg = cfg_of(size="small", flags=(("ALERTS", True),))
     out = evaluate_stack_offline(cfg.stack, env_values(cfg))
     res = by_type(out.resources)
-    assert set(res) == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert set(res) == ENV_TYPES
     assert res[TASK_DEF].inputs["memory"] == "2048"
     assert res[TASK_DEF].container_env()["SUPERSET_FEATURE_ALERTS"] == "True"
     assert res[SERVICE].inputs["networkConfiguration"]["securityGroups"] == ["sg-0123456789abcdef0"]
@@ -134,13 +138,13 @@ def test_pulumi_entry_runs_the_program_for_the_stack(monkeypatch: pytest.MonkeyP
         config=env_values(cfg),
     )
     assert seen == ["main"]
-    assert {r.type for r in out.resources} == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert {r.type for r in out.resources} == ENV_TYPES
 
 
 def test_example_environment_stack_config_evaluates() -> None:
     values = stack_file("example-env-stack.yaml")
     out = evaluate_stack_offline("pr-1234-abc1234", values)
-    assert {r.type for r in out.resources} == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert {r.type for r in out.resources} == ENV_TYPES
 
 
 def test_no_program_module_is_named_like_a_top_level_module() -> None:
@@ -157,3 +161,94 @@ def test_no_program_module_is_named_like_a_top_level_module() -> None:
     clash = sorted(ours & top_level)
     assert clash == [], f"rename these program modules: {clash}"
     assert "secrets" in top_level and "pulumi" in top_level  # the check sees real names
+
+
+# --------------------------------------------------------------------------- secrets, router
+
+
+def test_a_real_run_needs_the_generated_secrets_in_the_stack_config() -> None:
+    cfg = cfg_of()
+    values = {k: v for k, v in env_values(cfg).items() if k not in SECRETS}
+    with pytest.raises(StackConfigError, match="showtime-iac:secretKey"):
+        program.select_program(cfg.stack, values)
+    program.select_program(cfg.stack, values, offline=True)  # the render uses placeholders
+    program.select_program(cfg.stack, env_values(cfg))  # with them: fine
+
+
+def test_an_environment_naming_a_domain_is_declared_in_https_mode() -> None:
+    cfg = cfg_of()
+    values = {
+        **to_stack_config(cfg),
+        **SECRETS,
+        "showtime-iac:sharedStack": "shared",
+        "showtime-iac:domain": DOMAIN,
+    }
+    out = evaluate_stack_offline(cfg.stack, values)
+    types = {r.type for r in out.resources}
+    assert types == ENV_TYPES | HTTPS_EXTRA | {"pulumi:pulumi:StackReference"}
+    assert out.outputs["prUrl"] == f"https://pr-1234.{DOMAIN}"
+
+
+ROUTER_VALUES = {
+    "showtime-iac:pr": "1234",
+    "showtime-iac:sha": "abc1234",
+    "showtime-iac:targetGroupArn": (
+        "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/sti-pr-1234-abc1234/"
+        "0123456789abcdef"
+    ),
+    "showtime-iac:sharedStack": "shared",
+    "showtime-iac:domain": DOMAIN,
+    "aws:region": "us-west-2",
+}
+
+
+def test_the_router_stack_owns_the_prs_host_rule_only() -> None:
+    out = evaluate_stack_offline("pr-1234-router", ROUTER_VALUES)
+    types = [r.type for r in out.resources]
+    assert types == ["pulumi:pulumi:StackReference", RULE]
+    rule = out.resources[1]
+    assert rule.inputs["conditions"] == [{"hostHeader": {"values": [f"pr-1234.{DOMAIN}"]}}]
+    assert rule.inputs["actions"] == [
+        {"type": "forward", "targetGroupArn": ROUTER_VALUES["showtime-iac:targetGroupArn"]}
+    ]
+    assert rule.tags["showtime:role"] == "router"
+    assert (rule.tags["showtime:pr"], rule.tags["showtime:sha"]) == ("1234", "abc1234")
+    assert out.outputs["url"] == f"https://pr-1234.{DOMAIN}"
+    assert out.outputs["sha"] == "abc1234"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"showtime-iac:pr": "99"}, "router config of PR 99"),
+        ({"showtime-iac:targetGroupArn": "arn:aws:ecs:x"}, "invalid target group ARN"),
+        ({"showtime-iac:domain": ""}, "needs showtime-iac:domain"),
+    ],
+)
+def test_a_router_with_bad_config_declares_nothing(override: dict[str, str], message: str) -> None:
+    recorder = RecordingMocks("us-west-2", SharedConfig.offline_default())
+    values = {k: v for k, v in {**ROUTER_VALUES, **override}.items() if v}
+    with pytest.raises(StackConfigError, match=message):
+        evaluate_stack_offline("pr-1234-router", values, mocks=recorder)
+    assert recorder.recorded == []
+
+
+def test_the_shared_stack_in_https_mode_needs_a_certificate_and_two_subnets() -> None:
+    base = {
+        "showtime-iac:domain": DOMAIN,
+        "showtime-iac:vpcId": "vpc-0123456789abcdef0",
+        "showtime-iac:securityGroupId": "sg-0123456789abcdef0",
+        "showtime-iac:subnetIds": '["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]',
+    }
+    with pytest.raises(StackConfigError, match="certificateArn"):
+        program.select_program("shared", base)
+    one_subnet = {
+        **base,
+        "showtime-iac:certificateArn": "arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        "showtime-iac:subnetIds": '["subnet-0123456789abcdef0"]',
+    }
+    with pytest.raises(StackConfigError, match="two availability zones"):
+        program.select_program("shared", one_subnet)
+    program.select_program(
+        "shared", {**one_subnet, "showtime-iac:subnetIds": base["showtime-iac:subnetIds"]}
+    )

@@ -1,21 +1,25 @@
-"""program.containers: the task's containers, sizes and environment."""
+"""program.containers: the task's containers, sizes, environment, secrets and start command.
+
+The start command is run for real (bash) with stand-ins for ``superset`` and ``gunicorn`` on
+PATH that record how they were called: the steps, their order and what reaches them.
+"""
 
 from __future__ import annotations
 
+import os
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
-from showtime_iac.program import (
-    SIZE_SPECS,
-    render_offline,
-)
-from tests.program.helpers import (
-    IMAGE,
-    LOG_GROUP,
-    SERVICE,
-    TASK_DEF,
-    by_type,
-    cfg_of,
-)
+from showtime_iac.program import SIZE_SPECS, render_offline
+from showtime_iac.program.containers import REDIS_CONFIG, START_SCRIPT
+from tests.program.helpers import ENV_TYPES, TASK_DEF, by_type, cfg_of
+
+SECRET_KEY = "test-secret-key-0123456789abcdef"
+PASSWORD = "test-admin-password-42"
 
 
 @pytest.mark.parametrize("size", ["small", "medium", "large"])
@@ -27,18 +31,36 @@ def test_each_size_sets_cpu_memory_and_workers(size: str) -> None:
     assert int(td.inputs["memory"]) == spec.memory >= 2048
     env = td.container_env()
     assert env["SERVER_WORKER_AMOUNT"] == str(spec.workers)
-    assert env["SERVER_THREADS_AMOUNT"] == str(spec.threads)
-    assert set(res) == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert set(res) == ENV_TYPES
 
 
 def test_sizes_grow_and_are_valid_fargate_combinations() -> None:
-    # Fargate: 1 vCPU → 2-8 GB, 2 vCPU → 4-16 GB, 4 vCPU → 8-30 GB
-    allowed = {1024: (2048, 8192), 2048: (4096, 16384), 4096: (8192, 30720)}
+    # Fargate: 0.5 vCPU → 1-4 GB, 1 vCPU → 2-8 GB, 2 vCPU → 4-16 GB, 4 vCPU → 8-30 GB
+    allowed = {512: (1024, 4096), 1024: (2048, 8192), 2048: (4096, 16384), 4096: (8192, 30720)}
     for spec in SIZE_SPECS.values():
         low, high = allowed[spec.cpu]
         assert low <= spec.memory <= high
+        assert spec.memory % 1024 == 0
     small, medium, large = (SIZE_SPECS[s] for s in ("small", "medium", "large"))
-    assert small.memory < medium.memory < large.memory
+    assert small.cpu < medium.cpu < large.cpu
+    assert small.memory <= medium.memory < large.memory
+
+
+def test_the_default_size_is_one_vcpu_and_two_gib() -> None:
+    """As measured (tests/superset/FINDINGS.md): one worker peaks at 0.87 GiB."""
+    td = by_type(render_offline(cfg_of()))[TASK_DEF]  # EnvConfig's default size: medium
+    assert (td.inputs["cpu"], td.inputs["memory"]) == ("1024", "2048")
+    assert td.container_env()["SERVER_WORKER_AMOUNT"] == "1"
+
+
+def test_the_container_is_health_checked_on_its_own_health_endpoint() -> None:
+    """Without a load balancer nothing else restarts a Superset that stopped answering."""
+    (superset,) = by_type(render_offline(cfg_of()))[TASK_DEF].containers()
+    check = superset["healthCheck"]
+    assert check["command"][0] == "CMD-SHELL"
+    assert "http://localhost:8080/health" in check["command"][1]
+    assert check["startPeriod"] <= 300  # ECS's maximum
+    assert check["startPeriod"] + check["interval"] * check["retries"] >= 600  # the examples
 
 
 def test_flags_and_options_reach_the_container_environment() -> None:
@@ -47,21 +69,153 @@ def test_flags_and_options_reach_the_container_environment() -> None:
     assert env["SUPERSET_FEATURE_ALERTS"] == "True"
     assert env["SUPERSET_FEATURE_DASHBOARD_RBAC"] == "False"
     assert env["SUPERSET_LOAD_EXAMPLES"] == "no"
-    assert env["SUPERSET_LOG_LEVEL"] == "DEBUG"
     assert env["FLASK_DEBUG"] == "True"
+    assert env["GUNICORN_LOGLEVEL"] == "debug"
     plain = by_type(render_offline(cfg_of()))[TASK_DEF].container_env()
     assert not any(k.startswith("SUPERSET_FEATURE_") for k in plain)
     assert plain["SUPERSET_LOAD_EXAMPLES"] == "yes"
-    assert plain["SUPERSET_LOG_LEVEL"] == "INFO"
+    assert plain["FLASK_DEBUG"] == "False"
     assert "REDIS_HOST" not in plain
 
 
-def test_cache_redis_adds_a_sidecar_and_points_superset_at_it() -> None:
+# Read by Superset itself (superset/config.py), not by the start script.
+READ_BY_SUPERSET = {"FLASK_DEBUG", "SUPERSET_CONFIG_PATH"}
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [cfg_of(), cfg_of(cache_redis=True, debug=True, flags=(("ALERTS", True),))],
+    ids=["default", "everything"],
+)
+def test_every_environment_variable_is_read_by_superset_or_the_start_script(cfg: object) -> None:
+    """No setting that does nothing: SERVER_THREADS_AMOUNT (forced by the image's own
+    scripts) and SUPERSET_LOG_LEVEL (never read) are gone."""
+    env = by_type(render_offline(cfg))[TASK_DEF].container_env()  # type: ignore[arg-type]
+    for name in env:
+        if name.startswith("SUPERSET_FEATURE_") or name in READ_BY_SUPERSET:
+            continue
+        assert f"${name}" in START_SCRIPT or f"${{{name}" in START_SCRIPT, name
+    assert "SERVER_THREADS_AMOUNT" not in env
+    assert "SUPERSET_LOG_LEVEL" not in env
+
+
+def test_cache_redis_adds_a_sidecar_and_a_superset_config_that_uses_it() -> None:
     td = by_type(render_offline(cfg_of(cache_redis=True)))[TASK_DEF]
     containers = {c["name"]: c for c in td.containers()}
     assert set(containers) == {"superset", "redis"}
     assert containers["redis"]["image"].startswith("public.ecr.aws/docker/library/redis:")
     assert containers["superset"]["dependsOn"] == [{"containerName": "redis", "condition": "START"}]
-    env = td.container_env()
-    assert (env["REDIS_HOST"], env["REDIS_PORT"]) == ("localhost", "6379")
     assert containers["redis"]["logConfiguration"]["options"]["awslogs-stream-prefix"] == "redis"
+    env = td.container_env()
+    assert env["SHOWTIME_SUPERSET_CONFIG"] == REDIS_CONFIG
+    assert env["SUPERSET_CONFIG_PATH"].endswith(".py")
+
+
+def test_the_redis_config_points_every_superset_cache_at_the_sidecar(tmp_path: Path) -> None:
+    path = tmp_path / "superset_config.py"
+    path.write_text(REDIS_CONFIG)
+    config = runpy.run_path(str(path))
+    for name in (
+        "CACHE_CONFIG",
+        "DATA_CACHE_CONFIG",
+        "FILTER_STATE_CACHE_CONFIG",
+        "EXPLORE_FORM_DATA_CACHE_CONFIG",
+    ):
+        cache = config[name]
+        assert cache["CACHE_TYPE"] == "RedisCache", name
+        assert (cache["CACHE_REDIS_HOST"], cache["CACHE_REDIS_PORT"]) == ("localhost", 6379)
+    prefixes = [config[n]["CACHE_KEY_PREFIX"] for n in config if n.endswith("CACHE_CONFIG")]
+    assert len(set(prefixes)) == len(prefixes) == 4
+
+
+# --------------------------------------------------------------------------- start command
+
+
+def _stand_ins(bin_dir: Path, calls: Path) -> None:
+    for tool in ("superset", "gunicorn"):
+        script = bin_dir / tool
+        script.write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\n')
+        script.chmod(0o755)
+
+
+def _run_start(
+    tmp_path: Path, env: dict[str, str], secrets: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run the task's command as ECS would: its environment plus the secrets filled in."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    bin_dir, calls = tmp_path / "bin", tmp_path / "calls"
+    bin_dir.mkdir(exist_ok=True)
+    _stand_ins(bin_dir, calls)
+    if "SUPERSET_CONFIG_PATH" in env:
+        env = {**env, "SUPERSET_CONFIG_PATH": str(tmp_path / "superset_config.py")}
+    run_env = {"PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}", **env, **secrets}
+    td_command = by_type(render_offline(cfg_of()))[TASK_DEF].containers()[0]["command"]
+    assert td_command[:2] == ["bash", "-c"]
+    done = subprocess.run(
+        [bash, "-c", td_command[2]],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    lines = calls.read_text().splitlines() if calls.exists() else []
+    return done, lines
+
+
+def _env_and_secrets(**kw: object) -> tuple[dict[str, str], dict[str, str]]:
+    td = by_type(render_offline(cfg_of(**kw)))[TASK_DEF]
+    secrets = {"SUPERSET_SECRET_KEY": SECRET_KEY, "SHOWTIME_ADMIN_PASSWORD": PASSWORD}
+    assert set(td.container_secrets()) == set(secrets)
+    return td.container_env(), secrets
+
+
+def test_the_command_runs_the_start_steps_in_order_then_serves(tmp_path: Path) -> None:
+    env, secrets = _env_and_secrets()
+    done, calls = _run_start(tmp_path, env, secrets)
+    assert done.returncode == 0, done.stderr
+    steps = [c.split()[1] if c.startswith("superset") else "serve" for c in calls]
+    assert steps == ["db", "fab", "init", "load_examples", "serve"]
+    admin = calls[1].split()
+    assert admin[admin.index("--username") + 1] == "admin"
+    assert admin[admin.index("--password") + 1] == PASSWORD  # from the secret, via the env
+    serve = calls[-1]
+    assert "--bind 0.0.0.0:8080" in serve
+    assert "--workers 1" in serve and "--threads 8" in serve
+    assert serve.endswith("superset.app:create_app()")
+
+
+def test_without_examples_the_command_loads_none(tmp_path: Path) -> None:
+    env, secrets = _env_and_secrets(examples=False)
+    done, calls = _run_start(tmp_path, env, secrets)
+    assert done.returncode == 0, done.stderr
+    assert not any("load_examples" in c for c in calls)
+
+
+def test_with_redis_the_command_writes_the_superset_config_first(tmp_path: Path) -> None:
+    env, secrets = _env_and_secrets(cache_redis=True)
+    done, _ = _run_start(tmp_path, env, secrets)
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "superset_config.py").read_text()
+    assert written.rstrip("\n") == REDIS_CONFIG.rstrip("\n")
+
+
+@pytest.mark.parametrize("missing", ["SUPERSET_SECRET_KEY", "SHOWTIME_ADMIN_PASSWORD"])
+def test_a_missing_secret_stops_the_command_before_superset_starts(
+    tmp_path: Path, missing: str
+) -> None:
+    env, secrets = _env_and_secrets()
+    secrets.pop(missing)
+    done, calls = _run_start(tmp_path, env, secrets)
+    assert done.returncode != 0
+    assert calls == []
+    assert missing in done.stderr
+
+
+def test_no_secret_value_is_ever_written_into_the_command() -> None:
+    (superset,) = by_type(render_offline(cfg_of()))[TASK_DEF].containers()
+    script = superset["command"][2]
+    assert '"$SHOWTIME_ADMIN_PASSWORD"' in script
+    assert "offline-placeholder" not in script

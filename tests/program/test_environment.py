@@ -2,35 +2,51 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from showtime_iac.core.model import EnvConfig, Ttl, resource_names, resource_tags
+from showtime_iac.core.stack_config import SharedConfig
 from showtime_iac.program import (
     MOCK_ACCOUNT,
     evaluate_offline,
     render_offline,
 )
+from showtime_iac.program.environment import build_context
 from tests.program.helpers import (
+    DOMAIN,
+    ENV_TYPES,
+    HTTPS_EXTRA,
     IMAGE,
     LOG_GROUP,
+    ROLE,
+    ROLE_POLICY,
+    RULE,
+    SECRET,
+    SECRET_VERSION,
     SERVICE,
+    SG,
     SHA,
     TAGGABLE,
+    TARGET_GROUP,
     TASK_DEF,
     by_type,
     cfg_of,
 )
 
+HTTPS = SharedConfig.offline_default(DOMAIN)
+
 # --------------------------------------------------------------------------- resource set
 
 
-def test_default_environment_declares_image_logs_task_and_service() -> None:
+def test_default_environment_declares_image_logs_secret_role_task_and_service() -> None:
     res = by_type(render_offline(cfg_of()))
-    assert set(res) == {IMAGE, LOG_GROUP, TASK_DEF, SERVICE}
+    assert set(res) == ENV_TYPES
     names = resource_names(1234, SHA)
     assert res[LOG_GROUP].inputs["name"] == names.log_group == "/showtime/pr-1234-abc1234"
     assert res[LOG_GROUP].inputs["retentionInDays"] == 7
@@ -42,8 +58,9 @@ def test_task_definition_is_fargate_awsvpc_on_8080_with_awslogs() -> None:
     td = by_type(render_offline(cfg_of()))[TASK_DEF]
     assert td.inputs["networkMode"] == "awsvpc"
     assert td.inputs["requiresCompatibilities"] == ["FARGATE"]
-    assert (
-        td.inputs["executionRoleArn"] == f"arn:aws:iam::{MOCK_ACCOUNT}:role/showtime-ecs-execution"
+    # the environment's own execution role, not a shared one
+    assert td.inputs["executionRoleArn"] == (
+        f"arn:aws:iam::{MOCK_ACCOUNT}:role/sti-pr-1234-abc1234-exec"
     )
     (superset,) = td.containers()
     assert superset["name"] == "superset"
@@ -76,7 +93,7 @@ def test_image_is_built_and_pushed_to_the_shared_repository_with_ecr_auth() -> N
     res = by_type(render_offline(cfg_of()))
     img = res[IMAGE]
     repo = f"{MOCK_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com/superset-ci"
-    assert img.inputs["imageName"] == f"{repo}:pr-1234-abc1234-ci"
+    assert img.inputs["imageName"] == f"{repo}:sti-pr-1234-abc1234"
     assert img.inputs["imageName"].endswith(":" + resource_names(1234, SHA).image_tag)
     assert img.inputs["registry"] == {
         "server": f"{MOCK_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com",
@@ -93,13 +110,15 @@ def test_prebuilt_image_declares_no_build() -> None:
     uri = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci:pr-1234-abc1234-ci"
     res = by_type(render_offline(cfg_of(image=uri)))
     assert IMAGE not in res
-    assert set(res) == {LOG_GROUP, TASK_DEF, SERVICE}
+    assert set(res) == ENV_TYPES - {IMAGE}
     assert res[TASK_DEF].containers()[0]["image"] == uri
 
 
 def test_stack_outputs() -> None:
     out = evaluate_offline(cfg_of()).outputs
-    assert out["serviceName"] == "pr-1234-abc1234-service"
+    assert out["serviceName"] == "sti-pr-1234-abc1234"
+    assert out["addressMode"] == "public-ip"
+    assert "url" not in out and "targetGroupArn" not in out
     assert out["clusterName"] == "superset-ci"
     assert out["logGroup"] == "/showtime/pr-1234-abc1234"
     assert out["taskDefinitionArn"].startswith("arn:aws:ecs:us-west-2:")
@@ -122,12 +141,25 @@ def test_every_taggable_resource_carries_the_tags(cfg: EnvConfig) -> None:
     resources = render_offline(cfg)
     expected = resource_tags(cfg)
     taggable = [r for r in resources if r.type in TAGGABLE]
-    assert len(taggable) == 3
+    assert len(taggable) == 5  # log group, secret, role, task definition, service
     for r in taggable:
         assert r.tags == expected, r.type
     for r in resources:
         if r.type not in TAGGABLE:
-            assert r.type == IMAGE  # docker images have no AWS tags
+            # docker images have no AWS tags; a policy and a secret's version take none
+            assert r.type in (IMAGE, ROLE_POLICY, SECRET_VERSION)
+
+
+# AWS tag values (ECS, CloudWatch Logs, ELB, IAM, Secrets Manager)
+TAG_VALUE_RE = re.compile(r"^[\w .:/=+\-@]{0,256}$", re.ASCII)
+
+
+def test_a_bot_login_is_written_in_the_tag_charset_aws_accepts() -> None:
+    cfg = cfg_of(requester="dependabot[bot]")
+    for r in render_offline(cfg, HTTPS):
+        for k, v in r.tags.items():
+            assert TAG_VALUE_RE.match(v), (r.type, k, v)
+    assert by_type(render_offline(cfg))[SERVICE].tags["showtime:requested-by"] == "dependabot+bot"
 
 
 def test_tags_include_expiry_from_created_and_ttl() -> None:
@@ -150,6 +182,13 @@ prs = st.integers(1, 9_999_999_999)
 shas = st.text("0123456789abcdef", min_size=40, max_size=40)
 
 
+TARGET_GROUP_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$")
+ROLE_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+SECRET_NAME_RE = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+# the original Superset Showtime's names, and what its 48 h sweep deletes (any `pr-*` service)
+ORIGINAL_RE = re.compile(r"^pr-")
+
+
 @given(prs, shas)
 def test_names_are_within_aws_limits(pr: int, sha: str) -> None:
     n = resource_names(pr, sha)
@@ -157,7 +196,20 @@ def test_names_are_within_aws_limits(pr: int, sha: str) -> None:
     assert FAMILY_RE.match(n.task_family)
     assert LOG_GROUP_RE.match(n.log_group)
     assert ECR_TAG_RE.match(n.image_tag)
-    assert n.image_tag == f"pr-{pr}-{sha[:7]}-ci"
+    assert TARGET_GROUP_RE.match(n.target_group)
+    assert ROLE_RE.match(n.execution_role)
+    assert SECRET_NAME_RE.match(n.secret_prefix + "x" * 26)  # the provider adds 26 characters
+    assert n.image_tag == f"sti-pr-{pr}-{sha[:7]}"
+
+
+@given(prs, shas)
+def test_names_never_look_like_the_original_tools(pr: int, sha: str) -> None:
+    """Both tools share the cluster and the repository during a migration: the original's
+    cleanup must never reach ours, nor ours its."""
+    n = resource_names(pr, sha)
+    for name in (n.service, n.image_tag, n.target_group, n.execution_role):
+        assert not ORIGINAL_RE.match(name), name
+        assert not name.endswith(("-service", "-ci")), name
 
 
 @given(st.tuples(prs, shas), st.tuples(prs, shas))
@@ -166,7 +218,17 @@ def test_two_environments_never_share_a_name(a: tuple[int, str], b: tuple[int, s
     if (a[0], a[1][:7]) == (b[0], b[1][:7]):
         assert na == nb  # same stack, same names: idempotent
         return
-    for field in ("stack", "service", "task_family", "log_group", "image_tag"):
+    for field in (
+        "stack",
+        "service",
+        "task_family",
+        "log_group",
+        "image_tag",
+        "target_group",
+        "execution_role",
+        "secret_prefix",
+        "security_group",
+    ):
         assert getattr(na, field) != getattr(nb, field), field
 
 
@@ -187,3 +249,174 @@ def test_two_prs_never_collide_in_rendered_aws_names(pr1: int, pr2: int, sha: st
             }
         )
     assert not physical[0] & physical[1]
+
+
+# --------------------------------------------------------------------------- build context
+
+
+def test_a_relative_build_context_is_resolved_against_the_project(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pulumi runs the program from its `main` folder (showtime_iac/program/): a relative
+    `superset` must still mean the checkout next to Pulumi.yaml."""
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root / "showtime_iac" / "program")
+    img = by_type(render_offline(cfg_of()))[IMAGE]
+    assert img.inputs["build"]["context"] == str(root / "superset")
+    assert build_context("/abs/superset") == "/abs/superset"
+
+
+# --------------------------------------------------------------------------- secret and role
+
+
+def test_the_secret_is_removed_by_destroy_and_its_value_is_a_pulumi_secret() -> None:
+    res = by_type(render_offline(cfg_of()))
+    secret = res[SECRET].inputs
+    assert secret["recoveryWindowInDays"] == 0
+    assert secret["namePrefix"] == "sti-pr-1234-abc1234/"
+    assert res[SECRET_VERSION].inputs["secretString"] == "[secret]"
+
+
+def test_the_container_reads_both_secrets_from_its_own_secret_only() -> None:
+    res = by_type(render_offline(cfg_of()))
+    td = res[TASK_DEF]
+    secrets = td.container_secrets()
+    assert set(secrets) == {"SUPERSET_SECRET_KEY", "SHOWTIME_ADMIN_PASSWORD"}
+    arns = {v.rsplit(":", 3)[0] for v in secrets.values()}
+    assert len(arns) == 1
+    (secret_arn,) = arns
+    assert secret_arn.startswith(f"arn:aws:secretsmanager:us-west-2:{MOCK_ACCOUNT}:secret:")
+    assert secrets["SUPERSET_SECRET_KEY"].endswith(":SUPERSET_SECRET_KEY::")
+    assert secrets["SHOWTIME_ADMIN_PASSWORD"].endswith(":ADMIN_PASSWORD::")
+    assert not set(secrets) & set(td.container_env())  # never in the plain environment
+    policy = json.loads(res[ROLE_POLICY].inputs["policy"])
+    (read,) = [s for s in policy["Statement"] if s["Sid"] == "OwnSecret"]
+    assert read == {
+        "Sid": "OwnSecret",
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": secret_arn,
+    }
+
+
+def test_the_execution_role_is_the_environments_own_and_least_privilege() -> None:
+    res = by_type(render_offline(cfg_of()))
+    role = res[ROLE].inputs
+    assert role["name"] == "sti-pr-1234-abc1234-exec"
+    assume = json.loads(role["assumeRolePolicy"])
+    assert assume["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert res[ROLE_POLICY].inputs["role"] == role["name"]
+    doc = json.loads(res[ROLE_POLICY].inputs["policy"])
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert [s["Action"] for s in doc["Statement"] if s["Resource"] == "*"] == [
+        "ecr:GetAuthorizationToken"
+    ]
+    assert by_sid["EcrPull"]["Resource"] == [
+        f"arn:aws:ecr:us-west-2:{MOCK_ACCOUNT}:repository/superset-ci"
+    ]
+    assert by_sid["Logs"]["Resource"] == (
+        f"arn:aws:logs:us-west-2:{MOCK_ACCOUNT}:log-group:/showtime/pr-1234-abc1234:*"
+    )
+    actions = [
+        a
+        for s in doc["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    assert not any(a.endswith("*") for a in actions)
+
+
+def test_a_prebuilt_image_of_another_ecr_repository_may_be_pulled_too() -> None:
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/superset@sha256:" + "ab" * 32
+    doc = json.loads(by_type(render_offline(cfg_of(image=uri)))[ROLE_POLICY].inputs["policy"])
+    pull = next(s for s in doc["Statement"] if s["Sid"] == "EcrPull")
+    assert "arn:aws:ecr:us-east-1:123456789012:repository/team/superset" in pull["Resource"]
+
+
+# --------------------------------------------------------------------------- HTTPS mode
+
+
+def test_https_mode_adds_a_target_group_a_host_rule_and_a_security_group() -> None:
+    res = by_type(render_offline(cfg_of(), HTTPS))
+    assert set(res) == ENV_TYPES | HTTPS_EXTRA
+    tg = res[TARGET_GROUP].inputs
+    assert (tg["name"], tg["port"], tg["protocol"], tg["targetType"]) == (
+        "sti-pr-1234-abc1234",
+        8080,
+        "HTTP",
+        "ip",
+    )
+    assert tg["healthCheck"]["path"] == "/health"
+    assert tg["vpcId"] == "vpc-placeholder"
+    rule = res[RULE].inputs
+    assert rule["conditions"] == [{"hostHeader": {"values": [f"pr-1234-abc1234.{DOMAIN}"]}}]
+    assert rule["listenerArn"] == HTTPS.https_listener_arn
+    (forward,) = rule["actions"]
+    assert forward["type"] == "forward"
+    assert ":targetgroup/sti-pr-1234-abc1234/" in forward["targetGroupArn"]
+    assert "priority" not in rule  # the provider picks a free one, retrying on conflicts
+
+
+def test_in_https_mode_tasks_accept_traffic_from_the_load_balancer_only() -> None:
+    res = by_type(render_offline(cfg_of(), HTTPS))
+    (ingress,) = res[SG].inputs["ingress"]
+    assert ingress["securityGroups"] == ["sg-placeholder-alb"]
+    assert not ingress.get("cidrBlocks")
+    assert (ingress["fromPort"], ingress["toPort"]) == (8080, 8080)
+    svc = res[SERVICE].inputs
+    groups = svc["networkConfiguration"]["securityGroups"]
+    assert len(groups) == 1 and groups != ["sg-placeholder"]  # its own group, not the shared
+    (lb,) = svc["loadBalancers"]
+    assert lb["containerName"] == "superset" and lb["containerPort"] == 8080
+    assert lb["targetGroupArn"] == res[RULE].inputs["actions"][0]["targetGroupArn"]
+    assert svc["healthCheckGracePeriodSeconds"] >= 900  # db upgrade, init, examples first
+
+
+def test_https_outputs_name_the_urls_and_the_target_group() -> None:
+    out = evaluate_offline(cfg_of(), HTTPS).outputs
+    assert out["addressMode"] == "https"
+    assert out["url"] == f"https://pr-1234-abc1234.{DOMAIN}"
+    assert out["prUrl"] == f"https://pr-1234.{DOMAIN}"
+    assert out["prHost"] == f"pr-1234.{DOMAIN}"
+    assert out["targetGroupArn"].startswith("arn:aws:elasticloadbalancing:")
+
+
+def test_https_mode_without_the_shared_listener_is_a_clear_error() -> None:
+    from showtime_iac.core.stack_config import StackConfigError
+
+    shared = SharedConfig(
+        subnet_ids=("subnet-0123456789abcdef0",),
+        security_group_id="sg-0123456789abcdef0",
+        domain=DOMAIN,
+    )
+    with pytest.raises(StackConfigError, match="httpsListenerArn"):
+        render_offline(cfg_of(), shared)
+
+
+def test_every_resource_of_https_mode_validates_against_the_aws_models() -> None:
+    """The environment, the router and the shared load balancer as the program renders them,
+    against botocore's API models and pulumi_aws's typed arguments (tests/program/aws_models)."""
+    from showtime_iac.core.routing import RouterConfig
+    from showtime_iac.program import evaluate_router_offline, render_shared_offline
+    from tests.program.aws_models import ensure_ready, validate
+
+    ensure_ready()
+    env = evaluate_offline(cfg_of(requester="dependabot[bot]", cache_redis=True), HTTPS)
+    router = evaluate_router_offline(
+        RouterConfig(1234, SHA, str(env.outputs["targetGroupArn"])), HTTPS
+    )
+    shared = render_shared_offline(
+        SharedConfig(
+            create_cluster=True,
+            create_ecr_repository=True,
+            create_execution_role=True,
+            create_security_group=True,
+            vpc_id="vpc-0123456789abcdef0",
+            subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
+            domain=DOMAIN,
+            hosted_zone_id="Z0123456789ABCDEFGHIJ",
+        )
+    )
+    everything = [*env.resources, *router.resources, *shared.resources]
+    assert {r.type for r in everything} >= {SECRET, TARGET_GROUP, RULE, SG, ROLE}
+    problems = validate(everything)
+    assert problems == [], "\n".join(map(str, problems))

@@ -2,7 +2,7 @@
 
 What is deleted is decided, purely, by :func:`showtime_iac.core.orphans.classify_orphans`;
 this module only reads (ECS services of the cluster, task definitions ``showtime-pr-*``, log
-groups ``/showtime/pr-*``, the ECR repository's images ``pr-*-ci``) and deletes.
+groups ``/showtime/pr-*``, the ECR repository's images ``sti-pr-*``) and deletes.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 from showtime_iac.adapters.aws.errors import AwsError
 from showtime_iac.adapters.aws.session import AwsClients, aws_call
+from showtime_iac.core.model import IMAGE_TAG_PREFIX
 from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource
 
 __all__ = ["delete_orphans", "delete_resource", "list_tagged"]
 
-_IMAGE_TAG_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci$")
+# our image tags (model.resource_names): never the original Showtime's `pr-N-sha-ci`
+_IMAGE_TAG_RE = re.compile(rf"^{re.escape(IMAGE_TAG_PREFIX)}(0|[1-9][0-9]{{0,9}})-([0-9a-f]{{7}})$")
 
 
 def _first_deployment(deployments: Iterable[Mapping[str, Any]] | None) -> datetime | None:

@@ -18,9 +18,13 @@ def sweep_world(world: World) -> None:
     world.environment(4, SHA1, tagged=False)  # our names, no tags: never touched
     # an image of PR 2 that also carries another tag, and an image that is not ours
     shared = manifest("shared")
-    world.c.ecr.put_image(repositoryName=REPO, imageManifest=shared, imageTag="pr-2-ddddddd-ci")
+    world.c.ecr.put_image(repositoryName=REPO, imageManifest=shared, imageTag="sti-pr-2-ddddddd")
     world.c.ecr.put_image(repositoryName=REPO, imageManifest=shared, imageTag="release-6.0")
     world.c.ecr.put_image(repositoryName=REPO, imageManifest=manifest("x"), imageTag="latest")
+    # the original Superset Showtime's image of PR 2, in the same repository: never ours
+    world.c.ecr.put_image(
+        repositoryName=REPO, imageManifest=manifest("original"), imageTag="pr-2-bbbbbbb-ci"
+    )
 
 
 def inventory(live: AwsLive) -> set[tuple[str, str]]:
@@ -63,7 +67,7 @@ def test_sweep_deletes_orphans_only_and_dry_run_writes_nothing(world: World) -> 
     assert reasons[n2.service] == "stack pr-2-bbbbbbb no longer exists and PR #2 is closed"
     assert reasons[n3.service] == "stack pr-3-ccccccc no longer exists"
     assert "no showtime:pr" in reasons[resource_names(4, SHA1).service]
-    assert "not ours alone" in reasons["pr-2-ddddddd-ci"]
+    assert "not ours alone" in reasons["sti-pr-2-ddddddd"]
 
     dry = live.delete_orphans(decisions, dry_run=True)
     assert len(dry) == len(expected) and not any(r.deleted for r in dry)
@@ -81,7 +85,14 @@ def test_sweep_deletes_orphans_only_and_dry_run_writes_nothing(world: World) -> 
         for i in world.c.ecr.describe_images(repositoryName=REPO)["imageDetails"]
         for t in i.get("imageTags", [])
     }
-    assert tags == {n1.image_tag, "manual-aaaaaaa", "pr-2-ddddddd-ci", "release-6.0", "latest"}
+    assert tags == {
+        n1.image_tag,
+        "manual-aaaaaaa",
+        "sti-pr-2-ddddddd",
+        "release-6.0",
+        "latest",
+        "pr-2-bbbbbbb-ci",  # the original's: untouched
+    }
     assert live.find_orphans({"pr-1-aaaaaaa"}, {1, 3, 4}, later) == [
         d for d in live.find_orphans({"pr-1-aaaaaaa"}, {1, 3, 4}, later) if d.action != "delete"
     ]

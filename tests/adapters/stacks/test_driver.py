@@ -20,7 +20,7 @@ def test_up_creates_stack_sets_config_and_tags_then_up() -> None:
     e = FakeEngine()
     d = driver(e)
     out = d.up(cfg())
-    assert out == {"serviceName": "pr-1234-abc1234-service"}
+    assert out == {"serviceName": "sti-pr-1234-abc1234"}
     assert [c for c, _ in e.calls[:3]] == ["select", "create", "set_config"]
     st = e.stacks["pr-1234-abc1234"]
     assert st["config"]["showtime-iac:created"][0] == NOW.isoformat()

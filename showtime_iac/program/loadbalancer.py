@@ -1,0 +1,160 @@
+"""HTTPS mode of the shared stack: one Application Load Balancer for every environment.
+
+An HTTPS listener with the ACM certificate of ``*.<domain>`` (configured, or created and
+validated in the Route 53 zone ``hostedZoneId``), an HTTP listener that redirects to HTTPS, the
+load balancer's security group (the only source the tasks accept), and with a zone the alias
+record ``*.<domain>``. Environments and routers add host rules to the HTTPS listener; a host no
+rule knows gets a plain 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from showtime_iac.core.stack_config import SharedConfig
+from showtime_iac.program.containers import CONTAINER_PORT
+
+__all__ = ["TLS_POLICY", "declare_load_balancer"]
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only
+
+
+def _certificate(shared: SharedConfig, tags: dict[str, str], opts: Any) -> pulumi.Input[str]:
+    """The ARN of the wildcard certificate: configured, or created with DNS validation."""
+    if shared.certificate_arn is not None:
+        return shared.certificate_arn
+    import pulumi_aws as aws
+
+    cert = aws.acm.Certificate(
+        "certificate",
+        domain_name=f"*.{shared.domain}",
+        validation_method="DNS",
+        tags=tags,
+        opts=opts,
+    )
+    option = cert.domain_validation_options[0]
+    record = aws.route53.Record(
+        "certificate-validation-record",
+        zone_id=shared.hosted_zone_id,
+        name=option.resource_record_name,
+        type=option.resource_record_type,
+        records=[option.resource_record_value],
+        ttl=300,
+        allow_overwrite=True,
+        opts=opts,
+    )
+    validation = aws.acm.CertificateValidation(
+        "certificate-validation",
+        certificate_arn=cert.arn,
+        validation_record_fqdns=[record.fqdn],
+        opts=opts,
+    )
+    return validation.certificate_arn
+
+
+def _security_group(shared: SharedConfig, tags: dict[str, str], opts: Any) -> Any:
+    import pulumi_aws as aws
+
+    web: list[Any] = [
+        {
+            "protocol": "tcp",
+            "from_port": port,
+            "to_port": port,
+            "cidr_blocks": list(shared.ingress_cidrs),
+            "description": what,
+        }
+        for port, what in ((443, "HTTPS"), (80, "HTTP, redirected to HTTPS"))
+    ]
+    return aws.ec2.SecurityGroup(
+        "alb-security-group",
+        name=f"{shared.load_balancer_name}-alb",
+        description="showtime-iac load balancer: HTTPS in, Superset tasks out",
+        vpc_id=shared.vpc_id,
+        ingress=web,
+        egress=[
+            {
+                "protocol": "tcp",
+                "from_port": CONTAINER_PORT,
+                "to_port": CONTAINER_PORT,
+                "cidr_blocks": ["0.0.0.0/0"],
+                "description": "Superset tasks (their own groups admit this group only)",
+            }
+        ],
+        tags=tags,
+        opts=opts,
+    )
+
+
+def declare_load_balancer(
+    shared: SharedConfig, tags: dict[str, str], opts: Any
+) -> dict[str, pulumi.Output[Any]]:
+    """Declare the load balancer and its listeners; returns the outputs environments read."""
+    import pulumi_aws as aws
+
+    sg = _security_group(shared, tags, opts)
+    alb = aws.lb.LoadBalancer(
+        "load-balancer",
+        name=shared.load_balancer_name,
+        load_balancer_type="application",
+        internal=False,
+        subnets=list(shared.subnet_ids),
+        security_groups=[sg.id],
+        drop_invalid_header_fields=True,
+        idle_timeout=120,
+        tags=tags,
+        opts=opts,
+    )
+    https = aws.lb.Listener(
+        "https-listener",
+        load_balancer_arn=alb.arn,
+        port=443,
+        protocol="HTTPS",
+        ssl_policy=TLS_POLICY,
+        certificate_arn=_certificate(shared, tags, opts),
+        default_actions=[
+            {
+                "type": "fixed-response",
+                "fixed_response": {
+                    "content_type": "text/plain",
+                    "status_code": "404",
+                    "message_body": "no preview environment at this address (showtime-iac)",
+                },
+            }
+        ],
+        tags=tags,
+        opts=opts,
+    )
+    aws.lb.Listener(
+        "http-listener",
+        load_balancer_arn=alb.arn,
+        port=80,
+        protocol="HTTP",
+        default_actions=[
+            {
+                "type": "redirect",
+                "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+            }
+        ],
+        tags=tags,
+        opts=opts,
+    )
+    if shared.hosted_zone_id is not None:
+        aws.route53.Record(
+            "wildcard-record",
+            zone_id=shared.hosted_zone_id,
+            name=f"*.{shared.domain}",
+            type="A",
+            aliases=[
+                {"name": alb.dns_name, "zone_id": alb.zone_id, "evaluate_target_health": False}
+            ],
+            opts=opts,
+        )
+    return {
+        "domain": pulumi.Output.from_input(shared.domain or ""),
+        "httpsListenerArn": https.arn,
+        "albSecurityGroupId": sg.id,
+        "albDnsName": alb.dns_name,
+        "vpcId": pulumi.Output.from_input(shared.vpc_id or ""),
+    }

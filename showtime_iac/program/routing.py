@@ -1,0 +1,137 @@
+"""HTTPS mode: an environment's target group, host rule and security group, and the PR's router.
+
+Every environment gets ``pr-1234-abc1234.<domain>`` (its own host rule on the shared HTTPS
+listener, health checked on ``/health``); the PR's own host ``pr-1234.<domain>`` belongs to the
+router stack ``pr-1234-router``, whose one rule forwards to the active SHA's target group. The
+executor moves it only once the new environment is healthy. Rule priorities are left to the
+provider (next free one, retried on a conflict), so concurrent stacks never collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from showtime_iac.core.model import EnvConfig, env_host, pr_host, resource_names
+from showtime_iac.core.routing import RouterConfig, router_tags
+from showtime_iac.core.stack_config import SharedConfig, SharedStackRef, StackConfigError
+from showtime_iac.program.containers import CONTAINER_PORT
+from showtime_iac.program.inputs import Https
+
+__all__ = ["EnvRoute", "HEALTH_PATH", "declare_env_route", "declare_router"]
+
+HEALTH_PATH = "/health"  # Superset answers "OK"
+
+
+@dataclass(frozen=True)
+class EnvRoute:
+    """What HTTPS mode adds to one environment."""
+
+    target_group: Any
+    rule: Any
+    security_group: Any
+    host: str
+    pr_host: str
+
+
+def _host_rule(name: str, listener_arn: Any, host: str, target_group_arn: Any, **kw: Any) -> Any:
+    import pulumi_aws as aws
+
+    return aws.lb.ListenerRule(
+        name,
+        listener_arn=listener_arn,
+        conditions=[{"host_header": {"values": [host]}}],
+        actions=[{"type": "forward", "target_group_arn": target_group_arn}],
+        **kw,
+    )
+
+
+def declare_env_route(cfg: EnvConfig, https: Https, tags: Mapping[str, str]) -> EnvRoute:
+    """Target group (IP targets on the container port, ``/health``), the host rule of
+    ``pr-N-sha7.<domain>``, and the tasks' security group: the load balancer's only."""
+    import pulumi_aws as aws
+
+    names = resource_names(cfg.pr, cfg.sha)
+    target_group = aws.lb.TargetGroup(
+        "target-group",
+        name=names.target_group,
+        port=CONTAINER_PORT,
+        protocol="HTTP",
+        target_type="ip",  # awsvpc tasks register by IP
+        vpc_id=https.vpc_id,
+        deregistration_delay=30,
+        health_check={
+            "path": HEALTH_PATH,
+            "matcher": "200",
+            "interval": 15,
+            "timeout": 5,
+            "healthy_threshold": 2,
+            "unhealthy_threshold": 3,
+        },
+        tags=dict(tags),
+    )
+    host = env_host(cfg.pr, cfg.sha, https.domain)
+    rule = _host_rule("host-rule", https.listener_arn, host, target_group.arn, tags=dict(tags))
+    security_group = aws.ec2.SecurityGroup(
+        "task-security-group",
+        name=names.security_group,
+        description=f"showtime-iac {names.stack}: Superset, from the load balancer only",
+        vpc_id=https.vpc_id,
+        ingress=[
+            {
+                "protocol": "tcp",
+                "from_port": CONTAINER_PORT,
+                "to_port": CONTAINER_PORT,
+                "security_groups": [https.alb_security_group_id],
+                "description": "Superset, from the load balancer",
+            }
+        ],
+        egress=[
+            {
+                "protocol": "-1",
+                "from_port": 0,
+                "to_port": 0,
+                "cidr_blocks": ["0.0.0.0/0"],
+                "description": "image pulls, logs, secrets, examples download",
+            }
+        ],
+        tags=dict(tags),
+    )
+    return EnvRoute(target_group, rule, security_group, host, pr_host(cfg.pr, https.domain))
+
+
+def _listener(shared: SharedConfig | SharedStackRef) -> tuple[pulumi.Input[str], str]:
+    if isinstance(shared, SharedStackRef):
+        if shared.domain is None:
+            raise StackConfigError("a router needs showtime-iac:domain (HTTPS mode)")
+        ref = pulumi.StackReference("shared", stack_name=shared.name)
+        return ref.require_output("httpsListenerArn"), shared.domain
+    if shared.domain is None or shared.https_listener_arn is None:
+        raise StackConfigError(
+            "a router needs showtime-iac:domain and showtime-iac:httpsListenerArn (or "
+            "showtime-iac:sharedStack)"
+        )
+    return shared.https_listener_arn, shared.domain
+
+
+def declare_router(
+    cfg: RouterConfig, shared: SharedConfig | SharedStackRef
+) -> dict[str, pulumi.Output[Any]]:
+    """The router stack: one rule, ``pr-N.<domain>`` → the active SHA's target group."""
+    listener_arn, domain = _listener(shared)
+    host = pr_host(cfg.pr, domain)
+    rule = _host_rule("pr-rule", listener_arn, host, cfg.target_group_arn, tags=router_tags(cfg))
+    outputs: dict[str, pulumi.Output[Any]] = {
+        "stack": pulumi.Output.from_input(cfg.stack),
+        "host": pulumi.Output.from_input(host),
+        "url": pulumi.Output.from_input(f"https://{host}"),
+        "sha": pulumi.Output.from_input(cfg.sha7),
+        "targetGroupArn": pulumi.Output.from_input(cfg.target_group_arn),
+        "ruleArn": rule.arn,
+    }
+    for k, v in outputs.items():
+        pulumi.export(k, v)
+    return outputs
