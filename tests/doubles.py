@@ -81,6 +81,10 @@ class FakeStacks:
     stale: set[str] = field(default_factory=set)  # stacks the app said a stale claim holds
     on_up: Any = None  # called with the config while "deploying" (e.g. close the PR)
     missing: Exception | None = None  # raised by ready(): no engine, no backend
+    domain: str | None = None  # HTTPS mode: outputs name a target group, routers exist
+    routers: dict[int, str] = field(default_factory=dict)  # PR → routed SHA
+    fail_route: str | None = None
+    events: list[str] = field(default_factory=list)  # up/destroy/route/unroute, in order
 
     def _note(self, line: str) -> None:
         if self.journal is not None:
@@ -100,17 +104,54 @@ class FakeStacks:
         self.existing.add(cfg.stack)
         self.ups.append(cfg.stack)
         # like the program: no prebuilt image means one built from this stack's own SHA
-        image = cfg.image or f"registry.test/superset-ci:{cfg.stack}-ci"
+        image = cfg.image or f"registry.test/superset-ci:sti-{cfg.stack}"
         self.images[cfg.stack] = (image, cfg.image_sha if cfg.image else cfg.sha)
+        self.events.append(f"up {cfg.stack}")
         self._note(f"up {cfg.stack}")
-        return {"service_name": cfg.stack, "cluster": "superset-ci", "image": image}
+        out: dict[str, Any] = {"service_name": cfg.stack, "cluster": "superset-ci", "image": image}
+        if self.domain:
+            out |= {
+                "targetGroupArn": f"arn:aws:elasticloadbalancing:us-west-2:123456789012:"
+                f"targetgroup/sti-{cfg.stack}/0123456789abcdef",
+                "prHost": f"pr-{cfg.pr}.{self.domain}",
+                "prUrl": f"https://pr-{cfg.pr}.{self.domain}",
+                "url": f"https://{cfg.stack}.{self.domain}",
+            }
+        return out
 
     def destroy(self, pr: int, sha: str) -> None:
         name = stack_name(pr, sha)
+        routed = self.routers.get(pr)
+        if routed is not None and name == stack_name(pr, routed):
+            # AWS refuses to delete a target group a listener rule still forwards to
+            raise ShowtimeError(f"target group of {name} is in use by the router of PR {pr}")
         self.existing.discard(name)
         self.images.pop(name, None)
         self.destroyed.append(name)
+        self.events.append(f"destroy {name}")
         self._note(f"destroy {name}")
+
+    def route(
+        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+    ) -> Mapping[str, Any]:
+        if self.fail_route:
+            raise ShowtimeError(self.fail_route)
+        assert stack_name(pr, sha) in self.existing, "routed to a stack that does not exist"
+        self.routers[pr] = sha[:7]
+        self.events.append(f"route {pr} {sha[:7]}")
+        self._note(f"route {pr} {sha[:7]}")
+        return {"url": f"https://pr-{pr}.{self.domain}"}
+
+    def unroute(self, pr: int) -> bool:
+        if pr not in self.routers:
+            return False
+        del self.routers[pr]
+        self.events.append(f"unroute {pr}")
+        self._note(f"unroute {pr}")
+        return True
+
+    def list_routers(self) -> list[int]:
+        return sorted(self.routers)
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
@@ -133,6 +174,7 @@ class FakeLive:
     port: int = 8080
     unhealthy: str | None = None
     urls: list[str] = field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
 
     def before_up(self, cfg: EnvConfig) -> None:
         return None
@@ -142,6 +184,12 @@ class FakeLive:
 
     def wait_healthy(self, url: str) -> float:
         self.urls.append(url)
+        if self.unhealthy:
+            raise ShowtimeError(self.unhealthy)
+        return 0.01
+
+    def wait_target_healthy(self, target_group_arn: str) -> float:
+        self.target_groups.append(target_group_arn)
         if self.unhealthy:
             raise ShowtimeError(self.unhealthy)
         return 0.01

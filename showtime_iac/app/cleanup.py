@@ -31,7 +31,15 @@ if TYPE_CHECKING:
     from showtime_iac.app.executor import Executor
     from showtime_iac.app.wiring import Ports
 
-__all__ = ["CleanupReport", "SweepItem", "cleanup", "fleet_of", "prs_to_look_up", "sweep"]
+__all__ = [
+    "CleanupReport",
+    "SweepItem",
+    "cleanup",
+    "fleet_of",
+    "prs_to_look_up",
+    "stale_routers",
+    "sweep",
+]
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,14 @@ def fleet_of(prs: Iterable[PrInfo]) -> Fleet:
     return Fleet(total=total, by_requester=tuple(sorted(by.items())))
 
 
+def stale_routers(routers: Iterable[int], stacks: Iterable[str]) -> list[int]:
+    """PRs whose router stack (``pr-{n}-router``) outlived every environment of theirs: the
+    sweep destroys those routers. ``routers`` must be listed *before* ``stacks``: a router is
+    only ever created after its environment exists, so one seen first is never a deploy's."""
+    have = {parsed[0] for s in stacks if (parsed := parse_stack_name(s)) is not None}
+    return sorted(set(routers) - have)
+
+
 # --------------------------------------------------------------------------- carrying it out
 
 
@@ -154,6 +170,28 @@ def _carry_out(items: list[SweepItem], executor: Executor, dry_run: bool) -> lis
         if not dry_run and item.action == "destroy":
             out = executor.execute(item.plan, item.pr)
             row["result"] = "failed: " + (out.error or "") if out.exit_code else "destroyed"
+        rows.append(row)
+    return rows
+
+
+def _sweep_routers(ports: Ports, stale: list[int], dry_run: bool) -> list[dict[str, Any]]:
+    """Destroy router stacks whose PR has no environment left (one row each)."""
+    rows: list[dict[str, Any]] = []
+    for pr_number in stale:
+        row = {
+            "pr": pr_number,
+            "state": "-",
+            "action": "destroy",
+            "stacks": [f"pr-{pr_number}-router"],
+            "reason": "router stack without an environment",
+            "result": "planned",
+        }
+        if not dry_run:
+            try:
+                ports.stacks.unroute(pr_number)
+                row["result"] = "destroyed"
+            except ShowtimeError as exc:
+                row["result"] = f"failed: {exc}"
         rows.append(row)
     return rows
 
@@ -225,6 +263,7 @@ def cleanup(
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
     ports.stacks.ready()  # no engine or backend: fail before any GitHub request
     now = datetime.now(UTC)
+    routers = ports.stacks.list_routers()  # before the stacks: see stale_routers
     # stacks first: a stack listed here had its claim labels written before it was created,
     # so the labels read next reference every stack a run is deploying
     stacks = ports.stacks.list_stacks()
@@ -245,6 +284,7 @@ def cleanup(
     if stale and not dry_run:
         ports.stacks.stale_claims(stale)
     rows = _carry_out(items, executor, dry_run)
+    rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}
     if orphans:

@@ -165,9 +165,9 @@ def ttl_left(card: EnvCard, now: datetime) -> str:
 
 
 def _show_url(ip: str | None, port: int) -> str | None:
-    if not ip:
-        return None
-    return f"http://{ip}" if ":" in ip else f"http://{ip}:{port}"
+    from showtime_iac.core.comment import address_url
+
+    return address_url(ip, port)
 
 
 def cards_from_prs(

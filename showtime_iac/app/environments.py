@@ -89,7 +89,7 @@ def up_config(
         repo=env.get("GITHUB_REPOSITORY") or "apache/superset",
         image=image,
         # the operator's --sha says which commit the image was built from: an image whose own
-        # pr-N-<sha7>-ci tag names another commit is refused
+        # sti-pr-N-<sha7> (or pr-N-<sha7>-ci) tag names another commit is refused
         image_sha=sha.strip().lower() if image else None,
         ttl=lifetime,
         requester=requester or env.get("GITHUB_ACTOR") or "unknown",

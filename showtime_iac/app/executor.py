@@ -87,6 +87,16 @@ class StackPort(Protocol):
         that held it (gone) may be cancelled, and what it left recovered."""
         ...
 
+    def route(
+        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+    ) -> Mapping[str, Any]:
+        """HTTPS mode: point the PR's host at this SHA (``up`` of the router stack)."""
+        ...
+
+    def unroute(self, pr: int) -> bool:
+        """Destroy the PR's router stack; False when it has none."""
+        ...
+
 
 class LivePort(Protocol):
     def before_up(self, cfg: EnvConfig) -> None:
@@ -99,6 +109,10 @@ class LivePort(Protocol):
 
     def wait_healthy(self, url: str) -> float:
         """Poll ``url`` until healthy; seconds it took. Raises ShowtimeError at the deadline."""
+        ...
+
+    def wait_target_healthy(self, target_group_arn: str) -> float:
+        """HTTPS mode: wait until the load balancer sees the task healthy; seconds."""
         ...
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str: ...
@@ -265,6 +279,7 @@ class Executor:
             self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
         labels = list(L.apply_diff(pr.labels, mark))
         try:
+            self._unroute_if_last(plan.pr, {op.stack for op in plan.stacks}, out)
             for op in plan.stacks:
                 self.stacks.destroy(plan.pr, op.sha)
                 out.actions.append(f"destroyed {op.stack}")
@@ -286,6 +301,35 @@ class Executor:
         self._sticky(plan.pr, final, plan.reasons[0] if plan.reasons else "stopped")
         self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
         return out
+
+    def _unroute_if_last(self, pr: int, going: set[str], out: Outcome) -> None:
+        """Destroy the PR's router before its last environment (its rule holds the target
+        group, which AWS will not delete while a rule forwards to it)."""
+        rest = [
+            s for s in self.stacks.list_stacks() if s.startswith(f"pr-{pr}-") and s not in going
+        ]
+        if not rest and self.stacks.unroute(pr):
+            out.actions.append(f"destroyed pr-{pr}-router")
+
+    def _go_live(
+        self, pr: int, sha: str, cfg: EnvConfig, outputs: Mapping[str, Any], out: Outcome
+    ) -> None:
+        """Wait for the new environment to be healthy; sets ``out.url``. HTTPS mode: health
+        from its target group, then the PR's host moves to it (the router stack)."""
+        t1 = time.monotonic()
+        target_group = outputs.get("targetGroupArn")
+        if target_group:
+            out.timings.append(("health", self.live.wait_target_healthy(str(target_group))))
+            t2 = time.monotonic()
+            self.stacks.route(pr, sha, str(target_group), cfg.repo)
+            out.timings.append(("route", time.monotonic() - t2))
+            out.actions.append(f"routed {outputs.get('prHost')} to {sha}")
+            out.url = str(outputs.get("prUrl"))
+            return
+        address = self.live.address(cfg, outputs)
+        out.timings.append(("task start", time.monotonic() - t1))
+        out.url = f"http://{address}"  # public-IP mode: the task's own address
+        out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
 
     def _claim(
         self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None
@@ -365,11 +409,7 @@ class Executor:
             out.timings.append(("stack", time.monotonic() - t0))
             out.actions.append(f"up {op.stack}")
             self._audit(out, "up", "ok", op.stack)
-            t1 = time.monotonic()
-            address = self.live.address(cfg, outputs)
-            out.timings.append(("task start", time.monotonic() - t1))
-            out.url = f"http://{address}"
-            out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
+            self._go_live(plan.pr, cfg.sha, cfg, outputs, out)
 
     def _closed_meanwhile(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
         """Closed (or merged) while we deployed: never leave it running. The teardown claim
@@ -379,6 +419,8 @@ class Executor:
         if mark:
             self.gh.apply_label_diff(plan.pr, mark.add, mark.remove)
         fresh = replace(fresh, labels=L.apply_diff(fresh.labels, mark))
+        if self.stacks.unroute(plan.pr):  # the router first: its rule holds a target group
+            out.actions.append(f"destroyed pr-{plan.pr}-router")
         for name in names:
             self.stacks.destroy(plan.pr, name.rsplit("-", 1)[1])
             out.actions.append(f"destroyed {name} (PR closed during the deploy)")
@@ -392,9 +434,7 @@ class Executor:
     def _healthy(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
         """🎯 moves to the new SHA (labels added before the old ones go), then, and only
         then, the replaced stack is destroyed: 🎯 never names a destroyed stack."""
-        final = on_success(
-            fresh.labels, up.sha, out.url.removeprefix("http://") if out.url else None
-        )
+        final = on_success(fresh.labels, up.sha, out.url.split("://", 1)[-1] if out.url else None)
         try:
             self.gh.apply_label_diff(plan.pr, final.add, final.remove)
         except ShowtimeError as exc:

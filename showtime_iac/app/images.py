@@ -47,8 +47,8 @@ class ImageRecord:
 
 def image_from_env(env: Mapping[str, str]) -> ImageRecord | None:
     """``SHOWTIME_IMAGE`` with its record ``SHOWTIME_IMAGE_SHA`` (or, failing that, the SHA
-    that the image's own ``pr-N-<sha7>-ci`` tag names). An image that says nothing about its
-    commit is refused: nobody could tell which stack may run it."""
+    that the image's own ``sti-pr-N-<sha7>`` or ``pr-N-<sha7>-ci`` tag names). An image that
+    says nothing about its commit is refused: nobody could tell which stack may run it."""
     uri = (env.get("SHOWTIME_IMAGE") or "").strip()
     sha = (env.get("SHOWTIME_IMAGE_SHA") or "").strip().lower()
     if not uri:

@@ -89,6 +89,17 @@ class LazyStacks(_Lazy["PulumiDriver"]):
             return None
         return image if isinstance(image, str) and image else None
 
+    def route(
+        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+    ) -> Mapping[str, Any]:
+        return self._get().route(pr, sha, target_group_arn, repo)
+
+    def unroute(self, pr: int) -> bool:
+        return self._get().unroute(pr)
+
+    def list_routers(self) -> list[int]:
+        return self._get().list_routers()
+
 
 class LazyLive(_Lazy["AwsLive"]):
     """The AWS live checks, with clients made on first use."""
@@ -101,6 +112,9 @@ class LazyLive(_Lazy["AwsLive"]):
 
     def wait_healthy(self, url: str) -> float:
         return self._get().wait_healthy(url)
+
+    def wait_target_healthy(self, target_group_arn: str) -> float:
+        return self._get().wait_target_healthy(target_group_arn)
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str:
         return self._get().tail_logs(cfg, lines)

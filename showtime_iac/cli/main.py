@@ -98,6 +98,7 @@ def _root(
 
 # --- command modules register themselves here, in the order of --help --------------------
 from showtime_iac.cli import (  # noqa: E402
+    credentials,
     dashboard,
     doctor,
     labels,
@@ -108,7 +109,7 @@ from showtime_iac.cli import (  # noqa: E402
     sync,
 )
 
-for _module in (dashboard, labels, logs, plan, stacks, doctor, sync, migrate):
+for _module in (dashboard, labels, logs, credentials, plan, stacks, doctor, sync, migrate):
     _module.register(app)
 # --- end of command modules --------------------------------------------------------------
 

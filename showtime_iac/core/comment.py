@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.model import Show, Status
 
-__all__ = ["MARKER", "status_comment", "history_of", "ttl_left", "url_of"]
+__all__ = ["MARKER", "address_url", "status_comment", "history_of", "ttl_left", "url_of"]
 
 MARKER = "<!-- showtime-iac:status -->"
 _HIST_RE = re.compile(r"<!-- showtime-iac:history\n(.*?)\n-->", re.DOTALL)
@@ -33,9 +33,19 @@ _ICON = {
 
 
 def url_of(show: Show, port: int = 8080) -> str | None:
-    if not show.ip:
+    """The 🌐 address as a link: ``https://`` for the PR's host (HTTPS mode), else the task's
+    public ``http://ip:port`` (public-IP mode)."""
+    return address_url(show.ip, port)
+
+
+def address_url(address: str | None, port: int = 8080) -> str | None:
+    """``pr-1234.example.org`` → ``https://pr-1234.example.org``; ``1.2.3.4`` →
+    ``http://1.2.3.4:8080``; None → None."""
+    if not address:
         return None
-    return f"http://{show.ip}" if ":" in show.ip else f"http://{show.ip}:{port}"
+    if address.startswith("pr-"):
+        return f"https://{address}"
+    return f"http://{address}" if ":" in address else f"http://{address}:{port}"
 
 
 def ttl_left(show: Show, now: datetime) -> str:
@@ -111,6 +121,11 @@ def status_comment(
             out.append(
                 f"| {role} | `{s.sha}` | {status} | {f'[{url}]({url})' if url else '-'} "
                 f"| {ttl_left(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
+            )
+        if any((url_of(s, port) or "").startswith("http://") for s in shows):
+            out.append("")
+            out.append(
+                "_Public-IP mode: the address is the task's own and changes on every deploy._"
             )
         cfg = st.active.config if st.active else ()
         if cfg:

@@ -75,6 +75,8 @@ _EMOJI_ATTR["🤡"] = "requester"  # Superset Showtime ≤0.7 writes the request
 
 _IPV4 = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IP_RE = re.compile(rf"^({_IPV4}(?:[.-]{_IPV4}){{3}})(?::([0-9]{{1,5}}))?$")
+# HTTPS mode: the PR's own host, `pr-{n}.<domain>` (the only host form we write)
+_HOST_RE = re.compile(r"^pr-(?:0|[1-9]\d{0,9})(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$")
 _TS_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2})-([0-9]{2})Z?$")
 _CONF_ITEM_RE = re.compile(r"^(?:small|medium|large|debug|no-examples|redis|-?[A-Z][A-Z0-9_]*)$")
 _PART_RE = re.compile(r"^([1-9])/([1-9]) (\S+)$")
@@ -149,6 +151,8 @@ def _valid_value(kind: AttrKind, value: str) -> str | None:
     if kind == "status":
         return value if value in {s.value for s in Status} else None
     if kind == "ip":
+        if _HOST_RE.match(value):
+            return value
         m = _IP_RE.match(value)
         if m is None or (m.group(2) is not None and not 0 < int(m.group(2)) < 65536):
             return None

@@ -378,7 +378,7 @@ VOCABULARY: tuple[tuple[str, str], ...] = (
     ("🎪 {sha7} 🚦 {status}", "status: " + ", ".join(s.value for s in Status)),
     ("🎪 🎯 {sha7}", "the active SHA (serving)"),
     ("🎪 🏗️ {sha7}", "the SHA being built"),
-    ("🎪 {sha7} 🌐 {ip}:{port}", "address (dots or dashes)"),
+    ("🎪 {sha7} 🌐 {host}", "address: pr-N.<domain> (HTTPS), else {ip}:{port} (dots or dashes)"),
     ("🎪 {sha7} 📅 {YYYY-MM-DDTHH-MM}", "created, UTC"),
     ("🎪 {sha7} ⌛ {ttl}", "lifetime: 24h, 48h, 7d, close (until PR close), manual (never auto)"),
     ("🎪 {sha7} 👤 {login}", "who requested it"),

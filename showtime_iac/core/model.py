@@ -56,8 +56,11 @@ FLAG_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 LOGIN_RE = re.compile(r"^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)(\[bot\])?$")
 IMAGE_RE = re.compile(r"^[\w.\-/:@]{1,512}$")
 STACK_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})$")
-# the tag the workflow and the program give a PR image: `<repo>:pr-<N>-<sha7>-ci[@digest]`
-_IMAGE_TAG_RE = re.compile(r":pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci(?:@|$)")
+# the tag the workflow and the program give a PR image, `<repo>:sti-pr-<N>-<sha7>[@digest]`,
+# or the original Showtime's `<repo>:pr-<N>-<sha7>-ci[@digest]`
+_IMAGE_TAG_RE = re.compile(
+    r":(?:sti-pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})|pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})-ci)(?:@|$)"
+)
 #: the baseline environment of the default branch (`up --ref master`) is "PR 0"
 BASELINE_PR = 0
 
@@ -152,9 +155,13 @@ class ImageMismatchError(InputError):
 
 
 def image_built_from(image: str) -> tuple[int, str] | None:
-    """``(pr, sha7)`` that an image reference's own tag names (``…:pr-1234-abc1234-ci``)."""
+    """``(pr, sha7)`` that an image reference's own tag names (``…:sti-pr-1234-abc1234``, or
+    the original's ``…:pr-1234-abc1234-ci``)."""
     m = _IMAGE_TAG_RE.search(image)
-    return None if m is None else (int(m.group(1)), m.group(2))
+    if m is None:
+        return None
+    pr, sha7 = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+    return int(pr), sha7
 
 
 def same_commit(a: str, b: str) -> bool:

@@ -51,3 +51,11 @@ def test_fleet_counts_requesters() -> None:
         [pr(1, running()), pr(2, running()), pr(3, []), pr(4, running(), state="closed")]
     )
     assert fleet.total == 2 and fleet.of("alice") == 2 and fleet.of("ALICE") == 2
+
+
+def test_a_router_is_stale_only_without_any_environment_of_its_pr() -> None:
+    from showtime_iac.app.cleanup import stale_routers
+
+    stacks = ["pr-12-abc1234", "pr-123-def5678", "shared", "pr-7-router"]
+    assert stale_routers([12, 123, 1234, 7], stacks) == [7, 1234]
+    assert stale_routers([], stacks) == []

@@ -129,3 +129,25 @@ def test_cleanup_table_is_readable_without_a_tty(
     assert main(["cleanup", "--dry-run", "--no-orphans"]) == 0
     out = capsys.readouterr().out
     assert "dry run" in out and "1001" in out and "\x1b[" not in out
+
+
+def test_cleanup_knows_the_router_stacks(
+    repo300: tuple[GitHubServer, FakeStacks], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A router is never garbage while its PR has an environment, goes with the PR's last
+    environment (before it: its rule holds the target group), and one left without any
+    environment is destroyed."""
+    _gh, stacks = repo300
+    stacks.routers.update({250: sha(250)[:7], 1001: sha(1001)[:7], 5000: "abc1234"})
+    rc, doc = run(["--dry-run", "--no-prune-labels"], capsys)
+    assert rc == 0 and stacks.routers.keys() == {250, 1001, 5000}
+    planned = [i for i in doc["items"] if i["stacks"] == ["pr-5000-router"]]
+    assert [(i["action"], i["result"]) for i in planned] == [("destroy", "planned")]
+    rc, doc = run(["--no-prune-labels"], capsys)
+    assert rc == 0, doc
+    assert stacks.routers == {250: sha(250)[:7]}  # the fresh PR keeps its address
+    gone = f"pr-1001-{sha(1001)[:7]}"
+    assert stacks.events.index("unroute 1001") < stacks.events.index(f"destroy {gone}")
+    assert "unroute 5000" in stacks.events
+    rc, doc = run(["--no-prune-labels"], capsys)
+    assert rc == 0 and not any("router" in s for i in doc["items"] for s in i["stacks"])

@@ -67,3 +67,23 @@ def test_hosts_are_one_label_under_the_domain() -> None:
     assert pr_host(1234, "preview.example.org") == "pr-1234.preview.example.org"
     for host in (env_host(1, "abc1234", "d.org"), pr_host(1, "d.org")):
         assert host.count(".") == 2
+
+
+@pytest.mark.parametrize(
+    ("image", "built_from"),
+    [
+        ("123.dkr.ecr.us-west-2.amazonaws.com/superset-ci:sti-pr-1234-abc1234", (1234, "abc1234")),
+        ("r/superset-ci:sti-pr-0-abc1234@sha256:" + "ab" * 32, (0, "abc1234")),
+        ("r/superset-ci:pr-77-def5678-ci", (77, "def5678")),  # the original's tag
+        ("r/superset-ci:sti-pr-77-def5678-ci", None),
+        ("r/superset-ci:latest", None),
+    ],
+)
+def test_an_image_says_the_commit_it_was_built_from(
+    image: str, built_from: tuple[int, str] | None
+) -> None:
+    from showtime_iac.core.model import image_built_from, resource_names
+
+    assert image_built_from(image) == built_from
+    tag = resource_names(1234, "abc1234").image_tag
+    assert image_built_from(f"r/superset-ci:{tag}") == (1234, "abc1234")  # ours reads back

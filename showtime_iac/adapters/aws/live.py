@@ -308,6 +308,20 @@ class AwsLive:
             get=self.http_get,
         ).seconds
 
+    def wait_target_healthy(self, target_group_arn: str) -> float:
+        """HTTPS mode: seconds until the load balancer sees the environment's task healthy
+        (the executor's LivePort)."""
+        from showtime_iac.adapters.aws.targets import wait_target_healthy
+
+        return wait_target_healthy(
+            self.clients.elbv2,
+            target_group_arn,
+            timeout=self.policy.health_timeout.total_seconds(),
+            clock=self.clock,
+            sleep=self.sleep,
+            poll_interval=self.poll_interval,
+        )
+
     # -- logs ----------------------------------------------------------------------------
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str:

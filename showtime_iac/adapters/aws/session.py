@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 __all__ = [
     "TRANSIENT",
@@ -83,12 +85,15 @@ def check_credentials(session: boto3.session.Session, env: Mapping[str, str] | N
 
 @dataclass(frozen=True)
 class AwsClients:
-    """The four boto3 clients the adapter uses; inject Stubber-wrapped ones in tests."""
+    """The boto3 clients the adapter uses; inject Stubber-wrapped ones in tests. The load
+    balancer and Secrets Manager clients are optional for callers that need neither."""
 
     ecs: ECSClient
     ec2: EC2Client
     ecr: ECRClient
     logs: CloudWatchLogsClient
+    elbv2: ElasticLoadBalancingv2Client | None = None
+    secretsmanager: SecretsManagerClient | None = None
 
     @classmethod
     def from_settings(
@@ -112,6 +117,8 @@ class AwsClients:
             ec2=session.client("ec2", endpoint_url=url, config=cfg),
             ecr=session.client("ecr", endpoint_url=url, config=cfg),
             logs=session.client("logs", endpoint_url=url, config=cfg),
+            elbv2=session.client("elbv2", endpoint_url=url, config=cfg),
+            secretsmanager=session.client("secretsmanager", endpoint_url=url, config=cfg),
         )
 
 

@@ -42,6 +42,7 @@ from showtime_iac.adapters.stacks.config import (
     MAX_TAG_VALUE,
     check_tags,
     is_secret_key,
+    preview_settings,
     stack_config_values,
     stack_tags,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "needs_passphrase",
     "open_driver",
     "parse_version",
+    "preview_settings",
     "read_diy_tags",
     "stack_config_values",
     "stack_infos",

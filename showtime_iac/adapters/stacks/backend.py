@@ -105,13 +105,18 @@ def needs_passphrase(url: str, secrets_provider: str | None) -> bool:
 
 
 def base_config(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Config every environment stack gets besides its own: the region and where the
-    shared values come from (``$SHOWTIME_SHARED_STACK``, default ``shared``)."""
+    """Config every environment (and router) stack gets besides its own: the region, where
+    the shared values come from (``$SHOWTIME_SHARED_STACK``, default ``shared``) and, in
+    HTTPS mode, the domain (``$SHOWTIME_DOMAIN``)."""
     e = os.environ if env is None else env
-    return {
+    out = {
         "aws:region": e.get("AWS_REGION") or e.get("AWS_DEFAULT_REGION") or "us-west-2",
         "showtime-iac:sharedStack": e.get(ENV_SHARED_STACK) or "shared",
     }
+    domain = (e.get("SHOWTIME_DOMAIN") or "").strip().lower()
+    if domain:
+        out["showtime-iac:domain"] = domain
+    return out
 
 
 _FRACTION_RE = re.compile(r"(\.\d{6})\d+")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from showtime_iac.core.model import EnvConfig, InputError, resource_tags
 
@@ -11,6 +12,7 @@ __all__ = [
     "MAX_TAG_NAME",
     "MAX_TAG_VALUE",
     "check_tags",
+    "preview_settings",
     "is_secret_key",
     "stack_config_values",
     "stack_tags",
@@ -54,3 +56,14 @@ def stack_config_values(
 
     merged = {**(base or {}), **to_stack_config(cfg)}
     return {k: (v, is_secret_key(k)) for k, v in merged.items()}
+
+
+def preview_settings(own: Mapping[str, Any], config: Mapping[str, str]) -> dict[str, Any]:
+    """The stack file a preview runs with: the stack's own (its encryption salt and its
+    secret config, e.g. the generated secrets the program needs) with ``config`` as the plain
+    values. A secret is kept as its ciphertext; ``config`` carries no secret."""
+    out = dict(own)
+    mine = own.get("config") or {}
+    kept = {k: v for k, v in mine.items() if isinstance(v, dict) and "secure" in v}
+    out["config"] = {**kept, **dict(config)}
+    return out

@@ -47,6 +47,7 @@ from showtime_iac.adapters.stacks.errors import (
     is_command_error,
 )
 from showtime_iac.adapters.stacks.listing import StackInfo, read_diy_tags, stack_infos
+from showtime_iac.adapters.stacks.router import RouterOps, new_secrets
 from showtime_iac.core.model import EnvConfig, InputError, stack_name
 
 __all__ = ["PulumiDriver", "StackDriver", "open_driver"]
@@ -63,10 +64,17 @@ class StackDriver(Protocol):
     def list_stacks(self) -> builtins.list[str]: ...
     def outputs(self, pr: int, sha: str) -> dict[str, Any]: ...
     def drift(self, pr: int, sha: str) -> DriftReport: ...
+    def route(
+        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+    ) -> dict[str, Any]: ...
+    def unroute(self, pr: int) -> bool: ...
+    def list_routers(self) -> builtins.list[int]: ...
 
 
-class PulumiDriver:
+class PulumiDriver(RouterOps):
     """:class:`StackDriver` over an :class:`Engine` (the real one: :class:`AutomationEngine`).
+    The router stack operations (``route``, ``unroute``, ``list_routers``) come from
+    :class:`~showtime_iac.adapters.stacks.router.RouterOps`.
 
     ``notes`` collects what the driver did besides the operation itself (a lock retried, a
     stale lock cancelled, pending operations recovered, tags skipped); the CLI prints them.
@@ -192,17 +200,20 @@ class PulumiDriver:
         with self._timed():
             exists = self.engine.select(name)
             self._check_passphrase(name, exists)
+            current: dict[str, str] = {}
             if exists:
-                if cfg.created is None:
-                    created = self.engine.get_config(name).get("showtime-iac:created")
-                    if created:
-                        cfg = replace(cfg, created=datetime.fromisoformat(created))
+                current = self.engine.get_config(name)
+                created = current.get("showtime-iac:created")
+                if cfg.created is None and created:
+                    cfg = replace(cfg, created=datetime.fromisoformat(created))
             else:
                 self.engine.create(name)
             if cfg.created is None:
                 cfg = replace(cfg, created=self.clock())
             tags = stack_tags(cfg)
-            self.engine.set_config(name, stack_config_values(cfg, self.base_config))
+            values = stack_config_values(cfg, self.base_config)
+            values.update(new_secrets(current))  # generated once, when the stack is new
+            self.engine.set_config(name, values)
             if self._supports_tags():
                 current = self.engine.list_tags(name) if exists else {}
                 for k, v in tags.items():

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from showtime_iac.adapters.stacks.backend import is_cloud_backend, local_backend_dir, lock_file_age
+from showtime_iac.adapters.stacks.config import preview_settings
 from showtime_iac.adapters.stacks.errors import EngineMissingError
 from showtime_iac.adapters.stacks.listing import StackRow
 
@@ -239,7 +240,7 @@ class AutomationEngine:
                     settings = yaml.safe_load(own.read_text(encoding="utf-8")) or {}
                 except OSError:
                     settings = {}
-                settings["config"] = dict(config)
+                settings = preview_settings(settings, config)
                 config_file = str(Path(tmp) / f"Pulumi.{stack}.yaml")
                 Path(config_file).write_text(yaml.safe_dump(settings), encoding="utf-8")
             self._stack(stack).preview(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from showtime_iac.adapters.stacks.backend import PROJECT
-from showtime_iac.core.model import InputError, Ttl, parse_stack_name
+from showtime_iac.core.model import InputError, Ttl, login_from_tag, parse_stack_name
 
 __all__ = ["StackInfo", "StackRow", "read_diy_tags", "stack_infos"]
 
@@ -59,7 +59,8 @@ class StackInfo:
 
     @property
     def requester(self) -> str | None:
-        return self.tags.get("showtime:requested-by")
+        tag = self.tags.get("showtime:requested-by")
+        return None if tag is None else login_from_tag(tag)  # `name+bot` → `name[bot]`
 
     @property
     def ttl(self) -> Ttl | None:

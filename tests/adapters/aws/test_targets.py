@@ -1,0 +1,112 @@
+"""HTTPS mode's health: the target group as the load balancer sees it, under botocore's Stubber
+(states moving from initial to healthy, a deadline passing, throttling) on a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from showtime_iac.adapters.aws import AwsClients, AwsError, AwsLive
+from tests.doubles import FakeTime
+
+# --------------------------------------------------------------------------- target health
+
+TG = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/sti-pr-1234-abc1234/0123abcd"
+
+
+@pytest.fixture
+def elb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsLive, Stubber, FakeTime]]:
+    from datetime import timedelta
+
+    from showtime_iac.core.model import Policy
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    kw: Any = {
+        "region_name": "us-west-2",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    clients = AwsClients(
+        ecs=boto3.client("ecs", **kw),
+        ec2=boto3.client("ec2", **kw),
+        ecr=boto3.client("ecr", **kw),
+        logs=boto3.client("logs", **kw),
+        elbv2=boto3.client("elbv2", **kw),
+    )
+    assert clients.elbv2 is not None
+    t = FakeTime()
+    live = AwsLive(
+        clients,
+        policy=Policy(health_timeout=timedelta(seconds=60)),
+        clock=t.clock,
+        sleep=t.sleep,
+        poll_interval=10.0,
+    )
+    with Stubber(clients.elbv2) as stub:
+        yield live, stub, t
+        stub.assert_no_pending_responses()
+
+
+def health(*states: tuple[str, str | None]) -> dict[str, Any]:
+    return {
+        "TargetHealthDescriptions": [
+            {
+                "Target": {"Id": f"10.0.0.{i}", "Port": 8080},
+                "TargetHealth": {"State": st, **({"Reason": why} if why else {})},
+            }
+            for i, (st, why) in enumerate(states, start=1)
+        ]
+    }
+
+
+def test_target_health_waits_through_initial_and_unhealthy_until_healthy(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    live, stub, t = elb
+    for answer in (
+        health(),
+        health(("initial", "Elb.RegistrationInProgress")),
+        health(("unhealthy", "Target.ResponseCodeMismatch")),
+        health(("healthy", None)),
+    ):
+        stub.add_response("describe_target_health", answer, {"TargetGroupArn": TG})
+    assert live.wait_target_healthy(TG) == 30.0
+    assert t.sleeps == [10.0, 10.0, 10.0]
+
+
+def test_target_health_times_out_naming_the_last_states(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    from showtime_iac.adapters.aws import HealthTimeoutError
+
+    live, stub, t = elb
+    for _ in range(7):
+        stub.add_response(
+            "describe_target_health",
+            health(("unhealthy", "Target.Timeout")),
+            {"TargetGroupArn": TG},
+        )
+    with pytest.raises(HealthTimeoutError, match=r"after 60s: unhealthy \(Target.Timeout\)"):
+        live.wait_target_healthy(TG)
+    assert sum(t.sleeps) == 60.0
+
+
+def test_target_health_retries_a_throttled_look(elb: tuple[AwsLive, Stubber, FakeTime]) -> None:
+    live, stub, _ = elb
+    stub.add_client_error("describe_target_health", "Throttling", "Rate exceeded")
+    stub.add_response("describe_target_health", health(("healthy", None)), {"TargetGroupArn": TG})
+    assert live.wait_target_healthy(TG) == 10.0
+
+
+def test_target_health_of_a_missing_group_fails_at_once(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    live, stub, t = elb
+    stub.add_client_error("describe_target_health", "TargetGroupNotFound", "not found")
+    with pytest.raises(AwsError, match="TargetGroupNotFound"):
+        live.wait_target_healthy(TG)
+    assert t.sleeps == []
