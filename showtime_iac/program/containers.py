@@ -41,11 +41,9 @@ MIN_MEMORY_MIB = 2048  # Superset runs out of memory below 2 GB
 ADMIN_USER = "admin"
 GUNICORN_THREADS = 8  # what the image's docker-ci.sh forces, and what tests/superset measured
 
-#: container variable → key of the environment's secret (a JSON object in Secrets Manager)
-SECRET_ENV = {
-    "SUPERSET_SECRET_KEY": "SUPERSET_SECRET_KEY",
-    "SHOWTIME_ADMIN_PASSWORD": "ADMIN_PASSWORD",
-}
+#: container variable → key of the environment's secret (a JSON object in Secrets Manager).
+#: ADMIN_PASSWORD is also the variable the image's own docker-init.sh reads.
+SECRET_ENV = {"SUPERSET_SECRET_KEY": "SUPERSET_SECRET_KEY", "ADMIN_PASSWORD": "ADMIN_PASSWORD"}
 
 
 @dataclass(frozen=True)
@@ -104,13 +102,13 @@ EXPLORE_FORM_DATA_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_explo
 START_SCRIPT = f"""\
 set -eu
 : "${{SUPERSET_SECRET_KEY:?missing: ECS fills it from the task secrets}}"
-: "${{SHOWTIME_ADMIN_PASSWORD:?missing: ECS fills it from the task secrets}}"
+: "${{ADMIN_PASSWORD:?missing: ECS fills it from the task secrets}}"
 if [ -n "${{SHOWTIME_SUPERSET_CONFIG:-}}" ]; then
   printf '%s\\n' "$SHOWTIME_SUPERSET_CONFIG" > "$SUPERSET_CONFIG_PATH"
 fi
 superset db upgrade
 superset fab create-admin --username {ADMIN_USER} --firstname Superset --lastname Admin \\
-  --email {ADMIN_USER}@example.org --password "$SHOWTIME_ADMIN_PASSWORD"
+  --email {ADMIN_USER}@example.org --password "$ADMIN_PASSWORD"
 superset init
 if [ "$SUPERSET_LOAD_EXAMPLES" = yes ]; then
   superset load_examples || echo "showtime-iac: loading the examples failed; serving without" >&2

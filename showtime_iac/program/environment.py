@@ -29,7 +29,13 @@ from showtime_iac.program.routing import EnvRoute, declare_env_route
 if TYPE_CHECKING:
     import pulumi_docker
 
-__all__ = ["EnvResources", "build_context", "declare_environment", "environment_tags"]
+__all__ = [
+    "EnvResources",
+    "build_context",
+    "declare_environment",
+    "environment_tags",
+    "project_root",
+]
 
 #: ECS ignores failing health checks this long after a task starts: `db upgrade`, `init` and
 #: the examples run before Superset serves.
@@ -54,21 +60,27 @@ class EnvResources:
     route: EnvRoute | None = None
 
 
+def project_root(cwd: Path | None = None) -> Path:
+    """The directory of ``Pulumi.yaml``: the engine's root directory, else the first directory
+    from ``cwd`` upwards that holds one (Pulumi runs the program from its ``main`` folder)."""
+    root: str | None
+    try:
+        root = pulumi.get_root_directory()
+    except Exception:
+        root = None
+    if root and (Path(root) / "Pulumi.yaml").is_file():  # mocks answer a made-up one
+        return Path(root)
+    here = (cwd or Path.cwd()).resolve()
+    return next((d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file()), here)
+
+
 def build_context(context: str, cwd: Path | None = None) -> str:
     """The build context as an absolute path: a relative one is relative to the project (the
     directory of ``Pulumi.yaml``), whatever directory Pulumi runs the program from (``main``)."""
     path = Path(context).expanduser()
     if path.is_absolute():
         return str(path)
-    root: str | None
-    try:
-        root = pulumi.get_root_directory()
-    except Exception:
-        root = None
-    if not root or not (Path(root) / "Pulumi.yaml").is_file():  # mocks answer a made-up one
-        here = (cwd or Path.cwd()).resolve()
-        root = str(next((d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file()), here))
-    return str((Path(root) / path).resolve())
+    return str((project_root(cwd) / path).resolve())
 
 
 def _image(

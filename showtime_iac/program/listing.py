@@ -71,6 +71,20 @@ def format_render(
     return "\n".join(lines)
 
 
+def _shown(r: RenderedResource, key: str, value: Any) -> Any:
+    """What the listing prints for one input: a build context inside the project as
+    ``<project>/…`` (the same text on every checkout; the resource holds the absolute path)."""
+    if key == "build" and isinstance(value, dict) and isinstance(value.get("context"), str):
+        from pathlib import Path
+
+        from showtime_iac.program.environment import project_root
+
+        root, ctx = project_root(), Path(value["context"])
+        if ctx.is_absolute() and ctx.is_relative_to(root):
+            return {**value, "context": f"<project>/{ctx.relative_to(root)}"}
+    return value
+
+
 def _body(resources: Sequence[RenderedResource]) -> list[str]:
     lines: list[str] = []
     for r in resources:
@@ -98,7 +112,7 @@ def _body(resources: Sequence[RenderedResource]) -> list[str]:
                 continue
             if v in (None, "", [], {}):
                 continue
-            lines.append(f"  {k}: {_short(v)}")
+            lines.append(f"  {k}: {_short(_shown(r, k, v))}")
         if r.tags:
             lines.append("  tags: " + ", ".join(f"{k}={v}" for k, v in sorted(r.tags.items())))
     return lines

@@ -167,7 +167,7 @@ def _run_start(
 
 def _env_and_secrets(**kw: object) -> tuple[dict[str, str], dict[str, str]]:
     td = by_type(render_offline(cfg_of(**kw)))[TASK_DEF]
-    secrets = {"SUPERSET_SECRET_KEY": SECRET_KEY, "SHOWTIME_ADMIN_PASSWORD": PASSWORD}
+    secrets = {"SUPERSET_SECRET_KEY": SECRET_KEY, "ADMIN_PASSWORD": PASSWORD}
     assert set(td.container_secrets()) == set(secrets)
     return td.container_env(), secrets
 
@@ -202,7 +202,7 @@ def test_with_redis_the_command_writes_the_superset_config_first(tmp_path: Path)
     assert written.rstrip("\n") == REDIS_CONFIG.rstrip("\n")
 
 
-@pytest.mark.parametrize("missing", ["SUPERSET_SECRET_KEY", "SHOWTIME_ADMIN_PASSWORD"])
+@pytest.mark.parametrize("missing", ["SUPERSET_SECRET_KEY", "ADMIN_PASSWORD"])
 def test_a_missing_secret_stops_the_command_before_superset_starts(
     tmp_path: Path, missing: str
 ) -> None:
@@ -217,5 +217,5 @@ def test_a_missing_secret_stops_the_command_before_superset_starts(
 def test_no_secret_value_is_ever_written_into_the_command() -> None:
     (superset,) = by_type(render_offline(cfg_of()))[TASK_DEF].containers()
     script = superset["command"][2]
-    assert '"$SHOWTIME_ADMIN_PASSWORD"' in script
+    assert '"$ADMIN_PASSWORD"' in script
     assert "offline-placeholder" not in script

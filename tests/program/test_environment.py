@@ -281,13 +281,13 @@ def test_the_container_reads_both_secrets_from_its_own_secret_only() -> None:
     res = by_type(render_offline(cfg_of()))
     td = res[TASK_DEF]
     secrets = td.container_secrets()
-    assert set(secrets) == {"SUPERSET_SECRET_KEY", "SHOWTIME_ADMIN_PASSWORD"}
+    assert set(secrets) == {"SUPERSET_SECRET_KEY", "ADMIN_PASSWORD"}
     arns = {v.rsplit(":", 3)[0] for v in secrets.values()}
     assert len(arns) == 1
     (secret_arn,) = arns
     assert secret_arn.startswith(f"arn:aws:secretsmanager:us-west-2:{MOCK_ACCOUNT}:secret:")
     assert secrets["SUPERSET_SECRET_KEY"].endswith(":SUPERSET_SECRET_KEY::")
-    assert secrets["SHOWTIME_ADMIN_PASSWORD"].endswith(":ADMIN_PASSWORD::")
+    assert secrets["ADMIN_PASSWORD"].endswith(":ADMIN_PASSWORD::")
     assert not set(secrets) & set(td.container_env())  # never in the plain environment
     policy = json.loads(res[ROLE_POLICY].inputs["policy"])
     (read,) = [s for s in policy["Statement"] if s["Sid"] == "OwnSecret"]
