@@ -1,7 +1,5 @@
 """``showtime-iac credentials``: the admin login of a PR's environment (needs AWS access)."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -54,3 +54,12 @@ def test_ttl_left_kinds() -> None:
     assert ttl_left(Show("a" * 7, ttl=Ttl("close")), NOW) == "until the PR closes"
     assert "manual" in ttl_left(Show("a" * 7, ttl=Ttl("manual")), NOW)
     assert ttl_left(Show("a" * 7, created=created, ttl=Ttl("3d")), NOW) == "1d 23h 30m left"
+
+
+def test_the_address_links_https_for_the_prs_host_and_http_for_a_task_ip() -> None:
+    from showtime_iac.core.comment import address_url
+
+    assert address_url("pr-1234.preview.example.org") == "https://pr-1234.preview.example.org"
+    assert address_url("52.1.2.3") == "http://52.1.2.3:8080"
+    assert address_url("52.1.2.3:9000") == "http://52.1.2.3:9000"
+    assert address_url(None) is None

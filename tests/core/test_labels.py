@@ -283,3 +283,25 @@ def test_live_labels_of_superset_showtime_07_are_read() -> None:
     assert show.requester == "maxime"
     assert show.ttl == Ttl("1w")
     assert show.ttl.duration is not None and show.ttl.duration.days == 7
+
+
+@pytest.mark.parametrize(
+    ("host", "ok"),
+    [
+        ("pr-1234.preview.example.org", True),
+        ("pr-0.d.io", True),
+        ("pr-1234.example", True),
+        ("pr-1.2", False),  # not a host: an IP-like tail
+        ("evil.example.org", False),  # only the form we write: pr-N.<domain>
+        ("pr-01.example.org", False),
+        ("pr-1234.Example.org", False),
+        ("pr-1234.example.org:443", False),
+    ],
+)
+def test_the_address_label_takes_the_prs_https_host(host: str, ok: bool) -> None:
+    parsed = L.parse_label(f"🎪 abc1234 🌐 {host}")
+    assert isinstance(parsed, L.Attr) is ok, parsed
+    if ok:
+        assert isinstance(parsed, L.Attr) and parsed.value == host
+        (show,) = L.parse_state([f"🎪 abc1234 🌐 {host}"]).shows.values()
+        assert show.ip == host
