@@ -38,6 +38,13 @@ def url_of(show: Show, port: int = 8080) -> str | None:
     return address_url(show.ip, port)
 
 
+def _public_ip_note(shows: Sequence[Show], port: int) -> list[str]:
+    """Public-IP mode, clearly labelled: the address is the task's own (no domain)."""
+    if any((url_of(s, port) or "").startswith("http://") for s in shows):
+        return ["", "_Public-IP mode: the address is the task's own and changes on every deploy._"]
+    return []
+
+
 def address_url(address: str | None, port: int = 8080) -> str | None:
     """``pr-1234.example.org`` → ``https://pr-1234.example.org``; ``1.2.3.4`` →
     ``http://1.2.3.4:8080``; None → None."""
@@ -122,11 +129,7 @@ def status_comment(
                 f"| {role} | `{s.sha}` | {status} | {f'[{url}]({url})' if url else '-'} "
                 f"| {ttl_left(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
             )
-        if any((url_of(s, port) or "").startswith("http://") for s in shows):
-            out.append("")
-            out.append(
-                "_Public-IP mode: the address is the task's own and changes on every deploy._"
-            )
+        out += _public_ip_note(shows, port)
         cfg = st.active.config if st.active else ()
         if cfg:
             out += ["", f"Configuration: `{','.join(cfg)}`"]

@@ -102,8 +102,7 @@ SHARED_KEYS: dict[str, str | None] = {
     "createExecutionRole": "false",
     "createSecurityGroup": "false",
     "ecrLifecyclePolicy": "true",
-    # HTTPS mode (issue 16): a domain turns it on; unset keeps the public-IP mode
-    "domain": None,  # e.g. preview.example.org; hosts pr-1234.<domain>, pr-1234-abc1234.<domain>
+    "domain": None,  # HTTPS mode, e.g. preview.example.org; unset: public-IP mode
     "certificateArn": None,  # ACM certificate of *.<domain>; or created with hostedZoneId
     "hostedZoneId": None,  # Route 53 zone of <domain>: certificate validation + *.<domain> alias
     "loadBalancerName": "showtime-iac",
@@ -112,10 +111,8 @@ SHARED_KEYS: dict[str, str | None] = {
 }
 
 # Generated once by the driver when it creates an environment stack (secret config, never
-# regenerated); the program stores them in Secrets Manager. Never in EnvConfig.
+# regenerated; never in EnvConfig). The router stack (pr-{n}-router): its target group.
 SECRET_KEYS: dict[str, str | None] = {"secretKey": None, "adminPassword": None}
-
-# The per-PR router stack (pr-{n}-router): which environment's target group the PR's host uses.
 ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None}
 
 BUILD_KEYS: dict[str, str | None] = {

@@ -21,11 +21,10 @@ def decisions_by_name(live_stacks: set[str], open_prs: set[int]) -> dict[str, tu
 
 def test_finding_low_an_image_named_like_ours_alone_is_never_deleted(world: World) -> None:
     # someone else's image in a repository showtime-iac does not manage, named like ours
-    world.c.ecr.put_image(
-        repositoryName=REPO, imageManifest=manifest("x"), imageTag="pr-9-abcdef0-ci"
-    )
+    ours = resource_names(9, "abcdef0").image_tag
+    world.c.ecr.put_image(repositoryName=REPO, imageManifest=manifest("x"), imageTag=ours)
     got = decisions_by_name(set(), set())
-    action, reason = got["pr-9-abcdef0-ci"]
+    action, reason = got[ours]
     assert action == "skip" and "only its tag name" in reason
     # the same image in the repository the shared stack manages (tagged): ours
     arn = world.c.ecr.describe_repositories(repositoryNames=[REPO])["repositories"][0][
@@ -34,7 +33,7 @@ def test_finding_low_an_image_named_like_ours_alone_is_never_deleted(world: Worl
     world.c.ecr.tag_resource(
         resourceArn=arn, tags=[{"Key": "showtime:managed-by", "Value": "showtime-iac"}]
     )
-    assert decisions_by_name(set(), set())["pr-9-abcdef0-ci"][0] == "delete"
+    assert decisions_by_name(set(), set())[ours][0] == "delete"
 
 
 def test_finding_low_an_image_with_tagged_siblings_of_its_pr_and_sha_is_ours(world: World) -> None:
