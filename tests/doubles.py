@@ -265,8 +265,10 @@ class FakeEngine:
 
     Locks as Pulumi holds them: ``locked_for`` makes the next up/destroy attempts meet a lock
     another run is about to release; :meth:`lock` leaves one the way a killed run does (every
-    up, destroy and refresh meets it until :meth:`cancel`). ``lock_ages_known=False`` is a
-    backend that cannot tell a lock's age (S3, Pulumi Cloud)."""
+    create, up, destroy, refresh, import and remove meets it until :meth:`cancel`), and the
+    lock error names its holder (``USER@HOST (pid N) at T``) as a DIY backend's does.
+    ``lock_ages_known=False`` is a backend that names no holder and tells no age (Pulumi
+    Cloud)."""
 
     def __init__(
         self, backend_url: str = "s3://bucket", version: tuple[int, int, int] | None = (3, 272, 0)
@@ -280,6 +282,7 @@ class FakeEngine:
         self.preview_events: list[EngineEvent] = []
         self.preview_error: str | None = None
         self.held: dict[str, datetime] = {}  # stack → when a killed run took its lock
+        self.holders: dict[str, tuple[str, str, int]] = {}  # stack → (user, host, pid)
         self.lock_ages_known = True
         self.now = ENGINE_NOW
 
@@ -309,6 +312,11 @@ class FakeEngine:
 
     def create(self, stack: str) -> None:
         self._call("create", stack)
+        self._check_lock(stack)
+        if stack in self.stacks:
+            from pulumi.automation.errors import StackAlreadyExistsError
+
+            raise cmd_error(f"error: stack '{stack}' already exists", StackAlreadyExistsError)
         self.add(stack, resources=0)
 
     def set_config(self, stack: str, values: Mapping[str, tuple[str, bool]]) -> None:
@@ -329,9 +337,21 @@ class FakeEngine:
         self._call("set_tag", stack)
         self.stacks[stack]["tags"][key] = value
 
-    def lock(self, stack: str, age: timedelta) -> None:
-        """A lock left by a run killed ``age`` ago: held until cancelled."""
-        self.held[stack] = self.now - age
+    def lock(
+        self,
+        stack: str,
+        age: timedelta | None = None,
+        *,
+        host: str = "runner-2",
+        pid: int = 4242,
+        since: datetime | None = None,
+        user: str = "runner",
+    ) -> None:
+        """A lock left by a run (on ``host``, process ``pid``) killed ``age`` ago (or at
+        ``since``; default 5 minutes ago): held until cancelled."""
+        when = since or self.now - (age if age is not None else timedelta(minutes=5))
+        self.held[stack] = when
+        self.holders[stack] = (user, host, pid)
 
     def lock_age(self, stack: str) -> timedelta | None:
         self._call("lock_age", stack)
@@ -339,15 +359,33 @@ class FakeEngine:
             return None
         return self.now - self.held[stack]
 
-    def _maybe_locked(self, stack: str = "") -> None:
-        if self.locked_for > 0 or stack in self.held:
-            if stack not in self.held:
-                self.locked_for -= 1
-            from pulumi.automation import ConcurrentUpdateError
+    def _lock_error(self, stack: str) -> Exception:
+        from pulumi.automation import ConcurrentUpdateError
 
-            raise cmd_error(
-                "error: the stack is currently locked by 1 lock(s)", ConcurrentUpdateError
+        text = (
+            "error: the stack is currently locked by 1 lock(s). Either wait for the other "
+            "process(es) to end or delete the lock file with `pulumi cancel`."
+        )
+        if stack in self.held and self.lock_ages_known:  # a DIY backend names the holder
+            user, host, pid = self.holders[stack]
+            at = self.held[stack].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            text += (
+                f"\n  file:///state/.pulumi/locks/organization/showtime-iac/{stack}/0b1f.json: "
+                f"created by {user}@{host} (pid {pid}) at {at}"
             )
+        return cmd_error(text, ConcurrentUpdateError)
+
+    def _check_lock(self, stack: str) -> None:
+        """A killed run's lock (create, import, remove meet it; not ``locked_for``)."""
+        if stack in self.held:
+            raise self._lock_error(stack)
+
+    def _maybe_locked(self, stack: str = "") -> None:
+        if stack in self.held:
+            raise self._lock_error(stack)
+        if self.locked_for > 0:
+            self.locked_for -= 1
+            raise self._lock_error(stack)
 
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
         self._call("up", stack)
@@ -391,6 +429,7 @@ class FakeEngine:
 
     def remove(self, stack: str) -> None:
         self._call("remove", stack)
+        self._check_lock(stack)
         if self.stacks[stack]["resources"]:
             raise cmd_error("error: 'pr-x' still has resources; removal rejected")
         del self.stacks[stack]
@@ -411,12 +450,14 @@ class FakeEngine:
 
     def import_(self, stack: str, deployment: dict[str, Any]) -> None:
         self._call("import", stack)
+        self._check_lock(stack)
         self.stacks[stack]["pending"] = list(deployment["deployment"].get("pending_operations", []))
 
     def cancel(self, stack: str) -> None:
         self._call("cancel", stack)
         self.locked_for = 0
         self.held.pop(stack, None)
+        self.holders.pop(stack, None)
 
     def ops(self, name: str) -> int:
         return sum(1 for c, _ in self.calls if c == name)

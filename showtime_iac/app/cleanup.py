@@ -3,13 +3,15 @@
 ``sweep(prs, stacks, now, policy)`` decides purely: it takes the repository's PRs that carry
 🎪 labels (open, plus whatever closed PRs the caller looked up for stacks it found) and every
 stack name, and returns one plan per PR that has something to do. :func:`cleanup` carries
-them out through the executor, then sweeps tagged AWS resources no live stack owns and
-prunes unused 🎪 label definitions.
+them out through the executor (:data:`CLEANUP_WORKERS` PRs at a time), then sweeps tagged
+AWS resources no live stack owns and prunes unused 🎪 label definitions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from showtime_iac.core import labels as L
 from showtime_iac.core.model import (
     BASELINE_PR,
     Event,
+    InputError,
     Policy,
     PrInfo,
     ShowtimeError,
@@ -32,12 +35,14 @@ if TYPE_CHECKING:
     from showtime_iac.app.wiring import Ports
 
 __all__ = [
-    "CleanupReport",
-    "SweepItem",
     "cleanup",
+    "cleanup_workers",
+    "CLEANUP_WORKERS",
+    "CleanupReport",
     "fleet_of",
     "prs_to_look_up",
     "stale_routers",
+    "SweepItem",
     "sweep",
 ]
 
@@ -163,14 +168,44 @@ def _row(item: SweepItem, dry_run: bool) -> dict[str, Any]:
     }
 
 
-def _carry_out(items: list[SweepItem], executor: Executor, dry_run: bool) -> list[dict[str, Any]]:
-    rows = []
-    for item in items:
-        row = _row(item, dry_run)
-        if not dry_run and item.action == "destroy":
-            out = executor.execute(item.plan, item.pr)
-            row["result"] = "failed: " + (out.error or "") if out.exit_code else "destroyed"
-        rows.append(row)
+CLEANUP_WORKERS = 4
+"""PRs torn down at once (``$SHOWTIME_CLEANUP_WORKERS``): each stack is its own ``pulumi``
+process and its own lock, so they do not wait for each other; 4 keeps a 2-core runner busy
+without thrashing."""
+
+
+def cleanup_workers(env: Mapping[str, str] | None = None) -> int:
+    """``$SHOWTIME_CLEANUP_WORKERS`` (1 to 32; 1: one by one), default :data:`CLEANUP_WORKERS`."""
+    text = (os.environ if env is None else env).get("SHOWTIME_CLEANUP_WORKERS", "").strip()
+    if not text:
+        return CLEANUP_WORKERS
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise InputError(f"$SHOWTIME_CLEANUP_WORKERS={text[:20]!r} must be a number from 1 to 32")
+    return int(text)
+
+
+def _carry_out(
+    items: list[SweepItem], executor: Executor, dry_run: bool, workers: int = 1
+) -> list[dict[str, Any]]:
+    """One row per item; the destroys run ``workers`` at a time (rows keep their order)."""
+    rows = [_row(item, dry_run) for item in items]
+    todo = [
+        (row, item)
+        for row, item in zip(rows, items, strict=True)
+        if not dry_run and item.action == "destroy"
+    ]
+
+    def one(job: tuple[dict[str, Any], SweepItem]) -> None:
+        row, item = job
+        out = executor.execute(item.plan, item.pr)
+        row["result"] = "failed: " + (out.error or "") if out.exit_code else "destroyed"
+
+    if workers <= 1 or len(todo) <= 1:
+        for job in todo:
+            one(job)
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            list(pool.map(one, todo))
     return rows
 
 
@@ -283,7 +318,7 @@ def cleanup(
     stale = [s for i in items for s in stale_claims(i.plan, i.pr.labels, policy, now)]
     if stale and not dry_run:
         ports.stacks.stale_claims(stale)
-    rows = _carry_out(items, executor, dry_run)
+    rows = _carry_out(items, executor, dry_run, cleanup_workers())
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}

@@ -1,7 +1,8 @@
 """``doctor``: what deploying needs, checked one by one, each failure with its fix.
 
-The pulumi CLI and its version (stack tags on a file/S3 backend need 3.211+), the backend,
-the passphrase, AWS credentials (one STS call, skippable) and the GitHub token.
+The pulumi CLI and its version against the Python SDK's (stack tags on a file/S3 backend need
+3.211+), the program (run inline: no language host), the backend, the passphrase, AWS
+credentials (one STS call, skippable) and the GitHub token.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def _engine_checks(exe: Path | None, url: str) -> list[Check]:
     version = S.parse_version(out)
     vtext = ".".join(map(str, version)) if version else out.strip()[:40] or "unknown"
     checks = [Check("engine", version is not None, f"pulumi {vtext} at {exe}")]
+    if version is not None:
+        checks.append(_sdk_check(version))
     if not S.tags_supported(url, version):
         need = ".".join(map(str, S.MIN_VERSION_DIY_TAGS))
         checks.append(
@@ -85,6 +88,49 @@ def _engine_checks(exe: Path | None, url: str) -> list[Check]:
             )
         )
     return checks
+
+
+def _sdk_check(cli: tuple[int, int, int]) -> Check:
+    """The CLI against the pulumi Python SDK it drives: the same release is what is tested;
+    a newer CLI works; an older one may lack what the SDK asks of it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sdk_text = version("pulumi")
+    except PackageNotFoundError:
+        return Check("sdk", False, "the pulumi Python SDK is not installed", _REINSTALL)
+    from showtime_iac.adapters import stacks as S
+
+    sdk = S.parse_version(sdk_text)
+    cli_text = ".".join(map(str, cli))
+    if sdk is None or sdk == cli:
+        return Check("sdk", True, f"pulumi SDK {sdk_text}: the same release as the CLI")
+    if cli > sdk:
+        return Check("sdk", True, f"pulumi SDK {sdk_text}, CLI {cli_text} (newer: works)")
+    return Check(
+        "sdk",
+        False,
+        f"pulumi SDK {sdk_text} is newer than the CLI {cli_text}",
+        f"install pulumi {sdk_text}: `bash .ci/install-pulumi` in a checkout (builds it), or "
+        f"`curl -fsSL https://get.pulumi.com | sh -s -- --version {sdk_text}`",
+    )
+
+
+_REINSTALL = "reinstall showtime-iac: `pip install -e '.[dev]'` (it pins pulumi)"
+
+
+def _program_check(env: Mapping[str, str]) -> Check:
+    """Which program the driver runs, inline (so no ``pulumi-language-python`` host)."""
+    from showtime_iac.app.wiring import ENV_PROGRAM, stack_program
+    from showtime_iac.errors import ShowtimeError
+
+    spec = env.get(ENV_PROGRAM, "").strip()
+    try:
+        stack_program(env)
+    except ShowtimeError as exc:
+        return Check("program", False, str(exc), f"unset {ENV_PROGRAM} (tests only)")
+    which = f"{spec} (${ENV_PROGRAM}, a test program)" if spec else "showtime_iac.program.main"
+    return Check("program", True, f"{which}, run inline: no language host needed")
 
 
 def _backend_check(env: Mapping[str, str], url: str) -> Check:
@@ -120,6 +166,7 @@ def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
 
     url = S.backend_url(env)
     checks = _engine_checks(S.find_engine(env), url)
+    checks.append(_program_check(env))
     checks.append(_backend_check(env, url))
     if S.needs_passphrase(url, env.get("SHOWTIME_SECRETS_PROVIDER")):
         ok = "PULUMI_CONFIG_PASSPHRASE" in env or "PULUMI_CONFIG_PASSPHRASE_FILE" in env

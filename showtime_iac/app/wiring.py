@@ -5,12 +5,18 @@ The stack driver and the AWS clients are opened on first use: a run that only re
 comment or moves labels needs neither a Pulumi CLI nor AWS credentials. Every adapter the
 application uses is built here (the seams tests replace): :func:`open_ports`,
 :func:`open_stacks`, :func:`open_github`, :func:`open_aws`, :func:`engine_found`.
+
+The driver runs the Pulumi program inline; :func:`stack_program` is the one it runs: the
+product's (``showtime_iac.program.main``, which picks the program by stack name), or, only
+when ``$SHOWTIME_PROGRAM`` names one, a test program (the engine tests' dynamic resources).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +32,9 @@ if TYPE_CHECKING:
     from showtime_iac.settings import Settings
 
 __all__ = [
+    "ENV_LOCK_RETRIES",
+    "ENV_LOCK_RETRY_DELAY",
+    "ENV_PROGRAM",
     "LazyLive",
     "LazyStacks",
     "Ports",
@@ -34,9 +43,16 @@ __all__ = [
     "open_aws",
     "open_github",
     "open_ports",
+    "lock_retries",
     "open_stacks",
     "stack_config_dir",
+    "stack_program",
 ]
+
+ENV_PROGRAM = "SHOWTIME_PROGRAM"
+"""``module:function``: the inline program instead of the product's (engine tests only)."""
+ENV_LOCK_RETRIES = "SHOWTIME_LOCK_RETRIES"
+ENV_LOCK_RETRY_DELAY = "SHOWTIME_LOCK_RETRY_DELAY"
 
 Sink = Callable[[str], None]
 """Where engine output lines go (one line per call)."""
@@ -50,11 +66,13 @@ class _Lazy(Generic[T]):
     def __init__(self, opener: Callable[[], T]) -> None:
         self._opener = opener
         self._value: T | None = None
+        self._lock = threading.Lock()  # cleanup's parallel destroys open it once
 
     def _get(self) -> T:
-        if self._value is None:
-            self._value = self._opener()
-        return self._value
+        with self._lock:
+            if self._value is None:
+                self._value = self._opener()
+            return self._value
 
 
 class LazyStacks(_Lazy["PulumiDriver"]):
@@ -157,7 +175,15 @@ def open_ports(
 
         # sync and cleanup recover a lock older than the stale-claim age (its run is gone)
         stale = (policy or Policy()).stale_lock
-        return open_driver(env=os.environ, on_output=_engine_line, stale_after=stale)
+        return open_driver(
+            program=stack_program(),
+            env=os.environ,
+            on_output=_engine_line,
+            stale_after=stale,
+            on_note=lambda note: _engine_line(f"showtime-iac: {note}"),
+            tag_reader=_s3_tags,
+            **lock_retries(),
+        )
 
     def live() -> AwsLive:
         from showtime_iac.adapters.aws import AwsLive
@@ -180,7 +206,78 @@ def open_stacks(
     """The Pulumi driver of the project (``EngineMissingError`` without a pulumi CLI)."""
     from showtime_iac.adapters.stacks import open_driver
 
-    return open_driver(project_dir=project_dir, on_output=on_output, unlock=unlock)
+    return open_driver(
+        program=stack_program(),
+        project_dir=project_dir,
+        on_output=on_output,
+        unlock=unlock,
+        tag_reader=_s3_tags,
+        **lock_retries(),
+    )
+
+
+def _s3_tags(url: str) -> Mapping[str, Mapping[str, str]] | None:
+    """Every stack's tags straight from an S3 backend's bucket (the AWS adapter); None for
+    other backends (the driver reads a file backend's itself, asks the CLI otherwise)."""
+    if not url.startswith("s3://"):
+        return None
+    from showtime_iac.adapters.aws.state_tags import read_s3_stack_tags
+    from showtime_iac.adapters.stacks import PROJECT
+
+    return read_s3_stack_tags(url, PROJECT)
+
+
+def lock_retries(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """How long a run waits for a stack another run holds: ``$SHOWTIME_LOCK_RETRIES`` tries
+    (default 3) after ``$SHOWTIME_LOCK_RETRY_DELAY`` seconds, doubling (default 5: 5+10+20)."""
+    from showtime_iac.errors import InputError
+
+    e = os.environ if env is None else env
+    out: dict[str, Any] = {}
+    for var, key, kind in (
+        (ENV_LOCK_RETRIES, "retries", int),
+        (ENV_LOCK_RETRY_DELAY, "retry_delay", float),
+    ):
+        text = e.get(var, "").strip()
+        if not text:
+            continue
+        try:
+            value = kind(text)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= 1000:
+            raise InputError(f"${var}={text[:40]!r} must be a number from 0 to 1000")
+        out[key] = value
+    return out
+
+
+def _product_program() -> None:
+    from showtime_iac.program import main
+
+    main()
+
+
+def stack_program(env: Mapping[str, str] | None = None) -> Callable[[], object]:
+    """The inline program the driver runs: the product's (it picks the program by stack
+    name), unless ``$SHOWTIME_PROGRAM`` is ``module:function`` (an importable module, e.g.
+    ``tests.adapters.stacks.engine_program:program``; the engine tests set it, nothing else
+    should). ``doctor`` says which program is in use."""
+    from showtime_iac.errors import InputError
+
+    spec = (os.environ if env is None else env).get(ENV_PROGRAM, "").strip()
+    if not spec:
+        return _product_program
+    module, _, name = spec.partition(":")
+    if not module or not name.isidentifier():
+        raise InputError(f"${ENV_PROGRAM}={spec[:80]!r} is not module:function")
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise InputError(f"${ENV_PROGRAM}={spec[:80]!r} cannot be loaded: {exc}") from None
+    if not callable(found):
+        raise InputError(f"${ENV_PROGRAM}={spec[:80]!r} is not a function")
+    program: Callable[[], object] = found
+    return program
 
 
 def stack_config_dir(project_dir: Path | None) -> Path | None:

@@ -11,9 +11,11 @@ One module per concern:
   :class:`PulumiDriver`, the real one; :func:`open_driver` wires it up. Test doubles live in
   the tests.
 - :mod:`.engine` — :class:`Engine`, the small set of engine operations the driver needs;
-  :class:`AutomationEngine` implements it with ``pulumi.automation`` (imported lazily);
+  :class:`AutomationEngine` implements it with ``pulumi.automation`` (imported lazily) and an
+  inline :data:`Program` the caller passes in (no language host);
   :func:`find_engine`, :func:`parse_version`, :func:`tags_supported`.
-- :mod:`.locks` — lock retries (``--unlock``) and pending-operation recovery.
+- :mod:`.locks` — lock retries (``--unlock``), stale locks (:class:`LockPolicy`) and
+  pending-operation recovery, under the same retries.
 - :mod:`.backend` — the project directory, the state backend, the passphrase rule,
   :func:`base_config`.
 - :mod:`.config` — stack tags and config values; :mod:`.listing` — :class:`StackInfo` and the
@@ -47,12 +49,13 @@ from showtime_iac.adapters.stacks.config import (
     stack_tags,
 )
 from showtime_iac.adapters.stacks.drift import DriftItem, DriftReport, drift_item
-from showtime_iac.adapters.stacks.driver import PulumiDriver, StackDriver, open_driver
+from showtime_iac.adapters.stacks.driver import PulumiDriver, StackDriver, TagReader, open_driver
 from showtime_iac.adapters.stacks.engine import (
     MIN_VERSION_DIY_TAGS,
     AutomationEngine,
     CallStats,
     Engine,
+    Program,
     find_engine,
     parse_version,
     tags_supported,
@@ -66,6 +69,7 @@ from showtime_iac.adapters.stacks.errors import (
     TagMismatchError,
 )
 from showtime_iac.adapters.stacks.listing import StackInfo, StackRow, read_diy_tags, stack_infos
+from showtime_iac.adapters.stacks.locks import LockHolder, LockPolicy, lock_holders, pid_alive
 
 __all__ = [
     "ENV_PROJECT_DIR",
@@ -81,7 +85,10 @@ __all__ = [
     "DriftReport",
     "Engine",
     "EngineMissingError",
+    "LockHolder",
+    "LockPolicy",
     "PassphraseError",
+    "Program",
     "PulumiDriver",
     "StackBusyError",
     "StackDriver",
@@ -89,6 +96,7 @@ __all__ = [
     "StackInfo",
     "StackRow",
     "TagMismatchError",
+    "TagReader",
     "backend_url",
     "base_config",
     "check_tags",
@@ -99,9 +107,11 @@ __all__ = [
     "is_cloud_backend",
     "is_secret_key",
     "local_backend_dir",
+    "lock_holders",
     "needs_passphrase",
     "open_driver",
     "parse_version",
+    "pid_alive",
     "preview_settings",
     "read_diy_tags",
     "stack_config_values",

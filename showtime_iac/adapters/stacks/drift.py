@@ -74,8 +74,19 @@ def drift_item(event: Any, source: str) -> DriftItem | None:
     if op not in _DRIFT_OPS or rtype == "pulumi:pulumi:Stack":
         return None
     urn = str(getattr(meta, "urn", ""))
-    diffs = tuple(str(d) for d in (getattr(meta, "diffs", None) or ()))
+    diffs = tuple(str(d) for d in (getattr(meta, "diffs", None) or ())) or _changed_outputs(meta)
     return DriftItem(source, op, rtype, urn.rsplit("::", 1)[-1], diffs)
+
+
+def _changed_outputs(meta: Any) -> tuple[str, ...]:
+    """The outputs a refresh step changed, when the engine lists no ``diffs`` (it does not
+    for a refresh): the keys whose old and new values differ."""
+    old = getattr(getattr(meta, "old", None), "outputs", None)
+    new = getattr(getattr(meta, "new", None), "outputs", None)
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return ()
+    keys = (set(old) | set(new)) - {"__provider"}
+    return tuple(sorted(k for k in keys if old.get(k) != new.get(k)))
 
 
 def dedupe(items: Sequence[DriftItem]) -> tuple[DriftItem, ...]:

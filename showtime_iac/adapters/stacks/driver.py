@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,25 +35,30 @@ from showtime_iac.adapters.stacks.engine import (
     AutomationEngine,
     CallStats,
     Engine,
+    Program,
     find_engine,
     tags_supported,
 )
 from showtime_iac.adapters.stacks.errors import (
     EngineMissingError,
     PassphraseError,
-    StackBusyError,
     StackError,
     TagMismatchError,
     engine_message,
+    is_already_exists,
     is_command_error,
+    is_concurrent,
 )
 from showtime_iac.adapters.stacks.listing import StackInfo, read_diy_tags, stack_infos
 from showtime_iac.adapters.stacks.router import RouterOps, new_secrets
-from showtime_iac.core.model import EnvConfig, InputError, stack_name
+from showtime_iac.core.model import EnvConfig, InputError, ShowtimeError, stack_name
 
-__all__ = ["PulumiDriver", "StackDriver", "open_driver"]
+__all__ = ["PulumiDriver", "StackDriver", "TagReader", "open_driver"]
 
 T = TypeVar("T")
+
+TagReader = Callable[[str], "Mapping[str, Mapping[str, str]] | None"]
+"""Every stack's tags of a backend URL at once, or None (then the CLI is asked per stack)."""
 
 
 class StackDriver(Protocol):
@@ -71,6 +77,19 @@ class StackDriver(Protocol):
     def list_routers(self) -> builtins.list[int]: ...
 
 
+class _Notes(list[str]):
+    """The driver's notes; each one also goes to ``on_note`` as it is added."""
+
+    def __init__(self, on_note: Callable[[str], None] | None) -> None:
+        super().__init__()
+        self._on_note = on_note
+
+    def append(self, note: str) -> None:
+        super().append(note)
+        if self._on_note is not None:
+            self._on_note(note)
+
+
 class PulumiDriver(RouterOps):
     """:class:`StackDriver` over an :class:`Engine` (the real one: :class:`AutomationEngine`).
     The router stack operations (``route``, ``unroute``, ``list_routers``) come from
@@ -78,6 +97,9 @@ class PulumiDriver(RouterOps):
 
     ``notes`` collects what the driver did besides the operation itself (a lock retried, a
     stale lock cancelled, pending operations recovered, tags skipped); the CLI prints them.
+    ``on_note`` also gets each one as it happens (for runs that print no notes of their own:
+    ``sync``, ``cleanup``). ``tag_reader(backend_url)`` reads every stack's tags at once off
+    the CLI (the S3 backend's bucket, read by the AWS adapter), else ``None``.
     """
 
     def __init__(
@@ -94,6 +116,10 @@ class PulumiDriver(RouterOps):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stats: CallStats | None = None,
+        lock_policy: locks.LockPolicy | None = None,
+        jitter: Callable[[], float] = lambda: 0.0,
+        on_note: Callable[[str], None] | None = None,
+        tag_reader: TagReader | None = None,
         stale_after: timedelta | None = None,
     ) -> None:
         self.engine = engine
@@ -103,13 +129,17 @@ class PulumiDriver(RouterOps):
         self.on_output = on_output or (lambda _line: None)
         self.retries, self.retry_delay, self.unlock = retries, retry_delay, unlock
         self.sleep, self.clock = sleep, clock
-        self.stats = stats if stats is not None else getattr(engine, "stats", CallStats())
-        self.notes: list[str] = []
-        # a lock older than this was left by a run that is gone (the policy's stale-claim
-        # age; the workflow's job timeout is shorter): sync and cleanup cancel it
+        self.lock_policy = lock_policy if lock_policy is not None else locks.LockPolicy()
+        self.jitter = jitter
+        self.tag_reader = tag_reader
+        # after the lock retries, a lock older than this was left by a run that is gone (the
+        # policy's stale-claim age; the workflow's job timeout is shorter): sync and cleanup
+        # cancel it (holders named in the lock error are judged at once by lock_policy)
         self.stale_after = stale_after
         # stacks whose claim on the PR is older than that (the app says so): the same
         self.stale_claims: set[str] = set()
+        self.stats = stats if stats is not None else getattr(engine, "stats", CallStats())
+        self.notes: list[str] = _Notes(on_note)
 
     # ---- plumbing
 
@@ -144,22 +174,28 @@ class PulumiDriver(RouterOps):
         )
 
     def _with_lock_retry(self, stack: str, what: str, op: Callable[[], T]) -> T:
-        """Run ``op``; on a held lock retry a bounded number of times, then give up clearly."""
-        return locks.with_lock_retry(
-            self.engine,
-            stack,
-            what,
-            op,
-            retries=self.retries,
-            retry_delay=self.retry_delay,
-            unlock=self.unlock,
-            sleep=self.sleep,
-            notes=self.notes,
-            stale=lambda: self._stale_lock(stack),
-        )
+        """Run ``op``; a stale lock is removed, a held one retried a bounded number of times,
+        then given up clearly (:func:`locks.with_lock_retry`); engine failures are one line."""
+        with self._errors(stack, what):
+            return locks.with_lock_retry(
+                self.engine,
+                stack,
+                what,
+                op,
+                retries=self.retries,
+                retry_delay=self.retry_delay,
+                unlock=self.unlock,
+                sleep=self.sleep,
+                notes=self.notes,
+                policy=self.lock_policy,
+                clock=self.clock,
+                jitter=self.jitter,
+                stale=lambda: self._stale_lock(stack),
+            )
 
     def _stale_lock(self, stack: str) -> str | None:
-        """Why the lock on ``stack`` may be cancelled (its run is gone), or None."""
+        """Why the lock on ``stack`` may be cancelled after the retries (its run is gone):
+        its lock file's age (``file://``), or the PR's claim (the app says so); else None."""
         if self.stale_after is None:
             return None
         age = self.engine.lock_age(stack)
@@ -170,24 +206,49 @@ class PulumiDriver(RouterOps):
             return "its claim on the PR is past the stale-claim age: its run is gone"
         return None
 
-    def _recovered(self, stack: str, op: Callable[[], T], *, look: bool = True) -> Callable[[], T]:
-        """``op`` after recovering what a killed run left (inside the lock retries: the
-        recovery's refresh takes the lock too). ``look=False``: a stack just created."""
+    def _locked(self, stack: str, what: str, op: Callable[[], T]) -> T:
+        """``op`` after the pending operations a killed run left are recovered, both under
+        the lock retries (the recovery's refresh takes the lock too)."""
 
-        def run() -> T:
-            if look:
-                self._recover_pending(stack)
+        def recover_then_op() -> T:
+            locks.recover_pending(self.engine, stack, self.notes)
             return op()
 
-        return run
+        return self._with_lock_retry(stack, what, recover_then_op)
 
-    def _recover_pending(self, stack: str) -> None:
-        """Pending operations left by a killed run: refresh with pending creates cleared, then
-        drop any that remain by export/import; say what was done."""
-        locks.recover_pending(self.engine, stack, self.notes)
+    @contextmanager
+    def _errors(self, stack: str | None, what: str) -> Iterator[None]:
+        """An engine failure as one line naming the stack and the operation."""
+        try:
+            yield
+        except Exception as exc:
+            if is_command_error(exc):
+                raise self._fail(stack, what, exc) from None
+            raise
 
-    def _fail(self, stack: str, what: str, exc: BaseException) -> StackError:
-        return StackError(f"{what} of stack {stack} failed: {engine_message(exc)}")
+    def _fail(self, stack: str | None, what: str, exc: BaseException) -> ShowtimeError:
+        """One line: the operation, the stack, the engine's own ``error:`` line."""
+        where = f"{what} of stack {stack}" if stack else what
+        if "incorrect passphrase" in str(exc):
+            return PassphraseError(
+                f"{where}: PULUMI_CONFIG_PASSPHRASE is not the passphrase its secrets were "
+                "encrypted with (incorrect passphrase); nothing was changed"
+            )
+        return StackError(f"{where} failed: {engine_message(exc)}")
+
+    def _select(self, stack: str) -> bool:
+        with self._errors(stack, "looking up"):
+            return self.engine.select(stack)
+
+    def _create(self, stack: str) -> bool:
+        """Create the stack; True when another run created it meanwhile (it exists)."""
+        try:
+            self.engine.create(stack)
+        except Exception as exc:
+            if is_already_exists(exc):
+                return True
+            raise
+        return False
 
     def _supports_tags(self) -> bool:
         return tags_supported(self.engine.backend_url, self.engine.version)
@@ -198,63 +259,58 @@ class PulumiDriver(RouterOps):
         """Create or select the stack, write its config and tags, ``up``; returns outputs."""
         name = cfg.stack
         with self._timed():
-            exists = self.engine.select(name)
+            exists = self._select(name)
             self._check_passphrase(name, exists)
-            current: dict[str, str] = {}
-            if exists:
-                current = self.engine.get_config(name)
+            if not exists:
+                exists = self._with_lock_retry(name, "creation", lambda: self._create(name))
+            with self._errors(name, "configuration"):
+                current: dict[str, str] = self.engine.get_config(name) if exists else {}
                 created = current.get("showtime-iac:created")
                 if cfg.created is None and created:
                     cfg = replace(cfg, created=datetime.fromisoformat(created))
-            else:
-                self.engine.create(name)
-            if cfg.created is None:
-                cfg = replace(cfg, created=self.clock())
-            tags = stack_tags(cfg)
-            values = stack_config_values(cfg, self.base_config)
-            values.update(new_secrets(current))  # generated once, when the stack is new
-            self.engine.set_config(name, values)
-            if self._supports_tags():
-                current = self.engine.list_tags(name) if exists else {}
-                for k, v in tags.items():
-                    if current.get(k) != v:
-                        self.engine.set_tag(name, k, v)
-            else:
-                self.notes.append(
-                    f"{name}: stack tags skipped (this backend keeps them from pulumi "
-                    f"{'.'.join(map(str, MIN_VERSION_DIY_TAGS))} on; `showtime-iac doctor`); "
-                    "the AWS resources carry the same tags"
-                )
-            try:
-                up = self._recovered(
-                    name, lambda: self.engine.up(name, self.on_output), look=exists
-                )
-                return dict(self._with_lock_retry(name, "up", up))
-            except StackBusyError:
-                raise
-            except Exception as exc:
-                if is_command_error(exc):
-                    raise self._fail(name, "up", exc) from None
-                raise
+                if cfg.created is None:
+                    cfg = replace(cfg, created=self.clock())
+                # the environment's secrets are generated once, when the stack is new
+                self._write_config_and_tags(name, cfg, exists, new_secrets(current))
+
+            def op() -> dict[str, Any]:
+                return dict(self.engine.up(name, self.on_output))
+
+            return self._locked(name, "up", op) if exists else self._with_lock_retry(name, "up", op)
+
+    def _write_config_and_tags(
+        self, name: str, cfg: EnvConfig, exists: bool, secrets: Mapping[str, tuple[str, bool]]
+    ) -> None:
+        tags = stack_tags(cfg)
+        values = stack_config_values(cfg, self.base_config)
+        values.update(secrets)
+        self.engine.set_config(name, values)
+        if self._supports_tags():
+            current = self.engine.list_tags(name) if exists else {}
+            for k, v in tags.items():
+                if current.get(k) != v:
+                    self.engine.set_tag(name, k, v)
+        else:
+            self.notes.append(
+                f"{name}: stack tags skipped (this backend keeps them from pulumi "
+                f"{'.'.join(map(str, MIN_VERSION_DIY_TAGS))} on; `showtime-iac doctor`); "
+                "the AWS resources carry the same tags"
+            )
 
     def preview(self, cfg: EnvConfig, on_output: Callable[[str], None] | None = None) -> bool:
         """``pulumi preview`` with this config, writing nothing (config from a temp file);
         False when the stack does not exist (the caller renders offline instead)."""
         name = cfg.stack
         with self._timed():
-            if not self.engine.select(name):
+            if not self._select(name):
                 return False
             self._check_passphrase(name, True)
             values = stack_config_values(cfg, self.base_config)
             if any(secret for _, secret in values.values()):
                 raise InputError("a dry-run preview cannot carry secret config values")
             config = {k: v for k, (v, _) in values.items()}
-            try:
+            with self._errors(name, "preview"):
                 self.engine.preview(name, lambda _e: None, config=config, on_output=on_output)
-            except Exception as exc:
-                if is_command_error(exc):
-                    raise self._fail(name, "preview", exc) from None
-                raise
             return True
 
     def _check_owner(self, name: str, pr: int, sha7: str) -> None:
@@ -283,47 +339,54 @@ class PulumiDriver(RouterOps):
         """
         name = stack_name(pr, sha)
         with self._timed():
-            if not self.engine.select(name):
+            if not self._select(name):
                 self.notes.append(f"{name}: no such stack, nothing to destroy")
                 return
             self._check_passphrase(name, True)
-            self._check_owner(name, pr, name.rsplit("-", 1)[1])
-            try:
-                self._with_lock_retry(
-                    name,
-                    "destroy",
-                    self._recovered(name, lambda: self.engine.destroy(name, self.on_output)),
-                )
-            except StackBusyError:
-                raise
-            except Exception as exc:
-                if is_command_error(exc):
-                    raise self._fail(name, "destroy", exc) from None
-                raise
-            try:
-                self.engine.remove(name)
-            except Exception as exc:
-                if is_command_error(exc):
+            with self._errors(name, "reading the tags"):
+                self._check_owner(name, pr, name.rsplit("-", 1)[1])
+            self._locked(name, "destroy", lambda: self.engine.destroy(name, self.on_output))
+
+            def remove() -> None:
+                try:
+                    self.engine.remove(name)
+                except Exception as exc:
+                    if not is_command_error(exc) or is_concurrent(exc):
+                        raise
                     raise StackError(
                         f"stack {name} was destroyed but could not be removed: "
                         f"{engine_message(exc)}; it was NOT force-removed (that would forget "
                         f"live resources): check `pulumi stack --stack {name}`"
                     ) from None
-                raise
+
+            self._with_lock_retry(name, "removal", remove)
 
     def list(self) -> builtins.list[StackInfo]:
         """This project's environment stacks with tags and last update: ONE backend listing
         (``pulumi stack ls --json``); tags from the same backend's tag files when it is a
-        ``file://`` directory, else one ``stack tag ls`` per stack (8 at a time)."""
-        with self._timed():
-            rows = self.engine.list_stacks()
-            return stack_infos(rows, self._tags_of)
+        ``file://`` directory, or from ``tag_reader`` (read while the CLI lists), else one
+        ``stack tag ls`` per stack (8 at a time)."""
+        url = self.engine.backend_url
+        with self._timed(), self._errors(None, "listing the stacks"):
+            if self.tag_reader is None or local_backend_dir(url) is not None:
+                rows, ahead = self.engine.list_stacks(), None
+            else:
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    reading = pool.submit(self.tag_reader, url)
+                    rows = self.engine.list_stacks()
+                    ahead = reading.result()
+            return stack_infos(rows, lambda names: self._tags_of(names, ahead))
 
-    def _tags_of(self, names: Sequence[str]) -> dict[str, dict[str, str]]:
+    def _tags_of(
+        self, names: Sequence[str], ahead: Mapping[str, Mapping[str, str]] | None = None
+    ) -> dict[str, dict[str, str]]:
         directory = local_backend_dir(self.engine.backend_url)
         out: dict[str, dict[str, str]] = {}
         missing: builtins.list[str] = []
         for n in names:
+            if ahead is not None and n in ahead:
+                out[n] = dict(ahead[n])
+                continue
             tags = read_diy_tags(directory, n) if directory is not None else None
             if tags is None:
                 missing.append(n)
@@ -336,17 +399,16 @@ class PulumiDriver(RouterOps):
         return out
 
     def list_stacks(self) -> builtins.list[str]:
-        """Names of this project's environment stacks (the executor's ``StackPort``)."""
-        return [s.name for s in self.list()]
+        """Names of this project's environment stacks (the executor's ``StackPort``): one
+        backend listing, no tags read."""
+        with self._timed(), self._errors(None, "listing the stacks"):
+            rows = self.engine.list_stacks()
+        return [s.name for s in stack_infos(rows, lambda _names: {})]
 
     def outputs(self, pr: int, sha: str) -> dict[str, Any]:
         name = stack_name(pr, sha)
-        try:
+        with self._errors(name, "reading the outputs"):
             return self.engine.outputs(name)
-        except Exception as exc:
-            if is_command_error(exc):
-                raise self._fail(name, "reading the outputs", exc) from None
-            raise
 
     def drift(self, pr: int, sha: str) -> DriftReport:
         """Refresh preview (changed outside Pulumi) + ``preview --expect-no-changes`` (program
@@ -354,7 +416,7 @@ class PulumiDriver(RouterOps):
         name = stack_name(pr, sha)
         items: builtins.list[DriftItem] = []
         with self._timed():
-            if not self.engine.select(name):
+            if not self._select(name):
                 raise StackError(f"no stack {name}: nothing to check (see `showtime-iac list`)")
             self._check_passphrase(name, True)
 
@@ -366,12 +428,8 @@ class PulumiDriver(RouterOps):
 
                 return on_event
 
-            try:
+            with self._errors(name, "refresh preview"):
                 self.engine.preview_refresh(name, collect("refresh"))
-            except Exception as exc:
-                if is_command_error(exc):
-                    raise self._fail(name, "refresh preview", exc) from None
-                raise
             try:
                 self.engine.preview(name, collect("preview"), expect_no_changes=True)
             except Exception as exc:
@@ -388,15 +446,28 @@ class PulumiDriver(RouterOps):
 
 def open_driver(
     *,
+    program: Program,
     project_dir: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     on_output: Callable[[str], None] | None = None,
     unlock: bool = False,
     base: Mapping[str, str] | None = None,
+    retries: int = 3,
+    retry_delay: float = 5.0,
     stale_after: timedelta | None = None,
+    on_note: Callable[[str], None] | None = None,
+    tag_reader: TagReader | None = None,
 ) -> PulumiDriver:
     """The real driver: finds ``pulumi`` (else :class:`EngineMissingError`), the project and
-    the backend (creating a ``file://`` one on first use)."""
+    the backend (creating a ``file://`` one on first use); ``program`` runs inline (the
+    product passes ``showtime_iac.program.main``, tests a program of their own).
+
+    A stack lock whose process is gone from this machine, or older than ``stale_after`` (the
+    policy's stale-lock age, default 1 h), is cancelled at once (:mod:`.locks`); with
+    ``stale_after`` given (sync, cleanup), also one the PR's claim says is stale. Lock retries wait
+    ``retry_delay`` doubling, plus up to 25 % at random, so two runs that collided do not
+    collide again.
+    """
     e = dict(os.environ if env is None else env)
     exe = find_engine(e)
     if exe is None:
@@ -405,7 +476,12 @@ def open_driver(
     url = backend_url(e)
     ensure_local_backend(url)
     secrets = e.get("SHOWTIME_SECRETS_PROVIDER") or None
-    engine = AutomationEngine(directory, url, e, pulumi=exe, secrets_provider=secrets)
+    engine = AutomationEngine(
+        directory, url, e, program=program, pulumi=exe, secrets_provider=secrets
+    )
+    policy = (
+        locks.LockPolicy() if stale_after is None else locks.LockPolicy(stale_after=stale_after)
+    )
     return PulumiDriver(
         engine,
         env=e,
@@ -413,5 +489,11 @@ def open_driver(
         secrets_provider=secrets,
         on_output=on_output,
         unlock=unlock,
+        retries=retries,
+        retry_delay=retry_delay,
+        lock_policy=policy,
+        jitter=lambda: random.random() / 4,  # noqa: S311 (spreading retries, not secrets)
+        on_note=on_note,
+        tag_reader=tag_reader,
         stale_after=stale_after,
     )

@@ -1,5 +1,6 @@
 """The engine seam: the ``pulumi`` CLI (found, its version), the :class:`Engine` operations
-the driver needs, and :class:`AutomationEngine`, which runs them with ``pulumi.automation``.
+the driver needs, and :class:`AutomationEngine`, which runs them with ``pulumi.automation``
+and an inline :data:`Program` (no language host).
 
 pulumi is imported inside :class:`AutomationEngine`'s methods only, never at module import.
 """
@@ -32,6 +33,7 @@ __all__ = [
     "AutomationEngine",
     "CallStats",
     "Engine",
+    "Program",
     "find_engine",
     "parse_version",
     "tags_supported",
@@ -119,8 +121,54 @@ class CallStats:
         return max(0.0, self.total_s - self.engine_s)
 
 
+def _command(exe: Path, env: Mapping[str, str], stats: CallStats) -> Any:
+    """A ``PulumiCommand`` that runs exactly ``exe`` and adds the time of every run to
+    ``stats`` (time inside ``pulumi`` processes; the rest of an operation is ours)."""
+    import subprocess
+
+    from pulumi.automation import PulumiCommand
+    from semver import VersionInfo
+
+    lock = threading.Lock()
+
+    class _Timed(PulumiCommand):
+        def __init__(self) -> None:  # no super().__init__: it would run `pulumi` from PATH
+            self.command = str(exe)
+            out = subprocess.run(  # noqa: S603 (our resolved pulumi executable)
+                [str(exe), "version"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            ).stdout
+            found = parse_version(out)
+            self.version = VersionInfo(*found) if found else None
+
+        def run(self, *args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return super().run(*args, **kwargs)
+            finally:
+                with lock:
+                    stats.engine_s += time.perf_counter() - t0
+                    stats.engine_calls += 1
+
+    return _Timed()
+
+
+Program = Callable[[], object]
+"""An inline Pulumi program: declares the stack's resources when the engine runs it."""
+
+
 class AutomationEngine:
-    """:class:`Engine` over ``pulumi.automation.LocalWorkspace`` (the real CLI)."""
+    """:class:`Engine` over ``pulumi.automation.LocalWorkspace`` (the real CLI).
+
+    The program runs **inline**: ``program`` is served from this process by the Automation
+    API, so the engine starts no language host (``Pulumi.yaml`` and its ``stackConfigDir`` are
+    still read from ``project_dir``). Every ``pulumi`` process gets ``env`` (passphrase, AWS
+    credentials, ``PULUMI_HOME``) and the exact executable found, whatever ``os.environ`` says.
+    """
 
     def __init__(
         self,
@@ -128,42 +176,35 @@ class AutomationEngine:
         backend: str,
         env: Mapping[str, str],
         *,
+        program: Program,
         pulumi: Path | None = None,
         secrets_provider: str | None = None,
         stats: CallStats | None = None,
     ) -> None:
-        from pulumi.automation import LocalWorkspace, PulumiCommand
+        from pulumi.automation import LocalWorkspace
 
         exe = pulumi or find_engine(env)
         if exe is None:
             raise EngineMissingError
-        stats_ = stats if stats is not None else CallStats()
-        lock = threading.Lock()
-
-        class _Timed(PulumiCommand):
-            def run(self, *args: Any, **kwargs: Any) -> Any:
-                t0 = time.perf_counter()
-                try:
-                    return super().run(*args, **kwargs)
-                finally:
-                    with lock:
-                        stats_.engine_s += time.perf_counter() - t0
-                        stats_.engine_calls += 1
-
-        root = None if shutil.which("pulumi") == str(exe) else str(exe.parent.parent)
-        command = _Timed(root=root, skip_version_check=True)
-        self.stats = stats_
+        self.stats = stats if stats is not None else CallStats()
         self.backend_url = backend
-        self.version = parse_version(str(command.version or ""))
-        run_env = {
+        self.env: dict[str, str] = {
+            **env,
             "PULUMI_BACKEND_URL": backend,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
-            # the program runs with this interpreter (where showtime_iac is installed)
+            # dynamic providers (``pulumi-resource-pulumi-python``) run this interpreter
             "PULUMI_PYTHON_CMD": env.get("PULUMI_PYTHON_CMD") or sys.executable,
         }
+        command = _command(exe, self.env, self.stats)
+        self.version = parse_version(str(command.version or ""))
+
+        def inline() -> None:
+            program()
+
         self.ws: LocalWorkspace = LocalWorkspace(
             work_dir=str(project_dir),
-            env_vars=run_env,
+            program=inline,
+            env_vars=self.env,
             secrets_provider=secrets_provider,
             pulumi_command=command,
         )
@@ -185,10 +226,15 @@ class AutomationEngine:
         return rows
 
     def select(self, stack: str) -> bool:
+        """Whether the stack exists, read-only (``pulumi stack --show-name``): ``stack select``
+        would write the workspace's current stack, which parallel runs share. Every other call
+        names its stack with ``--stack``."""
         from pulumi.automation import StackNotFoundError
 
         try:
-            self.ws.select_stack(stack)
+            self.ws.pulumi_command.run(
+                ["stack", "--stack", stack, "--show-name"], self.ws.work_dir, self.env
+            )
         except StackNotFoundError:
             return False
         return True
@@ -216,7 +262,11 @@ class AutomationEngine:
         self.ws.set_tag(stack, key, value)
 
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
-        result = self._stack(stack).up(on_output=on_output, color="never", suppress_progress=True)
+        """``up --refresh``: what changed outside Pulumi is read first, so an ``up`` repairs
+        drift (a plain ``up`` diffs against the last state and would leave it)."""
+        result = self._stack(stack).up(
+            on_output=on_output, color="never", suppress_progress=True, refresh=True
+        )
         return {k: v.value for k, v in result.outputs.items()}
 
     def preview(

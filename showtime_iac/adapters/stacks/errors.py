@@ -16,6 +16,7 @@ __all__ = [
     "StackError",
     "TagMismatchError",
     "engine_message",
+    "is_already_exists",
     "is_command_error",
     "is_concurrent",
     "is_not_found",
@@ -53,6 +54,10 @@ class TagMismatchError(InputError):
 
 def is_concurrent(exc: BaseException) -> bool:
     return type(exc).__name__ == "ConcurrentUpdateError"
+
+
+def is_already_exists(exc: BaseException) -> bool:
+    return type(exc).__name__ == "StackAlreadyExistsError"
 
 
 def is_not_found(exc: BaseException) -> bool:

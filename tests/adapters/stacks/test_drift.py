@@ -58,3 +58,25 @@ def test_drift_engine_failure_is_an_error_not_drift() -> None:
         driver(e).drift(1234, SHA)
     with pytest.raises(S.StackError, match="no stack"):
         driver(FakeEngine()).drift(1234, SHA)
+
+
+def test_a_refresh_step_without_diffs_names_the_outputs_it_changed() -> None:
+    from pulumi.automation.events import StepEventStateMetadata
+
+    def state(outputs: dict[str, object]) -> StepEventStateMetadata:
+        return StepEventStateMetadata(
+            type="fake:Service",
+            urn="urn:pulumi:s::p::fake:Service::service",
+            id="x",
+            parent="",
+            provider="",
+            inputs={},
+            outputs=outputs,
+        )
+
+    e = event("update", "fake:Service", "service")
+    meta = e.res_outputs_event.metadata  # type: ignore[union-attr]
+    meta.old = state({"size": "medium", "image": "a", "__provider": "p1"})
+    meta.new = state({"size": "large", "image": "a", "__provider": "p2", "extra": 1})
+    item = S.drift_item(e, "refresh")
+    assert item is not None and item.diffs == ("extra", "size")

@@ -133,4 +133,4 @@ def test_remove_failure_is_reported_not_forced() -> None:
 
 def test_open_driver_without_engine_is_engine_missing(tmp_path: Path) -> None:
     with pytest.raises(S.EngineMissingError, match=r"get\.pulumi\.com"):
-        S.open_driver(env={"PATH": str(tmp_path), "HOME": str(tmp_path)})
+        S.open_driver(program=lambda: None, env={"PATH": str(tmp_path), "HOME": str(tmp_path)})

@@ -73,3 +73,22 @@ def test_list_on_other_backends_reads_tags_per_stack() -> None:
     assert infos[0].requester == "octocat" and infos[0].name == "pr-7-abc1234"
     assert e.ops("list_stacks") == 1 and e.ops("list_tags") == 1
     assert driver(e).list_stacks() == ["pr-7-abc1234"]
+
+
+def test_list_takes_the_tags_a_tag_reader_read_while_the_cli_listed() -> None:
+    e = FakeEngine(backend_url="s3://state?region=us-west-2")
+    for n in (1, 2, 3):
+        e.add(f"pr-{n}-abc1234", tags={"showtime:pr": str(n), "showtime:requested-by": "cli"})
+    asked: list[str] = []
+
+    def reader(url: str) -> dict[str, dict[str, str]]:
+        asked.append(url)
+        return {f"pr-{n}-abc1234": {"showtime:requested-by": f"bucket{n}"} for n in (1, 2)}
+
+    infos = driver(e, tag_reader=reader).list()
+    assert asked == ["s3://state?region=us-west-2"]
+    assert [i.requester for i in infos] == ["bucket1", "bucket2", "cli"]
+    assert e.calls.count(("list_tags", "pr-3-abc1234")) == 1 and e.ops("list_tags") == 1
+    # a reader that cannot read the bucket: the CLI is asked for every stack
+    infos = driver(e, tag_reader=lambda _url: None).list()
+    assert [i.requester for i in infos] == ["cli", "cli", "cli"] and e.ops("list_tags") == 4
