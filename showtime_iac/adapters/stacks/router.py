@@ -59,7 +59,7 @@ class RouterOps:
     _timed: Callable[[], AbstractContextManager[None]]
     _check_passphrase: Callable[[str, bool], None]
     _with_lock_retry: Callable[[str, str, Callable[[], Any]], Any]
-    _recovered: Callable[..., Callable[[], Any]]
+    _locked: Callable[[str, str, Callable[[], Any]], Any]
     _supports_tags: Callable[[], bool]
 
     def route(
@@ -82,10 +82,7 @@ class RouterOps:
                     if current.get(k) != v:
                         self.engine.set_tag(name, k, v)
             try:
-                up = self._recovered(
-                    name, lambda: self.engine.up(name, self.on_output), look=exists
-                )
-                return dict(self._with_lock_retry(name, "up", up))
+                return dict(self._locked(name, "up", lambda: self.engine.up(name, self.on_output)))
             except StackBusyError:
                 raise
             except Exception as exc:
@@ -108,8 +105,7 @@ class RouterOps:
                     "refusing to destroy it; check `pulumi config --stack " + name + "`"
                 )
             try:
-                destroy = self._recovered(name, lambda: self.engine.destroy(name, self.on_output))
-                self._with_lock_retry(name, "destroy", destroy)
+                self._locked(name, "destroy", lambda: self.engine.destroy(name, self.on_output))
                 self.engine.remove(name)
             except StackBusyError:
                 raise
