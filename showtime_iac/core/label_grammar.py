@@ -37,6 +37,9 @@ __all__ = [
     "Pointer",
     "Trigger",
     "format_timestamp",
+    "parse_lifetime",
+    "parse_timestamp",
+    "render_lifetime",
     "is_showtime_label",
     "label_length",
     "parse_label",
@@ -59,8 +62,9 @@ MAX_LABEL = 50
 # 🏗️ one. Trigger labels are matched exactly (a variant is reported, never acted on).
 E_STATUS, E_ACTIVE, E_BUILDING = "🚦", "🎯", "🏗️"
 E_IP, E_CREATED, E_TTL, E_USER, E_CONFIG = "🌐", "📅", "⌛", "👤", "⚙️"
+E_WARNED = "⚠️"
 
-AttrKind = Literal["status", "ip", "created", "ttl", "requester", "config"]
+AttrKind = Literal["status", "ip", "created", "ttl", "requester", "config", "warned"]
 _ATTR_EMOJI: dict[AttrKind, str] = {
     "status": E_STATUS,
     "ip": E_IP,
@@ -68,6 +72,7 @@ _ATTR_EMOJI: dict[AttrKind, str] = {
     "ttl": E_TTL,
     "requester": E_USER,
     "config": E_CONFIG,
+    "warned": E_WARNED,
 }
 _VS = "\ufe0e\ufe0f"
 _EMOJI_ATTR: dict[str, AttrKind] = {v.rstrip(_VS): k for k, v in _ATTR_EMOJI.items()}
@@ -78,6 +83,8 @@ _IP_RE = re.compile(rf"^({_IPV4}(?:[.-]{_IPV4}){{3}})(?::([0-9]{{1,5}}))?$")
 # HTTPS mode: the PR's own host, `pr-{n}.<domain>` (the only host form we write)
 _HOST_RE = re.compile(r"^pr-(?:0|[1-9]\d{0,9})(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$")
 _TS_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2})-([0-9]{2})Z?$")
+_DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_MAX_SEP = " · max "
 _CONF_ITEM_RE = re.compile(r"^(?:small|medium|large|debug|no-examples|redis|-?[A-Z][A-Z0-9_]*)$")
 _PART_RE = re.compile(r"^([1-9])/([1-9]) (\S+)$")
 _CONF_REQ_RE = re.compile(
@@ -100,6 +107,58 @@ def format_timestamp(when: datetime) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(UTC)
     return when.strftime("%Y-%m-%dT%H-%M")
+
+
+def parse_timestamp(value: str, date_only: bool = False) -> datetime | None:
+    """``2024-01-15T14-30`` (UTC) as a datetime; with ``date_only`` also ``2024-01-15``
+    (its first minute: of a day's deadline, the earliest reading is the safest)."""
+    m = _TS_RE.match(value) or (_DATE_RE.match(value) if date_only else None)
+    if m is None:
+        return None
+    y, mo, d, h, mi = (*(int(g) for g in m.groups()), 0, 0)[:5]
+    try:
+        return datetime(y, mo, d, h, mi, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+Lifetime = tuple[Ttl, datetime | None, bool]
+"""The ⌛ label's value: the idle TTL, the max-age deadline (None: not recorded) and whether
+an admin lifted the max age."""
+
+
+def parse_lifetime(value: str) -> Lifetime | None:
+    """The ⌛ value: today's ``{ttl}`` (``24h``, ``close``, ``manual``) or the two-deadline
+    form ``idle 24h · max 2026-12-08T14-30`` / ``pinned · max …`` / ``… · max never``."""
+    head, sep, tail = value.partition(_MAX_SEP)
+    max_at: datetime | None = None
+    lifted = False
+    if sep:
+        if tail == "never":
+            lifted = True
+        elif (max_at := parse_timestamp(tail, date_only=True)) is None:
+            return None
+    try:
+        if head == "pinned":
+            ttl = Ttl("manual")
+        elif head.startswith("idle "):
+            ttl = Ttl.parse(head[5:])
+            if ttl.duration is None:
+                return None
+        else:
+            ttl = Ttl.parse(head)
+    except InputError:
+        return None
+    return ttl, max_at, lifted
+
+
+def render_lifetime(ttl: Ttl, max_at: datetime | None = None, lifted: bool = False) -> str:
+    """Inverse of :func:`parse_lifetime`; without a max age, today's ``{ttl}`` form."""
+    if max_at is None and not lifted:
+        return ttl.value
+    head = "pinned" if ttl.value == "manual" else (f"idle {ttl}" if ttl.duration else ttl.value)
+    tail = format_timestamp(max_at) if max_at is not None and not lifted else "never"
+    return f"{head}{_MAX_SEP}{tail}"
 
 
 # --- label values ---------------------------------------------------------------------------
@@ -158,21 +217,11 @@ def _valid_value(kind: AttrKind, value: str) -> str | None:
             return None
         ip = m.group(1).replace("-", ".")
         return f"{ip}:{m.group(2)}" if m.group(2) else ip
-    if kind == "created":
-        m = _TS_RE.match(value)
-        if m is None:
-            return None
-        y, mo, d, h, mi = (int(g) for g in m.groups())
-        try:
-            datetime(y, mo, d, h, mi, tzinfo=UTC)
-        except ValueError:
-            return None
-        return value.rstrip("Z")
+    if kind in ("created", "warned"):
+        return value.rstrip("Z") if parse_timestamp(value) is not None else None
     if kind == "ttl":
-        try:
-            return Ttl.parse(value).value
-        except InputError:
-            return None
+        lt = parse_lifetime(value)
+        return None if lt is None else render_lifetime(*lt)
     if kind == "requester":
         return value if LOGIN_RE.match(value) else None
     # config: a comma-separated list of items; checked once the parts are joined
@@ -311,7 +360,10 @@ def render_show(show: Show) -> list[str]:
     if show.created is not None:
         out.append(render_label(Attr("created", format_timestamp(show.created), sha)))
     if show.ttl is not None:
-        out.append(render_label(Attr("ttl", show.ttl.value, sha)))
+        value = render_lifetime(show.ttl, show.max_at, show.max_lifted)
+        out.append(render_label(Attr("ttl", value, sha)))
+    if show.warned is not None:
+        out.append(render_label(Attr("warned", format_timestamp(show.warned), sha)))
     if show.requester is not None:
         fits = _attr_fits("requester", show.requester, sha)
         out.append(render_label(Attr("requester", show.requester, sha if fits else None)))

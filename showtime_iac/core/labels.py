@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from showtime_iac.core.label_grammar import (
     _CONF_ITEM_RE,
-    _TS_RE,
     BLOCKED,
     FREEZE,
     LEGACY,
@@ -38,13 +37,19 @@ from showtime_iac.core.label_grammar import (
     is_showtime_label,
     label_length,
     parse_label,
+    parse_lifetime,
+    parse_timestamp,
     render_label,
+    render_lifetime,
     render_pointer,
     render_show,
 )
 from showtime_iac.core.model import Show, Status, Ttl
 
 __all__ = [
+    "parse_lifetime",
+    "parse_timestamp",
+    "render_lifetime",
     "BLOCKED",
     "FREEZE",
     "LEGACY",
@@ -122,10 +127,27 @@ class LabelState:
 
 
 def _created(value: str) -> datetime:
-    m = _TS_RE.match(value)
-    assert m is not None
-    y, mo, d, h, mi = (int(g) for g in m.groups())
-    return datetime(y, mo, d, h, mi, tzinfo=UTC)
+    when = parse_timestamp(value)
+    assert when is not None
+    return when
+
+
+def _fold_lifetime(
+    values: list[str], sha: str, warnings: list[str]
+) -> tuple[Ttl, datetime | None, bool]:
+    """Conflicting ⌛ labels: each part at its safest, the shortest TTL and the earliest max
+    age; the max age counts as lifted only if every label says so."""
+    distinct = sorted(set(values), key=lambda v: _safety("ttl", v))
+    parsed = [lt for v in distinct if (lt := parse_lifetime(v)) is not None]
+    ttl = parsed[0][0]
+    maxes = [m for _, m, _ in parsed if m is not None]
+    lifted = all(lift for _, _, lift in parsed)
+    if len(distinct) > 1:
+        warnings.append(
+            f"{sha}: conflicting ttl labels ({', '.join(distinct)}): using the safest of each "
+            "part (the shortest TTL, the earliest max age)"
+        )
+    return ttl, (min(maxes) if maxes else None), lifted
 
 
 def parse_state(labels: Iterable[str]) -> LabelState:
@@ -184,7 +206,8 @@ def parse_state(labels: Iterable[str]) -> LabelState:
                 if kind == "requester" and show.requester is None:
                     shows[sha] = replace(show, requester=best)
                 elif kind == "ttl" and show.ttl is None:
-                    shows[sha] = replace(show, ttl=Ttl(best))
+                    ttl, max_at, lifted = _fold_lifetime([v.value for v in values], sha, [])
+                    shows[sha] = replace(show, ttl=ttl, max_at=max_at, max_lifted=lifted)
     return LabelState(
         shows=shows,
         active_sha=active,
@@ -228,6 +251,9 @@ def _merge(base: Show, loose: Show) -> Show:
         ttl=base.ttl or loose.ttl,
         requester=base.requester or loose.requester,
         config=base.config or loose.config,
+        max_at=base.max_at or loose.max_at,
+        max_lifted=base.max_lifted if base.ttl else loose.max_lifted,
+        warned=base.warned or loose.warned,
     )
 
 
@@ -236,7 +262,9 @@ def _safety(kind: AttrKind, value: str) -> tuple[int, float, str]:
     then ``close``, then ``manual``); a creation time: the earliest (expires first); a status:
     ``failed`` (an environment in doubt is neither trusted as running nor as holding a lock)."""
     if kind == "ttl":
-        d = Ttl(value).duration
+        lt = parse_lifetime(value)
+        d = lt[0].duration if lt is not None else None
+        value = lt[0].value if lt is not None else value
         rank = 0 if d is not None else (1 if value == "close" else 2)
         return rank, d.total_seconds() if d is not None else 0.0, value
     if kind == "status":
@@ -271,13 +299,18 @@ def _fold_show(sha: str, by_kind: dict[AttrKind, list[Attr]], warnings: list[str
         ip = _one("ip", by_kind["ip"], sha, warnings)
     if "created" in by_kind:
         created = _created(_one("created", by_kind["created"], sha, warnings))
+    max_at: datetime | None = None
+    lifted = False
+    warned: datetime | None = None
     if "ttl" in by_kind:
-        ttl = Ttl(_one("ttl", by_kind["ttl"], sha, warnings))
+        ttl, max_at, lifted = _fold_lifetime([a.value for a in by_kind["ttl"]], sha, warnings)
+    if "warned" in by_kind:
+        warned = _created(_one("warned", by_kind["warned"], sha, warnings))
     if "requester" in by_kind:
         requester = _one("requester", by_kind["requester"], sha, warnings)
     if "config" in by_kind:
         config = _fold_config(sha, by_kind["config"], warnings)
-    return Show(sha, status, ip, created, ttl, requester, config)
+    return Show(sha, status, ip, created, ttl, requester, config, max_at, lifted, warned)
 
 
 def _fold_config(sha: str, parts: list[Attr], warnings: list[str]) -> tuple[str, ...]:
@@ -350,6 +383,7 @@ _ATTR_STYLES: dict[str, tuple[str, str]] = {
     "ttl": ("f9d0c4", "showtime-iac: environment lifetime"),
     "requester": ("c2e0c6", "showtime-iac: who asked for the environment"),
     "config": ("bfdadc", "showtime-iac: applied configuration"),
+    "warned": ("d93f0b", "showtime-iac: the environment goes at this time (UTC) unless used"),
 }
 
 
@@ -381,6 +415,8 @@ VOCABULARY: tuple[tuple[str, str], ...] = (
     ("🎪 {sha7} 🌐 {host}", "address: pr-N.<domain> (HTTPS), else {ip}:{port} (dots or dashes)"),
     ("🎪 {sha7} 📅 {YYYY-MM-DDTHH-MM}", "created, UTC"),
     ("🎪 {sha7} ⌛ {ttl}", "lifetime: 24h, 48h, 7d, close (until PR close), manual (never auto)"),
+    ("🎪 {sha7} ⌛ idle {ttl} · max {YYYY-MM-DDTHH-MM}", "idle TTL and hard max age (UTC)"),
+    ("🎪 {sha7} ⚠️ {YYYY-MM-DDTHH-MM}", "warned: torn down then (UTC) unless pushed or commanded"),
     ("🎪 {sha7} 👤 {login}", "who requested it"),
     ("🎪 {sha7} ⚙️ {config}", "applied configuration, e.g. large,debug,ALERTS,-DASHBOARD_RBAC"),
     ("🎪 conf-enable-X / conf-disable-X", "turn feature flag X on or off (consumed)"),

@@ -26,6 +26,7 @@ __all__ = [
     "TAG_KEYS",
     "EnvConfig",
     "Event",
+    "IdleAction",
     "ImageMismatchError",
     "InputError",
     "Policy",
@@ -79,6 +80,8 @@ class Status(StrEnum):
     CONFIGURING = "configuring"
     FAILED = "failed"
     DESTROYING = "destroying"
+    #: scaled to zero by ``idle_action = "sleep"``: stack, URL and labels stay
+    SLEEPING = "sleeping"
 
     @property
     def in_progress(self) -> bool:
@@ -181,6 +184,15 @@ class Show:
     ttl: Ttl | None = None
     requester: str | None = None
     config: tuple[str, ...] = ()
+    #: the hard max-age deadline the ⌛ label records (None: not recorded, derived from 📅)
+    max_at: datetime | None = None
+    #: an admin lifted the max age (``⌛ pinned · max never``)
+    max_lifted: bool = False
+    #: the teardown time a cleanup warning announced (the ⚠️ label), None: not warned
+    warned: datetime | None = None
+
+
+IdleAction = Literal["sleep", "destroy"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +207,12 @@ class Policy:
     port: int = 8080
     health_timeout: timedelta = timedelta(minutes=15)
     default_size: Size = "medium"
+    #: the hard max age: no environment of a PR lives longer (a pin does not lift it)
+    max_age: timedelta = timedelta(days=7)
+    #: what an idle environment becomes: scaled to zero ("sleep") or destroyed
+    idle_action: IdleAction = "destroy"
+    #: how long ahead of its teardown the cleanup warns on the PR (once)
+    warn_before: timedelta = timedelta(hours=2)
     # author associations allowed to operate environments without an API permission check
     trusted_associations: frozenset[str] = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
@@ -227,6 +245,10 @@ class EnvConfig:
     created: datetime | None = None
     #: the commit ``image`` was built from (its record): must be this stack's SHA
     image_sha: str | None = None
+    #: the hard max-age deadline of the PR's environment (stack tag ``showtime:max-age-at``)
+    max_age_at: datetime | None = None
+    #: scaled to zero (``idle_action = "sleep"``): the program sets the desired count to 0
+    sleeping: bool = False
 
     def __post_init__(self) -> None:
         stack_name(self.pr, self.sha)  # validates both
@@ -484,22 +506,28 @@ TAG_KEYS = (
     "showtime:requested-by",
     "showtime:ttl",
     "showtime:expires-at",
+    "showtime:max-age-at",
 )
+
+
+def _tag_time(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else "never"
 
 
 def resource_tags(cfg: EnvConfig) -> dict[str, str]:
     """The tags of design §4, on the stack and on every AWS resource: one source for both.
 
     Values stay within AWS's tag value rules (≤256 chars of letters, digits, spaces and
-    ``_.:/=+-@``), so ``expires-at`` is ISO 8601 in UTC without offset, or ``never``, and a
-    bot's login ``name[bot]`` is written ``name+bot`` (:func:`tag_value`).
+    ``_.:/=+-@``), so ``expires-at`` (the idle deadline) and ``max-age-at`` (the hard max
+    age) are ISO 8601 in UTC without offset, or ``never``, and a bot's login ``name[bot]`` is
+    written ``name+bot`` (:func:`tag_value`).
     """
-    exp = cfg.expires_at
     return {
         "showtime:pr": str(cfg.pr),
         "showtime:sha": cfg.sha7,
         "showtime:repo": cfg.repo,
         "showtime:requested-by": tag_value(cfg.requester),
         "showtime:ttl": cfg.ttl.value,
-        "showtime:expires-at": exp.strftime("%Y-%m-%dT%H:%M:%SZ") if exp else "never",
+        "showtime:expires-at": _tag_time(cfg.expires_at),
+        "showtime:max-age-at": _tag_time(cfg.max_age_at),
     }

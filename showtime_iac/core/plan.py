@@ -19,6 +19,7 @@ from showtime_iac.core.model import (
     Policy,
     PrInfo,
     Show,
+    Status,
     parse_stack_name,
     stack_name,
 )
@@ -50,9 +51,19 @@ class Fleet:
 
 
 Intent = Literal[
-    "none", "start", "update", "reconfigure", "stop", "teardown", "refuse", "reply", "sweep"
+    "none",
+    "start",
+    "update",
+    "reconfigure",
+    "stop",
+    "teardown",
+    "refuse",
+    "reply",
+    "sweep",
+    "warn",
 ]
-"""``sweep``: the cleanup destroys stacks that no label references (nothing else changes)."""
+"""``sweep``: the cleanup destroys stacks that no label references (nothing else changes);
+``warn``: the cleanup warns that an environment will go (or withdraws that warning)."""
 
 
 @dataclass(frozen=True)
@@ -126,12 +137,11 @@ class Ctx:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def expired(show: Show, now: datetime) -> bool:
-    """True when a show's TTL has run out (``close`` and ``manual`` never expire by clock)."""
-    if show.ttl is None or show.created is None:
-        return False
-    end = show.ttl.expires_at(show.created)
-    return end is not None and now >= end
+def expired(show: Show, now: datetime, policy: Policy | None = None) -> bool:
+    """True when a show's idle TTL or its max age has run out (:mod:`core.lifetimes`)."""
+    from showtime_iac.core.lifetimes import deadlines
+
+    return deadlines(show, now, policy or Policy()).expired(now)
 
 
 def fresh_lock(show: Show, now: datetime, policy: Policy) -> bool:
@@ -169,6 +179,8 @@ def config_for(pr: PrInfo, sha: str, show: Show, policy: Policy) -> EnvConfig | 
             ttl=show.ttl or policy.default_ttl,
             requester=show.requester or "unknown",
             created=show.created,
+            max_age_at=None if show.max_lifted else show.max_at,
+            sleeping=show.status is Status.SLEEPING,
         )
     except InputError:
         return None

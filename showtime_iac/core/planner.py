@@ -13,6 +13,7 @@ final label diff once it knows whether the new environment became healthy.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from showtime_iac.core import labels as L
@@ -20,6 +21,7 @@ from showtime_iac.core.model import Event, Policy, PrInfo
 from showtime_iac.core.plan import Ctx, Fleet, Intent, Plan, StackOp, expired, skip
 from showtime_iac.core.rules.comments import on_comment
 from showtime_iac.core.rules.config import body_edited, reconfigure
+from showtime_iac.core.rules.expiry import on_schedule, warned_labels
 from showtime_iac.core.rules.final import on_destroying, on_failure, on_success
 from showtime_iac.core.rules.lifecycle import stale_start, start, teardown
 from showtime_iac.core.rules.rolling import update
@@ -73,8 +75,25 @@ def decide(
     if refused is not None:
         return refused
     if event.name == "issue_comment":
-        return on_comment(ctx)
-    return _lifecycle(ctx) or _changes(ctx) or _nothing(ctx)
+        return _withdraw_warning(ctx, on_comment(ctx))
+    plan = _lifecycle(ctx) or _changes(ctx) or _nothing(ctx)
+    return _withdraw_warning(ctx, plan) if _pr_event(event, "synchronize") else plan
+
+
+def _withdraw_warning(ctx: Ctx, plan: Plan) -> Plan:
+    """A push, or a command someone with write access gave, after the cleanup's warning: the
+    ⚠️ label goes, so the cleanup warns again before any teardown (never tears it down now)."""
+    ev = ctx.event
+    if ev.name == "issue_comment" and (plan.intent == "none" or not authorized(ev, ctx.policy)):
+        return plan
+    gone = [n for n in warned_labels(ctx.st) if n not in plan.remove_labels]
+    if not gone or (plan.stacks and all(op.action == "destroy" for op in plan.stacks)):
+        return plan
+    return replace(
+        plan,
+        remove_labels=(*plan.remove_labels, *gone),
+        reasons=(*plan.reasons, "activity after the teardown warning: warning withdrawn"),
+    )
 
 
 def _head(ctx: Ctx) -> str | None:
@@ -121,10 +140,7 @@ def _lifecycle(ctx: Ctx) -> Plan | None:
             return skip(pr.number, "testenv-up removed, and there is no environment", st)
         return teardown(pr, st, known, "testenv-up was removed", keep_legacy=False)
     if ev.name == "schedule":
-        active = st.active
-        if active is not None and expired(active, ctx.now):
-            return teardown(pr, st, known, f"TTL {active.ttl} expired", keep_legacy=False)
-        return skip(pr.number, "not expired", st)
+        return on_schedule(ctx)
     if _dispatch(ev) and ev.action == "stop":
         return teardown(
             pr, st, known, f"stop requested by @{ev.actor or 'unknown'}", keep_legacy=False

@@ -13,6 +13,9 @@ optional; :class:`~showtime_iac.core.model.Policy` holds the defaults.
     health_timeout = "15m"     # Superset loading its examples is slow
     default_size = "medium"    # small | medium | large
     trusted_associations = ["OWNER", "MEMBER", "COLLABORATOR"]
+    max_age = "7d"             # no environment of a PR lives longer, pinned or not
+    idle_action = "destroy"    # destroy | sleep (scale to zero, keep the stack and URL)
+    warn_before = "2h"         # the cleanup warns this long before a teardown; "0s": never
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ KEYS = (
     "health_timeout",
     "default_size",
     "trusted_associations",
+    "max_age",
+    "idle_action",
+    "warn_before",
 )
 _DUR_RE = re.compile(r"^([1-9][0-9]{0,5})([smhd])$")
 _ASSOCIATIONS = {
@@ -61,6 +67,23 @@ def parse_duration(text: str, key: str) -> timedelta:
     return {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n)}.get(
         m.group(2), timedelta(days=n)
     )
+
+
+def _lifetime_keys(d: Mapping[str, Any], base: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "max_age" in d:
+        out["max_age"] = parse_duration(d["max_age"], "max_age")
+    if "warn_before" in d:
+        v = d["warn_before"]
+        zero = isinstance(v, str) and re.fullmatch(r"0[smhd]?", v.strip()) is not None
+        out["warn_before"] = timedelta(0) if zero else parse_duration(v, "warn_before")
+    action = d.get("idle_action", base.idle_action)
+    if action not in ("sleep", "destroy"):
+        raise InputError(f"policy idle_action = {str(action)[:20]!r}: choose sleep or destroy")
+    out["idle_action"] = action
+    if out.get("warn_before", base.warn_before) >= out.get("max_age", base.max_age):
+        raise InputError("policy warn_before must be shorter than max_age")
+    return out
 
 
 def _int(d: Mapping[str, Any], key: str, lo: int, hi: int, default: int) -> int:
@@ -117,4 +140,5 @@ def policy_from_mapping(d: Mapping[str, Any]) -> Policy:
         else base.health_timeout,
         default_size=size,
         trusted_associations=frozenset(assoc),
+        **_lifetime_keys(d, base),
     )

@@ -156,7 +156,11 @@ def test_start_claims_deploys_and_writes_the_state_back(run: Scenario) -> None:
     labels = set(run.gh.labels_of(PR))
     assert L.START not in labels and "size/M" in labels
     assert {f"🎪 {SHA7} 🚦 running", f"🎪 🎯 {SHA7}", f"🎪 {SHA7} 🌐 10.0.0.5:8080"} <= labels
-    assert {f"🎪 {SHA7} ⌛ 24h", f"🎪 {SHA7} 👤 maintainer"} <= labels
+    assert f"🎪 {SHA7} 👤 maintainer" in labels
+    [ttl] = [n for n in labels if "⌛" in n]  # the idle TTL, and the max age 7 days ahead
+    lifetime = L.parse_lifetime(ttl.split("⌛ ", 1)[1])
+    assert lifetime is not None and lifetime[0].value == "24h" and lifetime[1] is not None
+    assert abs(lifetime[1] - datetime.now(UTC) - timedelta(days=7)) < timedelta(minutes=5)
     assert not any("🏗️" in n or "building" in n for n in labels)
     assert run.live.urls == ["http://10.0.0.5:8080/health"]
     # one sticky comment with the URL; one deployment in_progress → success with its URL
@@ -504,7 +508,7 @@ def test_comment_command_extends_the_ttl(run: Scenario) -> None:
     assert rc == 0, doc
     [ttl] = [n for n in run.gh.labels_of(PR) if "⌛" in n]
     # 48 more hours from now: the environment is about an hour old, so its TTL is now 49-50h
-    assert ttl in (f"🎪 {SHA7} ⌛ 49h", f"🎪 {SHA7} ⌛ 50h")
+    assert ttl.startswith((f"🎪 {SHA7} ⌛ idle 49h · max ", f"🎪 {SHA7} ⌛ idle 50h · max "))
     assert run.stacks.ups == []
 
 

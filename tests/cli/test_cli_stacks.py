@@ -652,7 +652,7 @@ def test_list_status_filters_by_the_labels_on_github(
 def test_list_status_rejects_an_unknown_status_before_any_call(
     no_engine: Path, ghserver: GitHubServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rc, _out, err = run(["list", "--status", "sleeping"], capsys)
+    rc, _out, err = run(["list", "--status", "asleep"], capsys)
     assert rc == 2 and "one of building, built" in err
     assert ghserver.requests == []
 

@@ -60,7 +60,7 @@ def test_start_trigger_with_no_environment_claims_and_deploys() -> None:
         "🎪 🏗️ abc1234",
         "🎪 abc1234 📅 2026-01-15T14-30",
         "🎪 abc1234 👤 maintainer",
-        "🎪 abc1234 ⌛ 24h",
+        "🎪 abc1234 ⌛ idle 24h · max 2026-01-22T14-30",  # the max age: 7 days from now
         "🎪 abc1234 ⚙️ ALERTS",  # FEATURE_ALERTS=true in the PR description
     }
     assert ops(plan) == [("up", "pr-1234-abc1234", "now")]
@@ -145,13 +145,15 @@ def test_push_rolls_forward_and_destroys_the_old_stack_only_after_health() -> No
     assert not any(OLD in n for n in plan.remove_labels)
     assert "🎪 🏗️ def5678" in plan.add_labels
     assert "🎪 def5678 👤 alice" in plan.add_labels  # the requester carries over
-    assert "🎪 def5678 ⌛ 24h" in plan.add_labels
+    # the idle TTL carries over; the max age counts from the old environment's 📅 (a label
+    # written before max ages existed), not from this push
+    assert "🎪 def5678 ⌛ idle 24h · max 2026-01-22T10-00" in plan.add_labels
 
 
 def test_push_keeps_the_ttl_and_config_of_the_running_environment() -> None:
     labels = [*running(ttl="48h"), "🎪 abc1234 ⚙️ large,ALERTS"]
     plan = plan_for(P.pull_request("synchronize", labels, sha=NEW_FULL))
-    assert "🎪 def5678 ⌛ 48h" in plan.add_labels
+    assert "🎪 def5678 ⌛ idle 48h · max 2026-01-22T10-00" in plan.add_labels
     assert "🎪 def5678 ⚙️ large,ALERTS" in plan.add_labels
     cfg = plan.stacks[0].config
     assert cfg is not None and cfg.size == "large" and cfg.flags == (("ALERTS", True),)
@@ -255,7 +257,7 @@ def test_expired_environment_is_destroyed_on_schedule() -> None:
     pr = PrInfo(
         number=1234, state="open", head_sha=OLD, labels=tuple(running(created="2026-01-14T10-00"))
     )
-    plan = decide(Event(name="schedule"), pr, NOW)
+    plan = decide(Event(name="schedule"), pr, NOW, Policy(warn_before=timedelta(0)))
     assert ops(plan) == [("destroy", "pr-1234-abc1234", "now")]
     assert "expired" in plan.reasons[0]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.events import parse_event
-from showtime_iac.core.model import Event, Policy, PrInfo, Ttl
+from showtime_iac.core.model import Event, Policy, PrInfo
 from showtime_iac.core.planner import Fleet, Plan, decide, needs_permission
 from tests import payloads as P
 from tests.core.test_planner import NEW_FULL, NOW, running
@@ -103,8 +103,9 @@ def test_refresh_without_head_sha_waits_for_the_api() -> None:
 
 def test_extend_sets_the_lifetime_from_now() -> None:
     plan = comment("/showtime extend 48h", running(created="2026-01-15T10-00"))
-    # created 10:00, now 14:30, +48h → 52.5h → 53h from creation
-    assert plan.add_labels == ("🎪 abc1234 ⌛ 53h",)
+    # created 10:00, now 14:30, +48h → 52.5h → 53h from creation; the max age (7d from the
+    # 📅 of a label that had none) is written down and stays
+    assert plan.add_labels == ("🎪 abc1234 ⌛ idle 53h · max 2026-01-22T10-00",)
     assert plan.remove_labels == ("🎪 abc1234 ⌛ 24h",)
     assert plan.stacks == ()
 
@@ -118,7 +119,7 @@ def test_extend_replaces_a_pr_level_ttl_of_the_original() -> None:
     ]
     plan = comment("/showtime extend 24h", labels)
     assert plan.remove_labels == ("🎪 ⌛ 1w",)
-    assert plan.add_labels == ("🎪 abc1234 ⌛ 25h",)
+    assert plan.add_labels == ("🎪 abc1234 ⌛ idle 25h · max 2026-01-22T14-00",)
 
 
 def test_extend_above_the_maximum_is_refused() -> None:
@@ -129,7 +130,8 @@ def test_extend_above_the_maximum_is_refused() -> None:
 
 def test_keep_alive() -> None:
     plan = comment("/circus keep-alive", running())
-    assert plan.add_labels == ("🎪 abc1234 ⌛ manual",)
+    # the pin lifts the idle TTL, never the max age (the actor is no admin)
+    assert plan.add_labels == ("🎪 abc1234 ⌛ pinned · max 2026-01-22T10-00",)
 
 
 def test_commands_without_environment_explain_how_to_start() -> None:
@@ -293,7 +295,9 @@ def test_no_comment_touches_another_pr_or_exceeds_the_max_ttl(
     for name in plan.add_labels:
         v = L.parse_label(name)
         if isinstance(v, L.Attr) and v.kind == "ttl":
-            end = Ttl(v.value).expires_at(datetime(2026, 1, 15, 10, 0, tzinfo=UTC))
+            lifetime = L.parse_lifetime(v.value)
+            assert lifetime is not None
+            end = lifetime[0].expires_at(datetime(2026, 1, 15, 10, 0, tzinfo=UTC))
             assert end is None or end <= max_end
     if association in ("NONE", "CONTRIBUTOR"):  # no verified write access: nothing changes
         assert plan.stacks == () and not plan.add_labels and not plan.remove_labels

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.commands import HELP, Command, CommandError, parse_comment
+from showtime_iac.core.lifetimes import max_age_for
 from showtime_iac.core.model import Ttl
 from showtime_iac.core.plan import Ctx, Plan, skip
 from showtime_iac.core.rules.config import reconfigure
@@ -85,9 +86,17 @@ def _run_command(ctx: Ctx, cmd: Command) -> Plan:
 
 def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
     st, policy, now = ctx.st, ctx.policy, ctx.now
+    lift = False
     if cmd.name == "keep-alive":
         new_ttl = Ttl("manual")
-        text = "🎪 The environment will stay up until the PR closes or someone stops it."
+        # a pin lifts the idle TTL; only an admin's pin lifts the max age too
+        lift = ctx.event.actor_permission == "admin"
+        limit_text = (
+            "the PR closes or someone stops it"
+            if lift
+            else f"the PR closes, someone stops it, or its max age of {policy.max_age.days}d ends"
+        )
+        text = f"🎪 The environment will stay up until {limit_text}."
     else:
         ext = Ttl(cmd.arg or "24h").duration
         limit = policy.max_ttl.duration
@@ -103,11 +112,16 @@ def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
         hours = -(-int((now - created + ext).total_seconds()) // 3600)
         new_ttl = Ttl(f"{max(hours, 1)}h")
         text = f"🎪 Extended: the environment now lives {cmd.arg} from now (TTL {new_ttl})."
+        cap = max_age_for(target, now, policy.max_age)
+        if not target.max_lifted and now + ext > cap:
+            text += f" Its max age still ends it at {cap:%Y-%m-%d %H:%M} UTC."
     # every ⌛ label goes (per-SHA, and Superset Showtime's PR-level `🎪 ⌛ 1w`); each show
     # gets its new one
     desired = [n for n in st.labels if not _is_ttl_label(n)]
     for show in st.shows.values():
-        desired.append(L.render_label(L.Attr("ttl", new_ttl.value, show.sha)))
+        max_at = max_age_for(show, now, policy.max_age)
+        value = L.render_lifetime(new_ttl, max_at, lift or show.max_lifted)
+        desired.append(L.render_label(L.Attr("ttl", value, show.sha)))
     d = L.diff(st.labels, desired)
     return Plan(
         pr=ctx.pr.number,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.lifetimes import max_age_for
 from showtime_iac.core.model import Show, Status, Ttl, stack_name
 from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for, fresh_lock, skip
 
@@ -34,6 +35,8 @@ def _claim_labels(st: L.LabelState, head: str, new: Show, consume: tuple[str, ..
     # replace everything said about `head`; superseded shows (neither head nor active) are
     # destroyed now, so their labels and the old building pointer go too
     drop = set(st.labels_of(head))
+    # a push or a command is activity: every teardown warning (⚠️) is withdrawn
+    drop |= {n for n in st.labels if _is_warned(n)}
     for sha in st.shows:
         if sha not in (head, st.active_sha):
             drop |= set(st.labels_of(sha))
@@ -42,6 +45,11 @@ def _claim_labels(st: L.LabelState, head: str, new: Show, consume: tuple[str, ..
     desired = [n for n in desired if n not in drop]
     desired += [*L.render_show(new), L.render_pointer("building", head)]
     return L.diff(st.labels, desired)
+
+
+def _is_warned(name: str) -> bool:
+    v = L.parse_label(name)
+    return isinstance(v, L.Attr) and v.kind == "warned"
 
 
 def claim(
@@ -57,6 +65,8 @@ def claim(
         ttl=ttl,
         requester=requester if requester != "unknown" else None,
         config=base.config if base else (),
+        max_at=max_age_for(base, ctx.now, policy.max_age),
+        max_lifted=base.max_lifted if base else False,
     )
     cfg = config_for(pr, head, new, policy)
     if cfg is None:
@@ -81,6 +91,8 @@ def claim(
                 f"destroy superseded {stack_name(pr.number, sha)} ({show.status or 'unknown'})"
             )
     lines = [f"building `{head}` for @{requester}", f"TTL: {ttl}"]
+    if new.max_at is not None and not new.max_lifted:
+        lines.append(f"max age: until {new.max_at:%Y-%m-%d %H:%M} UTC")
     if st.active_sha and st.active_sha != head:
         lines.append(f"`{st.active_sha}` keeps serving until `{head}` is healthy")
     return Plan(

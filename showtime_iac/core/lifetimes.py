@@ -1,0 +1,72 @@
+"""Lifetimes: the idle TTL and the hard max age of one environment, from its labels. Pure.
+
+The idle TTL counts from the last activity the labels record: 📅 (every deploy writes a new
+one) and ``/showtime extend`` (which re-writes ⌛ so that the idle deadline is ``extend``
+from the command). The max age counts from the PR's first environment: the claim of every
+later commit carries the ⌛ label's ``max`` forward. A pin (``/showtime keep-alive``, TTL
+``manual``) lifts the idle TTL; only an admin's pin lifts the max age too (``max never``).
+
+Every reading errs towards the earlier end: a 📅 in the future (clock skew between runners)
+counts from ``now``; a recorded max age is never later than 📅 plus the policy's max age.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from showtime_iac.core.model import Policy, Show
+
+__all__ = ["Deadlines", "deadlines", "max_age_for"]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """When an environment ends. ``idle_at`` None: no idle expiry (pinned, ``close``,
+    ``manual``, or no 📅); ``max_at`` None: no max age (lifted by an admin, or no 📅)."""
+
+    idle_at: datetime | None
+    max_at: datetime | None
+
+    @property
+    def end(self) -> datetime | None:
+        """The first of the two deadlines; None when neither applies."""
+        ends = [d for d in (self.idle_at, self.max_at) if d is not None]
+        return min(ends) if ends else None
+
+    @property
+    def reason(self) -> Literal["idle", "max age"] | None:
+        if self.end is None:
+            return None
+        return "max age" if self.end == self.max_at else "idle"
+
+    def expired(self, now: datetime) -> bool:
+        """Exactly at the deadline counts as expired."""
+        end = self.end
+        return end is not None and now >= end
+
+
+def deadlines(show: Show, now: datetime, policy: Policy) -> Deadlines:
+    """The deadlines of one show at ``now`` (``now`` only caps a 📅 from the future)."""
+    if show.created is None:
+        # no 📅: nothing to count from, except a recorded max age
+        return Deadlines(None, None if show.max_lifted else show.max_at)
+    start = min(show.created, now)
+    duration = show.ttl.duration if show.ttl is not None else None
+    idle_at = None if duration is None else start + duration
+    if show.max_lifted:
+        return Deadlines(idle_at, None)
+    cap = start + policy.max_age
+    max_at = cap if show.max_at is None else min(show.max_at, cap)
+    return Deadlines(idle_at, max_at)
+
+
+def max_age_for(base: Show | None, now: datetime, max_age: timedelta) -> datetime:
+    """The max-age deadline a new claim records: its predecessor's, else the predecessor's
+    📅 plus the max age (a label of the original tool), else ``now`` plus the max age."""
+    if base is not None and base.max_at is not None:
+        return base.max_at
+    if base is not None and base.created is not None:
+        return min(base.created, now) + max_age
+    return now + max_age

@@ -1,0 +1,295 @@
+"""Lifetimes: the ⌛ grammar (today's form and the two-deadline form), the deadlines at their
+boundaries, and the cleanup's warn-once-then-teardown over event sequences. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from showtime_iac.core import labels as L
+from showtime_iac.core.lifetimes import deadlines
+from showtime_iac.core.model import Event, InputError, Policy, PrInfo, Show, Status, Ttl
+from showtime_iac.core.planner import Plan, decide, on_success
+from showtime_iac.core.policy import policy_from_mapping
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SHA = "abc1234"
+
+ttls = st.one_of(
+    st.builds(lambda n, u: Ttl(f"{n}{u}"), st.integers(1, 99_999), st.sampled_from("hdw")),
+    st.sampled_from([Ttl("close"), Ttl("manual")]),
+)
+minutes = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)
+).map(lambda d: d.replace(second=0, microsecond=0))
+
+
+# --- the ⌛ grammar --------------------------------------------------------------------------
+
+
+@given(ttls)
+def test_todays_ttl_form_reads_and_writes_back_unchanged(ttl: Ttl) -> None:
+    assert L.parse_lifetime(ttl.value) == (ttl, None, False)
+    assert L.render_lifetime(ttl) == ttl.value
+    [label] = [n for n in L.render_show(Show(SHA, ttl=ttl)) if "⌛" in n]
+    assert label == f"🎪 {SHA} ⌛ {ttl}"
+
+
+@given(ttls, st.one_of(st.none(), minutes), st.booleans())
+def test_two_deadline_form_round_trips_and_fits_githubs_50_characters(
+    ttl: Ttl, max_at: datetime | None, lifted: bool
+) -> None:
+    value = L.render_lifetime(ttl, max_at, lifted)
+    assert L.parse_lifetime(value) == (ttl, None if lifted else max_at, lifted)
+    show = Show(SHA, Status.RUNNING, ttl=ttl, max_at=max_at, max_lifted=lifted, warned=max_at)
+    names = L.render_show(show)
+    assert all(L.label_length(n) <= L.MAX_LABEL for n in names)
+    back = L.parse_state([*names, f"🎪 🎯 {SHA}"]).shows[SHA]
+    assert (back.ttl, back.max_at, back.max_lifted, back.warned) == (
+        ttl,
+        None if lifted else max_at,
+        lifted,
+        max_at,
+    )
+    assert L.parse_state(names).warnings == ()
+
+
+def test_the_issues_example_reads_as_the_start_of_that_day() -> None:
+    assert L.parse_lifetime("idle 24h · max 2026-12-08") == (
+        Ttl("24h"),
+        datetime(2026, 12, 8, tzinfo=UTC),
+        False,
+    )
+    assert L.render_lifetime(Ttl("24h"), datetime(2026, 12, 8, 14, 30, tzinfo=UTC)) == (
+        "idle 24h · max 2026-12-08T14-30"
+    )
+
+
+@given(st.text(max_size=40))
+def test_a_lifetime_that_does_not_parse_is_reported_never_acted_on(text: str) -> None:
+    state = L.parse_state([f"🎪 {SHA} ⌛ {text}", f"🎪 🎯 {SHA}"])
+    if L.parse_lifetime(text.strip()) is None:
+        assert state.shows[SHA].ttl is None
+    lifetime = L.parse_lifetime(text)
+    if lifetime is not None:
+        assert lifetime[0].value in ("close", "manual") or lifetime[0].duration is not None
+
+
+def test_conflicting_lifetimes_take_the_shortest_ttl_and_the_earliest_max_age() -> None:
+    state = L.parse_state(
+        [
+            f"🎪 🎯 {SHA}",
+            f"🎪 {SHA} ⌛ idle 48h · max 2026-12-08T09-00",
+            f"🎪 {SHA} ⌛ pinned · max 2026-12-05T09-00",
+            f"🎪 {SHA} ⌛ 24h",
+            f"🎪 {SHA} ⌛ close · max never",
+        ]
+    )
+    show = state.shows[SHA]
+    assert show.ttl == Ttl("24h")
+    assert show.max_at == datetime(2026, 12, 5, 9, tzinfo=UTC) and not show.max_lifted
+    assert any("conflicting ttl" in w for w in state.warnings)
+
+
+# --- deadlines at their boundaries ----------------------------------------------------------
+
+
+@given(ttls, st.integers(-10_000, 10_000))
+def test_exactly_at_the_deadline_is_expired_a_second_before_is_not(ttl: Ttl, skew: int) -> None:
+    created = NOW + timedelta(minutes=skew)
+    show = Show(SHA, Status.RUNNING, created=created, ttl=ttl)
+    dl = deadlines(show, NOW, Policy())
+    end = dl.end
+    assert end is not None  # the max age ends every environment, pinned or not
+    start = min(created, NOW)  # a 📅 from the future (clock skew) counts from now
+    assert end <= start + timedelta(days=7)
+    assert ttl.duration is None or end <= start + ttl.duration
+    assert dl.expired(end) and not dl.expired(end - timedelta(seconds=1))
+
+
+@given(minutes, minutes)
+def test_a_recorded_max_age_is_never_later_than_the_policy_allows(
+    created: datetime, recorded: datetime
+) -> None:
+    show = Show(SHA, Status.RUNNING, created=created, ttl=Ttl("manual"), max_at=recorded)
+    dl = deadlines(show, created, Policy())
+    assert dl.max_at == min(recorded, created + timedelta(days=7))
+    assert dl.idle_at is None and dl.reason == "max age"
+
+
+def test_only_a_lifted_max_age_and_a_pin_never_end() -> None:
+    pinned = Show(SHA, created=NOW, ttl=Ttl("manual"), max_lifted=True)
+    assert deadlines(pinned, NOW + timedelta(days=999), Policy()).end is None
+
+
+def test_the_policy_keys() -> None:
+    p = policy_from_mapping({"max_age": "3d", "idle_action": "sleep", "warn_before": "30m"})
+    assert (p.max_age, p.idle_action, p.warn_before) == (
+        timedelta(days=3),
+        "sleep",
+        timedelta(minutes=30),
+    )
+    assert policy_from_mapping({"warn_before": "0s"}).warn_before == timedelta(0)
+    for bad in ({"idle_action": "nap"}, {"max_age": "forever"}, {"warn_before": "8d"}):
+        with pytest.raises(InputError):
+            policy_from_mapping(bad)
+
+
+# --- event sequences: deploys and extends reset the idle TTL, the max age holds ----------------
+
+
+def _push(sha: str) -> Event:
+    return Event(name="pull_request", action="synchronize", actor="alice", sha=sha)
+
+
+def _command(body: str, permission: str | None = None) -> Event:
+    return Event(
+        name="issue_comment",
+        action="created",
+        actor="maintainer",
+        comment=body,
+        actor_association="MEMBER",
+        actor_permission=permission,
+    )
+
+
+class Lifetimes(RuleBasedStateMachine):
+    """One PR over days: pushes, extends, pins and cleanup runs at increasing times."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = NOW
+        self.n = 0
+        self.labels = (*L.render_show(self._show("a" * 7, NOW)), f"🎪 🎯 {'a' * 7}")
+        self.first = NOW
+        self.gone = False
+        self.warned_at: datetime | None = None  # when the current warning was written
+        self.active_since_warning = False
+        self.policy = Policy()
+
+    def _show(self, sha: str, created: datetime) -> Show:
+        max_at = created + timedelta(days=7)
+        return Show(sha, Status.RUNNING, "10.0.0.5:8080", created, Ttl("24h"), "alice", (), max_at)
+
+    def _decide(self, event: Event, head: str | None = None) -> Plan:
+        state = L.parse_state(self.labels)
+        pr = PrInfo(1, "open", head or state.active_sha or "a" * 7, self.labels, "alice")
+        return decide(event, pr, self.now, self.policy)
+
+    def _apply(self, plan: Plan, healthy: bool = True) -> None:
+        self.labels = L.apply_diff(self.labels, plan.label_diff)
+        up = [op for op in plan.stacks if op.action == "up"]
+        if up and healthy:  # the deploy becomes healthy
+            self.labels = L.apply_diff(self.labels, on_success(self.labels, up[0].sha, None))
+
+    @rule(hours=st.sampled_from([0, 1, 2, 3, 12, 22, 23, 24, 30, 72]), minutes=st.integers(0, 59))
+    def time_passes(self, hours: int, minutes: int) -> None:
+        self.now += timedelta(hours=hours, minutes=minutes)
+
+    @precondition(lambda self: not self.gone)
+    @rule(healthy=st.booleans())
+    def push(self, healthy: bool) -> None:
+        """A push; its build either becomes healthy now or is still running (the old
+        environment serves meanwhile, and no cleanup may tear it down)."""
+        self.n += 1
+        sha = f"{self.n:07x}"
+        self._apply(self._decide(_push(sha + "0" * 33), head=sha + "0" * 33), healthy)
+        state = L.parse_state(self.labels)
+        assert (state.active_sha if healthy else state.building_sha) == sha
+        show = state.shows[sha]
+        assert show.created == self.now.replace(second=0, microsecond=0)  # idle: reset
+        if healthy:
+            self.labels = tuple(n for n in self.labels if not n.startswith(f"{L.PREFIX}🏗️"))
+        self.active_since_warning = True
+
+    @precondition(lambda self: not self.gone)
+    @rule(hours=st.integers(1, 168))
+    def extend(self, hours: int) -> None:
+        self._apply(self._decide(_command(f"/showtime extend {hours}h")))
+        show = L.parse_state(self.labels).active
+        assert show is not None
+        dl = deadlines(show, self.now, self.policy)
+        assert dl.idle_at is not None and dl.idle_at >= self.now + timedelta(hours=hours)
+        self.active_since_warning = True
+
+    @precondition(lambda self: not self.gone)
+    @rule(admin=st.booleans())
+    def keep_alive(self, admin: bool) -> None:
+        self._apply(self._decide(_command("/showtime keep-alive", "admin" if admin else None)))
+        show = L.parse_state(self.labels).active
+        assert show is not None and show.ttl == Ttl("manual")
+        assert show.max_lifted == (admin or show.max_lifted)
+        self.active_since_warning = True
+
+    @precondition(lambda self: not self.gone)
+    @rule()
+    def cleanup(self) -> None:
+        before = L.parse_state(self.labels)
+        active = before.active
+        assert active is not None
+        plan = self._decide(Event(name="schedule", actor="showtime-cleanup"))
+        destroys = [op for op in plan.stacks if op.action == "destroy"]
+        if destroys:
+            # torn down only after a warning whose time has come, with no activity since
+            assert active.warned is not None and self.now >= active.warned
+            assert self.warned_at is not None and not self.active_since_warning
+            assert self.now - self.warned_at >= self.policy.warn_before - timedelta(minutes=1)
+            self.gone = True
+        end = deadlines(active, self.now, self.policy).end
+        if active.warned is not None and self.now >= active.warned and end is not None:
+            assert destroys or end > active.warned  # a due warning is carried out
+        self._apply(plan)
+        after = L.parse_state(self.labels).active
+        if after is not None and after.warned is not None and active.warned is None:
+            self.warned_at, self.active_since_warning = self.now, False
+
+    @invariant()
+    def the_max_age_is_never_later_than_the_first_deploy_allows(self) -> None:
+        show = L.parse_state(self.labels).active
+        if show is None or show.max_lifted:
+            return
+        assert show.max_at is not None
+        assert show.max_at <= self.first + self.policy.max_age
+
+    @invariant()
+    def no_warning_survives_activity(self) -> None:
+        show = L.parse_state(self.labels).active
+        if show is not None and self.active_since_warning:
+            assert show.warned is None
+
+
+TestLifetimes = Lifetimes.TestCase
+TestLifetimes.settings = settings(max_examples=100, stateful_step_count=25, deadline=None)
+
+
+def test_a_push_while_the_new_build_runs_withdraws_the_warning_of_the_serving_one() -> None:
+    m = Lifetimes()
+    m.time_passes(23, 0)
+    m.cleanup()  # warned: the idle TTL ends at 09:00, the warning promises 2h → 10:00
+    assert L.parse_state(m.labels).active.warned == NOW + timedelta(hours=25)  # type: ignore[union-attr]
+    m.push(healthy=False)
+    m.no_warning_survives_activity()
+    m.time_passes(3, 0)
+    m.cleanup()  # not torn down: warned again first
+    assert not m.gone and L.parse_state(m.labels).active.warned is not None  # type: ignore[union-attr]
+
+
+def test_a_writers_command_after_the_warning_withdraws_it_a_strangers_does_not() -> None:
+    m = Lifetimes()
+    m.time_passes(23, 0)
+    m.cleanup()
+    stranger = Event(
+        name="issue_comment",
+        action="created",
+        actor="x",
+        comment="/showtime status",
+        actor_association="NONE",
+    )
+    m._apply(m._decide(stranger))
+    assert L.parse_state(m.labels).active.warned is not None  # type: ignore[union-attr]
+    m._apply(m._decide(_command("/showtime size large")))
+    assert L.parse_state(m.labels).active.warned is None  # type: ignore[union-attr]
