@@ -10,7 +10,7 @@ AWS resources no live stack owns and prunes unused 🎪 label definitions.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +29,8 @@ from showtime_iac.core.model import (
     stack_name,
 )
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
+
+Recheck = Callable[["SweepItem"], "SweepItem"]
 
 if TYPE_CHECKING:
     from showtime_iac.app.executor import Executor
@@ -56,6 +58,8 @@ class SweepItem:
     def action(self) -> str:
         if self.plan.stacks:
             return "destroy"
+        if self.plan.intent == "warn":
+            return "warn"
         return "keep"
 
 
@@ -184,21 +188,46 @@ def cleanup_workers(env: Mapping[str, str] | None = None) -> int:
     return int(text)
 
 
+def _still_due(item: SweepItem, ports: Ports, now: datetime, policy: Policy) -> SweepItem:
+    """An expiry teardown re-reads its PR first: a push or a command since the sweep read the
+    labels withdrew the warning, and then nothing is torn down (it is warned afresh)."""
+    if not item.pr.is_open or item.plan.intent == "sweep":
+        return item
+    fresh = ports.github.get_pr(item.pr.number)
+    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy)
+    return again[0] if again else SweepItem(fresh, Plan(pr=fresh.number, intent="none"))
+
+
 def _carry_out(
-    items: list[SweepItem], executor: Executor, dry_run: bool, workers: int = 1
+    items: list[SweepItem],
+    executor: Executor,
+    dry_run: bool,
+    workers: int = 1,
+    recheck: Recheck | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per item; the destroys run ``workers`` at a time (rows keep their order)."""
+    """One row per item; the destroys and warnings run ``workers`` at a time (rows keep their
+    order). A destroy is re-checked first (``recheck``): activity since may have withdrawn it."""
     rows = [_row(item, dry_run) for item in items]
     todo = [
         (row, item)
         for row, item in zip(rows, items, strict=True)
-        if not dry_run and item.action == "destroy"
+        if not dry_run and item.action in ("destroy", "warn")
     ]
 
     def one(job: tuple[dict[str, Any], SweepItem]) -> None:
-        row, item = job
+        row, planned = job
+        item = planned
+        if item.action == "destroy" and recheck is not None:
+            item = recheck(item)
+            if item.action != "destroy":
+                row.update(action=item.action, stacks=[], result="kept: activity since the warning")
+        if item.action not in ("destroy", "warn"):
+            return
         out = executor.execute(item.plan, item.pr)
-        row["result"] = "failed: " + (out.error or "") if out.exit_code else "destroyed"
+        done = "destroyed" if item.action == "destroy" else "warned"
+        if item is not planned and done == "warned":
+            done = "warned: activity since the warning"
+        row["result"] = "failed: " + (out.error or "") if out.exit_code else done
 
     if workers <= 1 or len(todo) <= 1:
         for job in todo:
@@ -318,7 +347,13 @@ def cleanup(
     stale = [s for i in items for s in stale_claims(i.plan, i.pr.labels, policy, now)]
     if stale and not dry_run:
         ports.stacks.stale_claims(stale)
-    rows = _carry_out(items, executor, dry_run, cleanup_workers())
+    rows = _carry_out(
+        items,
+        executor,
+        dry_run,
+        cleanup_workers(),
+        recheck=lambda i: _still_due(i, ports, now, policy),
+    )
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from showtime_iac.app.cleanup import fleet_of, prs_to_look_up, sweep
-from showtime_iac.core.model import PrInfo
+from showtime_iac.core.model import Policy, PrInfo
 from tests.core.test_planner import running
 
 NOW = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
@@ -25,7 +25,8 @@ def test_sweep_of_300_prs() -> None:
         else:  # expired by the clock but kept until close
             prs.append(pr(n, running(created="2026-01-01T10-00", ttl="close")))
     stacks = [f"pr-{n}-abc1234" for n in range(1, 301)] + ["pr-5000-0000000", "shared"]
-    items = sweep(prs, stacks, NOW)
+    # warnings off and a long max age: the TTL alone decides (lifetimes: test_lifetimes_*)
+    items = sweep(prs, stacks, NOW, Policy(warn_before=timedelta(0), max_age=timedelta(days=60)))
     destroyed = sorted(i.pr.number for i in items if i.action == "destroy")
     assert destroyed == list(range(3, 301, 3))
     assert all(

@@ -60,6 +60,9 @@ def repo300(
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
     monkeypatch.chdir(tmp_path)
+    # the sweep's mechanics, without the lifetimes' warning round and max age (tested apart,
+    # in test_lifetimes_cleanup): expired environments go in this run; 30-day `close` stay
+    (tmp_path / "showtime.toml").write_text('warn_before = "0s"\nmax_age = "60d"\n')
     use_doubles(monkeypatch, stacks, FakeLive())
     ghserver.reset_log()
     return ghserver, stacks
