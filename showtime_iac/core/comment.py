@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.model import Show, Status
 
-__all__ = ["MARKER", "address_url", "status_comment", "history_of", "ttl_left", "url_of"]
+__all__ = [
+    "MARKER",
+    "address_url",
+    "status_comment",
+    "history_of",
+    "lifetime_text",
+    "ttl_left",
+    "url_of",
+]
 
 MARKER = "<!-- showtime-iac:status -->"
 _HIST_RE = re.compile(r"<!-- showtime-iac:history\n(.*?)\n-->", re.DOTALL)
@@ -29,6 +37,7 @@ _ICON = {
     Status.CONFIGURING: "⚙️",
     Status.FAILED: "❌",
     Status.DESTROYING: "🧹",
+    Status.SLEEPING: "😴",
 }
 
 
@@ -73,6 +82,38 @@ def ttl_left(show: Show, now: datetime) -> str:
     hours, rem = divmod(int(left.total_seconds()) // 60, 60)
     days, hours = divmod(hours, 24)
     return (f"{days}d " if days else "") + f"{hours}h {rem:02d}m left"
+
+
+def lifetime_text(show: Show, now: datetime) -> str:
+    """The lifetime cell: the idle TTL left, and the max age when the ⌛ label records one."""
+    text = ttl_left(show, now)
+    if show.max_at is not None and not show.max_lifted:
+        text += f" · max {show.max_at:%Y-%m-%d %H:%M}"
+    return text
+
+
+def _keep_line(show: Show, now: datetime) -> str | None:
+    """When the environment goes, and how to keep it (None: no clock ends it)."""
+    ends = [
+        d
+        for d in (
+            show.ttl.expires_at(show.created) if show.ttl and show.created else None,
+            None if show.max_lifted else show.max_at,
+        )
+        if d is not None
+    ]
+    if show.warned is not None:
+        return (
+            f"⚠️ `{show.sha}` will be torn down at {show.warned:%Y-%m-%d %H:%M} UTC: a push or "
+            "`/showtime extend 24h` keeps it"
+        )
+    if not ends:
+        return None
+    end = min(ends)
+    how = "a push or `/showtime extend 24h` resets the idle TTL; `/showtime keep-alive` pins it"
+    if show.max_at is not None and end == show.max_at:
+        how = "its max age ends it then, pinned or not"
+    return f"Goes at {end:%Y-%m-%d %H:%M} UTC unless used: {how}."
 
 
 def history_of(body: str | None) -> list[str]:
@@ -127,9 +168,12 @@ def status_comment(
             url = url_of(s, port)
             out.append(
                 f"| {role} | `{s.sha}` | {status} | {f'[{url}]({url})' if url else '-'} "
-                f"| {ttl_left(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
+                f"| {lifetime_text(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
             )
         out += _public_ip_note(shows, port)
+        keep = _keep_line(st.active, now) if st.active else None
+        if keep:
+            out += ["", keep]
         cfg = st.active.config if st.active else ()
         if cfg:
             out += ["", f"Configuration: `{','.join(cfg)}`"]

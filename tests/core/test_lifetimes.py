@@ -293,3 +293,19 @@ def test_a_writers_command_after_the_warning_withdraws_it_a_strangers_does_not()
     assert L.parse_state(m.labels).active.warned is not None  # type: ignore[union-attr]
     m._apply(m._decide(_command("/showtime size large")))
     assert L.parse_state(m.labels).active.warned is None  # type: ignore[union-attr]
+
+
+def test_the_status_comment_shows_both_deadlines_and_how_to_keep_the_environment() -> None:
+    from showtime_iac.core.comment import status_comment
+
+    labels = [
+        f"🎪 🎯 {SHA}",
+        f"🎪 {SHA} 🚦 running",
+        f"🎪 {SHA} 📅 2026-12-01T09-00",
+        f"🎪 {SHA} ⌛ idle 24h · max 2026-12-08T09-00",
+    ]
+    body = status_comment(1, L.parse_state(labels), NOW)
+    assert "1d 0h 00m left · max 2026-12-08 09:00" in body
+    assert "Goes at 2026-12-02 09:00 UTC unless used" in body and "/showtime extend" in body
+    body = status_comment(1, L.parse_state([*labels, f"🎪 {SHA} ⚠️ 2026-12-02T11-00"]), NOW)
+    assert "will be torn down at 2026-12-02 11:00 UTC" in body
