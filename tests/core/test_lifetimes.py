@@ -127,14 +127,19 @@ def test_only_a_lifted_max_age_and_a_pin_never_end() -> None:
 
 
 def test_the_policy_keys() -> None:
-    p = policy_from_mapping({"max_age": "3d", "idle_action": "sleep", "warn_before": "30m"})
+    p = policy_from_mapping({"max_age": "3d", "idle_action": "destroy", "warn_before": "30m"})
     assert (p.max_age, p.idle_action, p.warn_before) == (
         timedelta(days=3),
-        "sleep",
+        "destroy",
         timedelta(minutes=30),
     )
     assert policy_from_mapping({"warn_before": "0s"}).warn_before == timedelta(0)
-    for bad in ({"idle_action": "nap"}, {"max_age": "forever"}, {"warn_before": "8d"}):
+    for bad in (
+        {"idle_action": "nap"},
+        {"idle_action": "sleep"},
+        {"max_age": "forever"},
+        {"warn_before": "8d"},
+    ):
         with pytest.raises(InputError):
             policy_from_mapping(bad)
 

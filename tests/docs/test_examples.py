@@ -59,8 +59,9 @@ def test_the_two_pushes_differ_only_in_where_the_head_lives() -> None:
 
 def test_comment_extend_sets_the_ttl_from_now(capsys: pytest.CaptureFixture[str]) -> None:
     p = plan("comment-extend.json", capsys)
-    # created 2026-01-15T10:00, now 14:30: 48h from now is 52.5h after creation, rounded up
-    assert p["add_labels"] == ["🎪 abc1234 ⌛ 53h"]
+    # created 2026-01-15T10:00, now 14:30: 48h from now is 52.5h after creation, rounded up;
+    # the max age, 7 days from that 📅, is written down with it
+    assert p["add_labels"] == ["🎪 abc1234 ⌛ idle 53h · max 2026-01-22T10-00"]
     assert p["remove_labels"] == ["🎪 abc1234 ⌛ 24h"]
     assert p["stacks"] == [] and "48h" in p["comment"]
 

@@ -92,7 +92,7 @@ def claim(
             )
     lines = [f"building `{head}` for @{requester}", f"TTL: {ttl}"]
     if new.max_at is not None and not new.max_lifted:
-        lines.append(f"max age: until {new.max_at:%Y-%m-%d %H:%M} UTC")
+        lines.append(f"max age: until {new.max_at:%Y-%m-%dT%H:%MZ}")
     if st.active_sha and st.active_sha != head:
         lines.append(f"`{st.active_sha}` keeps serving until `{head}` is healthy")
     return Plan(
