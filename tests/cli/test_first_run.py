@@ -80,9 +80,16 @@ def test_label_preview_uses_the_requested_ttl(
 ) -> None:
     rc, out, _ = run(["up", "1234", "--sha", SHA, "--ttl", "48h", "--dry-run"], capsys)
     assert rc == 0 and "showtime:ttl=48h" in out
-    assert "  + 🎪 abc1234 ⌛ 48h   (claim)" in out.splitlines() and "⌛ 24h" not in out
+    # the idle TTL asked for, and the max age from now (the run's clock)
+    assert any(
+        line.startswith("  + 🎪 abc1234 ⌛ idle 48h · max ") and line.endswith("   (claim)")
+        for line in out.splitlines()
+    )
+    assert "⌛ 24h" not in out and "idle 24h" not in out
+    assert "showtime:max-age-at=" in out  # a direct `up` records none yet (see the report)
     rc, out, _ = run(["up", "1234", "--sha", SHA, "--ttl", "7d", "--dry-run", "--json"], capsys)
-    assert "🎪 abc1234 ⌛ 7d" in json.loads(out)["labels"]["claim"]["add"]
+    claim = json.loads(out)["labels"]["claim"]["add"]
+    assert any(n.startswith("🎪 abc1234 ⌛ idle 7d · max ") for n in claim)
 
 
 def test_up_ttl_above_the_policy_max_is_exit_2(
@@ -106,9 +113,9 @@ def test_up_ttl_follows_the_policy_file(
     rc, _, err = run(["up", "1234", "--sha", SHA, "--ttl", "3d", "--dry-run"], capsys)
     assert rc == 2 and "max_ttl of 2d" in err
     rc, out, _ = run(["up", "1234", "--sha", SHA, "--ttl", "2d", "--dry-run"], capsys)
-    assert rc == 0 and "⌛ 2d" in out
+    assert rc == 0 and "⌛ idle 2d · max " in out
     rc, out, _ = run(["up", "1234", "--sha", SHA, "--dry-run"], capsys)
-    assert rc == 0 and "showtime:ttl=12h" in out and "⌛ 12h" in out  # the policy's default
+    assert rc == 0 and "showtime:ttl=12h" in out and "⌛ idle 12h · max " in out  # the default
 
 
 def test_baseline_dry_run_previews_no_labels(

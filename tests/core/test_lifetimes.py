@@ -314,3 +314,17 @@ def test_the_status_comment_shows_both_deadlines_and_how_to_keep_the_environment
     assert "Goes at 2026-12-02 09:00 UTC unless used" in body and "/showtime extend" in body
     body = status_comment(1, L.parse_state([*labels, f"🎪 {SHA} ⚠️ 2026-12-02T11-00"]), NOW)
     assert "will be torn down at 2026-12-02 11:00 UTC" in body
+
+
+def test_a_claimed_stack_is_tagged_with_both_deadlines() -> None:
+    from showtime_iac.core.model import resource_tags
+
+    m = Lifetimes()
+    m.time_passes(5, 0)
+    event = _push("0000001" + "0" * 33)
+    plan = m._decide(event, head="0000001" + "0" * 33)
+    cfg = plan.stacks[0].config
+    assert cfg is not None
+    tags = resource_tags(cfg)
+    assert tags["showtime:expires-at"] == "2026-12-02T14:00:00Z"  # idle: 24h from this deploy
+    assert tags["showtime:max-age-at"] == "2026-12-08T09:00:00Z"  # the first deploy's + 7d
