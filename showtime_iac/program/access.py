@@ -27,6 +27,7 @@ __all__ = [
     "ASSUME_ECS_TASKS",
     "EnvSecrets",
     "OFFLINE_SECRETS",
+    "ecr_pull_statements",
     "declare_execution_role",
     "declare_secret",
     "ecr_repository_arn",
@@ -115,27 +116,34 @@ def declare_secret(cfg: EnvConfig, secrets: EnvSecrets, tags: Mapping[str, str])
     return secret
 
 
+def ecr_pull_statements(repositories: str | Sequence[str]) -> list[dict[str, Any]]:
+    """The IAM statements an execution role needs to pull from ``repositories``."""
+    return [
+        {
+            "Sid": "EcrAuth",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",  # this action cannot be scoped to a repository
+        },
+        {
+            "Sid": "EcrPull",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+            ],
+            "Resource": repositories,
+        },
+    ]
+
+
 def _execution_policy(repository_arns: Sequence[str], log_group_arn: str, secret_arn: str) -> str:
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "EcrAuth",
-                    "Effect": "Allow",
-                    "Action": "ecr:GetAuthorizationToken",
-                    "Resource": "*",  # this action cannot be scoped to a repository
-                },
-                {
-                    "Sid": "EcrPull",
-                    "Effect": "Allow",
-                    "Action": [
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:GetDownloadUrlForLayer",
-                        "ecr:BatchGetImage",
-                    ],
-                    "Resource": sorted(set(repository_arns)),
-                },
+                *ecr_pull_statements(sorted(set(repository_arns))),
                 {
                     "Sid": "Logs",
                     "Effect": "Allow",

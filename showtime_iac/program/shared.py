@@ -21,6 +21,7 @@ from typing import Any
 import pulumi
 
 from showtime_iac.core.stack_config import SharedConfig
+from showtime_iac.program.access import ecr_pull_statements
 from showtime_iac.program.containers import CONTAINER_PORT
 from showtime_iac.program.loadbalancer import declare_load_balancer
 
@@ -90,22 +91,7 @@ def _execution_policy(repository_arn: str, region: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "EcrAuth",
-                    "Effect": "Allow",
-                    "Action": "ecr:GetAuthorizationToken",
-                    "Resource": "*",  # this action cannot be scoped to a repository
-                },
-                {
-                    "Sid": "EcrPull",
-                    "Effect": "Allow",
-                    "Action": [
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:GetDownloadUrlForLayer",
-                        "ecr:BatchGetImage",
-                    ],
-                    "Resource": repository_arn,
-                },
+                *ecr_pull_statements(repository_arn),
                 {
                     "Sid": "Logs",
                     "Effect": "Allow",
