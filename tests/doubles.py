@@ -206,6 +206,15 @@ class FakeLive:
         return []
 
 
+def against_server(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str], cwd: Path) -> None:
+    """A CLI run against the GitHub test server (``env``: ``GitHubServer.env()``), in ``cwd``,
+    with no policy but a ``showtime.toml`` the test may write there."""
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
+    monkeypatch.chdir(cwd)
+
+
 def use_doubles(
     monkeypatch: pytest.MonkeyPatch,
     stacks: FakeStacks,
@@ -581,6 +590,27 @@ STUB_SHA = "abc1234def5678abc1234def5678abc1234def56"  # PR 1234's SHA in the St
 SERVICE = resource_names(1234, STUB_SHA).service
 TASK = "arn:aws:ecs:us-west-2:123456789012:task/superset-ci/0123456789abcdef0123456789abcdef"
 ENI = "eni-0123456789abcdef0"
+
+
+def stub_clients(*, elbv2: bool = False) -> Any:
+    """Real boto3 clients (for botocore's Stubber) with fake credentials, never a network
+    call: an ``AwsClients`` of ECS, EC2, ECR, CloudWatch Logs (and ELBv2 when asked)."""
+    import boto3
+
+    from showtime_iac.adapters.aws import AwsClients
+
+    kw: Any = {
+        "region_name": "us-west-2",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    return AwsClients(
+        ecs=boto3.client("ecs", **kw),
+        ec2=boto3.client("ec2", **kw),
+        ecr=boto3.client("ecr", **kw),
+        logs=boto3.client("logs", **kw),
+        **({"elbv2": boto3.client("elbv2", **kw)} if elbv2 else {}),
+    )
 
 
 class FakeTime:

@@ -107,6 +107,14 @@ class GitHubServer:
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
         threading.Thread(target=self._http.serve_forever, daemon=True).start()
 
+    def env(self) -> dict[str, str]:
+        """What points a client at this server (the GitHub Actions variables)."""
+        return {
+            "GITHUB_API_URL": self.url,
+            "GITHUB_TOKEN": self.token,
+            "GITHUB_REPOSITORY": self.repo,
+        }
+
     def stop(self) -> None:
         if self._http is not None:
             self._http.shutdown()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from showtime_iac.core.model import FLAG_RE, SIZES, InputError, Ttl
 
@@ -40,18 +40,7 @@ CommandName = Literal[
     "size",
     "help",
 ]
-NAMES: tuple[str, ...] = (
-    "refresh",
-    "extend",
-    "keep-alive",
-    "status",
-    "destroy",
-    "enable",
-    "disable",
-    "debug",
-    "size",
-    "help",
-)
+NAMES: tuple[str, ...] = get_args(CommandName)
 # re.ASCII: no Unicode case folding, so look-alikes (Cyrillic с, the Kelvin sign K, ſ) never match
 _LINE_RE = re.compile(r"^/(showtime|circus)(?:\s+(.*))?$", re.IGNORECASE | re.ASCII)
 # a fence: 3+ backticks (whose info string has none) or 3+ tildes, indented at most 3 spaces

@@ -79,9 +79,7 @@ def test_ref_from_actions_variables() -> None:
 def test_ref_from_the_github_api(ghserver: GitHubServer) -> None:
     ghserver.branches["master"] = "c" * 40
     env = {
-        "GITHUB_API_URL": ghserver.url,
-        "GITHUB_TOKEN": ghserver.token,
-        "GITHUB_REPOSITORY": ghserver.repo,
+        **ghserver.env(),
         "GITHUB_SHA": SHA,
         "GITHUB_REF_NAME": "other-branch",  # a PR run: its SHA is not master's
     }

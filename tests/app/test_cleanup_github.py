@@ -11,7 +11,7 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
-from tests.doubles import FakeLive, FakeStacks, use_doubles
+from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer
 
 
@@ -52,14 +52,7 @@ def repo300(
     for n in range(1001, 1021):
         ghserver.add_pr(n, head_sha=sha(n), state="closed")
         stacks.existing.add(f"pr-{n}-{sha(n)[:7]}")
-    for var, value in {
-        "GITHUB_API_URL": ghserver.url,
-        "GITHUB_TOKEN": ghserver.token,
-        "GITHUB_REPOSITORY": ghserver.repo,
-    }.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
-    monkeypatch.chdir(tmp_path)
+    against_server(monkeypatch, ghserver.env(), tmp_path)
     # the sweep's mechanics, without the lifetimes' warning round and max age (tested apart,
     # in test_lifetimes_cleanup): expired environments go in this run; 30-day `close` stay
     (tmp_path / "showtime.toml").write_text('warn_before = "0s"\nmax_age = "60d"\n')

@@ -14,7 +14,7 @@ import pytest
 from showtime_iac.app.cleanup import CLEANUP_WORKERS, cleanup_workers
 from showtime_iac.cli import main
 from showtime_iac.core.model import InputError, stack_name
-from tests.doubles import FakeLive, FakeStacks, use_doubles
+from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer
 
 
@@ -54,14 +54,7 @@ def closed12(ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     for n in range(1, 13):
         ghserver.add_pr(n, head_sha=sha(n), state="closed")
         stacks.existing.add(f"pr-{n}-{sha(n)[:7]}")
-    for var, value in {
-        "GITHUB_API_URL": ghserver.url,
-        "GITHUB_TOKEN": ghserver.token,
-        "GITHUB_REPOSITORY": ghserver.repo,
-    }.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
-    monkeypatch.chdir(tmp_path)
+    against_server(monkeypatch, ghserver.env(), tmp_path)
     use_doubles(monkeypatch, stacks, FakeLive())
     return stacks
 

@@ -12,7 +12,7 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
-from tests.doubles import FakeLive, FakeStacks, use_doubles
+from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer, Recorded
 
 SHA = "abc1234" + "f" * 33
@@ -42,14 +42,7 @@ def repo(
 ) -> tuple[GitHubServer, FakeStacks]:
     stacks = FakeStacks()
     stacks.existing.add(STACK)
-    for var, value in {
-        "GITHUB_API_URL": ghserver.url,
-        "GITHUB_TOKEN": ghserver.token,
-        "GITHUB_REPOSITORY": ghserver.repo,
-    }.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("SHOWTIME_POLICY", raising=False)
-    monkeypatch.chdir(tmp_path)
+    against_server(monkeypatch, ghserver.env(), tmp_path)
     use_doubles(monkeypatch, stacks, FakeLive())
     return ghserver, stacks
 

@@ -471,23 +471,12 @@ def test_status_live_from_moto(
 @pytest.fixture
 def stubbed_live(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> Any:
     """``status`` over botocore Stubbers (what moto can't make), and the engine double."""
-    import boto3
     from botocore.stub import Stubber
 
-    from showtime_iac.adapters.aws import AwsClients, AwsLive
-    from tests.doubles import FakeTime, Stubbed
+    from showtime_iac.adapters.aws import AwsLive
+    from tests.doubles import FakeTime, Stubbed, stub_clients
 
-    kw: Any = {
-        "region_name": "us-west-2",
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    clients = AwsClients(
-        ecs=boto3.client("ecs", **kw),
-        ec2=boto3.client("ec2", **kw),
-        ecr=boto3.client("ecr", **kw),
-        logs=boto3.client("logs", **kw),
-    )
+    clients = stub_clients()
     t = FakeTime()
     gets = HealthGets(200)
     live = AwsLive(clients, clock=t.clock, sleep=t.sleep, http_get=gets)

@@ -6,15 +6,13 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
-from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
 from showtime_iac.adapters.aws import AwsClients, AwsLive
 from showtime_iac.settings import Settings
-from tests.doubles import CLUSTER, FakeTime, Stubbed, World
+from tests.doubles import CLUSTER, FakeTime, Stubbed, World, stub_clients
 from tests.motoserver import set_moto_transition
 
 
@@ -28,17 +26,7 @@ def world(moto_env: str) -> World:
 @pytest.fixture
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubbed]:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    kw: Any = {
-        "region_name": "us-west-2",
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    clients = AwsClients(
-        ecs=boto3.client("ecs", **kw),
-        ec2=boto3.client("ec2", **kw),
-        ecr=boto3.client("ecr", **kw),
-        logs=boto3.client("logs", **kw),
-    )
+    clients = stub_clients()
     t = FakeTime()
     live = AwsLive(clients, cluster=CLUSTER, clock=t.clock, sleep=t.sleep, poll_interval=5.0)
     ecs, ec2 = Stubber(clients.ecs), Stubber(clients.ec2)

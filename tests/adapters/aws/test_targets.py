@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from showtime_iac.adapters.aws import AwsClients, AwsError, AwsLive
-from tests.doubles import FakeTime
+from showtime_iac.adapters.aws import AwsError, AwsLive
+from tests.doubles import FakeTime, stub_clients
 
 # --------------------------------------------------------------------------- target health
 
@@ -25,18 +24,7 @@ def elb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsLive, Stubber, Fak
     from showtime_iac.core.model import Policy
 
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    kw: Any = {
-        "region_name": "us-west-2",
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    clients = AwsClients(
-        ecs=boto3.client("ecs", **kw),
-        ec2=boto3.client("ec2", **kw),
-        ecr=boto3.client("ecr", **kw),
-        logs=boto3.client("logs", **kw),
-        elbv2=boto3.client("elbv2", **kw),
-    )
+    clients = stub_clients(elbv2=True)
     assert clients.elbv2 is not None
     t = FakeTime()
     live = AwsLive(
