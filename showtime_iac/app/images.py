@@ -15,11 +15,9 @@ from dataclasses import dataclass, replace
 
 from showtime_iac.core.model import (
     IMAGE_RE,
-    ImageMismatchError,
     InputError,
     ShowtimeError,
     image_built_from,
-    same_commit,
     short_sha,
 )
 from showtime_iac.core.planner import Plan, StackOp
@@ -89,12 +87,7 @@ def _bind(
         return replace(op, config=replace(cfg, image=image, image_sha=op.sha))
     if record is None:
         return op
-    if not same_commit(record.sha, op.sha):
-        raise ImageMismatchError(
-            f"the prebuilt image {record.uri[:120]} was built from {record.sha[:7]}, but this "
-            f"run deploys {op.sha[:7]} (stack {op.stack}): an image only runs in the stack of "
-            "its own commit; refused before anything was written"
-        )
+    # EnvConfig refuses an image of another commit (ImageMismatchError), before any write
     return replace(op, config=replace(cfg, image=record.uri, image_sha=record.sha))
 
 
