@@ -31,6 +31,10 @@ from showtime_iac.core.model import (
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
 
 Recheck = Callable[["SweepItem"], "SweepItem"]
+Bind = Callable[[Plan], Plan]
+#: what the cleanup carries out (a ``keep`` is only reported)
+_ACTS = ("destroy", "warn", "sleep")
+_DONE = {"destroy": "destroyed", "warn": "warned", "sleep": "asleep"}
 
 if TYPE_CHECKING:
     from showtime_iac.app.executor import Executor
@@ -56,6 +60,8 @@ class SweepItem:
 
     @property
     def action(self) -> str:
+        if self.plan.intent == "sleep":
+            return "sleep"
         if self.plan.stacks:
             return "destroy"
         if self.plan.intent == "warn":
@@ -204,27 +210,36 @@ def _carry_out(
     dry_run: bool,
     workers: int = 1,
     recheck: Recheck | None = None,
+    bind: Bind | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per item; the destroys and warnings run ``workers`` at a time (rows keep their
-    order). A destroy is re-checked first (``recheck``): activity since may have withdrawn it."""
+    """One row per item; the destroys, sleeps and warnings run ``workers`` at a time (rows
+    keep their order). A destroy or a sleep is re-checked first (``recheck``): activity since
+    may have withdrawn it. ``bind`` gives a sleep's ``up`` the image its stack runs."""
     rows = [_row(item, dry_run) for item in items]
     todo = [
         (row, item)
         for row, item in zip(rows, items, strict=True)
-        if not dry_run and item.action in ("destroy", "warn")
+        if not dry_run and item.action in _ACTS
     ]
 
     def one(job: tuple[dict[str, Any], SweepItem]) -> None:
         row, planned = job
         item = planned
-        if item.action == "destroy" and recheck is not None:
+        if item.action in ("destroy", "sleep") and recheck is not None:
             item = recheck(item)
-            if item.action != "destroy":
+            if item.action not in ("destroy", "sleep"):
                 row.update(action=item.action, stacks=[], result="kept: activity since the warning")
-        if item.action not in ("destroy", "warn"):
+        if item.action not in _ACTS:
             return
-        out = executor.execute(item.plan, item.pr)
-        done = "destroyed" if item.action == "destroy" else "warned"
+        plan = item.plan
+        if item.action == "sleep" and bind is not None:
+            try:
+                plan = bind(plan)
+            except ShowtimeError as exc:
+                row["result"] = f"failed: {exc}"
+                return
+        out = executor.execute(plan, item.pr)
+        done = _DONE[item.action]
         if item is not planned and done == "warned":
             done = "warned: activity since the warning"
         row["result"] = "failed: " + (out.error or "") if out.exit_code else done
@@ -319,6 +334,7 @@ def cleanup(
     ``failed`` counts failed destroys and orphan deletions."""
     from showtime_iac.app import wiring
     from showtime_iac.app.executor import Executor
+    from showtime_iac.app.images import bind_images
     from showtime_iac.app.inputs import load_policy
     from showtime_iac.settings import Settings
 
@@ -353,6 +369,7 @@ def cleanup(
         dry_run,
         cleanup_workers(),
         recheck=lambda i: _still_due(i, ports, now, policy),
+        bind=lambda plan: bind_images(plan, None, ports.stacks.current_image),
     )
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))

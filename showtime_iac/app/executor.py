@@ -221,6 +221,7 @@ class Executor:
             run_url=self.run_url,
             port=self.policy.port,
             logs=logs,
+            idle_action=self.policy.idle_action,
         )
         self.gh.upsert_status_comment(pr, body)
 
@@ -246,7 +247,31 @@ class Executor:
             return self._sweep(plan, out)
         if not ups:
             return self._teardown(plan, pr, out)
+        if plan.intent == "sleep":
+            return self._sleep(plan, pr, ups[0], out)
         return self._deploy(plan, pr, ups[0], out, replan)
+
+    def _sleep(self, plan: Plan, pr: PrInfo, up: StackOp, out: Outcome) -> Outcome:
+        """Scale to zero through the stack, then say so on the PR. The stack goes first: if
+        it fails, the labels still say running (and warned), so the next cleanup retries."""
+        cfg = up.config
+        assert cfg is not None
+        assert cfg.sleeping
+        try:
+            self.stacks.up(cfg)
+        except Exception as raw:
+            exc = _as_error(raw)
+            out.exit_code, out.error = 1, str(exc)
+            self._audit(out, "sleep", "failed", f"{up.stack}: {exc}")
+            return out
+        out.actions.append(f"up {up.stack} (desired count 0)")
+        self.gh.apply_label_diff(plan.pr, plan.add_labels, plan.remove_labels)
+        out.actions.append(f"labels +{len(plan.add_labels)} -{len(plan.remove_labels)}")
+        self.gh.deployment(plan.pr, up.sha, "inactive")
+        final = L.apply_diff(pr.labels, plan.label_diff)
+        self._sticky(plan.pr, final, f"`{up.sha}` asleep: {plan.reasons[0]}")
+        self._audit(out, "sleep", "ok", plan.reasons[0] if plan.reasons else up.stack)
+        return out
 
     def _labels_and_reply(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
         if plan.label_diff:

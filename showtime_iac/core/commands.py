@@ -32,6 +32,7 @@ CommandName = Literal[
     "refresh",
     "extend",
     "keep-alive",
+    "wake",
     "status",
     "destroy",
     "enable",
@@ -63,6 +64,7 @@ HELP = """\
 | `/showtime refresh` | roll the environment forward to the PR's latest commit |
 | `/showtime extend 48h` | extend the lifetime (hours, days or weeks; up to the policy maximum) |
 | `/showtime keep-alive` | never expire by time (until the PR closes or someone stops it) |
+| `/showtime wake` | bring a sleeping environment back (same commit, same URL) |
 | `/showtime destroy` | tear the environment down |
 | `/showtime enable FLAG` / `disable FLAG` | turn `SUPERSET_FEATURE_FLAG` on or off |
 | `/showtime debug on` / `debug off` | debug mode |
@@ -157,7 +159,7 @@ def _parse_line(rest: str) -> Command | CommandError:
     name, args = words[0].lower(), words[1:]
     if name not in NAMES:
         return CommandError(f"unknown command `{_clean(name)}`")
-    if name in ("refresh", "keep-alive", "status", "destroy", "help"):
+    if name in ("refresh", "keep-alive", "wake", "status", "destroy", "help"):
         if args:
             return CommandError(f"`{name}` takes no argument")
         return Command(name)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from showtime_iac.core.cost import SIZE_RESOURCES, hourly_cost
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.model import Show, Status
 
@@ -66,6 +67,8 @@ def address_url(address: str | None, port: int = 8080) -> str | None:
 
 def ttl_left(show: Show, now: datetime) -> str:
     """``"23h 10m left"``, ``"expired"``, ``"until the PR closes"``, ``"never expires"``."""
+    if show.status is Status.SLEEPING:
+        return "asleep"
     if show.ttl is None:
         return "unknown"
     if show.ttl.value == "close":
@@ -92,8 +95,23 @@ def lifetime_text(show: Show, now: datetime) -> str:
     return text
 
 
-def _keep_line(show: Show, now: datetime) -> str | None:
+def _asleep_line(show: Show) -> str:
+    """A sleeping environment: how to wake it, and what each state costs."""
+    size = next((c for c in show.config if c in SIZE_RESOURCES), "medium")
+    awake, asleep = hourly_cost(size), hourly_cost(size, sleeping=True)
+    line = (
+        f"😴 `{show.sha}` is asleep (scaled to zero): comment `/showtime wake` or push a commit "
+        f"to bring it back. Cost: ~${asleep:.4f}/h asleep, ~${awake:.3f}/h running."
+    )
+    if show.max_at is not None and not show.max_lifted:
+        line += f" Its max age ends it at {show.max_at:%Y-%m-%d %H:%M} UTC."
+    return line
+
+
+def _keep_line(show: Show, now: datetime, idle_action: str = "destroy") -> str | None:
     """When the environment goes, and how to keep it (None: no clock ends it)."""
+    if show.status is Status.SLEEPING and show.warned is None:
+        return _asleep_line(show)
     ends = [
         d
         for d in (
@@ -102,17 +120,25 @@ def _keep_line(show: Show, now: datetime) -> str | None:
         )
         if d is not None
     ]
+    end = min(ends) if ends else None
+    by_max_age = end is not None and end == show.max_at
     if show.warned is not None:
+        sleeps = idle_action == "sleep" and show.status is Status.RUNNING and not by_max_age
+        what = "put to sleep" if sleeps else "torn down"
         return (
-            f"⚠️ `{show.sha}` will be torn down at {show.warned:%Y-%m-%d %H:%M} UTC: a push or "
+            f"⚠️ `{show.sha}` will be {what} at {show.warned:%Y-%m-%d %H:%M} UTC: a push or "
             "`/showtime extend 24h` keeps it"
         )
-    if not ends:
+    if end is None:
         return None
-    end = min(ends)
     how = "a push or `/showtime extend 24h` resets the idle TTL; `/showtime keep-alive` pins it"
-    if show.max_at is not None and end == show.max_at:
+    if by_max_age:
         how = "its max age ends it then, pinned or not"
+    elif idle_action == "sleep":
+        return (
+            f"Sleeps at {end:%Y-%m-%d %H:%M} UTC unless used (scaled to zero, the URL stays; "
+            f"`/showtime wake` brings it back): {how}."
+        )
     return f"Goes at {end:%Y-%m-%d %H:%M} UTC unless used: {how}."
 
 
@@ -122,6 +148,34 @@ def history_of(body: str | None) -> list[str]:
         return []
     m = _HIST_RE.search(body)
     return [line for line in m.group(1).splitlines() if line.strip()] if m else []
+
+
+def _footer(
+    timings: Sequence[tuple[str, float]], logs: str | None, run_url: str | None
+) -> list[str]:
+    """Timings, the last log lines, the commands and the run's link."""
+    out: list[str] = []
+    if timings:
+        out += ["", "Timings: " + ", ".join(f"{name} {sec:.0f}s" for name, sec in timings)]
+    if logs:
+        out += [
+            "",
+            "<details><summary>Last log lines</summary>",
+            "",
+            "```",
+            logs.rstrip(),
+            "```",
+            "</details>",
+        ]
+    out += [
+        "",
+        "Commands: `/showtime status` · `refresh` · `extend 48h` · `keep-alive` · `wake` · "
+        "`destroy` · "
+        "`enable FLAG` · `disable FLAG` · `debug on|off` · `size small|medium|large` · `help`",
+    ]
+    if run_url:
+        out += ["", f"[Workflow run]({run_url})"]
+    return out
 
 
 def status_comment(
@@ -136,6 +190,7 @@ def status_comment(
     timings: Sequence[tuple[str, float]] = (),
     logs: str | None = None,
     sticky: bool = True,
+    idle_action: str = "destroy",
 ) -> str:
     """The sticky comment body. ``event_line`` is appended to the history.
 
@@ -171,31 +226,13 @@ def status_comment(
                 f"| {lifetime_text(s, now)} | {f'@{s.requester}' if s.requester else '-'} |"
             )
         out += _public_ip_note(shows, port)
-        keep = _keep_line(st.active, now) if st.active else None
+        keep = _keep_line(st.active, now, idle_action) if st.active else None
         if keep:
             out += ["", keep]
         cfg = st.active.config if st.active else ()
         if cfg:
             out += ["", f"Configuration: `{','.join(cfg)}`"]
-    if timings:
-        out += ["", "Timings: " + ", ".join(f"{name} {sec:.0f}s" for name, sec in timings)]
-    if logs:
-        out += [
-            "",
-            "<details><summary>Last log lines</summary>",
-            "",
-            "```",
-            logs.rstrip(),
-            "```",
-            "</details>",
-        ]
-    out += [
-        "",
-        "Commands: `/showtime status` · `refresh` · `extend 48h` · `keep-alive` · `destroy` · "
-        "`enable FLAG` · `disable FLAG` · `debug on|off` · `size small|medium|large` · `help`",
-    ]
-    if run_url:
-        out += ["", f"[Workflow run]({run_url})"]
+    out += _footer(timings, logs, run_url)
     if hist and sticky:
         out += (
             ["", "<details><summary>History</summary>", ""]

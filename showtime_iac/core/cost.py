@@ -93,25 +93,33 @@ class FargatePrices:
 DEFAULT_PRICES = FargatePrices()
 
 
-def cost_breakdown(size: Size | str, prices: FargatePrices = DEFAULT_PRICES) -> dict[str, float]:
+def cost_breakdown(
+    size: Size | str, prices: FargatePrices = DEFAULT_PRICES, *, sleeping: bool = False
+) -> dict[str, float]:
     """Estimated USD per hour of one environment of ``size``, by part: Fargate compute, the
     task's public IPv4, its image's ECR storage, its log ingestion (storage of a week of logs
-    is a rounding error and left out). Shared costs (the load balancer) are not in it."""
+    is a rounding error and left out). Shared costs (the load balancer) are not in it.
+
+    ``sleeping``: scaled to zero, no task runs, so compute, its address and its logs cost
+    nothing; the image stays in ECR (a wake needs it)."""
     if size not in SIZE_RESOURCES:
         raise InputError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
     vcpu, gib = SIZE_RESOURCES[size]
+    running = 0.0 if sleeping else 1.0
     return {
-        "compute": round(vcpu * prices.vcpu_hour + gib * prices.gb_hour, 6),
-        "public_ipv4": round(prices.ipv4_hour, 6),
+        "compute": round(running * (vcpu * prices.vcpu_hour + gib * prices.gb_hour), 6),
+        "public_ipv4": round(running * prices.ipv4_hour, 6),
         "image_storage": round(prices.image_gb * prices.ecr_gb_month / HOURS_PER_MONTH, 6),
-        "logs": round(prices.log_gb_hour * prices.logs_ingest_gb, 6),
+        "logs": round(running * prices.log_gb_hour * prices.logs_ingest_gb, 6),
     }
 
 
-def hourly_cost(size: Size | str, prices: FargatePrices = DEFAULT_PRICES) -> float:
-    """Estimated USD per hour of one environment of ``size``: the sum of
-    :func:`cost_breakdown` (compute, public IPv4, image storage, logs)."""
-    return round(sum(cost_breakdown(size, prices).values()), 5)
+def hourly_cost(
+    size: Size | str, prices: FargatePrices = DEFAULT_PRICES, *, sleeping: bool = False
+) -> float:
+    """Estimated USD per hour of one environment of ``size`` (``sleeping``: scaled to zero):
+    the sum of :func:`cost_breakdown` (compute, public IPv4, image storage, logs)."""
+    return round(sum(cost_breakdown(size, prices, sleeping=sleeping).values()), 5)
 
 
 def total_hourly_cost(sizes: Iterable[Size | str], prices: FargatePrices = DEFAULT_PRICES) -> float:

@@ -5,6 +5,8 @@ one) and ``/showtime extend`` (which re-writes ⌛ so that the idle deadline is 
 from the command). The max age counts from the PR's first environment: the claim of every
 later commit carries the ⌛ label's ``max`` forward. A pin (``/showtime keep-alive``, TTL
 ``manual``) lifts the idle TTL; only an admin's pin lifts the max age too (``max never``).
+A sleeping environment (``idle_action = "sleep"``) has no idle deadline left: only its max
+age ends it.
 
 Every reading errs towards the earlier end: a 📅 in the future (clock skew between runners)
 counts from ``now``; a recorded max age is never later than 📅 plus the policy's max age.
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from showtime_iac.core.model import Policy, Show
+from showtime_iac.core.model import Policy, Show, Status
 
 __all__ = ["Deadlines", "deadlines", "max_age_for"]
 
@@ -54,6 +56,8 @@ def deadlines(show: Show, now: datetime, policy: Policy) -> Deadlines:
         return Deadlines(None, None if show.max_lifted else show.max_at)
     start = min(show.created, now)
     duration = show.ttl.duration if show.ttl is not None else None
+    if show.status is Status.SLEEPING:
+        duration = None  # asleep already: idleness costs nothing more, the max age still ends it
     idle_at = None if duration is None else start + duration
     if show.max_lifted:
         return Deadlines(idle_at, None)

@@ -82,6 +82,8 @@ class Status(StrEnum):
     DESTROYING = "destroying"
     #: scaled to zero by ``idle_action = "sleep"``: stack, URL and labels stay
     SLEEPING = "sleeping"
+    #: a sleeping environment scaling back to one task (``/showtime wake``, ⚡)
+    WAKING = "waking"
 
     @property
     def in_progress(self) -> bool:
@@ -90,7 +92,14 @@ class Status(StrEnum):
 
 
 _IN_PROGRESS = frozenset(
-    {Status.BUILDING, Status.BUILT, Status.DEPLOYING, Status.UPDATING, Status.CONFIGURING}
+    {
+        Status.BUILDING,
+        Status.BUILT,
+        Status.DEPLOYING,
+        Status.UPDATING,
+        Status.CONFIGURING,
+        Status.WAKING,
+    }
 )
 
 _TTL_RE = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")

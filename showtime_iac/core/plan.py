@@ -61,9 +61,13 @@ Intent = Literal[
     "reply",
     "sweep",
     "warn",
+    "sleep",
+    "wake",
 ]
 """``sweep``: the cleanup destroys stacks that no label references (nothing else changes);
-``warn``: the cleanup warns that an environment will go (or withdraws that warning)."""
+``warn``: the cleanup warns that an environment will go (or withdraws that warning);
+``sleep``: the cleanup scales an idle environment to zero through its stack
+(``idle_action = "sleep"``); ``wake``: it comes back (same SHA, same image)."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ optional; :class:`~showtime_iac.core.model.Policy` holds the defaults.
     default_size = "medium"    # small | medium | large
     trusted_associations = ["OWNER", "MEMBER", "COLLABORATOR"]
     max_age = "7d"             # no environment of a PR lives longer, pinned or not
-    idle_action = "destroy"    # destroy (sleep: reserved, not available yet)
+    idle_action = "destroy"    # or "sleep": an idle environment scales to zero (max age destroys)
     warn_before = "2h"         # the cleanup warns this long before a teardown; "0s": never
 """
 
@@ -78,10 +78,8 @@ def _lifetime_keys(d: Mapping[str, Any], base: Policy) -> dict[str, Any]:
         zero = isinstance(v, str) and re.fullmatch(r"0[smhd]?", v.strip()) is not None
         out["warn_before"] = timedelta(0) if zero else parse_duration(v, "warn_before")
     action = d.get("idle_action", base.idle_action)
-    if action == "sleep":  # the key is reserved; scaling to zero is not carried out yet
-        raise InputError("policy idle_action = 'sleep' is not available yet: use 'destroy'")
-    if action != "destroy":
-        raise InputError(f"policy idle_action = {str(action)[:20]!r}: choose destroy")
+    if action not in ("sleep", "destroy"):
+        raise InputError(f"policy idle_action = {str(action)[:20]!r}: choose sleep or destroy")
     out["idle_action"] = action
     if out.get("warn_before", base.warn_before) >= out.get("max_age", base.max_age):
         raise InputError("policy warn_before must be shorter than max_age")

@@ -34,7 +34,20 @@ from showtime_iac.core.aws_ids import (
     domain_checks,
     routing_checks,
 )
-from showtime_iac.core.model import SHA_RE, SIZES, EnvConfig, InputError, Size, Ttl
+from showtime_iac.core.config_keys import (
+    BUILD_KEYS,
+    ENV_KEYS,
+    NAMESPACE,
+    REGION_KEY,
+    ROUTER_KEYS,
+    SECRET_KEYS,
+    SHARED_KEYS,
+    SHARED_STACK_KEY,
+    StackConfigError,
+    check_keys,
+    key,
+)
+from showtime_iac.core.model import SHA_RE, SIZES, EnvConfig, Size, Ttl
 
 __all__ = [
     "BUILD_KEYS",
@@ -55,94 +68,11 @@ __all__ = [
     "to_stack_config",
 ]
 
-NAMESPACE = "showtime-iac"
-REGION_KEY = "aws:region"
-SHARED_STACK_KEY = f"{NAMESPACE}:sharedStack"
-
-
-def key(name: str) -> str:
-    """``"pr"`` → ``"showtime-iac:pr"``."""
-    return f"{NAMESPACE}:{name}"
-
-
-# Environment stack keys (one EnvConfig). The values below are the defaults when a key is absent.
-ENV_KEYS: dict[str, str | None] = {
-    "pr": None,  # required
-    "sha": None,  # required
-    "repo": "apache/superset",
-    "size": "medium",
-    "flags": "{}",
-    "debug": "false",
-    "examples": "true",
-    "cacheRedis": "false",
-    "image": None,  # prebuilt image URI: no build
-    "imageSha": None,  # the commit the image was built from: must be `sha`
-    "ttl": "24h",
-    "requester": "unknown",
-    "created": None,  # ISO 8601
-}
-
-# Shared values: set on the `shared` stack, or on an environment stack that does not use a
-# StackReference. `aws:region` (outside our namespace) is the region.
-SHARED_KEYS: dict[str, str | None] = {
-    "clusterName": "superset-ci",
-    "clusterArn": None,
-    "ecrRepositoryName": "superset-ci",
-    "ecrRepositoryUrl": None,
-    "executionRoleName": "showtime-ecs-execution",
-    "executionRoleArn": None,
-    "securityGroupId": None,
-    "vpcId": None,
-    "subnetIds": "[]",
-    "ingressCidrs": '["0.0.0.0/0"]',
-    "logRetentionDays": "7",
-    "prImageMaxAgeDays": "14",
-    "createCluster": "false",
-    "createEcrRepository": "false",
-    "createExecutionRole": "false",
-    "createSecurityGroup": "false",
-    "ecrLifecyclePolicy": "true",
-    "domain": None,  # HTTPS mode, e.g. preview.example.org; unset: public-IP mode
-    "certificateArn": None,  # ACM certificate of *.<domain>; or created with hostedZoneId
-    "hostedZoneId": None,  # Route 53 zone of <domain>: certificate validation + *.<domain> alias
-    "loadBalancerName": "showtime-iac",
-    "httpsListenerArn": None,  # environments without a StackReference: the shared listener
-    "albSecurityGroupId": None,  # ... and the load balancer's security group
-}
-
-# Generated once by the driver when it creates an environment stack (secret config, never
-# regenerated; never in EnvConfig). The router stack (pr-{n}-router): its target group.
-SECRET_KEYS: dict[str, str | None] = {"secretKey": None, "adminPassword": None}
-ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None}
-
-BUILD_KEYS: dict[str, str | None] = {
-    "buildContext": "superset",
-    "dockerfile": None,  # default: <buildContext>/Dockerfile
-    "buildTarget": "ci",
-    "platform": "linux/amd64",
-}
-
-_OWN_KEYS = frozenset(
-    key(k)
-    for k in (
-        *ENV_KEYS,
-        *SHARED_KEYS,
-        *BUILD_KEYS,
-        *SECRET_KEYS,
-        *ROUTER_KEYS,
-        SHARED_STACK_KEY.split(":", 1)[1],
-    )
-)
-
 _PR_RE = re.compile(r"^(0|[1-9][0-9]{0,9})$")  # 0: the baseline environment
 PLACEHOLDER = "placeholder"
 PLACEHOLDER_LISTENER_ARN = (
     "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0"
 )
-
-
-class StackConfigError(InputError):
-    """A stack config value is missing or invalid (exit code 2, nothing declared)."""
 
 
 def _bool(name: str, text: str) -> bool:
@@ -177,13 +107,6 @@ def _str_list(name: str, text: str, pattern: re.Pattern[str], what: str) -> tupl
     return tuple(value)
 
 
-def _check_keys(values: Mapping[str, str]) -> None:
-    for k in values:
-        if k.startswith(f"{NAMESPACE}:") and k not in _OWN_KEYS:
-            known = ", ".join(sorted(k2.split(":", 1)[1] for k2 in _OWN_KEYS))
-            raise StackConfigError(f"unknown config key {k[:80]!r}: known keys are {known}")
-
-
 # --------------------------------------------------------------------------- environment
 
 
@@ -204,6 +127,8 @@ def to_stack_config(cfg: EnvConfig) -> dict[str, str]:
         key("cacheRedis"): "true" if cfg.cache_redis else "false",
         key("ttl"): cfg.ttl.value,
         key("requester"): cfg.requester,
+        # always written: config is merged, so a wake must overwrite a sleep's "true"
+        key("sleeping"): "true" if cfg.sleeping else "false",
     }
     if cfg.image is not None:
         out[key("image")] = cfg.image
@@ -211,6 +136,8 @@ def to_stack_config(cfg: EnvConfig) -> dict[str, str]:
         out[key("imageSha")] = cfg.image_sha
     if cfg.created is not None:
         out[key("created")] = cfg.created.isoformat()
+    if cfg.max_age_at is not None:
+        out[key("maxAgeAt")] = cfg.max_age_at.isoformat()
     return out
 
 
@@ -220,7 +147,7 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
     Keys of other namespaces (``aws:region``) are ignored; an unknown ``showtime-iac:`` key is
     an error (a typo would otherwise silently fall back to a default).
     """
-    _check_keys(values)
+    check_keys(values)
 
     def get(name: str) -> str | None:
         v = values.get(key(name))
@@ -251,15 +178,7 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
         raise StackConfigError(
             f'{key("flags")} must be a JSON object of flag → true/false, e.g. {{"ALERTS":true}}'
         )
-    created_text = get("created")
-    created: datetime | None = None
-    if created_text is not None:
-        try:
-            created = datetime.fromisoformat(created_text)
-        except ValueError:
-            raise StackConfigError(
-                f"{key('created')} must be an ISO 8601 time, not {created_text[:40]!r}"
-            ) from None
+    created, max_age_at = _time("created", get("created")), _time("maxAgeAt", get("maxAgeAt"))
     sized: Size = size
     return EnvConfig(
         pr=int(pr_text),
@@ -275,7 +194,18 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
         ttl=Ttl(get("ttl") or "24h"),
         requester=get("requester") or "unknown",
         created=created,
+        max_age_at=max_age_at,
+        sleeping=_bool("sleeping", get("sleeping") or "false"),
     )
+
+
+def _time(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise StackConfigError(f"{key(name)} must be an ISO 8601 time, not {text[:40]!r}") from None
 
 
 # --------------------------------------------------------------------------- shared
@@ -487,7 +417,7 @@ class SharedConfig:
     @classmethod
     def from_stack_config(cls, values: Mapping[str, str]) -> SharedConfig:
         """Read the shared values from stack config; strict, defaults for absent keys."""
-        _check_keys(values)
+        check_keys(values)
 
         def get(name: str) -> str | None:
             v = values.get(key(name))
@@ -555,7 +485,7 @@ def shared_source(values: Mapping[str, str]) -> SharedConfig | SharedStackRef:
     ``showtime-iac:sharedStack`` is set, else its own config (``SharedConfig``)."""
     ref = values.get(SHARED_STACK_KEY)
     if ref:
-        _check_keys(values)
+        check_keys(values)
         return SharedStackRef(ref, values.get(key("domain")) or None)
     return SharedConfig.from_stack_config(values)
 
@@ -589,7 +519,7 @@ class BuildConfig:
 
     @classmethod
     def from_stack_config(cls, values: Mapping[str, str]) -> BuildConfig:
-        _check_keys(values)
+        check_keys(values)
         target = values.get(key("buildTarget"), "ci")
         return cls(
             context=values.get(key("buildContext")) or "superset",

@@ -144,7 +144,8 @@ def _service(
         name=names.service,
         cluster=inputs.cluster(),
         task_definition=task_definition.arn,
-        desired_count=1,
+        # asleep (idle_action = "sleep"): no task runs; the stack, its URL and labels stay
+        desired_count=0 if cfg.sleeping else 1,
         launch_type="FARGATE",
         network_configuration={
             "subnets": inputs.subnet_ids,

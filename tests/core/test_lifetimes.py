@@ -134,9 +134,10 @@ def test_the_policy_keys() -> None:
         timedelta(minutes=30),
     )
     assert policy_from_mapping({"warn_before": "0s"}).warn_before == timedelta(0)
+    assert policy_from_mapping({"idle_action": "sleep"}).idle_action == "sleep"
     for bad in (
         {"idle_action": "nap"},
-        {"idle_action": "sleep"},
+        {"idle_action": "Sleep"},
         {"max_age": "forever"},
         {"warn_before": "8d"},
     ):

@@ -6,11 +6,12 @@ from __future__ import annotations
 from showtime_iac.core import labels as L
 from showtime_iac.core.commands import HELP, Command, CommandError, parse_comment
 from showtime_iac.core.lifetimes import max_age_for
-from showtime_iac.core.model import Ttl
+from showtime_iac.core.model import Status, Ttl
 from showtime_iac.core.plan import Ctx, Plan, skip
 from showtime_iac.core.rules.config import reconfigure
 from showtime_iac.core.rules.lifecycle import teardown
 from showtime_iac.core.rules.rolling import update
+from showtime_iac.core.rules.sleep import wake
 from showtime_iac.core.rules.trust import authorized
 
 __all__ = ["on_comment"]
@@ -30,7 +31,14 @@ def _reply(ctx: Ctx, text: str, why: str) -> Plan:
 def _status_text(ctx: Ctx) -> str:
     from showtime_iac.core.comment import status_comment
 
-    return status_comment(ctx.pr.number, ctx.st, ctx.now, port=ctx.policy.port, sticky=False)
+    return status_comment(
+        ctx.pr.number,
+        ctx.st,
+        ctx.now,
+        port=ctx.policy.port,
+        sticky=False,
+        idle_action=ctx.policy.idle_action,
+    )
 
 
 def on_comment(ctx: Ctx) -> Plan:
@@ -73,9 +81,13 @@ def _run_command(ctx: Ctx, cmd: Command) -> Plan:
         if not sha:
             return skip(pr.number, "the PR's head SHA is unknown (not in a comment payload)", st)
         head = sha[:7]
+        if st.active_sha == head and st.active and st.active.status is Status.SLEEPING:
+            return wake(ctx, why=f"/showtime refresh by {who}: waking")
         if st.active_sha == head:
             return _reply(ctx, f"🎪 `{head}` is already live.", "refresh: already on the head")
         return update(ctx, head, why=f"/showtime refresh by {who}")
+    if cmd.name == "wake":
+        return wake(ctx, why=f"/showtime wake by {who}")
     if cmd.name in ("extend", "keep-alive"):
         return _set_ttl(ctx, cmd)
     changes = [(cmd.name, cmd.arg or "")]

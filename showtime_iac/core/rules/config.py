@@ -31,14 +31,15 @@ def apply_changes(cfg: EnvConfig, changes: Iterable[tuple[str, str]]) -> EnvConf
     return replace(cfg, flags=tuple(sorted(flags.items())))
 
 
-def _not_running(ctx: Ctx, consume: tuple[str, ...], why: str) -> Plan:
+def _not_running(ctx: Ctx, consume: tuple[str, ...], why: str, asleep: bool = False) -> Plan:
+    need = "configuration changes need a running environment"
+    if asleep:
+        need += ": it is asleep, `/showtime wake` it first"
     return Plan(
         pr=ctx.pr.number,
         intent="reply" if consume else "none",
         remove_labels=consume,
-        comment=comment_text(
-            "Configuration not applied", ["configuration changes need a running environment"]
-        )
+        comment=comment_text("Configuration not applied", [need])
         if consume or ctx.event.name == "issue_comment"
         else None,
         skipped=None if consume else "no running environment to reconfigure",
@@ -54,7 +55,8 @@ def reconfigure(
     st, pr, policy = ctx.st, ctx.pr, ctx.policy
     active = st.active
     if active is None or active.status is not Status.RUNNING:
-        return _not_running(ctx, consume, why)
+        asleep = active is not None and active.status is Status.SLEEPING
+        return _not_running(ctx, consume, why, asleep)
     base = config_for(pr, active.sha, active, policy)
     if base is None:
         return skip(pr.number, "the applied ⚙️ configuration labels are invalid", st)

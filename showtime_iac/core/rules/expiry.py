@@ -11,6 +11,9 @@ promised notice holds even when the cleanup runs less often than ``warn_before``
 happens only while a warning is on the PR and its time has come: a push or a command after the
 warning removes it (rolling.claim, planner.decide), so that environment is warned again first.
 ``warn_before = 0`` turns warnings off (the old behaviour: torn down once expired).
+
+With ``idle_action = "sleep"`` an idle *running* environment is put to sleep instead
+(:mod:`core.rules.sleep`), warned the same way; the max age always destroys.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from datetime import datetime, timedelta
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.lifetimes import Deadlines, deadlines
-from showtime_iac.core.model import Show
+from showtime_iac.core.model import Show, Status
 from showtime_iac.core.plan import Ctx, Plan, comment_text, skip
 from showtime_iac.core.rules.lifecycle import teardown
+from showtime_iac.core.rules.sleep import sleep
 
 __all__ = ["on_schedule", "warned_labels"]
 
@@ -52,6 +56,24 @@ def _days(d: timedelta) -> str:
     return f"{d.days}d" if d.days and not d.seconds else f"{int(d.total_seconds()) // 3600}h"
 
 
+def _sleeps(show: Show, dl: Deadlines, ctx: Ctx) -> bool:
+    """Idle (not the max age), running, and the policy puts idle environments to sleep."""
+    return (
+        ctx.policy.idle_action == "sleep" and dl.reason == "idle" and show.status is Status.RUNNING
+    )
+
+
+def _end(ctx: Ctx, show: Show, dl: Deadlines) -> Plan:
+    """The deadline has come (and was announced): sleep, or tear down."""
+    why = _why(show, dl, ctx)
+    if _sleeps(show, dl, ctx):
+        plan = sleep(ctx, show, why)
+        if plan is not None:
+            return plan
+        why += " (its ⚙️ labels are invalid: it cannot sleep)"
+    return teardown(ctx.pr, ctx.st, ctx.known, why, keep_legacy=False)
+
+
 def on_schedule(ctx: Ctx) -> Plan:
     """The cleanup's decision for one open PR's active environment."""
     st, pr, now, policy = ctx.st, ctx.pr, ctx.now, ctx.policy
@@ -64,7 +86,7 @@ def on_schedule(ctx: Ctx) -> Plan:
         return skip(pr.number, "not expired: no deadline (pinned, or until the PR closes)", st)
     if policy.warn_before <= timedelta(0):
         if dl.expired(now):
-            return teardown(pr, st, ctx.known, _why(active, dl, ctx), keep_legacy=False)
+            return _end(ctx, active, dl)
         return skip(pr.number, f"not expired: {dl.reason} deadline {_fmt(end)}", st)
     if active.warned is None:
         if now < end - policy.warn_before:
@@ -82,11 +104,12 @@ def on_schedule(ctx: Ctx) -> Plan:
         )
     if now < active.warned:
         return skip(pr.number, f"warned: goes at {_fmt(active.warned)}", st)
-    return teardown(pr, st, ctx.known, _why(active, dl, ctx), keep_legacy=False)
+    return _end(ctx, active, dl)
 
 
 def _warn(ctx: Ctx, show: Show, dl: Deadlines, at: datetime) -> Plan:
     label = L.render_label(L.Attr("warned", L.format_timestamp(at), show.sha))
+    what = "put to sleep (scaled to zero: the URL stays)" if _sleeps(show, dl, ctx) else "torn down"
     if dl.reason == "max age":
         why = f"it reaches the max age of {_days(ctx.policy.max_age)}"
         keep = [
@@ -106,9 +129,12 @@ def _warn(ctx: Ctx, show: Show, dl: Deadlines, at: datetime) -> Plan:
         add_labels=(label,),
         comment=comment_text(
             "Environment expiring",
-            [f"`{show.sha}` will be torn down at {_fmt(at)}: {why}", *keep],
+            [f"`{show.sha}` will be {what} at {_fmt(at)}: {why}", *keep],
         ),
-        reasons=(f"{dl.reason} deadline {_fmt(dl.end or at)}: warned, teardown at {_fmt(at)}",),
+        reasons=(
+            f"{dl.reason} deadline {_fmt(dl.end or at)}: warned, "
+            f"{'sleep' if _sleeps(show, dl, ctx) else 'teardown'} at {_fmt(at)}",
+        ),
         warnings=ctx.st.warnings,
         sha=show.sha,
     )

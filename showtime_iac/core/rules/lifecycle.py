@@ -15,6 +15,7 @@ from showtime_iac.core.plan import (
     skip,
 )
 from showtime_iac.core.rules.rolling import claim, update
+from showtime_iac.core.rules.sleep import wake
 
 __all__ = ["stale_start", "start", "teardown"]
 
@@ -76,6 +77,8 @@ def start(ctx: Ctx, head: str) -> Plan:
             warnings=st.warnings,
             sha=head,
         )
+    if show is not None and st.active_sha == head and show.status is Status.SLEEPING:
+        return wake(ctx, why="start requested on the sleeping commit: waking", consume=consume)
     if show is not None and fresh_lock(show, now, ctx.policy):
         why = (
             f"{head} is already {show.status}: claimed at {L.format_timestamp(show.created or now)}"
