@@ -75,6 +75,7 @@ class FakeStacks:
     up_seconds: float = 0.0
     journal: Path | None = None
     ups: list[str] = field(default_factory=list)
+    configs: list[EnvConfig] = field(default_factory=list)  # every ``up``'s config, in order
     destroyed: list[str] = field(default_factory=list)
     # per stack: the image it runs and the commit that image was built from (its record)
     images: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -103,6 +104,7 @@ class FakeStacks:
             raise ShowtimeError(self.fail_up)
         self.existing.add(cfg.stack)
         self.ups.append(cfg.stack)
+        self.configs.append(cfg)
         # like the program: no prebuilt image means one built from this stack's own SHA
         image = cfg.image or f"registry.test/superset-ci:sti-{cfg.stack}"
         self.images[cfg.stack] = (image, cfg.image_sha if cfg.image else cfg.sha)

@@ -183,7 +183,11 @@ def cards_from_prs(
     """
     from showtime_iac.core.labels import parse_state
 
-    price = cost_of if cost_of is not None else _default_cost
+    def price(config: tuple[str, ...], sleeping: bool) -> float | None:
+        if cost_of is not None:
+            return cost_of(config)  # type: ignore[no-any-return]
+        return _default_cost(config, sleeping)
+
     cards: list[EnvCard] = []
     for pr in prs:
         state = parse_state(pr.labels)
@@ -207,17 +211,18 @@ def cards_from_prs(
                 ttl=show.ttl if show else None,
                 requester=show.requester if show else None,
                 config=config,
-                hourly_cost=price(config) if show is not None else None,
+                hourly_cost=None if show is None else price(config, status == "sleeping"),
             )
         )
     return sorted(cards, key=lambda c: -c.pr)
 
 
-def _default_cost(config: tuple[str, ...]) -> float | None:
+def _default_cost(config: tuple[str, ...], sleeping: bool = False) -> float | None:
+    """The Fargate estimate of the environment's size, in its state (asleep: its image only)."""
     from showtime_iac.adapters.aws import hourly_cost
 
     size = next((c for c in config if c in ("small", "medium", "large")), "medium")
-    return hourly_cost(size)
+    return hourly_cost(size, sleeping=sleeping)
 
 
 def _opt_str(item: Mapping[str, Any], key: str, where: str) -> str | None:

@@ -20,23 +20,41 @@ if TYPE_CHECKING:
     from showtime_iac.adapters.stacks import StackInfo
     from showtime_iac.core.model import Policy
 
-__all__ = ["SIZE_KEY", "SizedStack", "read_stack_size", "size_of", "sized", "total_cost"]
+__all__ = [
+    "SIZE_KEY",
+    "SizedStack",
+    "read_stack_size",
+    "read_stack_sleeping",
+    "size_of",
+    "sized",
+    "total_cost",
+]
 
 SIZE_KEY = "showtime-iac:size"
+SLEEPING_KEY = "showtime-iac:sleeping"
 
 
-def read_stack_size(path: Path) -> str | None:
-    """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
-    when the file or the key is missing, or the value is not a known size."""
+def _read_config(path: Path) -> dict[str, Any]:
     import yaml  # type: ignore[import-untyped]
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
+        return {}
     config = data.get("config") if isinstance(data, dict) else None
-    size = config.get(SIZE_KEY) if isinstance(config, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def read_stack_size(path: Path) -> str | None:
+    """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
+    when the file or the key is missing, or the value is not a known size."""
+    size = _read_config(path).get(SIZE_KEY)
     return size if isinstance(size, str) and size in SIZES else None
+
+
+def read_stack_sleeping(path: Path) -> bool:
+    """``showtime-iac:sleeping`` of a stack config file: scaled to zero (its cost: the image)."""
+    return str(_read_config(path).get(SLEEPING_KEY, "false")).lower() == "true"
 
 
 @dataclass(frozen=True)
@@ -47,12 +65,14 @@ class SizedStack:
     size: str
     assumed: bool
     hourly_cost: float
+    sleeping: bool = False
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         return {
             **self.info.to_json(now),
             "size": self.size,
             "size_assumed": self.assumed,
+            "sleeping": self.sleeping,
             "hourly_cost": self.hourly_cost,
         }
 
@@ -69,11 +89,13 @@ def size_of(
 
     out = []
     for info in infos:
-        found = None
+        found, asleep = None, False
         if config_dir is not None:
             found = read_stack_size(config_dir / f"Pulumi.{info.name}.yaml")
+            asleep = read_stack_sleeping(config_dir / f"Pulumi.{info.name}.yaml")
         size = found or default_size
-        out.append(SizedStack(info, size, found is None, hourly_cost(size, prices)))
+        cost = hourly_cost(size, prices, sleeping=asleep)
+        out.append(SizedStack(info, size, found is None, cost, asleep))
     return out
 
 
@@ -91,6 +113,4 @@ def sized(
 
 def total_cost(stacks: list[SizedStack], prices: FargatePrices) -> float:
     """The hourly cost of all of ``stacks`` together."""
-    from showtime_iac.adapters.aws import total_hourly_cost
-
-    return total_hourly_cost([s.size for s in stacks], prices)
+    return round(sum(s.hourly_cost for s in stacks), 5)

@@ -123,7 +123,8 @@ def _keep_line(show: Show, now: datetime, idle_action: str = "destroy") -> str |
     end = min(ends) if ends else None
     by_max_age = end is not None and end == show.max_at
     if show.warned is not None:
-        sleeps = idle_action == "sleep" and show.status is Status.RUNNING and not by_max_age
+        before_max = show.max_lifted or show.max_at is None or show.warned < show.max_at
+        sleeps = idle_action == "sleep" and show.status is Status.RUNNING and before_max
         what = "put to sleep" if sleeps else "torn down"
         return (
             f"⚠️ `{show.sha}` will be {what} at {show.warned:%Y-%m-%d %H:%M} UTC: a push or "

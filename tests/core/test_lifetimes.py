@@ -189,7 +189,7 @@ class Lifetimes(RuleBasedStateMachine):
     def _apply(self, plan: Plan, healthy: bool = True) -> None:
         self.labels = L.apply_diff(self.labels, plan.label_diff)
         up = [op for op in plan.stacks if op.action == "up"]
-        if up and healthy:  # the deploy becomes healthy
+        if up and healthy and plan.intent != "sleep":  # the deploy becomes healthy
             self.labels = L.apply_diff(self.labels, on_success(self.labels, up[0].sha, None))
 
     @rule(hours=st.sampled_from([0, 1, 2, 3, 12, 22, 23, 24, 30, 72]), minutes=st.integers(0, 59))
@@ -219,7 +219,10 @@ class Lifetimes(RuleBasedStateMachine):
         show = L.parse_state(self.labels).active
         assert show is not None
         dl = deadlines(show, self.now, self.policy)
-        assert dl.idle_at is not None and dl.idle_at >= self.now + timedelta(hours=hours)
+        if show.status is Status.SLEEPING:  # a TTL command does not wake it
+            assert dl.idle_at is None
+        else:
+            assert dl.idle_at is not None and dl.idle_at >= self.now + timedelta(hours=hours)
         self.active_since_warning = True
 
     @precondition(lambda self: not self.gone)
@@ -239,6 +242,8 @@ class Lifetimes(RuleBasedStateMachine):
         assert active is not None
         plan = self._decide(Event(name="schedule", actor="showtime-cleanup"))
         destroys = [op for op in plan.stacks if op.action == "destroy"]
+        if plan.intent == "sleep":
+            self._slept(active, plan)
         if destroys:
             # torn down only after a warning whose time has come, with no activity since
             assert active.warned is not None and self.now >= active.warned
@@ -247,11 +252,23 @@ class Lifetimes(RuleBasedStateMachine):
             self.gone = True
         end = deadlines(active, self.now, self.policy).end
         if active.warned is not None and self.now >= active.warned and end is not None:
-            assert destroys or end > active.warned  # a due warning is carried out
+            # a due warning is carried out
+            assert destroys or plan.intent == "sleep" or end > active.warned
         self._apply(plan)
         after = L.parse_state(self.labels).active
         if after is not None and after.warned is not None and active.warned is None:
             self.warned_at, self.active_since_warning = self.now, False
+
+    def _slept(self, active: Show, plan: Plan) -> None:
+        """A sleep: warned and due like a teardown, never past the max age, nothing destroyed,
+        the serving stack itself brought up asleep on the image it runs."""
+        assert self.policy.idle_action == "sleep" and active.status is Status.RUNNING
+        assert active.warned is not None and self.now >= active.warned
+        assert self.warned_at is not None and not self.active_since_warning
+        assert active.max_lifted or active.max_at is None or self.now < active.max_at
+        [op] = plan.stacks
+        assert op.action == "up" and op.sha == active.sha and op.reuse_image
+        assert op.config is not None and op.config.sleeping
 
     @invariant()
     def the_max_age_is_never_later_than_the_first_deploy_allows(self) -> None:
@@ -270,6 +287,46 @@ class Lifetimes(RuleBasedStateMachine):
 
 TestLifetimes = Lifetimes.TestCase
 TestLifetimes.settings = settings(max_examples=100, stateful_step_count=25, deadline=None)
+
+
+class SleepingLifetimes(Lifetimes):
+    """The same PR under ``idle_action = "sleep"``: idle environments sleep (warned first),
+    wake on a writer's command, and still end at their max age."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.policy = Policy(idle_action="sleep")
+
+    @precondition(lambda self: not self.gone)
+    @rule()
+    def wake(self) -> None:
+        before = L.parse_state(self.labels).active
+        assert before is not None
+        plan = self._decide(_command("/showtime wake", "write"))
+        if before.status is not Status.SLEEPING:
+            assert plan.stacks == ()  # only a sleeping environment wakes
+            return
+        [op] = plan.stacks
+        # the same stack, on the image it ran: a wake never deploys anything new
+        assert (plan.intent, op.action, op.sha, op.reuse_image) == ("wake", "up", before.sha, True)
+        assert op.config is not None and not op.config.sleeping
+        self._apply(plan)
+        after = L.parse_state(self.labels).active
+        assert after is not None and after.status is Status.RUNNING
+        assert after.created == self.now.replace(second=0, microsecond=0)  # idle: reset
+        assert after.max_at == before.max_at  # the max age holds
+        self.active_since_warning = True
+
+    @invariant()
+    def asleep_is_never_past_the_max_age_unwarned(self) -> None:
+        show = L.parse_state(self.labels).active
+        if show is None or show.status is not Status.SLEEPING:
+            return
+        assert L.parse_state(self.labels).active_sha == show.sha  # 🎯 stays on it
+
+
+TestSleepingLifetimes = SleepingLifetimes.TestCase
+TestSleepingLifetimes.settings = settings(max_examples=100, stateful_step_count=25, deadline=None)
 
 
 def test_a_push_while_the_new_build_runs_withdraws_the_warning_of_the_serving_one() -> None:
@@ -329,3 +386,26 @@ def test_a_claimed_stack_is_tagged_with_both_deadlines() -> None:
     tags = resource_tags(cfg)
     assert tags["showtime:expires-at"] == "2026-12-02T14:00:00Z"  # idle: 24h from this deploy
     assert tags["showtime:max-age-at"] == "2026-12-08T09:00:00Z"  # the first deploy's + 7d
+
+
+def test_the_sleeping_machine_sleeps_wakes_and_still_ends_at_the_max_age() -> None:
+    m = SleepingLifetimes()
+    m.time_passes(23, 0)
+    m.cleanup()  # warned: asleep at 10:00 the next day
+    m.time_passes(3, 0)
+    m.cleanup()
+    asleep = L.parse_state(m.labels).active
+    assert asleep is not None and asleep.status is Status.SLEEPING and not m.gone
+    m.time_passes(72, 0)
+    m.cleanup()  # asleep: no idle deadline left, the max age is days away
+    assert L.parse_state(m.labels).active.warned is None  # type: ignore[union-attr]
+    m.wake()
+    slept = 0
+    for _ in range(12):  # idle again: sleeps again; a week after the first deploy: destroyed
+        m.time_passes(12, 0)
+        m.cleanup()
+        if m.gone:
+            break
+        m.asleep_is_never_past_the_max_age_unwarned()
+        slept += L.parse_state(m.labels).active.status is Status.SLEEPING  # type: ignore[union-attr]
+    assert m.gone and slept and m.now >= NOW + timedelta(days=7)

@@ -420,3 +420,34 @@ def test_every_resource_of_https_mode_validates_against_the_aws_models() -> None
     assert {r.type for r in everything} >= {SECRET, TARGET_GROUP, RULE, SG, ROLE}
     problems = validate(everything)
     assert problems == [], "\n".join(map(str, problems))
+
+
+# --------------------------------------------------------------------------- sleep
+
+
+def test_asleep_the_stack_itself_runs_no_task_and_a_wake_runs_one_again() -> None:
+    """``idle_action = "sleep"`` through the stack: the config the driver writes, merged the
+    way Pulumi merges config (a wake must overwrite the sleep's value), run by the program
+    exactly as ``pulumi up`` runs it; the ECS service stays valid for the AWS model."""
+    from dataclasses import replace
+
+    from showtime_iac.core.stack_config import to_stack_config
+    from showtime_iac.program import evaluate_stack_offline
+    from tests.program.aws_models import validate
+    from tests.program.helpers import env_values
+
+    image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci:sti-pr-1234-abc1234"
+    cfg = cfg_of(image=image, image_sha=SHA)
+    stored = env_values(replace(cfg, sleeping=True))
+    asleep = evaluate_stack_offline(cfg.stack, stored).resources
+    assert by_type(asleep)[SERVICE].inputs["desiredCount"] == 0
+    assert validate(asleep) == []
+    stored.update(to_stack_config(cfg))  # the wake: set_all_config merges into the stack's
+    awake = by_type(evaluate_stack_offline(cfg.stack, stored).resources)
+    assert awake[SERVICE].inputs["desiredCount"] == 1
+    # nothing but the task count differs: same image, same task definition, same URL
+    before = by_type(asleep)
+    assert awake[TASK_DEF].inputs == before[TASK_DEF].inputs
+    assert {k: v for k, v in awake[SERVICE].inputs.items() if k != "desiredCount"} == {
+        k: v for k, v in before[SERVICE].inputs.items() if k != "desiredCount"
+    }

@@ -127,6 +127,8 @@ def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
         cap = max_age_for(target, now, policy.max_age)
         if not target.max_lifted and now + ext > cap:
             text += f" Its max age still ends it at {cap:%Y-%m-%d %H:%M} UTC."
+    if st.active is not None and st.active.status is Status.SLEEPING:
+        text += " It is asleep: `/showtime wake` brings it back."
     # every ⌛ label goes (per-SHA, and Superset Showtime's PR-level `🎪 ⌛ 1w`); each show
     # gets its new one
     desired = [n for n in st.labels if not _is_ttl_label(n)]

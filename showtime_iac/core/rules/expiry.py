@@ -56,17 +56,23 @@ def _days(d: timedelta) -> str:
     return f"{d.days}d" if d.days and not d.seconds else f"{int(d.total_seconds()) // 3600}h"
 
 
-def _sleeps(show: Show, dl: Deadlines, ctx: Ctx) -> bool:
-    """Idle (not the max age), running, and the policy puts idle environments to sleep."""
+def _sleeps(show: Show, dl: Deadlines, ctx: Ctx, at: datetime) -> bool:
+    """At ``at``, the environment goes to sleep rather than away: the policy says so, it is
+    running, and idleness ends it, not the max age (which is hard: past it, nothing sleeps)."""
     return (
-        ctx.policy.idle_action == "sleep" and dl.reason == "idle" and show.status is Status.RUNNING
+        ctx.policy.idle_action == "sleep"
+        and dl.reason == "idle"
+        and show.status is Status.RUNNING
+        and (dl.max_at is None or at < dl.max_at)
     )
 
 
 def _end(ctx: Ctx, show: Show, dl: Deadlines) -> Plan:
     """The deadline has come (and was announced): sleep, or tear down."""
     why = _why(show, dl, ctx)
-    if _sleeps(show, dl, ctx):
+    if dl.max_at is not None and ctx.now >= dl.max_at:
+        why = f"max age of {_days(ctx.policy.max_age)} reached"
+    if _sleeps(show, dl, ctx, ctx.now):
         plan = sleep(ctx, show, why)
         if plan is not None:
             return plan
@@ -109,7 +115,8 @@ def on_schedule(ctx: Ctx) -> Plan:
 
 def _warn(ctx: Ctx, show: Show, dl: Deadlines, at: datetime) -> Plan:
     label = L.render_label(L.Attr("warned", L.format_timestamp(at), show.sha))
-    what = "put to sleep (scaled to zero: the URL stays)" if _sleeps(show, dl, ctx) else "torn down"
+    sleeps = _sleeps(show, dl, ctx, at)
+    what = "put to sleep (scaled to zero: the URL stays)" if sleeps else "torn down"
     if dl.reason == "max age":
         why = f"it reaches the max age of {_days(ctx.policy.max_age)}"
         keep = [
@@ -133,7 +140,7 @@ def _warn(ctx: Ctx, show: Show, dl: Deadlines, at: datetime) -> Plan:
         ),
         reasons=(
             f"{dl.reason} deadline {_fmt(dl.end or at)}: warned, "
-            f"{'sleep' if _sleeps(show, dl, ctx) else 'teardown'} at {_fmt(at)}",
+            f"{'sleep' if sleeps else 'teardown'} at {_fmt(at)}",
         ),
         warnings=ctx.st.warnings,
         sha=show.sha,

@@ -31,7 +31,7 @@ __all__ = ["ENV_CLOUD", "ENV_CREATE_SLEEP", "FakeService", "cloud_object", "prog
 
 ENV_CLOUD = "SHOWTIME_FAKE_CLOUD"
 ENV_CREATE_SLEEP = "SHOWTIME_FAKE_CREATE_SLEEP"
-_FIELDS = ("image", "size", "tags")
+_FIELDS = ("image", "size", "tags", "desired")
 
 
 def cloud_object(cloud: Path | str, name: str) -> Path:
@@ -103,7 +103,13 @@ def program() -> None:
         raise RuntimeError(f"stack {stack} holds the config of {cfg.stack}")
     tags = resource_tags(cfg)
     common = {"cloud": cloud, "image": cfg.image or f"superset:{cfg.sha7}", "tags": tags}
-    service = FakeService("service", {**common, "name": f"{stack}-service", "size": cfg.size})
-    logs = FakeService("log-group", {**common, "name": f"/showtime/{stack}", "size": "-"})
+    # like the product's ECS service: asleep (idle_action = "sleep"), no task runs
+    desired = 0 if cfg.sleeping else 1
+    service = FakeService(
+        "service", {**common, "name": f"{stack}-service", "size": cfg.size, "desired": desired}
+    )
+    logs = FakeService(
+        "log-group", {**common, "name": f"/showtime/{stack}", "size": "-", "desired": None}
+    )
     pulumi.export("serviceName", service.name)  # type: ignore[attr-defined]
     pulumi.export("logGroup", logs.name)  # type: ignore[attr-defined]

@@ -92,6 +92,36 @@ def test_create_up_then_stack_ls_shows_the_tags_then_destroy_and_the_stack_is_go
     assert worst <= MAX_OVERHEAD_S, overheads
 
 
+def test_sleep_and_wake_update_the_same_stack_in_place_and_keep_its_secrets(
+    world: World,
+) -> None:
+    """idle_action = "sleep" on the real engine: the sleep is an ``up`` of the same stack whose
+    config (merged by ``pulumi config set-all``) says sleeping; the wake overwrites it. The
+    service is updated, never replaced; the secrets generated at creation stay; no drift."""
+    from dataclasses import replace
+
+    d = world.driver()
+    awake = cfg(image="registry.test/superset-ci:sti-pr-1234-abc1234", image_sha=SHA)
+    d.up(awake)
+    before = d.engine.get_config(STACK)
+    assert world.objects()[SERVICE]["desired"] == 1
+    lines: list[str] = []
+    d = world.driver(on_output=lines.append)
+    d.up(replace(awake, sleeping=True))
+    assert world.objects()[SERVICE]["desired"] == 0
+    text = "\n".join(lines)
+    assert "updated" in text and "replaced" not in text and "created" not in text, text
+    asleep = d.engine.get_config(STACK)
+    assert asleep["showtime-iac:sleeping"] == "true"
+    for key in ("showtime-iac:secretKey", "showtime-iac:adminPassword", "showtime-iac:created"):
+        assert asleep[key] == before[key]
+    assert d.drift(1234, SHA).lines() == []
+    d.up(awake)
+    assert world.objects()[SERVICE]["desired"] == 1
+    assert d.engine.get_config(STACK)["showtime-iac:sleeping"] == "false"
+    assert d.engine.get_config(STACK)["showtime-iac:secretKey"] == before["showtime-iac:secretKey"]
+
+
 def test_the_audit_stack_ls_by_pr_tag_from_the_repo_root_lists_exactly_that_prs_stacks(
     world: World,
 ) -> None:
