@@ -41,6 +41,8 @@ _STATUS_CLASS: dict[str, str] = {
     Status.CONFIGURING.value: "busy",
     Status.FAILED.value: "bad",
     Status.DESTROYING.value: "gone",
+    Status.SLEEPING.value: "gone",  # scaled to zero: grey, like the ones going away
+    Status.WAKING.value: "busy",
 }
 REQUESTED = "requested"  # a start was asked for, no environment yet
 

@@ -39,6 +39,7 @@ _ICON = {
     Status.FAILED: "❌",
     Status.DESTROYING: "🧹",
     Status.SLEEPING: "😴",
+    Status.WAKING: "⏰",
 }
 
 

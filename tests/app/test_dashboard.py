@@ -228,6 +228,30 @@ def test_cards_from_pr_labels() -> None:
     assert (env.title, env.pr_url) == ("Feature", "https://x/1")
 
 
+def test_a_sleeping_environment_is_priced_asleep_and_totalled_under_its_state() -> None:
+    def env(n: int, status: Status) -> PrInfo:
+        sha = f"{n:07x}"
+        show = Show(sha, status, "52.1.2.3:8080", NOW, Ttl("24h"), "octocat", ("large",))
+        return PrInfo(
+            n, "open", sha + "0" * 33, (*render_show(show), render_pointer("active", sha))
+        )
+
+    cards = cards_from_prs([env(1, Status.RUNNING), env(2, Status.SLEEPING)])
+    cost = {c.status: c.hourly_cost for c in cards}
+    assert cost == {
+        "running": hourly_cost("large"),
+        "sleeping": hourly_cost("large", sleeping=True),
+    }
+    assert 0 < cost["sleeping"] < cost["running"] / 100  # type: ignore[operator]
+    doc = cards_to_json(cards, NOW)
+    assert doc["totals"]["hourly_cost"] == round(sum(cost.values()), 5)  # type: ignore[arg-type]
+
+
+def test_every_status_a_label_can_carry_has_a_card() -> None:
+    for status in Status:
+        assert EnvCard(pr=1, status=status.value).status == status.value
+
+
 def test_cards_from_legacy_label_and_custom_cost() -> None:
     pr = PrInfo(5, "open", "3" * 40, ("testenv-up",), "c", "Legacy")
     (card,) = cards_from_prs([pr], cost_of=lambda cfg: 1.5)

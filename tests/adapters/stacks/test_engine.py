@@ -116,8 +116,18 @@ def test_sleep_and_wake_update_the_same_stack_in_place_and_keep_its_secrets(
     for key in ("showtime-iac:secretKey", "showtime-iac:adminPassword", "showtime-iac:created"):
         assert asleep[key] == before[key]
     assert d.drift(1234, SHA).lines() == []
+    # `list` prices it from the stack config file the engine wrote: asleep, its image only
+    from showtime_iac.adapters.aws import FargatePrices, hourly_cost
+    from showtime_iac.app.sizing import size_of
+
+    [info] = d.list()
+    [sized] = size_of([info], world.project / "stacks", "medium", FargatePrices())
+    assert sized.sleeping and sized.hourly_cost == hourly_cost("medium", sleeping=True)
+    assert sized.hourly_cost < hourly_cost("medium") / 100
     d.up(awake)
     assert world.objects()[SERVICE]["desired"] == 1
+    [sized] = size_of(d.list(), world.project / "stacks", "medium", FargatePrices())
+    assert not sized.sleeping and sized.hourly_cost == hourly_cost("medium")
     assert d.engine.get_config(STACK)["showtime-iac:sleeping"] == "false"
     assert d.engine.get_config(STACK)["showtime-iac:secretKey"] == before["showtime-iac:secretKey"]
 
