@@ -76,6 +76,7 @@ class FakeStacks:
     journal: Path | None = None
     ups: list[str] = field(default_factory=list)
     configs: list[EnvConfig] = field(default_factory=list)  # every ``up``'s config, in order
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # what ``retag`` set
     destroyed: list[str] = field(default_factory=list)
     # per stack: the image it runs and the commit that image was built from (its record)
     images: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -120,6 +121,10 @@ class FakeStacks:
                 "url": f"https://{cfg.stack}.{self.domain}",
             }
         return out
+
+    def retag(self, stack: str, tags: Mapping[str, str]) -> None:
+        if stack in self.existing:
+            self.tags.setdefault(stack, {}).update(tags)
 
     def destroy(self, pr: int, sha: str) -> None:
         name = stack_name(pr, sha)

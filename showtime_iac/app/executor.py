@@ -97,6 +97,10 @@ class StackPort(Protocol):
         """Destroy the PR's router stack; False when it has none."""
         ...
 
+    def retag(self, stack: str, tags: Mapping[str, str]) -> None:
+        """Refresh a stack's tags without an ``up`` (metadata only; no such stack: nothing)."""
+        ...
+
 
 class LivePort(Protocol):
     def before_up(self, cfg: EnvConfig) -> None:
@@ -280,6 +284,12 @@ class Executor:
         if plan.comment:
             self.gh.post_comment(plan.pr, plan.comment)
             out.actions.append("replied")
+        for stack, tags in plan.retag:  # the audit trail follows the labels (best effort)
+            try:
+                self.stacks.retag(stack, dict(tags))
+                out.actions.append(f"retagged {stack}")
+            except ShowtimeError as exc:
+                out.actions.append(f"could not retag {stack}: {exc} (the labels decide)")
         self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
         return out
 

@@ -115,6 +115,9 @@ class LazyStacks(_Lazy["PulumiDriver"]):
     def unroute(self, pr: int) -> bool:
         return self._get().unroute(pr)
 
+    def retag(self, stack: str, tags: Mapping[str, str]) -> None:
+        self._get().retag(stack, tags)
+
     def list_routers(self) -> list[int]:
         return self._get().list_routers()
 

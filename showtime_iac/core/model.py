@@ -47,6 +47,7 @@ __all__ = [
     "router_stack_name",
     "short_sha",
     "stack_name",
+    "tag_time",
     "tag_value",
 ]
 
@@ -519,7 +520,8 @@ TAG_KEYS = (
 )
 
 
-def _tag_time(when: datetime | None) -> str:
+def tag_time(when: datetime | None) -> str:
+    """A deadline as a tag value: ISO 8601 UTC without offset, or ``never``."""
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else "never"
 
 
@@ -537,6 +539,6 @@ def resource_tags(cfg: EnvConfig) -> dict[str, str]:
         "showtime:repo": cfg.repo,
         "showtime:requested-by": tag_value(cfg.requester),
         "showtime:ttl": cfg.ttl.value,
-        "showtime:expires-at": _tag_time(cfg.expires_at),
-        "showtime:max-age-at": _tag_time(cfg.max_age_at),
+        "showtime:expires-at": tag_time(cfg.expires_at),
+        "showtime:max-age-at": tag_time(cfg.max_age_at),
     }

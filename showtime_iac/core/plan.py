@@ -104,6 +104,9 @@ class Plan:
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     sha: str | None = None
+    #: stack tags to refresh without an ``up`` (a lifetime change: ``extend``, ``keep-alive``),
+    #: ``((stack, ((key, value), ...)), ...)``
+    retag: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def label_diff(self) -> L.LabelDiff:

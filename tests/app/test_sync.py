@@ -512,6 +512,30 @@ def test_comment_command_extends_the_ttl(run: Scenario) -> None:
     assert run.stacks.ups == []
 
 
+def test_extend_and_keep_alive_refresh_the_stacks_audit_tags_without_an_up(run: Scenario) -> None:
+    """``pulumi stack ls --tag showtime:expires-at=...`` follows the labels: the stack's
+    lifetime tags are rewritten (metadata only), nothing is redeployed."""
+    created = datetime.now(UTC) - timedelta(hours=1)
+    labels = running(SHA7, created=created)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    rc, doc, _err = run.sync(issue_comment("/showtime extend 48h", labels), name="issue_comment")
+    assert rc == 0, doc
+    tags = run.stacks.tags[STACK]
+    [ttl] = [n for n in run.gh.labels_of(PR) if "⌛" in n]
+    hours = int(ttl.split("idle ", 1)[1].split("h", 1)[0])
+    assert tags["showtime:ttl"] == f"{hours}h"
+    expires = datetime.fromisoformat(tags["showtime:expires-at"].replace("Z", "+00:00"))
+    assert expires == created.replace(second=0, microsecond=0) + timedelta(hours=hours)
+    assert expires - datetime.now(UTC) >= timedelta(hours=47, minutes=55)
+    assert tags["showtime:max-age-at"] != "never"
+    labels = run.gh.labels_of(PR)
+    rc, doc, _err = run.sync(issue_comment("/showtime keep-alive", labels), name="issue_comment")
+    assert rc == 0 and run.stacks.tags[STACK]["showtime:expires-at"] == "never"
+    assert run.stacks.tags[STACK]["showtime:ttl"] == "manual"
+    assert run.stacks.ups == []
+
+
 def test_a_sync_with_nothing_to_do_makes_no_request(run: Scenario) -> None:
     run.gh.add_pr(PR, head_sha=HEAD, labels=["bug"])
     rc, doc, _err = run.sync(pull_request("synchronize", ["bug"]))

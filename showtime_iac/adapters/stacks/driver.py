@@ -75,6 +75,7 @@ class StackDriver(Protocol):
     ) -> dict[str, Any]: ...
     def unroute(self, pr: int) -> bool: ...
     def list_routers(self) -> builtins.list[int]: ...
+    def retag(self, stack: str, tags: Mapping[str, str]) -> None: ...
 
 
 class _Notes(list[str]):
@@ -296,6 +297,19 @@ class PulumiDriver(RouterOps):
                 f"{'.'.join(map(str, MIN_VERSION_DIY_TAGS))} on; `showtime-iac doctor`); "
                 "the AWS resources carry the same tags"
             )
+
+    def retag(self, stack: str, tags: Mapping[str, str]) -> None:
+        """Set the stack tags that changed (a lifetime change: metadata, no ``up``, so no
+        drift); nothing when the stack does not exist or the backend keeps no tags."""
+        if not self._supports_tags():
+            return
+        with self._timed(), self._errors(stack, "tagging"):
+            if not self.engine.select(stack):
+                return
+            current = self.engine.list_tags(stack)
+            for key, value in tags.items():
+                if current.get(key) != value:
+                    self.engine.set_tag(stack, key, value)
 
     def preview(self, cfg: EnvConfig, on_output: Callable[[str], None] | None = None) -> bool:
         """``pulumi preview`` with this config, writing nothing (config from a temp file);

@@ -6,7 +6,7 @@ from __future__ import annotations
 from showtime_iac.core import labels as L
 from showtime_iac.core.commands import HELP, Command, CommandError, parse_comment
 from showtime_iac.core.lifetimes import max_age_for
-from showtime_iac.core.model import Status, Ttl
+from showtime_iac.core.model import Status, Ttl, stack_name, tag_time
 from showtime_iac.core.plan import Ctx, Plan, skip
 from showtime_iac.core.rules.config import reconfigure
 from showtime_iac.core.rules.lifecycle import teardown
@@ -132,10 +132,19 @@ def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
     # every ⌛ label goes (per-SHA, and Superset Showtime's PR-level `🎪 ⌛ 1w`); each show
     # gets its new one
     desired = [n for n in st.labels if not _is_ttl_label(n)]
+    retag: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     for show in st.shows.values():
         max_at = max_age_for(show, now, policy.max_age)
-        value = L.render_lifetime(new_ttl, max_at, lift or show.max_lifted)
+        lifted = lift or show.max_lifted
+        value = L.render_lifetime(new_ttl, max_at, lifted)
         desired.append(L.render_label(L.Attr("ttl", value, show.sha)))
+        idle_at = new_ttl.expires_at(show.created) if show.created else None
+        tags = (
+            ("showtime:ttl", new_ttl.value),
+            ("showtime:expires-at", tag_time(idle_at)),
+            ("showtime:max-age-at", tag_time(None if lifted else max_at)),
+        )
+        retag.append((stack_name(ctx.pr.number, show.sha), tags))
     d = L.diff(st.labels, desired)
     return Plan(
         pr=ctx.pr.number,
@@ -146,6 +155,7 @@ def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
         reasons=(f"TTL set to {new_ttl}",),
         warnings=st.warnings,
         sha=st.active_sha,
+        retag=tuple(sorted(retag)),
     )
 
 

@@ -132,6 +132,19 @@ def test_sleep_and_wake_update_the_same_stack_in_place_and_keep_its_secrets(
     assert d.engine.get_config(STACK)["showtime-iac:secretKey"] == before["showtime-iac:secretKey"]
 
 
+def test_a_lifetime_change_retags_the_stack_for_the_audit_and_leaves_no_drift(world: World) -> None:
+    d = world.driver()
+    d.up(cfg())
+    later = "2026-12-09T10:00:00Z"
+    d.retag(STACK, {"showtime:expires-at": later, "showtime:ttl": "48h"})
+    rows = world.stack_ls("--tag", f"showtime:expires-at={later}")
+    assert [r["name"] for r in rows] == [STACK]
+    assert world.tags(STACK)["showtime:ttl"] == "48h"
+    assert d.drift(1234, SHA).lines() == []  # metadata only: the resources are what was deployed
+    d.retag("pr-1234-fffffff", {"showtime:ttl": "48h"})  # no such stack: nothing, no error
+    assert [r["name"] for r in world.stack_ls()] == [STACK]
+
+
 def test_the_audit_stack_ls_by_pr_tag_from_the_repo_root_lists_exactly_that_prs_stacks(
     world: World,
 ) -> None:
