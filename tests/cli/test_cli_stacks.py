@@ -347,6 +347,24 @@ def test_list_assumes_the_policy_default_size(
     assert out.splitlines()[-1].endswith("the policy default (small)")
 
 
+def test_list_and_status_price_a_sleeping_stack_asleep(
+    engine: FakeEngine, prices: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = stack_file("large")
+    path.write_text(path.read_text() + "  showtime-iac:sleeping: 'true'\n")
+    rc, out, _ = run(["list", "--json"], capsys)
+    by_stack = {d["stack"]: d for d in json.loads(out)["stacks"]}
+    asleep = by_stack["pr-1234-abc1234"]
+    assert rc == 0 and asleep["sleeping"] is True and asleep["size"] == "large"
+    # with these prices only compute and IPv4 cost anything, and asleep neither runs
+    assert asleep["hourly_cost"] == 0 and by_stack["pr-77-0000000"]["hourly_cost"] == 0.121
+    rc, out, _ = run(["list"], capsys)
+    [row] = [line for line in out.splitlines() if line.startswith("pr-1234-abc1234")]
+    assert "large (asleep)" in row
+    rc, out, _ = run(["status", "1234"], capsys)
+    assert "  size:      large (asleep: scaled to zero, its image only is billed)" in out
+
+
 def test_list_without_stacks(engine: FakeEngine, capsys: pytest.CaptureFixture[str]) -> None:
     engine.stacks.clear()
     rc, out, _ = run(["list"], capsys)

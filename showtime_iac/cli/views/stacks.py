@@ -150,7 +150,7 @@ def _rows(sized: list[SizedStack], now: datetime) -> list[tuple[str, ...]]:
             i.requester or "-",
             format_duration(i.age(now)),
             _ttl_left(s, now),
-            s.size + ("*" if s.assumed else ""),
+            s.size + ("*" if s.assumed else "") + (" (asleep)" if s.sleeping else ""),
             format_cost(s.hourly_cost),
             "-" if i.resource_count is None else str(i.resource_count),
         )
@@ -203,6 +203,7 @@ def _status_text(status: PrStatus, now: datetime) -> str:
         i = s.info
         ttl = f" (ttl {i.ttl})" if i.ttl is not None else ""
         size = s.size + (" (assumed: no local stack config)" if s.assumed else "")
+        size += " (asleep: scaled to zero, its image only is billed)" if s.sleeping else ""
         rows = [
             ("sha", i.sha7),
             ("requester", i.requester or "-"),
