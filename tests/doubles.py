@@ -139,14 +139,20 @@ class FakeStacks:
         self._note(f"destroy {name}")
 
     def route(
-        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+        self,
+        pr: int,
+        sha: str,
+        target_group_arn: str,
+        repo: str = "apache/superset",
+        asleep: bool = False,
     ) -> Mapping[str, Any]:
         if self.fail_route:
             raise ShowtimeError(self.fail_route)
         assert stack_name(pr, sha) in self.existing, "routed to a stack that does not exist"
         self.routers[pr] = sha[:7]
-        self.events.append(f"route {pr} {sha[:7]}")
-        self._note(f"route {pr} {sha[:7]}")
+        what = f"route {pr} {sha[:7]}" + (" asleep" if asleep else "")
+        self.events.append(what)
+        self._note(what)
         return {"url": f"https://pr-{pr}.{self.domain}"}
 
     def unroute(self, pr: int) -> bool:

@@ -88,9 +88,15 @@ class StackPort(Protocol):
         ...
 
     def route(
-        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+        self,
+        pr: int,
+        sha: str,
+        target_group_arn: str,
+        repo: str = "apache/superset",
+        asleep: bool = False,
     ) -> Mapping[str, Any]:
-        """HTTPS mode: point the PR's host at this SHA (``up`` of the router stack)."""
+        """HTTPS mode: point the PR's host at this SHA (``up`` of the router stack);
+        ``asleep``: at a page that says the environment sleeps and how to wake it."""
         ...
 
     def unroute(self, pr: int) -> bool:
@@ -262,13 +268,20 @@ class Executor:
         assert cfg is not None
         assert cfg.sleeping
         try:
-            self.stacks.up(cfg)
+            outputs = self.stacks.up(cfg)
         except Exception as raw:
             exc = _as_error(raw)
             out.exit_code, out.error = 1, str(exc)
             self._audit(out, "sleep", "failed", f"{up.stack}: {exc}")
             return out
         out.actions.append(f"up {up.stack} (desired count 0)")
+        target_group = outputs.get("targetGroupArn")
+        if target_group:  # HTTPS mode: the PR's host says it sleeps, and how to wake it
+            try:
+                self.stacks.route(plan.pr, up.sha, str(target_group), cfg.repo, asleep=True)
+                out.actions.append(f"pr-{plan.pr}-router: the asleep page")
+            except ShowtimeError as exc:
+                out.actions.append(f"asleep page not set: {exc} (the host answers 503)")
         self.gh.apply_label_diff(plan.pr, plan.add_labels, plan.remove_labels)
         out.actions.append(f"labels +{len(plan.add_labels)} -{len(plan.remove_labels)}")
         self.gh.deployment(plan.pr, up.sha, "inactive")

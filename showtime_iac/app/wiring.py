@@ -108,9 +108,14 @@ class LazyStacks(_Lazy["PulumiDriver"]):
         return image if isinstance(image, str) and image else None
 
     def route(
-        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+        self,
+        pr: int,
+        sha: str,
+        target_group_arn: str,
+        repo: str = "apache/superset",
+        asleep: bool = False,
     ) -> Mapping[str, Any]:
-        return self._get().route(pr, sha, target_group_arn, repo)
+        return self._get().route(pr, sha, target_group_arn, repo, asleep)
 
     def unroute(self, pr: int) -> bool:
         return self._get().unroute(pr)

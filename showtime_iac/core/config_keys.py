@@ -83,7 +83,7 @@ SHARED_KEYS: dict[str, str | None] = {
 # Generated once by the driver when it creates an environment stack (secret config, never
 # regenerated; never in EnvConfig). The router stack (pr-{n}-router): its target group.
 SECRET_KEYS: dict[str, str | None] = {"secretKey": None, "adminPassword": None}
-ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None}
+ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None, "asleep": "false"}
 
 BUILD_KEYS: dict[str, str | None] = {
     "buildContext": "superset",

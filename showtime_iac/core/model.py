@@ -21,6 +21,7 @@ __all__ = [
     "NAME_PREFIX",
     "TASK_FAMILY_PREFIX",
     "LOGIN_RE",
+    "REPO_RE",
     "SHA_RE",
     "SIZES",
     "TAG_KEYS",
@@ -57,6 +58,7 @@ FLAG_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 # Bots appear as "name[bot]".
 LOGIN_RE = re.compile(r"^(?!-)(?!.*--)[A-Za-z0-9-]{1,39}(?<!-)(\[bot\])?$")
 IMAGE_RE = re.compile(r"^[\w.\-/:@]{1,512}$")
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
 STACK_RE = re.compile(r"^pr-(0|[1-9][0-9]{0,9})-([0-9a-f]{7})$")
 # the tag the workflow and the program give a PR image, `<repo>:sti-pr-<N>-<sha7>[@digest]`,
 # or the original Showtime's `<repo>:pr-<N>-<sha7>-ci[@digest]`
@@ -266,7 +268,7 @@ class EnvConfig:
             raise InputError(f"invalid commit SHA {self.sha[:60]!r}: expected lowercase hex")
         if self.size not in SIZES:
             raise InputError(f"unknown size {self.size!r}: choose one of {', '.join(SIZES)}")
-        if not re.match(r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$", self.repo):
+        if not REPO_RE.match(self.repo):
             raise InputError(f"invalid repository {self.repo!r}: expected OWNER/NAME")
         seen: set[str] = set()
         for name, _ in self.flags:

@@ -12,10 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from showtime_iac.core.model import SHA_RE, router_stack_name, stack_name, tag_value
+from showtime_iac.core.model import REPO_RE, SHA_RE, router_stack_name, stack_name, tag_value
 from showtime_iac.core.stack_config import StackConfigError, key
 
-__all__ = ["RouterConfig", "router_tags"]
+__all__ = ["ASLEEP_PAGE_LIMIT", "RouterConfig", "asleep_page", "router_tags"]
+
+#: what ELB takes as a fixed response's body (``FixedResponseActionConfig.MessageBody``)
+ASLEEP_PAGE_LIMIT = 1024
 
 _TG_ARN_RE = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,16}$"
@@ -30,11 +33,15 @@ class RouterConfig:
     sha: str
     target_group_arn: str
     repo: str = "apache/superset"
+    #: the environment sleeps: the PR's host answers with :func:`asleep_page` (503)
+    asleep: bool = False
 
     def __post_init__(self) -> None:
         stack_name(self.pr, self.sha)  # validates both
         if not SHA_RE.match(self.sha):
             raise StackConfigError(f"invalid commit SHA {self.sha[:60]!r}")
+        if not REPO_RE.match(self.repo):
+            raise StackConfigError(f"invalid repository {self.repo[:80]!r}: expected OWNER/NAME")
         if not _TG_ARN_RE.match(self.target_group_arn):
             raise StackConfigError(
                 f"invalid target group ARN {self.target_group_arn[:120]!r} in "
@@ -55,6 +62,8 @@ class RouterConfig:
             key("sha"): self.sha,
             key("repo"): self.repo,
             key("targetGroupArn"): self.target_group_arn,
+            # always written: config is merged, so a wake must overwrite a sleep's "true"
+            key("asleep"): "true" if self.asleep else "false",
         }
 
     @classmethod
@@ -73,7 +82,30 @@ class RouterConfig:
             sha=values[key("sha")],
             target_group_arn=values[key("targetGroupArn")],
             repo=values.get(key("repo")) or "apache/superset",
+            asleep=_flag(values.get(key("asleep")) or "false"),
         )
+
+
+def _flag(text: str) -> bool:
+    low = text.strip().lower()
+    if low not in ("true", "false"):
+        raise StackConfigError(f"{key('asleep')} must be true or false, not {text[:40]!r}")
+    return low == "true"
+
+
+def asleep_page(pr: int, repo: str) -> str:
+    """The page the PR's host shows while its environment sleeps: what happened and how to
+    wake it. ``repo`` is a validated ``OWNER/NAME`` (no markup can come from it); at most
+    :data:`ASLEEP_PAGE_LIMIT` characters."""
+    link = f"https://github.com/{repo}/pull/{pr}"
+    return (
+        f"<!doctype html><meta charset=utf-8><title>PR #{pr} preview: asleep</title>"
+        "<h1>This preview is asleep</h1>"
+        f'<p>The environment of <a href="{link}">{repo}#{pr}</a> was idle, so it was '
+        "scaled to zero. It keeps its URL, its data and its configuration.</p>"
+        "<p>To bring it back, a maintainer comments <code>/showtime wake</code> on the pull "
+        "request; it is back here in a few minutes. A new commit rolls it forward too.</p>"
+    )
 
 
 def router_tags(cfg: RouterConfig) -> dict[str, str]:

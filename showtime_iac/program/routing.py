@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from showtime_iac.core.model import EnvConfig, env_host, pr_host, resource_names
-from showtime_iac.core.routing import RouterConfig, router_tags
+from showtime_iac.core.routing import RouterConfig, asleep_page, router_tags
 from showtime_iac.core.stack_config import SharedConfig, SharedStackRef, StackConfigError
 from showtime_iac.program.containers import CONTAINER_PORT
 from showtime_iac.program.inputs import Https
@@ -123,7 +123,30 @@ def declare_router(
     """The router stack: one rule, ``pr-N.<domain>`` → the active SHA's target group."""
     listener_arn, domain = _listener(shared)
     host = pr_host(cfg.pr, domain)
-    rule = _host_rule("pr-rule", listener_arn, host, cfg.target_group_arn, tags=router_tags(cfg))
+    if cfg.asleep:  # the environment is scaled to zero: say so, and how to wake it
+        import pulumi_aws as aws
+
+        page = asleep_page(cfg.pr, cfg.repo)
+        rule = aws.lb.ListenerRule(
+            "pr-rule",
+            listener_arn=listener_arn,
+            conditions=[{"host_header": {"values": [host]}}],
+            actions=[
+                {
+                    "type": "fixed-response",
+                    "fixed_response": {
+                        "content_type": "text/html",
+                        "message_body": page,
+                        "status_code": "503",
+                    },
+                }
+            ],
+            tags=router_tags(cfg),
+        )
+    else:
+        rule = _host_rule(
+            "pr-rule", listener_arn, host, cfg.target_group_arn, tags=router_tags(cfg)
+        )
     outputs: dict[str, pulumi.Output[Any]] = {
         "stack": pulumi.Output.from_input(cfg.stack),
         "host": pulumi.Output.from_input(host),

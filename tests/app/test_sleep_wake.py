@@ -197,3 +197,20 @@ def test_a_failed_sleep_changes_no_label_and_is_retried(
     assert sorted(gh.labels_of(PR)) == sorted(due)  # still running and warned: retried next time
     stacks.fail_up = None
     assert cleanup(capsys)["result"] == "asleep"
+
+
+def test_https_mode_the_prs_host_shows_the_asleep_page_until_the_wake_is_healthy(
+    world: tuple[GitHubServer, FakeStacks, FakeLive, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    gh, stacks, live, tmp = world
+    stacks.domain, stacks.routers[PR] = "preview.example.org", S7
+    gh.add_pr(
+        PR, head_sha=HEAD, labels=show("running", timedelta(hours=26), warned(timedelta(minutes=1)))
+    )
+    assert cleanup(capsys)["result"] == "asleep"
+    assert stacks.events == [f"up {STACK}", f"route {PR} {S7} asleep"]
+    rc, doc = sync(tmp, capsys, issue_comment("/showtime wake", gh.labels_of(PR)), "issue_comment")
+    assert rc == 0 and doc["plan"]["intent"] == "wake"
+    # the host forwards to the environment again only once its target group is healthy
+    assert stacks.events[2:] == [f"up {STACK}", f"route {PR} {S7}"]
+    assert live.target_groups and f"🎪 {S7} 🚦 running" in gh.labels_of(PR)

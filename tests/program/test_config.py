@@ -6,6 +6,8 @@ import runpy
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from showtime_iac import program
 from showtime_iac.core.model import InputError, resource_tags
@@ -217,9 +219,51 @@ def test_the_router_stack_owns_the_prs_host_rule_only() -> None:
     assert out.outputs["sha"] == "abc1234"
 
 
+def test_asleep_the_prs_host_answers_a_wake_page_and_awake_it_forwards_again() -> None:
+    """The router's rule while its environment sleeps: a 503 page that says how to wake it,
+    valid for ELB's API model (body ≤1024, status pattern, content type enum); the wake's
+    config (merged into the stack's) forwards to the target group again, in the same rule."""
+    from showtime_iac.core.routing import RouterConfig
+    from tests.program.aws_models import validate
+
+    stored = {**ROUTER_VALUES, **RouterConfig.from_stack_config(ROUTER_VALUES).to_stack_config()}
+    asleep = {**stored, "showtime-iac:asleep": "true"}
+    out = evaluate_stack_offline("pr-1234-router", asleep)
+    rule = out.resources[1]
+    [action] = rule.inputs["actions"]
+    assert action["type"] == "fixed-response"
+    fixed = action["fixedResponse"]
+    assert (fixed["statusCode"], fixed["contentType"]) == ("503", "text/html")
+    assert "/showtime wake" in fixed["messageBody"]
+    assert "https://github.com/apache/superset/pull/1234" in fixed["messageBody"]
+    assert rule.inputs["conditions"] == [{"hostHeader": {"values": [f"pr-1234.{DOMAIN}"]}}]
+    assert validate(out.resources) == []
+    awake = {**asleep, **RouterConfig.from_stack_config(ROUTER_VALUES).to_stack_config()}
+    [action] = evaluate_stack_offline("pr-1234-router", awake).resources[1].inputs["actions"]
+    assert action == {
+        "type": "forward",
+        "targetGroupArn": ROUTER_VALUES["showtime-iac:targetGroupArn"],
+    }
+
+
+@given(
+    st.integers(1, 9_999_999_999),
+    st.from_regex(r"[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}", fullmatch=True),
+)
+def test_the_asleep_page_fits_elb_and_carries_no_markup_of_anyone(pr: int, repo: str) -> None:
+    from showtime_iac.core.routing import ASLEEP_PAGE_LIMIT, asleep_page
+
+    page = asleep_page(pr, repo)
+    assert len(page.encode()) <= ASLEEP_PAGE_LIMIT
+    # the only variable parts are a number and a validated OWNER/NAME: no markup can enter
+    assert page.count("<") == asleep_page(1, "a/b").count("<")
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
+        ({"showtime-iac:asleep": "yes"}, "showtime-iac:asleep must be true or false"),
+        ({"showtime-iac:repo": "<script>/x"}, "invalid repository"),
         ({"showtime-iac:pr": "99"}, "router config of PR 99"),
         ({"showtime-iac:targetGroupArn": "arn:aws:ecs:x"}, "invalid target group ARN"),
         ({"showtime-iac:domain": ""}, "needs showtime-iac:domain"),

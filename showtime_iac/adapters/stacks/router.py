@@ -63,11 +63,17 @@ class RouterOps:
     _supports_tags: Callable[[], bool]
 
     def route(
-        self, pr: int, sha: str, target_group_arn: str, repo: str = "apache/superset"
+        self,
+        pr: int,
+        sha: str,
+        target_group_arn: str,
+        repo: str = "apache/superset",
+        asleep: bool = False,
     ) -> dict[str, Any]:
         """Point ``pr-{n}.<domain>`` at this SHA's target group (``up`` of the router stack,
-        created on first use). Call only once the SHA's environment is healthy."""
-        cfg = RouterConfig(pr, sha, target_group_arn, repo)
+        created on first use). Call only once the SHA's environment is healthy; ``asleep``:
+        at the page that says it sleeps (``idle_action = "sleep"``)."""
+        cfg = RouterConfig(pr, sha, target_group_arn, repo, asleep)
         name = cfg.stack
         with self._timed():
             exists = self.engine.select(name)
