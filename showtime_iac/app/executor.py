@@ -220,6 +220,13 @@ class Executor:
         out.audit.append(line)
         self.log(line)
 
+    def _op_failed(self, out: Outcome, action: str, stack: str, raw: Exception) -> Outcome:
+        """A stack operation failed: exit 1, the error, one audit line; labels untouched."""
+        exc = _as_error(raw)
+        out.exit_code, out.error = 1, str(exc)
+        self._audit(out, action, "failed", f"{stack}: {exc}")
+        return out
+
     def _sticky(self, pr: int, labels: Sequence[str], note: str, logs: str | None = None) -> None:
         previous = self.gh.status_comment_body(pr)
         body = status_comment(
@@ -270,10 +277,7 @@ class Executor:
         try:
             outputs = self.stacks.up(cfg)
         except Exception as raw:
-            exc = _as_error(raw)
-            out.exit_code, out.error = 1, str(exc)
-            self._audit(out, "sleep", "failed", f"{up.stack}: {exc}")
-            return out
+            return self._op_failed(out, "sleep", up.stack, raw)
         out.actions.append(f"up {up.stack} (desired count 0)")
         target_group = outputs.get("targetGroupArn")
         if target_group:  # HTTPS mode: the PR's host says it sleeps, and how to wake it
@@ -312,10 +316,7 @@ class Executor:
             try:
                 self.stacks.destroy(plan.pr, op.sha)
             except Exception as raw:
-                exc = _as_error(raw)
-                out.exit_code, out.error = 1, str(exc)
-                self._audit(out, "destroy", "failed", f"{op.stack}: {exc}")
-                return out
+                return self._op_failed(out, "destroy", op.stack, raw)
             out.actions.append(f"destroyed {op.stack} (no label referenced it)")
             self._audit(out, "destroy", "ok", f"{op.stack}: no label referenced it")
         return out
