@@ -294,3 +294,23 @@ def test_every_load_balancer_the_group_is_behind_counts(stubs: Stubs) -> None:
         {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY, "ScanBy": ANY},
     )
     assert stubs.live.last_request(TG, NOW) == at + timedelta(minutes=1)
+
+
+def test_the_docs_give_the_cleanups_role_exactly_the_permissions_it_needs() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    from showtime_iac.adapters.aws import REQUEST_PERMISSIONS
+
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    lifecycle = (docs / "concepts" / "lifecycle.md").read_text(encoding="utf-8")
+    section = lifecycle.split("### Requests reset the idle TTL")[1]
+    [block] = re.findall(r"```json\n(.*?)```", section, flags=re.S)
+    assert json.loads(block) == {
+        "Effect": "Allow",
+        "Action": list(REQUEST_PERMISSIONS),
+        "Resource": "*",
+    }
+    setup = (docs / "github-actions.md").read_text(encoding="utf-8")
+    assert all(f"`{p}`" in setup for p in REQUEST_PERMISSIONS)
