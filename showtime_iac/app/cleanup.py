@@ -149,7 +149,10 @@ def request_activity(
     """HTTPS mode: when the load balancer last forwarded a request (within the last hour) to
     each open PR's active environment, for those whose idle TTL a request can move. A read
     that fails is a line in ``warnings`` and no signal for that PR: it is treated as idle, and
-    the warning before any teardown still gives its people the notice."""
+    the warning before any teardown still gives its people the notice.
+
+    :func:`cleanup` asks only about the PRs its sweep would warn or tear down: a request never
+    makes a deadline earlier, so it cannot change a decision to keep."""
     out: dict[int, datetime] = {}
     for pr in prs:
         st = L.parse_state(pr.labels)
@@ -408,7 +411,11 @@ def cleanup(
             return None  # public-IP mode: no load balancer, no request signal
         return request_activity(ports.live, of, at, policy, notes)
 
-    items = sweep(prs, stacks, now, policy, activity(prs, now))
+    items = sweep(prs, stacks, now, policy)
+    # a request only ever postpones: read them where this run would warn or tear down
+    seen = activity([i.pr for i in items if i.action in ("warn", "destroy")], now)
+    if seen:
+        items = sweep(prs, stacks, now, policy, seen)
     executor = Executor(
         ports.github,
         ports.stacks,

@@ -216,16 +216,20 @@ def test_https_a_failed_read_is_a_warning_and_no_signal(
     assert stacks.destroyed == []
 
 
-def test_https_pinned_environments_and_dry_runs(
+def test_https_reads_only_where_a_request_could_change_the_decision_and_dry_runs_write_nothing(
     https: tuple[GitHubServer, FakeStacks, FakeLive], capsys: pytest.CaptureFixture[str]
 ) -> None:
     gh, stacks, live = https
     gh.add_pr(1, head_sha=SHA, labels=env(timedelta(hours=25)))
-    add_pr2(gh, stacks, env(timedelta(hours=25), ttl="manual"))
+    add_pr2(gh, stacks, env(timedelta(hours=25), ttl="manual"))  # pinned: no idle TTL
+    sha3 = "0123456" + "f" * 33  # deployed 2 hours ago: kept whatever the requests
+    gh.add_pr(3, head_sha=sha3, labels=[n.replace(S7, sha3[:7]) for n in env(timedelta(hours=2))])
+    stacks.existing.add(f"pr-3-{sha3[:7]}")
     live.requests[TG1] = datetime.now(UTC) - timedelta(minutes=2)
     gh.reset_log()
     doc = run_cleanup(capsys, "--dry-run")
-    assert live.request_reads == [TG1]  # a pin has no idle TTL a request could move
+    assert live.request_reads == [TG1]
+    assert doc["by_pr"][3]["action"] == doc["by_pr"][2]["action"] == "keep"
     assert doc["by_pr"][1]["action"] == "keep" and "last request" in doc["by_pr"][1]["reason"]
     assert {r.method for r in gh.requests} == {"GET"}
 
