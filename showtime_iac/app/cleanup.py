@@ -151,8 +151,8 @@ def request_activity(
     that fails is a line in ``warnings`` and no signal for that PR: it is treated as idle, and
     the warning before any teardown still gives its people the notice.
 
-    :func:`cleanup` asks only about the PRs its sweep would warn or tear down: a request never
-    makes a deadline earlier, so it cannot change a decision to keep."""
+    :func:`cleanup` asks only about the PRs its sweep would warn, put to sleep or tear down: a
+    request never makes a deadline earlier, so it cannot change a decision to keep."""
     out: dict[int, datetime] = {}
     for pr in prs:
         st = L.parse_state(pr.labels)
@@ -412,8 +412,8 @@ def cleanup(
         return request_activity(ports.live, of, at, policy, notes)
 
     items = sweep(prs, stacks, now, policy)
-    # a request only ever postpones: read them where this run would warn or tear down
-    seen = activity([i.pr for i in items if i.action in ("warn", "destroy")], now)
+    # a request only ever postpones: read them where this run would warn, sleep or tear down
+    seen = activity([i.pr for i in items if i.action in _ACTS], now)
     if seen:
         items = sweep(prs, stacks, now, policy, seen)
     executor = Executor(
