@@ -188,6 +188,10 @@ class FakeLive:
     unhealthy: str | None = None
     urls: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
+    # HTTPS mode's request signal: target group name → the load balancer's last request
+    requests: dict[str, datetime] = field(default_factory=dict)
+    requests_error: str | None = None  # every read of the request count fails with this
+    request_reads: list[str] = field(default_factory=list)
 
     def before_up(self, cfg: EnvConfig) -> None:
         return None
@@ -209,6 +213,15 @@ class FakeLive:
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str:
         return "superset: ERROR could not connect to metadata db"
+
+    def last_request(
+        self, target_group_name: str, now: datetime, window: timedelta = timedelta(hours=1)
+    ) -> datetime | None:
+        self.request_reads.append(target_group_name)
+        if self.requests_error:
+            raise ShowtimeError(self.requests_error)
+        last = self.requests.get(target_group_name)
+        return last if last is not None and now - window <= last <= now else None
 
     def find_orphans(
         self, live_stacks: Iterable[str], open_prs: Iterable[int], now: datetime
@@ -605,9 +618,10 @@ TASK = "arn:aws:ecs:us-west-2:123456789012:task/superset-ci/0123456789abcdef0123
 ENI = "eni-0123456789abcdef0"
 
 
-def stub_clients(*, elbv2: bool = False) -> Any:
+def stub_clients(*, elbv2: bool = False, cloudwatch: bool = False) -> Any:
     """Real boto3 clients (for botocore's Stubber) with fake credentials, never a network
-    call: an ``AwsClients`` of ECS, EC2, ECR, CloudWatch Logs (and ELBv2 when asked)."""
+    call: an ``AwsClients`` of ECS, EC2, ECR, CloudWatch Logs (and ELBv2, CloudWatch when
+    asked)."""
     import boto3
 
     from showtime_iac.adapters.aws import AwsClients
@@ -623,6 +637,7 @@ def stub_clients(*, elbv2: bool = False) -> Any:
         ecr=boto3.client("ecr", **kw),
         logs=boto3.client("logs", **kw),
         **({"elbv2": boto3.client("elbv2", **kw)} if elbv2 else {}),
+        **({"cloudwatch": boto3.client("cloudwatch", **kw)} if cloudwatch else {}),
     )
 
 

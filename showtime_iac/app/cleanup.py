@@ -1,10 +1,12 @@
 """The 6-hourly sweep: expired environments and stacks of closed PRs, orphans, labels.
 
-``sweep(prs, stacks, now, policy)`` decides purely: it takes the repository's PRs that carry
-🎪 labels (open, plus whatever closed PRs the caller looked up for stacks it found) and every
-stack name, and returns one plan per PR that has something to do. :func:`cleanup` carries
-them out through the executor (:data:`CLEANUP_WORKERS` PRs at a time), then sweeps tagged
-AWS resources no live stack owns and prunes unused 🎪 label definitions.
+``sweep(prs, stacks, now, policy, activity)`` decides purely: it takes the repository's PRs
+that carry 🎪 labels (open, plus whatever closed PRs the caller looked up for stacks it found),
+every stack name and, in HTTPS mode, when the load balancer last saw a request for each PR's
+active environment (:func:`request_activity`: a request resets the idle TTL), and returns one
+plan per PR that has something to do. :func:`cleanup` carries them out through the executor
+(:data:`CLEANUP_WORKERS` PRs at a time), then sweeps tagged AWS resources no live stack owns
+and prunes unused 🎪 label definitions.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.lifetimes import deadlines
 from showtime_iac.core.model import (
     BASELINE_PR,
     Event,
@@ -26,6 +29,7 @@ from showtime_iac.core.model import (
     PrInfo,
     ShowtimeError,
     parse_stack_name,
+    resource_names,
     stack_name,
 )
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
@@ -35,9 +39,11 @@ Bind = Callable[[Plan], Plan]
 #: what the cleanup carries out (a ``keep`` is only reported)
 _ACTS = ("destroy", "warn", "sleep")
 _DONE = {"destroy": "destroyed", "warn": "warned", "sleep": "asleep"}
+Activity = Callable[[Sequence[PrInfo], datetime], Mapping[int, datetime] | None]
+"""``(prs, now) -> {pr: last request}`` (None: public-IP mode, no signal)."""
 
 if TYPE_CHECKING:
-    from showtime_iac.app.executor import Executor
+    from showtime_iac.app.executor import Executor, LivePort
     from showtime_iac.app.wiring import Ports
 
 __all__ = [
@@ -47,6 +53,7 @@ __all__ = [
     "CleanupReport",
     "fleet_of",
     "prs_to_look_up",
+    "request_activity",
     "stale_routers",
     "SweepItem",
     "sweep",
@@ -77,9 +84,15 @@ def prs_to_look_up(prs: Iterable[PrInfo], stacks: Iterable[str]) -> list[int]:
 
 
 def sweep(
-    prs: Sequence[PrInfo], stacks: Iterable[str], now: datetime, policy: Policy | None = None
+    prs: Sequence[PrInfo],
+    stacks: Iterable[str],
+    now: datetime,
+    policy: Policy | None = None,
+    activity: Mapping[int, datetime] | None = None,
 ) -> list[SweepItem]:
-    """One item per PR with an environment or a stack; ``plan.stacks`` empty means keep."""
+    """One item per PR with an environment or a stack; ``plan.stacks`` empty means keep.
+    ``activity``: the last request the load balancer saw for a PR (HTTPS mode)."""
+    seen = activity or {}
     names = tuple(stacks)
     items: list[SweepItem] = []
     for pr in sorted(prs, key=lambda p: p.number):
@@ -88,7 +101,12 @@ def sweep(
         if not st.shows and not mine:
             continue
         plan = decide(
-            Event(name="schedule", actor="showtime-cleanup"), pr, now, policy, known_stacks=mine
+            Event(name="schedule", actor="showtime-cleanup"),
+            pr,
+            now,
+            policy,
+            known_stacks=mine,
+            last_request=seen.get(pr.number),
         )
         if pr.is_open and not st.shows and mine:
             # labels lost on an open PR: keep the stacks, say so (sync repairs)
@@ -123,6 +141,34 @@ def _strays(pr: PrInfo, st: L.LabelState, mine: Sequence[str]) -> Plan | None:
         reasons=(why, *(f"destroy {n}" for n in stray)),
         warnings=st.warnings,
     )
+
+
+def request_activity(
+    live: LivePort, prs: Iterable[PrInfo], now: datetime, policy: Policy, warnings: list[str]
+) -> dict[int, datetime]:
+    """HTTPS mode: when the load balancer last forwarded a request (within the last hour) to
+    each open PR's active environment, for those whose idle TTL a request can move. A read
+    that fails is a line in ``warnings`` and no signal for that PR: it is treated as idle, and
+    the warning before any teardown still gives its people the notice.
+
+    :func:`cleanup` asks only about the PRs its sweep would warn, put to sleep or tear down: a
+    request never makes a deadline earlier, so it cannot change a decision to keep."""
+    out: dict[int, datetime] = {}
+    for pr in prs:
+        st = L.parse_state(pr.labels)
+        active = st.active
+        if not pr.is_open or st.blocked or active is None:
+            continue
+        if deadlines(active, now, policy).idle_at is None:
+            continue  # pinned, or kept until the PR closes: no idle TTL to reset
+        try:
+            last = live.last_request(resource_names(pr.number, active.sha).target_group, now)
+        except ShowtimeError as exc:
+            warnings.append(f"PR #{pr.number}: {exc}")
+            continue
+        if last is not None:
+            out[pr.number] = last
+    return out
 
 
 def fleet_of(prs: Iterable[PrInfo]) -> Fleet:
@@ -194,13 +240,22 @@ def cleanup_workers(env: Mapping[str, str] | None = None) -> int:
     return int(text)
 
 
-def _still_due(item: SweepItem, ports: Ports, now: datetime, policy: Policy) -> SweepItem:
+def _still_due(
+    item: SweepItem,
+    ports: Ports,
+    now: datetime,
+    policy: Policy,
+    activity: Activity | None = None,
+) -> SweepItem:
     """An expiry teardown re-reads its PR first: a push or a command since the sweep read the
-    labels withdrew the warning, and then nothing is torn down (it is warned afresh)."""
+    labels withdrew the warning, and then nothing is torn down (it is warned afresh); so does
+    a request the load balancer saw meanwhile (HTTPS mode: ``activity``, read up to this
+    moment; one after ``now`` counts as at ``now``)."""
     if not item.pr.is_open or item.plan.intent == "sweep":
         return item
     fresh = ports.github.get_pr(item.pr.number)
-    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy)
+    seen = None if activity is None else activity([fresh], datetime.now(UTC))
+    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy, seen)
     return again[0] if again else SweepItem(fresh, Plan(pr=fresh.number, intent="none"))
 
 
@@ -349,7 +404,18 @@ def cleanup(
     stacks = ports.stacks.list_stacks()
     prs = list(ports.github.list_showtime_prs())
     prs += [ports.github.get_pr(n) for n in prs_to_look_up(prs, stacks)]
+    notes: list[str] = []  # the report's warnings
+
+    def activity(of: Sequence[PrInfo], at: datetime) -> Mapping[int, datetime] | None:
+        if settings.domain is None:
+            return None  # public-IP mode: no load balancer, no request signal
+        return request_activity(ports.live, of, at, policy, notes)
+
     items = sweep(prs, stacks, now, policy)
+    # a request only ever postpones: read them where this run would warn, sleep or tear down
+    seen = activity([i.pr for i in items if i.action in _ACTS], now)
+    if seen:
+        items = sweep(prs, stacks, now, policy, seen)
     executor = Executor(
         ports.github,
         ports.stacks,
@@ -368,7 +434,7 @@ def cleanup(
         executor,
         dry_run,
         cleanup_workers(),
-        recheck=lambda i: _still_due(i, ports, now, policy),
+        recheck=lambda i: _still_due(i, ports, now, policy, activity),
         bind=lambda plan: bind_images(plan, None, ports.stacks.current_image),
     )
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
@@ -378,5 +444,9 @@ def cleanup(
         extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
         failed += sum(1 for o in extra["orphans"] if o.get("error"))
     if prune_labels:
-        extra.update(_prune_labels(ports, items, rows, prs, dry_run))
+        pruned = _prune_labels(ports, items, rows, prs, dry_run)
+        notes += pruned.pop("warnings", [])
+        extra.update(pruned)
+    if notes:
+        extra["warnings"] = list(dict.fromkeys(notes))
     return CleanupReport(dry_run, rows, extra, failed)

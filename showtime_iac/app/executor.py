@@ -25,7 +25,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from showtime_iac.core import labels as L
@@ -126,6 +126,13 @@ class LivePort(Protocol):
         ...
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str: ...
+
+    def last_request(
+        self, target_group_name: str, now: datetime, window: timedelta = timedelta(hours=1)
+    ) -> datetime | None:
+        """HTTPS mode: when the load balancer last forwarded a request to the target group
+        within ``window`` before ``now`` (None: none). Raises ShowtimeError when unreadable."""
+        ...
 
 
 @dataclass

@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -144,6 +144,11 @@ class LazyLive(_Lazy["AwsLive"]):
 
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str:
         return self._get().tail_logs(cfg, lines)
+
+    def last_request(
+        self, target_group_name: str, now: datetime, window: timedelta = timedelta(hours=1)
+    ) -> datetime | None:
+        return self._get().last_request(target_group_name, now, window)
 
     def find_orphans(
         self, live_stacks: Iterable[str], open_prs: Iterable[int], now: datetime

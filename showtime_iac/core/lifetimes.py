@@ -2,14 +2,16 @@
 
 The idle TTL counts from the last activity the labels record: 📅 (every deploy writes a new
 one) and ``/showtime extend`` (which re-writes ⌛ so that the idle deadline is ``extend``
-from the command). The max age counts from the PR's first environment: the claim of every
-later commit carries the ⌛ label's ``max`` forward. A pin (``/showtime keep-alive``, TTL
-``manual``) lifts the idle TTL; only an admin's pin lifts the max age too (``max never``).
-A sleeping environment (``idle_action = "sleep"``) has no idle deadline left: only its max
-age ends it.
+from the command), or from the last request the load balancer saw (HTTPS mode: the caller
+reads it and passes it in), whichever is later. The max age counts from the PR's first
+environment: the claim of every later commit carries the ⌛ label's ``max`` forward. A pin
+(``/showtime keep-alive``, TTL ``manual``) lifts the idle TTL; only an admin's pin lifts the
+max age too (``max never``). A sleeping environment (``idle_action = "sleep"``) has no idle
+deadline left: only its max age ends it.
 
-Every reading errs towards the earlier end: a 📅 in the future (clock skew between runners)
-counts from ``now``; a recorded max age is never later than 📅 plus the policy's max age.
+Every reading errs towards the earlier end: a 📅 or a request in the future (clock skew
+between runners) counts from ``now``; a recorded max age is never later than 📅 plus the
+policy's max age; a request never moves the max age.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ __all__ = ["Deadlines", "deadlines", "max_age_for"]
 @dataclass(frozen=True)
 class Deadlines:
     """When an environment ends. ``idle_at`` None: no idle expiry (pinned, ``close``,
-    ``manual``, or no 📅); ``max_at`` None: no max age (lifted by an admin, or no 📅)."""
+    ``manual``, or no 📅); ``max_at`` None: no max age (lifted by an admin, or no 📅).
+    ``last_request``: the request ``idle_at`` counts from (None: it counts from 📅)."""
 
     idle_at: datetime | None
     max_at: datetime | None
+    last_request: datetime | None = None
 
     @property
     def end(self) -> datetime | None:
@@ -49,8 +53,12 @@ class Deadlines:
         return end is not None and now >= end
 
 
-def deadlines(show: Show, now: datetime, policy: Policy) -> Deadlines:
-    """The deadlines of one show at ``now`` (``now`` only caps a 📅 from the future)."""
+def deadlines(
+    show: Show, now: datetime, policy: Policy, last_request: datetime | None = None
+) -> Deadlines:
+    """The deadlines of one show at ``now`` (``now`` only caps a 📅 or a request from the
+    future). ``last_request``: when the load balancer last saw a request for the show (None:
+    unknown, or public-IP mode); the idle TTL counts from it when it is later than 📅."""
     if show.created is None:
         # no 📅: nothing to count from, except a recorded max age
         return Deadlines(None, None if show.max_lifted else show.max_at)
@@ -58,12 +66,15 @@ def deadlines(show: Show, now: datetime, policy: Policy) -> Deadlines:
     duration = show.ttl.duration if show.ttl is not None else None
     if show.status is Status.SLEEPING:
         duration = None  # asleep already: idleness costs nothing more, the max age still ends it
-    idle_at = None if duration is None else start + duration
+    seen = None if last_request is None or duration is None else min(last_request, now)
+    if seen is not None and seen <= start:
+        seen = None  # 📅 is the later activity
+    idle_at = None if duration is None else (seen or start) + duration
     if show.max_lifted:
-        return Deadlines(idle_at, None)
+        return Deadlines(idle_at, None, seen)
     cap = start + policy.max_age
     max_at = cap if show.max_at is None else min(show.max_at, cap)
-    return Deadlines(idle_at, max_at)
+    return Deadlines(idle_at, max_at, seen)
 
 
 def max_age_for(base: Show | None, now: datetime, max_age: timedelta) -> datetime:

@@ -130,7 +130,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Ctx:
-    """Everything one decision reads: the event, the PR, its parsed labels, time and policy."""
+    """Everything one decision reads: the event, the PR, its parsed labels, time and policy;
+    ``last_request``: when the load balancer last saw a request (HTTPS mode's cleanup)."""
 
     event: Event
     pr: PrInfo
@@ -139,6 +140,7 @@ class Ctx:
     policy: Policy
     fleet: Fleet | None
     known: tuple[str, ...] = ()
+    last_request: datetime | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -55,14 +55,17 @@ def decide(
     policy: Policy | None = None,
     known_stacks: Iterable[str] = (),
     fleet: Fleet | None = None,
+    last_request: datetime | None = None,
 ) -> Plan:
     """Decide what one event means for one PR. Pure and total: never raises on any labels.
 
     ``known_stacks`` are stack names the caller listed (so stacks whose labels were lost are
-    still destroyed); ``fleet`` counts live environments for quotas (None: not checked).
+    still destroyed); ``fleet`` counts live environments for quotas (None: not checked);
+    ``last_request`` is the load balancer's last request for the PR's active environment
+    (the cleanup reads it in HTTPS mode: it resets the idle TTL).
     """
     st = L.parse_state(pr.labels)
-    ctx = Ctx(event, pr, st, now, policy or Policy(), fleet, tuple(known_stacks))
+    ctx = Ctx(event, pr, st, now, policy or Policy(), fleet, tuple(known_stacks), last_request)
     if event.label == L.BLOCKED and pr.is_open:  # 🔒 itself is guarded, even while on
         refused = refuse_label(ctx) or restore_label(ctx)
         if refused is not None:

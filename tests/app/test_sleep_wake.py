@@ -214,3 +214,21 @@ def test_https_mode_the_prs_host_shows_the_asleep_page_until_the_wake_is_healthy
     # the host forwards to the environment again only once its target group is healthy
     assert stacks.events[2:] == [f"up {STACK}", f"route {PR} {S7}"]
     assert live.target_groups and f"🎪 {S7} 🚦 running" in gh.labels_of(PR)
+
+
+def test_https_a_request_after_the_warning_keeps_it_awake(
+    world: tuple[GitHubServer, FakeStacks, FakeLive, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from showtime_iac.core.model import resource_names
+
+    gh, stacks, live, _tmp = world
+    monkeypatch.setenv("SHOWTIME_DOMAIN", "preview.example.org")
+    due = show("running", timedelta(hours=26), warned(timedelta(minutes=1)))
+    gh.add_pr(PR, head_sha=HEAD, labels=due)
+    live.requests[resource_names(PR, HEAD).target_group] = datetime.now(UTC) - timedelta(minutes=9)
+    item = cleanup(capsys)
+    assert item["action"] == "warn" and "warning withdrawn" in item["reason"]
+    assert stacks.configs == [] and f"🎪 {S7} 🚦 running" in gh.labels_of(PR)
+    assert not [n for n in gh.labels_of(PR) if "⚠️" in n]

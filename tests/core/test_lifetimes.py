@@ -145,6 +145,132 @@ def test_the_policy_keys() -> None:
             policy_from_mapping(bad)
 
 
+# --- the load balancer's requests (HTTPS mode) reset the idle TTL ---------------------------
+
+durations = st.builds(lambda n, u: Ttl(f"{n}{u}"), st.integers(1, 999), st.sampled_from("hdw"))
+offsets = st.integers(-20_000, 20_000).map(lambda m: timedelta(minutes=m))
+
+
+@given(ttls, offsets, st.one_of(st.none(), offsets), st.booleans())
+def test_a_request_never_makes_a_deadline_earlier_and_never_moves_the_max_age(
+    ttl: Ttl, skew: timedelta, request: timedelta | None, lifted: bool
+) -> None:
+    show = Show(SHA, Status.RUNNING, created=NOW + skew, ttl=ttl, max_lifted=lifted)
+    last = None if request is None else NOW + request
+    without, with_ = deadlines(show, NOW, Policy()), deadlines(show, NOW, Policy(), last)
+    assert with_.max_at == without.max_at  # the max age counts from 📅 only
+    if without.idle_at is None:
+        assert with_.idle_at is None and with_.last_request is None  # close, manual
+    else:
+        assert with_.idle_at is not None and with_.idle_at >= without.idle_at
+    if with_.end is not None and without.end is not None:
+        assert with_.end >= without.end
+    # it counts from the later of 📅 and the request (each capped at now)
+    start = min(NOW + skew, NOW)
+    if with_.last_request is not None:
+        assert last is not None and start < with_.last_request == min(last, NOW)
+    if ttl.duration is not None:
+        later = start if last is None else max(start, min(last, NOW))
+        assert with_.idle_at == later + ttl.duration
+
+
+@given(durations, st.integers(1, 10_000), st.integers(0, 10_000))
+def test_exactly_at_the_last_request_plus_the_ttl_is_expired_a_second_before_is_not(
+    ttl: Ttl, before: int, after: int
+) -> None:
+    """📅 ``before`` minutes before the request; the check ``after`` minutes past the request's
+    deadline (and exactly at it, and a second before it)."""
+    request = NOW
+    created = request - timedelta(minutes=before)
+    # the max age is not this test's business: lifted
+    show = Show(SHA, Status.RUNNING, created=created, ttl=ttl, max_lifted=True)
+    assert ttl.duration is not None
+    at = request + ttl.duration
+    dl = deadlines(show, at, Policy(), request)
+    assert (dl.idle_at, dl.last_request, dl.reason) == (at, request, "idle")
+    assert dl.expired(at) and not dl.expired(at - timedelta(seconds=1))
+    later = at + timedelta(minutes=after)
+    assert deadlines(show, later, Policy(), request).expired(later)
+    assert not deadlines(show, at - timedelta(seconds=1), Policy(), request).expired(
+        at - timedelta(seconds=1)
+    )
+
+
+@given(durations, st.integers(1, 100_000), st.integers(0, 10_000))
+def test_a_request_from_the_future_counts_from_now(ttl: Ttl, ahead: int, age: int) -> None:
+    show = Show(SHA, Status.RUNNING, created=NOW - timedelta(minutes=age), ttl=ttl)
+    dl = deadlines(show, NOW, Policy(), NOW + timedelta(minutes=ahead))
+    assert ttl.duration is not None
+    if age == 0:
+        assert dl.last_request is None  # 📅 is now: the same start
+    else:
+        assert dl.last_request == NOW
+    assert dl.idle_at == NOW + ttl.duration
+    assert dl.max_at == NOW - timedelta(minutes=age) + timedelta(days=7)
+
+
+@given(offsets, st.booleans())
+def test_a_pinned_environment_has_no_idle_deadline_whatever_the_requests(
+    request: timedelta, lifted: bool
+) -> None:
+    show = Show(SHA, Status.RUNNING, created=NOW, ttl=Ttl("manual"), max_lifted=lifted)
+    dl = deadlines(show, NOW, Policy(), NOW + request)
+    assert dl.idle_at is None and dl.last_request is None
+    assert dl.max_at == (None if lifted else NOW + timedelta(days=7))
+
+
+def _schedule(labels: list[str], now: datetime, last_request: datetime | None) -> Plan:
+    pr = PrInfo(1, "open", SHA + "0" * 33, labels, "alice")
+    return decide(
+        Event(name="schedule", actor="showtime-cleanup"), pr, now, last_request=last_request
+    )
+
+
+IDLE_25H = [
+    f"🎪 🎯 {SHA}",
+    f"🎪 {SHA} 🚦 running",
+    f"🎪 {SHA} 📅 {L.format_timestamp(NOW - timedelta(hours=25))}",
+    f"🎪 {SHA} ⌛ 24h",
+]
+
+
+def test_a_request_in_the_last_hour_keeps_an_idle_environment_unwarned() -> None:
+    assert _schedule(IDLE_25H, NOW, None).intent == "warn"  # idle for 25h: warned
+    plan = _schedule(IDLE_25H, NOW, NOW - timedelta(minutes=18))
+    assert plan.intent == "none" and plan.add_labels == () and plan.comment is None
+    assert plan.skipped == (
+        "not expired: idle deadline 2026-12-02 08:42 UTC (last request 2026-12-01 08:42 UTC)"
+    )
+
+
+def test_a_request_after_the_warning_withdraws_it_instead_of_the_teardown() -> None:
+    due = [*IDLE_25H, f"🎪 {SHA} ⚠️ {L.format_timestamp(NOW - timedelta(minutes=1))}"]
+    plan = _schedule(due, NOW, None)
+    assert [op.action for op in plan.stacks] == ["destroy"]  # no request: torn down
+    plan = _schedule(due, NOW, NOW - timedelta(minutes=3))
+    assert plan.stacks == () and plan.intent == "warn"
+    assert plan.remove_labels == (due[-1],) and plan.add_labels == ()
+    assert plan.reasons == (
+        "deadline moved to 2026-12-02 08:57 UTC (last request 2026-12-01 08:57 UTC) after the "
+        "warning: warning withdrawn",
+    )
+    # a request older than the warning's 📅-based deadline does not count (📅 is later)
+    assert _schedule(due, NOW, NOW - timedelta(hours=30)).stacks != ()
+
+
+def test_requests_never_hold_off_the_max_age() -> None:
+    old = [
+        f"🎪 🎯 {SHA}",
+        f"🎪 {SHA} 🚦 running",
+        f"🎪 {SHA} 📅 {L.format_timestamp(NOW - timedelta(days=8))}",
+        f"🎪 {SHA} ⌛ idle 24h · max {L.format_timestamp(NOW - timedelta(hours=3))}",
+        f"🎪 {SHA} ⚠️ {L.format_timestamp(NOW - timedelta(minutes=1))}",
+    ]
+    plan = _schedule(old, NOW, NOW - timedelta(minutes=1))
+    assert [op.action for op in plan.stacks] == ["destroy"]
+    assert "max age" in plan.reasons[0] and "last request" not in " ".join(plan.reasons)
+
+
 # --- event sequences: deploys and extends reset the idle TTL, the max age holds ----------------
 
 
@@ -176,15 +302,18 @@ class Lifetimes(RuleBasedStateMachine):
         self.warned_at: datetime | None = None  # when the current warning was written
         self.active_since_warning = False
         self.policy = Policy()
+        self.last_request: datetime | None = None  # the load balancer's (HTTPS mode)
 
     def _show(self, sha: str, created: datetime) -> Show:
         max_at = created + timedelta(days=7)
         return Show(sha, Status.RUNNING, "10.0.0.5:8080", created, Ttl("24h"), "alice", (), max_at)
 
-    def _decide(self, event: Event, head: str | None = None) -> Plan:
+    def _decide(
+        self, event: Event, head: str | None = None, last_request: datetime | None = None
+    ) -> Plan:
         state = L.parse_state(self.labels)
         pr = PrInfo(1, "open", head or state.active_sha or "a" * 7, self.labels, "alice")
-        return decide(event, pr, self.now, self.policy)
+        return decide(event, pr, self.now, self.policy, last_request=last_request)
 
     def _apply(self, plan: Plan, healthy: bool = True) -> None:
         self.labels = L.apply_diff(self.labels, plan.label_diff)
@@ -236,11 +365,20 @@ class Lifetimes(RuleBasedStateMachine):
 
     @precondition(lambda self: not self.gone)
     @rule()
+    def requests_come_in(self) -> None:
+        """Someone uses the environment through the load balancer (HTTPS mode)."""
+        self.last_request = self.now
+
+    @precondition(lambda self: not self.gone)
+    @rule()
     def cleanup(self) -> None:
         before = L.parse_state(self.labels)
         active = before.active
         assert active is not None
-        plan = self._decide(Event(name="schedule", actor="showtime-cleanup"))
+        # what the cleanup reads: requests of the last hour
+        last = self.last_request
+        seen = last if last is not None and self.now - last <= timedelta(hours=1) else None
+        plan = self._decide(Event(name="schedule", actor="showtime-cleanup"), last_request=seen)
         destroys = [op for op in plan.stacks if op.action == "destroy"]
         if plan.intent == "sleep":
             self._slept(active, plan)
@@ -249,8 +387,16 @@ class Lifetimes(RuleBasedStateMachine):
             assert active.warned is not None and self.now >= active.warned
             assert self.warned_at is not None and not self.active_since_warning
             assert self.now - self.warned_at >= self.policy.warn_before - timedelta(minutes=1)
+            # nor after a request the cleanup saw since the warning, unless the max age is up
+            if seen is not None and seen >= self.warned_at:
+                assert "max age" in plan.reasons[0], plan.reasons
             self.gone = True
-        end = deadlines(active, self.now, self.policy).end
+        if seen is not None and active.warned is None:
+            idle = deadlines(active, self.now, self.policy).idle_at
+            if idle is not None and idle <= self.now and plan.intent == "warn":
+                # warned although a request came in: only for the max age
+                assert "max age" in plan.reasons[0], plan.reasons
+        end = deadlines(active, self.now, self.policy, seen).end
         if active.warned is not None and self.now >= active.warned and end is not None:
             # a due warning is carried out
             assert destroys or plan.intent == "sleep" or end > active.warned

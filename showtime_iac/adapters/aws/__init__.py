@@ -16,6 +16,8 @@ Pulumi declares what should exist; this package asks AWS what does. One module p
   decision itself is pure, in :mod:`showtime_iac.core.orphans` (:func:`classify_orphans`).
 - :mod:`.logs` — :func:`tail_logs` (CloudWatch streams, secrets masked by :func:`redact`).
 - :mod:`.identity` — who the credentials are (one quick STS call, for ``doctor``).
+- :mod:`.request_count` — HTTPS mode's request signal: :func:`last_request` (the target
+  group's ``RequestCount`` in CloudWatch), which resets an environment's idle TTL.
 
 The cost estimate (:func:`hourly_cost`, :class:`FargatePrices`) is pure arithmetic and lives
 in :mod:`showtime_iac.core.cost`; it is re-exported here until its callers import it there.
@@ -31,6 +33,7 @@ from showtime_iac.adapters.aws.errors import (
     HealthTimeoutError,
     LogsNotFoundError,
     NoPublicIpError,
+    RequestsUnreadableError,
     ServiceDrainTimeoutError,
     TaskNotRunningError,
     TaskStoppedError,
@@ -45,6 +48,7 @@ from showtime_iac.adapters.aws.health import (
 )
 from showtime_iac.adapters.aws.live import AwsLive, DrainResult, TaskAddress
 from showtime_iac.adapters.aws.logs import LogLine, LogTail, redact, tail_logs
+from showtime_iac.adapters.aws.request_count import REQUEST_PERMISSIONS, last_request
 from showtime_iac.adapters.aws.session import (
     AwsClients,
     check_credentials,
@@ -70,6 +74,7 @@ __all__ = [
     "DEFAULT_PRICES",
     "KINDS",
     "PHASES",
+    "REQUEST_PERMISSIONS",
     "SIZE_RESOURCES",
     "AwsClients",
     "AwsError",
@@ -87,6 +92,7 @@ __all__ = [
     "NoPublicIpError",
     "OrphanDecision",
     "PhaseTimer",
+    "RequestsUnreadableError",
     "ServiceDrainTimeoutError",
     "TaggedResource",
     "TaskAddress",
@@ -96,6 +102,7 @@ __all__ = [
     "classify_orphans",
     "client_config",
     "hourly_cost",
+    "last_request",
     "make_session",
     "probe_health",
     "redact",

@@ -15,6 +15,7 @@ __all__ = [
     "HealthTimeoutError",
     "LogsNotFoundError",
     "NoPublicIpError",
+    "RequestsUnreadableError",
     "ServiceDrainTimeoutError",
     "TaskNotRunningError",
     "TaskStoppedError",
@@ -71,3 +72,8 @@ class ServiceDrainTimeoutError(ShowtimeError):
 
 class LogsNotFoundError(ShowtimeError):
     """The environment has no log group (never deployed, or already destroyed)."""
+
+
+class RequestsUnreadableError(AwsError):
+    """HTTPS mode: the load balancer's request count of an environment could not be read
+    (access denied, throttled after botocore's retries, ...); the message says what to do."""

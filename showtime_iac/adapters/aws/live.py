@@ -5,8 +5,8 @@
   until the name is INACTIVE or missing, bounded;
 - the address: the service's running task → its ENI → the public IP (:class:`TaskAddress`);
   a STOPPED task raises :class:`TaskStoppedError` with ECS's reason;
-- health, logs and the orphan sweep, delegated to :mod:`.health`, :mod:`.logs` and
-  :mod:`.orphans`.
+- health, logs, the orphan sweep and HTTPS mode's request signal, delegated to
+  :mod:`.health`, :mod:`.logs`, :mod:`.orphans` and :mod:`.request_count`.
 
 :class:`AwsLive` satisfies :class:`showtime_iac.app.executor.LivePort`.
 """
@@ -321,6 +321,19 @@ class AwsLive:
             sleep=self.sleep,
             poll_interval=self.poll_interval,
         )
+
+    # -- requests ------------------------------------------------------------------------
+
+    def last_request(
+        self, target_group_name: str, now: datetime, window: timedelta = timedelta(hours=1)
+    ) -> datetime | None:
+        """HTTPS mode: the end of the last minute within ``window`` before ``now`` in which
+        the load balancer forwarded a request to the target group; None without one (the
+        executor's LivePort). Raises :class:`RequestsUnreadableError`."""
+        from showtime_iac.adapters.aws.request_count import last_request
+
+        c = self.clients
+        return last_request(c.elbv2, c.cloudwatch, target_group_name, now, window)
 
     # -- logs ----------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from showtime_iac.settings import Settings
 if TYPE_CHECKING:
     import boto3
     from botocore.config import Config
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
@@ -86,7 +87,8 @@ def check_credentials(session: boto3.session.Session, env: Mapping[str, str] | N
 @dataclass(frozen=True)
 class AwsClients:
     """The boto3 clients the adapter uses; inject Stubber-wrapped ones in tests. The load
-    balancer and Secrets Manager clients are optional for callers that need neither."""
+    balancer, Secrets Manager and CloudWatch clients are optional for callers that need
+    none of them."""
 
     ecs: ECSClient
     ec2: EC2Client
@@ -94,6 +96,7 @@ class AwsClients:
     logs: CloudWatchLogsClient
     elbv2: ElasticLoadBalancingv2Client | None = None
     secretsmanager: SecretsManagerClient | None = None
+    cloudwatch: CloudWatchClient | None = None
 
     @classmethod
     def from_settings(
@@ -119,6 +122,7 @@ class AwsClients:
             logs=session.client("logs", endpoint_url=url, config=cfg),
             elbv2=session.client("elbv2", endpoint_url=url, config=cfg),
             secretsmanager=session.client("secretsmanager", endpoint_url=url, config=cfg),
+            cloudwatch=session.client("cloudwatch", endpoint_url=url, config=cfg),
         )
 
 

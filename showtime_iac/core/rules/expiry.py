@@ -39,6 +39,13 @@ def _fmt(when: datetime) -> str:
     return f"{when:%Y-%m-%d %H:%M} UTC"
 
 
+def _seen(dl: Deadlines) -> str:
+    """`` (last request …)`` when the first deadline is the idle one, counted from a request."""
+    if dl.last_request is None or dl.reason != "idle":
+        return ""
+    return f" (last request {_fmt(dl.last_request)})"
+
+
 def warned_labels(st: L.LabelState) -> tuple[str, ...]:
     """Every ⚠️ label on the PR (what a push or a command withdraws)."""
     return tuple(
@@ -86,25 +93,27 @@ def on_schedule(ctx: Ctx) -> Plan:
     active = st.active
     if active is None:
         return skip(pr.number, "not expired", st)
-    dl = deadlines(active, now, policy)
+    dl = deadlines(active, now, policy, ctx.last_request)
     end = dl.end
     if end is None:
         return skip(pr.number, "not expired: no deadline (pinned, or until the PR closes)", st)
     if policy.warn_before <= timedelta(0):
         if dl.expired(now):
             return _end(ctx, active, dl)
-        return skip(pr.number, f"not expired: {dl.reason} deadline {_fmt(end)}", st)
+        return skip(pr.number, f"not expired: {dl.reason} deadline {_fmt(end)}{_seen(dl)}", st)
     if active.warned is None:
         if now < end - policy.warn_before:
-            return skip(pr.number, f"not expired: {dl.reason} deadline {_fmt(end)}", st)
+            return skip(pr.number, f"not expired: {dl.reason} deadline {_fmt(end)}{_seen(dl)}", st)
         return _warn(ctx, active, dl, _ceil_minute(max(end, now + policy.warn_before)))
     if _ceil_minute(end) > active.warned:
-        # the deadline moved after the warning (an extend, a pin): the warning is withdrawn
+        # the deadline moved after the warning (an extend, a pin, requests): warning withdrawn
         return Plan(
             pr=pr.number,
             intent="warn",
             remove_labels=warned_labels(st),
-            reasons=(f"deadline moved to {_fmt(end)} after the warning: warning withdrawn",),
+            reasons=(
+                f"deadline moved to {_fmt(end)}{_seen(dl)} after the warning: warning withdrawn",
+            ),
             warnings=st.warnings,
             sha=active.sha,
         )
