@@ -58,7 +58,8 @@ def deadlines(
 ) -> Deadlines:
     """The deadlines of one show at ``now`` (``now`` only caps a 📅 or a request from the
     future). ``last_request``: when the load balancer last saw a request for the show (None:
-    unknown, or public-IP mode); the idle TTL counts from it when it is later than 📅."""
+    unknown, or public-IP mode): it keeps the environment one idle period from then (its TTL,
+    at most the policy's ``default_ttl``), never less than 📅 plus the TTL."""
     if show.created is None:
         # no 📅: nothing to count from, except a recorded max age
         return Deadlines(None, None if show.max_lifted else show.max_at)
@@ -69,7 +70,13 @@ def deadlines(
     seen = None if last_request is None or duration is None else min(last_request, now)
     if seen is not None and seen <= start:
         seen = None  # 📅 is the later activity
-    idle_at = None if duration is None else (seen or start) + duration
+    idle_at = None if duration is None else start + duration
+    if idle_at is not None and duration is not None and seen is not None:
+        # a request keeps it one idle period from then: the TTL, but no more than the
+        # policy's default (an `extend` writes a TTL counted from 📅, e.g. 144h on day 5,
+        # which must not become 144h from every request)
+        period = min(duration, policy.default_ttl.duration or duration)
+        idle_at = max(idle_at, seen + period)
     if show.max_lifted:
         return Deadlines(idle_at, None, seen)
     cap = start + policy.max_age

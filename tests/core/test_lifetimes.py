@@ -165,13 +165,15 @@ def test_a_request_never_makes_a_deadline_earlier_and_never_moves_the_max_age(
         assert with_.idle_at is not None and with_.idle_at >= without.idle_at
     if with_.end is not None and without.end is not None:
         assert with_.end >= without.end
-    # it counts from the later of 📅 and the request (each capped at now)
+    # a request (capped at now) keeps it one idle period from then: its TTL, at most the
+    # policy's default; never less than 📅 plus the TTL
     start = min(NOW + skew, NOW)
     if with_.last_request is not None:
         assert last is not None and start < with_.last_request == min(last, NOW)
     if ttl.duration is not None:
-        later = start if last is None else max(start, min(last, NOW))
-        assert with_.idle_at == later + ttl.duration
+        period = min(ttl.duration, timedelta(hours=24))
+        seen = start if last is None else max(start, min(last, NOW))
+        assert with_.idle_at == max(start + ttl.duration, seen + period)
 
 
 @given(durations, st.integers(1, 10_000), st.integers(0, 10_000))
@@ -185,7 +187,7 @@ def test_exactly_at_the_last_request_plus_the_ttl_is_expired_a_second_before_is_
     # the max age is not this test's business: lifted
     show = Show(SHA, Status.RUNNING, created=created, ttl=ttl, max_lifted=True)
     assert ttl.duration is not None
-    at = request + ttl.duration
+    at = max(created + ttl.duration, request + min(ttl.duration, timedelta(hours=24)))
     dl = deadlines(show, at, Policy(), request)
     assert (dl.idle_at, dl.last_request, dl.reason) == (at, request, "idle")
     assert dl.expired(at) and not dl.expired(at - timedelta(seconds=1))
@@ -205,8 +207,20 @@ def test_a_request_from_the_future_counts_from_now(ttl: Ttl, ahead: int, age: in
         assert dl.last_request is None  # 📅 is now: the same start
     else:
         assert dl.last_request == NOW
-    assert dl.idle_at == NOW + ttl.duration
+    created = NOW - timedelta(minutes=age)
+    assert dl.idle_at == max(created + ttl.duration, NOW + min(ttl.duration, timedelta(hours=24)))
     assert dl.max_at == NOW - timedelta(minutes=age) + timedelta(days=7)
+
+
+def test_after_an_extend_a_request_gives_one_default_idle_period_not_the_extended_ttl() -> None:
+    """``/showtime extend 24h`` on day 5 writes ⌛ 144h (counted from 📅): a request then keeps
+    it 24 hours from the request (the policy's default), not 144."""
+    show = Show(SHA, Status.RUNNING, created=NOW - timedelta(days=5), ttl=Ttl("144h"))
+    request = NOW + timedelta(hours=23)
+    dl = deadlines(show, request, Policy(), request)
+    assert dl.idle_at == request + timedelta(hours=24)
+    early = deadlines(show, NOW, Policy(), NOW - timedelta(hours=1))
+    assert early.idle_at == NOW - timedelta(days=5) + timedelta(hours=144)  # the extend holds
 
 
 @given(offsets, st.booleans())
