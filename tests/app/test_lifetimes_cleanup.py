@@ -14,6 +14,7 @@ import pytest
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import resource_names
+from tests.app.lifetimes_support import cleanup_item, show_labels, warned_label
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer, Recorded
 
@@ -23,19 +24,11 @@ STACK = f"pr-1-{S7}"
 
 
 def env(age: timedelta, *extra: str, ttl: str = "24h") -> list[str]:
-    created = L.format_timestamp(datetime.now(UTC) - age)
-    return [
-        f"🎪 {S7} 🚦 running",
-        f"🎪 🎯 {S7}",
-        f"🎪 {S7} 📅 {created}",
-        f"🎪 {S7} ⌛ {ttl}",
-        f"🎪 {S7} 👤 alice",
-        *extra,
-    ]
+    return show_labels(S7, age, *extra, ttl=ttl)
 
 
 def warned(ago: timedelta) -> str:
-    return f"🎪 {S7} ⚠️ {L.format_timestamp(datetime.now(UTC) - ago)}"
+    return warned_label(S7, ago)
 
 
 @pytest.fixture
@@ -50,12 +43,7 @@ def repo(
 
 
 def cleanup(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    [item] = json.loads(out)["items"]
-    return dict(item)
+    return cleanup_item(capsys)
 
 
 def test_an_idle_environment_is_warned_once_then_torn_down_when_due(

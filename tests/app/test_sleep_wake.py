@@ -18,6 +18,7 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
+from tests.app.lifetimes_support import cleanup_item, show_labels, warned_label
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer
 from tests.payloads import HEAD, issue_comment, pull_request
@@ -30,21 +31,12 @@ NEW = "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 
 def show(status: str, age: timedelta, *extra: str, max_at: datetime | None = None) -> list[str]:
-    now = datetime.now(UTC)
     ttl = "24h" if max_at is None else f"idle 24h · max {L.format_timestamp(max_at)}"
-    return [
-        f"🎪 {S7} 🚦 {status}",
-        f"🎪 🎯 {S7}",
-        f"🎪 {S7} 📅 {L.format_timestamp(now - age)}",
-        f"🎪 {S7} ⌛ {ttl}",
-        f"🎪 {S7} 👤 alice",
-        f"🎪 {S7} 🌐 10.0.0.9:8080",
-        *extra,
-    ]
+    return show_labels(S7, age, f"🎪 {S7} 🌐 10.0.0.9:8080", *extra, status=status, ttl=ttl)
 
 
 def warned(ago: timedelta) -> str:
-    return f"🎪 {S7} ⚠️ {L.format_timestamp(datetime.now(UTC) - ago)}"
+    return warned_label(S7, ago)
 
 
 @pytest.fixture
@@ -65,12 +57,7 @@ def world(
 
 
 def cleanup(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    [item] = json.loads(out)["items"]
-    return dict(item)
+    return cleanup_item(capsys)
 
 
 def sync(
