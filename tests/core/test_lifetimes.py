@@ -405,11 +405,11 @@ class Lifetimes(RuleBasedStateMachine):
             if seen is not None and seen >= self.warned_at:
                 assert "max age" in plan.reasons[0], plan.reasons
             self.gone = True
-        if seen is not None and active.warned is None:
-            idle = deadlines(active, self.now, self.policy).idle_at
-            if idle is not None and idle <= self.now and plan.intent == "warn":
-                # warned although a request came in: only for the max age
-                assert "max age" in plan.reasons[0], plan.reasons
+        if seen is not None and active.warned is None and plan.intent == "warn":
+            # warned although a request came in: only once the deadline, counted from the
+            # request (or the max age), is within warn_before
+            dl = deadlines(active, self.now, self.policy, seen)
+            assert dl.end is not None and dl.end - self.policy.warn_before <= self.now
         end = deadlines(active, self.now, self.policy, seen).end
         if active.warned is not None and self.now >= active.warned and end is not None:
             # a due warning is carried out
@@ -569,3 +569,28 @@ def test_the_sleeping_machine_sleeps_wakes_and_still_ends_at_the_max_age() -> No
         m.asleep_is_never_past_the_max_age_unwarned()
         slept += L.parse_state(m.labels).active.status is Status.SLEEPING  # type: ignore[union-attr]
     assert m.gone and slept and m.now >= NOW + timedelta(days=7)
+
+
+@given(
+    st.integers(0, 6 * 24 * 60),
+    st.sampled_from(["24h", "idle 24h · max 2026-12-06T09-00", "pinned · max never"]),
+)
+def test_a_wake_never_moves_the_max_age(asleep_for: int, lifetime: str) -> None:
+    """A wake writes 📅 afresh (the idle TTL counts from it); the max age, even when only
+    derived from the old 📅 (today's ``⌛ 24h``), stays where it was."""
+    labels = [
+        f"🎪 🎯 {SHA}",
+        f"🎪 {SHA} 🚦 sleeping",
+        f"🎪 {SHA} 📅 {L.format_timestamp(NOW)}",
+        f"🎪 {SHA} ⌛ {lifetime}",
+    ]
+    now = NOW + timedelta(minutes=asleep_for)
+    before = L.parse_state(labels).active
+    assert before is not None
+    pr = PrInfo(1, "open", SHA + "0" * 33, tuple(labels), "alice")
+    plan = decide(_command("/showtime wake", "write"), pr, now)
+    assert plan.intent == "wake"
+    after = L.parse_state(L.apply_diff(labels, plan.label_diff)).active
+    assert after is not None and after.created == now.replace(second=0, microsecond=0)
+    policy = Policy()
+    assert deadlines(after, now, policy).max_at == deadlines(before, now, policy).max_at

@@ -66,6 +66,17 @@ def test_comment_extend_sets_the_ttl_from_now(capsys: pytest.CaptureFixture[str]
     assert p["stacks"] == [] and "48h" in p["comment"]
 
 
+def test_comment_wake_brings_the_sleeping_stack_back_on_its_own_image(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    p = plan("comment-wake.json", capsys)
+    assert p["intent"] == "wake"
+    assert p["stacks"] == [{"action": "up", "stack": "pr-1234-abc1234", "when": "now"}]
+    assert "🎪 abc1234 🚦 waking" in p["add_labels"]
+    assert "🎪 abc1234 🚦 sleeping" in p["remove_labels"]
+    assert "🎪 🎯 abc1234" not in p["remove_labels"]  # it keeps serving the PR's address
+
+
 def test_start_and_close(capsys: pytest.CaptureFixture[str]) -> None:
     start = plan("pr-labeled-start.json", capsys)
     assert start["stacks"] == [{"action": "up", "stack": "pr-1234-abc1234", "when": "now"}]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.lifetimes import max_age_for
 from showtime_iac.core.model import Show, Status, stack_name
 from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for
 
@@ -85,7 +86,10 @@ def wake(ctx: Ctx, why: str, consume: tuple[str, ...] = ()) -> Plan:
             warnings=st.warnings,
             sha=st.active_sha,
         )
-    waking = replace(active, status=Status.WAKING, created=ctx.now, warned=None)
+    # 📅 is written afresh (the idle TTL counts from the wake), so the max age, when only
+    # derived from the old 📅, is written down first: a wake never moves it
+    max_at = None if active.max_lifted else max_age_for(active, ctx.now, ctx.policy.max_age)
+    waking = replace(active, status=Status.WAKING, created=ctx.now, warned=None, max_at=max_at)
     cfg = config_for(pr, active.sha, waking, ctx.policy)
     if cfg is None:
         return Plan(
