@@ -35,7 +35,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import EnvConfig, ShowtimeError, parse_stack_name, same_commit
+from showtime_iac.core.model import (
+    EnvConfig,
+    ShowtimeError,
+    Status,
+    parse_stack_name,
+    same_commit,
+)
 from tests.doubles import FakeLive, FakeStacks
 from tests.github_api_server import GitHubServer
 from tests.payloads import issue_comment, pull_request
@@ -463,5 +469,34 @@ def test_a_run_killed_between_its_labels_and_its_last_destroy_leaves_nothing_beh
         assert m._unreferenced() == {f"pr-{PR}-aaaaaaa"}
         m.cleanup()  # asserts (d)
         assert m.stacks.existing == {f"pr-{PR}-bbbbbbb"}
+    finally:
+        m.teardown()
+
+
+def test_a_teardown_claim_written_half_way_never_leaves_the_pointer_on_a_destroyed_stack() -> None:
+    """(e), as the machine found it. A stop meets 502s: its first run's teardown claim fails
+    outright (nothing destroyed), the next run's claim half-way: its additions land, its
+    removals do not, so 🚦 destroying sits beside 🚦 running and 🎯. The run after that,
+    killed right after the destroy, must have dropped 🎯 first: the claim is completed."""
+    m = TrustMachine()
+    try:
+        m.add_label("maintainer", L.START)
+        stack = f"pr-{PR}-aaaaaaa"
+        m.next_label_writes_meet_502s(3)  # 3 POSTs and 3 DELETEs: all of one write's attempts
+        m.add_label("maintainer", L.STOP)  # the claim's POST fails 3 times: nothing happens
+        assert m.stacks.existing == {stack} and L.STOP in m.labels()
+        m.edit_body("author", True)  # 🛑 is on: the POST lands, the first DELETE fails
+        half = L.parse_state(m.labels())
+        assert half.active_sha == "aaaaaaa" and half.shows["aaaaaaa"].status is Status.DESTROYING
+        assert m.stacks.existing == {stack}
+        m.next_run_is_killed("destroy", 1)
+        m.edit_body("author", False)
+        assert stack in m.stacks.destroyed and not m.stacks.existing
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+        m.cleanup()
+        m.add_label("maintainer", L.START)  # a start afterwards deploys the SHA afresh
+        assert m.stacks.existing == {stack}
+        assert L.parse_state(m.labels()).active_sha == "aaaaaaa"
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
     finally:
         m.teardown()
