@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,23 @@ class TrustMachine(RuleBasedStateMachine):
     def a_queued_push_runs_after_a_label_event(self, sha: str, actor: str, label: str) -> None:
         """Two events close together: the push's payload is made first, its run queued
         behind the label's; by the time it runs, its labels are stale."""
+        if label not in self.labels():
+            self._queued_push(sha, lambda: self.add_label(actor, label))
+        else:
+            self._queued_push(sha, lambda: None)
+
+    @rule(
+        sha=shas,
+        actor=st.sampled_from(("maintainer", "reader")),
+        body=st.sampled_from(("/showtime refresh", "/showtime destroy", "/showtime size large")),
+    )
+    def a_queued_push_runs_after_a_comment(self, sha: str, actor: str, body: str) -> None:
+        """The same with a comment in between. A comment is acted on whatever the labels say
+        (a 🛑 a killed run left stays while a refresh deploys), so the push's stale labels
+        can miss a whole environment that its re-read finds."""
+        self._queued_push(sha, lambda: self.comment(actor, body))
+
+    def _queued_push(self, sha: str, between: Callable[[], None]) -> None:
         if not self.open:
             return
         self.head = sha
@@ -337,8 +355,7 @@ class TrustMachine(RuleBasedStateMachine):
         stale = pull_request(
             "synchronize", self.labels(), sha=sha, sender="author", fork=True, body=self.body
         )
-        if label not in self.labels():
-            self.add_label(actor, label)
+        between()
         self.before = L.parse_state(self.labels())
         self._run(stale, "pull_request_target", "author", sha)
 
@@ -498,5 +515,28 @@ def test_a_teardown_claim_written_half_way_never_leaves_the_pointer_on_a_destroy
         assert m.stacks.existing == {stack}
         assert L.parse_state(m.labels()).active_sha == "aaaaaaa"
         m.e_the_active_pointer_never_names_a_destroyed_stack()
+    finally:
+        m.teardown()
+
+
+def test_a_queued_push_tears_down_on_the_labels_it_re_read() -> None:
+    """(e): a run killed during a teardown, then a stop carried out by a queued push and a
+    start between. The killed run leaves 🛑; the push's payload is made then (🛑, no
+    environment); a maintainer's ``/showtime refresh`` runs first and deploys the new head
+    (🎯 on it). The push's run re-reads the labels and carries the 🛑 out: its teardown
+    claim and final labels must come from what it re-read, or 🎯 stays on the stack it
+    destroys."""
+    m = TrustMachine()
+    try:
+        m.add_label("maintainer", L.START)
+        m.next_run_is_killed("destroy", 1)
+        m.add_label("maintainer", L.STOP)
+        assert not m.stacks.existing and L.STOP in m.labels()
+        assert L.parse_state(m.labels()).active_sha is None
+        m.a_queued_push_runs_after_a_comment("b" * 40, "maintainer", "/showtime refresh")
+        assert f"pr-{PR}-bbbbbbb" in m.stacks.ups  # the refresh deployed the new head
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+        assert not m.stacks.existing
+        assert [n for n in m.labels() if L.is_showtime_label(n)] == []
     finally:
         m.teardown()
