@@ -73,8 +73,8 @@ class Killed(BaseException):
 
 @dataclass
 class KillSwitch:
-    """Where the next run dies: before or right after its n-th label write, or in the
-    stack's up or destroy (once the stack operation itself went through)."""
+    """Where the next run (a sync or a sweep) dies: before or right after its n-th label
+    write, or in the stack's up or destroy (once the stack operation itself went through)."""
 
     label_write: int | None = None
     after_label_write: int | None = None
@@ -169,6 +169,7 @@ class TrustMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         try:
+            self.stacks.kill = KillSwitch()  # the last sweep runs to its end
             self._sweep()
         finally:
             self.mp.undo()
@@ -384,7 +385,12 @@ class TrustMachine(RuleBasedStateMachine):
         self.step_destroys = list(self.stacks.destroyed)
         self.before = L.parse_state(self.labels())
         self.last_actor = "showtime-cleanup"
-        cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+        try:
+            cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+        except Killed:  # the sweep is a run too, and died: (d) is the next sweep's to hold
+            return
+        finally:
+            self.stacks.kill = KillSwitch()
         st_ = L.parse_state(self.labels())
         exempt = st_.blocked or (self.open and not st_.shows)  # 🔒, or labels lost: kept
         if not exempt:
