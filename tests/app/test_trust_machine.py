@@ -324,6 +324,17 @@ class TrustMachine(RuleBasedStateMachine):
         else:
             kill.after_label_write = nth
 
+    @rule(how=st.sampled_from(("label", "comment")))
+    def a_maintainers_stop_is_killed_mid_destroy(self, how: str) -> None:
+        """The runner dies once the stack is gone, before the labels say so: what the next
+        runs find is a 🚦 destroying claim (and, for the label, the 🛑 still on)."""
+        self.next_run_is_killed("destroy", 1)
+        if how == "label":
+            self.add_label("maintainer", L.STOP)
+        else:
+            self.comment("maintainer", "/showtime destroy")
+        self.stacks.kill = KillSwitch()  # a step that ran no sync leaves nothing armed
+
     @rule(
         sha=shas,
         actor=st.sampled_from(("maintainer", "triager")),
@@ -497,29 +508,31 @@ def test_a_run_killed_between_its_labels_and_its_last_destroy_leaves_nothing_beh
 
 
 def test_a_teardown_claim_written_half_way_never_leaves_the_pointer_on_a_destroyed_stack() -> None:
-    """(e), as the machine found it. A stop meets 502s: its first run's teardown claim fails
-    outright (nothing destroyed), the next run's claim half-way: its additions land, its
-    removals do not, so 🚦 destroying sits beside 🚦 running and 🎯. The run after that,
-    killed right after the destroy, must have dropped 🎯 first: the claim is completed."""
+    """(e), the sequence the machine found (shrunk). Label writes meet 502s: a description
+    edit's claim fails outright (its POST, 3 attempts), a stop's teardown claim half-way:
+    its additions land, its removals do not, so 🚦 destroying sits beside 🚦 running and 🎯
+    (nothing destroyed yet). The next stop, killed right after the destroy, must have
+    dropped 🎯 first: its claim completes the half-written one."""
     m = TrustMachine()
     try:
-        m.add_label("maintainer", L.START)
-        stack = f"pr-{PR}-aaaaaaa"
-        m.next_label_writes_meet_502s(3)  # 3 POSTs and 3 DELETEs: all of one write's attempts
-        m.add_label("maintainer", L.STOP)  # the claim's POST fails 3 times: nothing happens
-        assert m.stacks.existing == {stack} and L.STOP in m.labels()
-        m.edit_body("author", True)  # 🛑 is on: the POST lands, the first DELETE fails
-        half = L.parse_state(m.labels())
-        assert half.active_sha == "aaaaaaa" and half.shows["aaaaaaa"].status is Status.DESTROYING
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        stack = f"pr-{PR}-ccccccc"
         assert m.stacks.existing == {stack}
-        m.next_run_is_killed("destroy", 1)
-        m.edit_body("author", False)
+        m.next_label_writes_meet_502s(3)  # 3 POSTs and 3 DELETEs: all of one write's attempts
+        m.edit_body("maintainer", False)  # its claim's POST fails 3 times: nothing happens
+        assert m.stacks.ups == [stack]
+        m.a_maintainers_stop_is_killed_mid_destroy("label")  # the POST lands, a DELETE fails
+        half = L.parse_state(m.labels())
+        assert half.active_sha == "ccccccc" and half.shows["ccccccc"].status is Status.DESTROYING
+        assert m.stacks.existing == {stack}
+        m.a_maintainers_stop_is_killed_mid_destroy("comment")
         assert stack in m.stacks.destroyed and not m.stacks.existing
         m.e_the_active_pointer_never_names_a_destroyed_stack()
-        m.cleanup()
+        m.cleanup()  # the 🛑 the killed run left is carried out
+        assert [n for n in m.labels() if L.is_showtime_label(n)] == []
         m.add_label("maintainer", L.START)  # a start afterwards deploys the SHA afresh
         assert m.stacks.existing == {stack}
-        assert L.parse_state(m.labels()).active_sha == "aaaaaaa"
+        assert L.parse_state(m.labels()).active_sha == "ccccccc"
         m.e_the_active_pointer_never_names_a_destroyed_stack()
     finally:
         m.teardown()
