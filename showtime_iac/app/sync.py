@@ -125,6 +125,21 @@ def plan_for(
     stacks, the image each stack runs). ``stale``: ``pr`` comes from the event payload, whose
     labels may be older than what earlier runs wrote; they are re-read before any stack
     operation is planned for good. Without ``ports`` (no token): offline, from the payload."""
+    return _plan_and_pr(ev, pr, policy, ports, now, stale=stale)[0]
+
+
+def _plan_and_pr(
+    ev: Event,
+    pr: PrInfo,
+    policy: Policy,
+    ports: Ports | None,
+    now: Any,
+    *,
+    stale: bool = False,
+) -> tuple[Plan, PrInfo]:
+    """:func:`plan_for`, and the PR as the plan saw it (its labels re-read when ``stale``):
+    the executor carries the plan out on those labels, never on the payload's older ones (a
+    teardown's claim and final labels computed from them would leave 🎯 on what it destroys)."""
     from showtime_iac.app.cleanup import fleet_of
     from showtime_iac.app.images import bind_images, image_from_env, require_image
     from showtime_iac.core.planner import decide, needs_permission
@@ -134,7 +149,7 @@ def plan_for(
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
     plan = decide(ev, pr, now, policy)
     if ports is None:
-        return bind_images(plan, record, None)
+        return bind_images(plan, record, None), pr
     listed: list[PrInfo] | None = None
     if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
         listed = ports.github.list_showtime_prs()
@@ -149,7 +164,8 @@ def plan_for(
     gone = stale_claims(plan, pr.labels, policy, now)
     if gone:
         ports.stacks.stale_claims(gone)
-    return bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
+    bound = bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
+    return bound, pr
 
 
 def stale_claims(plan: Plan, labels: Sequence[str], policy: Policy, now: datetime) -> list[str]:
@@ -234,7 +250,7 @@ def sync(
 
     try:
         # a dry run makes the same reads as a real run (permission, labels, quota, stacks)
-        plan = plan_for(ev, fresh, policy, ports, now, stale=snap is not None)
+        plan, fresh = _plan_and_pr(ev, fresh, policy, ports, now, stale=snap is not None)
     except ImageMissingError as exc:
         if dry_run:
             raise

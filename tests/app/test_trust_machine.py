@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import EnvConfig, ShowtimeError, parse_stack_name, same_commit
+from showtime_iac.core.model import (
+    EnvConfig,
+    ShowtimeError,
+    Status,
+    parse_stack_name,
+    same_commit,
+)
 from tests.doubles import FakeLive, FakeStacks
 from tests.github_api_server import GitHubServer
 from tests.payloads import issue_comment, pull_request
@@ -66,8 +73,8 @@ class Killed(BaseException):
 
 @dataclass
 class KillSwitch:
-    """Where the next run dies: before or right after its n-th label write, or in the
-    stack's up or destroy (once the stack operation itself went through)."""
+    """Where the next run (a sync or a sweep) dies: before or right after its n-th label
+    write, or in the stack's up or destroy (once the stack operation itself went through)."""
 
     label_write: int | None = None
     after_label_write: int | None = None
@@ -162,6 +169,7 @@ class TrustMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         try:
+            self.stacks.kill = KillSwitch()  # the last sweep runs to its end
             self._sweep()
         finally:
             self.mp.undo()
@@ -316,6 +324,17 @@ class TrustMachine(RuleBasedStateMachine):
         else:
             kill.after_label_write = nth
 
+    @rule(how=st.sampled_from(("label", "comment")))
+    def a_maintainers_stop_is_killed_mid_destroy(self, how: str) -> None:
+        """The runner dies once the stack is gone, before the labels say so: what the next
+        runs find is a 🚦 destroying claim (and, for the label, the 🛑 still on)."""
+        self.next_run_is_killed("destroy", 1)
+        if how == "label":
+            self.add_label("maintainer", L.STOP)
+        else:
+            self.comment("maintainer", "/showtime destroy")
+        self.stacks.kill = KillSwitch()  # a step that ran no sync leaves nothing armed
+
     @rule(
         sha=shas,
         actor=st.sampled_from(("maintainer", "triager")),
@@ -324,6 +343,23 @@ class TrustMachine(RuleBasedStateMachine):
     def a_queued_push_runs_after_a_label_event(self, sha: str, actor: str, label: str) -> None:
         """Two events close together: the push's payload is made first, its run queued
         behind the label's; by the time it runs, its labels are stale."""
+        if label not in self.labels():
+            self._queued_push(sha, lambda: self.add_label(actor, label))
+        else:
+            self._queued_push(sha, lambda: None)
+
+    @rule(
+        sha=shas,
+        actor=st.sampled_from(("maintainer", "reader")),
+        body=st.sampled_from(("/showtime refresh", "/showtime destroy", "/showtime size large")),
+    )
+    def a_queued_push_runs_after_a_comment(self, sha: str, actor: str, body: str) -> None:
+        """The same with a comment in between. A comment is acted on whatever the labels say
+        (a 🛑 a killed run left stays while a refresh deploys), so the push's stale labels
+        can miss a whole environment that its re-read finds."""
+        self._queued_push(sha, lambda: self.comment(actor, body))
+
+    def _queued_push(self, sha: str, between: Callable[[], None]) -> None:
         if not self.open:
             return
         self.head = sha
@@ -331,8 +367,7 @@ class TrustMachine(RuleBasedStateMachine):
         stale = pull_request(
             "synchronize", self.labels(), sha=sha, sender="author", fork=True, body=self.body
         )
-        if label not in self.labels():
-            self.add_label(actor, label)
+        between()
         self.before = L.parse_state(self.labels())
         self._run(stale, "pull_request_target", "author", sha)
 
@@ -361,7 +396,12 @@ class TrustMachine(RuleBasedStateMachine):
         self.step_destroys = list(self.stacks.destroyed)
         self.before = L.parse_state(self.labels())
         self.last_actor = "showtime-cleanup"
-        cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+        try:
+            cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+        except Killed:  # the sweep is a run too, and died: (d) is the next sweep's to hold
+            return
+        finally:
+            self.stacks.kill = KillSwitch()
         st_ = L.parse_state(self.labels())
         exempt = st_.blocked or (self.open and not st_.shows)  # 🔒, or labels lost: kept
         if not exempt:
@@ -463,5 +503,59 @@ def test_a_run_killed_between_its_labels_and_its_last_destroy_leaves_nothing_beh
         assert m._unreferenced() == {f"pr-{PR}-aaaaaaa"}
         m.cleanup()  # asserts (d)
         assert m.stacks.existing == {f"pr-{PR}-bbbbbbb"}
+    finally:
+        m.teardown()
+
+
+def test_a_teardown_claim_written_half_way_never_leaves_the_pointer_on_a_destroyed_stack() -> None:
+    """(e), the sequence the machine found (shrunk). Label writes meet 502s: a description
+    edit's claim fails outright (its POST, 3 attempts), a stop's teardown claim half-way:
+    its additions land, its removals do not, so 🚦 destroying sits beside 🚦 running and 🎯
+    (nothing destroyed yet). The next stop, killed right after the destroy, must have
+    dropped 🎯 first: its claim completes the half-written one."""
+    m = TrustMachine()
+    try:
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        stack = f"pr-{PR}-ccccccc"
+        assert m.stacks.existing == {stack}
+        m.next_label_writes_meet_502s(3)  # 3 POSTs and 3 DELETEs: all of one write's attempts
+        m.edit_body("maintainer", False)  # its claim's POST fails 3 times: nothing happens
+        assert m.stacks.ups == [stack]
+        m.a_maintainers_stop_is_killed_mid_destroy("label")  # the POST lands, a DELETE fails
+        half = L.parse_state(m.labels())
+        assert half.active_sha == "ccccccc" and half.shows["ccccccc"].status is Status.DESTROYING
+        assert m.stacks.existing == {stack}
+        m.a_maintainers_stop_is_killed_mid_destroy("comment")
+        assert stack in m.stacks.destroyed and not m.stacks.existing
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+        m.cleanup()  # the 🛑 the killed run left is carried out
+        assert [n for n in m.labels() if L.is_showtime_label(n)] == []
+        m.add_label("maintainer", L.START)  # a start afterwards deploys the SHA afresh
+        assert m.stacks.existing == {stack}
+        assert L.parse_state(m.labels()).active_sha == "ccccccc"
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+    finally:
+        m.teardown()
+
+
+def test_a_queued_push_tears_down_on_the_labels_it_re_read() -> None:
+    """(e): a run killed during a teardown, then a stop carried out by a queued push and a
+    start between. The killed run leaves 🛑; the push's payload is made then (🛑, no
+    environment); a maintainer's ``/showtime refresh`` runs first and deploys the new head
+    (🎯 on it). The push's run re-reads the labels and carries the 🛑 out: its teardown
+    claim and final labels must come from what it re-read, or 🎯 stays on the stack it
+    destroys."""
+    m = TrustMachine()
+    try:
+        m.add_label("maintainer", L.START)
+        m.next_run_is_killed("destroy", 1)
+        m.add_label("maintainer", L.STOP)
+        assert not m.stacks.existing and L.STOP in m.labels()
+        assert L.parse_state(m.labels()).active_sha is None
+        m.a_queued_push_runs_after_a_comment("b" * 40, "maintainer", "/showtime refresh")
+        assert f"pr-{PR}-bbbbbbb" in m.stacks.ups  # the refresh deployed the new head
+        m.e_the_active_pointer_never_names_a_destroyed_stack()
+        assert not m.stacks.existing
+        assert [n for n in m.labels() if L.is_showtime_label(n)] == []
     finally:
         m.teardown()

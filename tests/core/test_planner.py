@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from showtime_iac.core import labels as L
 from showtime_iac.core.events import parse_event
 from showtime_iac.core.model import Event, Policy, PrInfo, Status
-from showtime_iac.core.planner import Plan, decide, expired, on_failure, on_success
+from showtime_iac.core.planner import (
+    Plan,
+    decide,
+    expired,
+    on_destroying,
+    on_failure,
+    on_success,
+)
 from tests import payloads as P
 
 NOW = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
@@ -306,6 +313,33 @@ def test_on_failure_keeps_the_old_environment_active() -> None:
     assert state.active_sha == OLD and state.shows[OLD].status is Status.RUNNING
     assert state.shows[NEW].status is Status.FAILED
     assert state.building_sha is None
+
+
+def test_the_teardown_claim_drops_the_pointer_and_stamps_the_claim() -> None:
+    labels = running()
+    after = L.apply_diff(labels, on_destroying(labels, [OLD], NOW))
+    state = L.parse_state(after)
+    assert state.active_sha is None and state.shows[OLD].status is Status.DESTROYING
+    assert state.shows[OLD].created == NOW.replace(second=0) and state.warnings == ()
+
+
+def test_a_teardown_claim_written_half_way_is_completed_keeping_its_stamp() -> None:
+    """The first claim's additions landed, its removals did not (a 502): 🚦 destroying sits
+    beside 🚦 running and 🎯. The retry's claim still drops 🎯 (and the stale 🚦) before the
+    stack goes, and keeps the earliest 📅: a retry never makes a stale claim fresh."""
+    labels = [*running(), f"🎪 {OLD} 🚦 destroying", f"🎪 {OLD} 📅 2026-01-15T12-00"]
+    assert L.parse_state(labels).shows[OLD].status is Status.DESTROYING
+    after = L.apply_diff(labels, on_destroying(labels, [OLD], NOW))
+    state = L.parse_state(after)
+    assert state.active_sha is None and f"🎪 {OLD} 🚦 running" not in after
+    assert state.shows[OLD].status is Status.DESTROYING
+    assert state.shows[OLD].created == datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+    assert state.warnings == ()
+
+
+def test_a_complete_teardown_claim_is_not_written_again() -> None:
+    labels = L.apply_diff(running(), on_destroying(running(), [OLD], NOW - timedelta(hours=2)))
+    assert not on_destroying(labels, [OLD], NOW)
 
 
 def test_expired_uses_created_plus_ttl() -> None:

@@ -55,17 +55,23 @@ def on_destroying(
     Written first, so a token that cannot write labels fails before anything is destroyed,
     and a watcher sees the teardown while it runs. Like every claim it stamps 📅 with ``now``
     (when given): a teardown killed half-way is then known stale after the stale-claim age,
-    and the lock it left is recovered.
+    and the lock it left is recovered. A SHA already 🚦 destroying keeps its claim's 📅 (a
+    retry never makes a stale claim fresh), but its labels are still rewritten: a claim
+    written half-way (additions go first) left its 🎯 and old 🚦 beside 🚦 destroying, and
+    🎯 must be gone before the stack is.
     """
     current = tuple(labels)
     st = L.parse_state(current)
     desired = list(current)
     for sha in dict.fromkeys(s[:7] for s in shas):
         show = st.shows.get(sha)
-        if show is None or show.status == Status.DESTROYING:
+        if show is None:
             continue
         drop = set(st.labels_of(sha))
         desired = [n for n in desired if n not in drop]
-        claimed = replace(show, status=Status.DESTROYING, created=now or show.created)
+        if show.status == Status.DESTROYING:
+            claimed = show
+        else:
+            claimed = replace(show, status=Status.DESTROYING, created=now or show.created)
         desired += L.render_show(claimed)
     return L.diff(current, desired)
