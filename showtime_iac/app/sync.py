@@ -120,26 +120,16 @@ def plan_for(
     now: Any,
     *,
     stale: bool = False,
-) -> Plan:
+) -> tuple[Plan, PrInfo]:
     """Decide, then refine with what only the adapters know (permission, fresh labels, quota,
     stacks, the image each stack runs). ``stale``: ``pr`` comes from the event payload, whose
     labels may be older than what earlier runs wrote; they are re-read before any stack
-    operation is planned for good. Without ``ports`` (no token): offline, from the payload."""
-    return _plan_and_pr(ev, pr, policy, ports, now, stale=stale)[0]
+    operation is planned for good. Without ``ports`` (no token): offline, from the payload.
 
-
-def _plan_and_pr(
-    ev: Event,
-    pr: PrInfo,
-    policy: Policy,
-    ports: Ports | None,
-    now: Any,
-    *,
-    stale: bool = False,
-) -> tuple[Plan, PrInfo]:
-    """:func:`plan_for`, and the PR as the plan saw it (its labels re-read when ``stale``):
-    the executor carries the plan out on those labels, never on the payload's older ones (a
-    teardown's claim and final labels computed from them would leave 🎯 on what it destroys)."""
+    Returns the plan and the PR as the plan saw it (its labels re-read when ``stale``): the
+    executor carries the plan out on those labels, never on the payload's older ones (a
+    teardown's claim and final labels computed from them would leave 🎯 on what it destroys).
+    """
     from showtime_iac.app.cleanup import fleet_of
     from showtime_iac.app.images import bind_images, image_from_env, require_image
     from showtime_iac.core.planner import decide, needs_permission
@@ -243,14 +233,14 @@ def sync(
     ev = _resolved(ev, os.environ)
     now = now or datetime.now(UTC)
     if dry_run and snap is not None and not settings.github_token:
-        return SyncResult(plan_for(ev, snap, policy, None, now))  # offline: nothing to ask
+        return SyncResult(plan_for(ev, snap, policy, None, now)[0])  # offline: nothing to ask
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
     fresh = snap or ports.github.get_pr(pr)
     from showtime_iac.app.images import ImageMissingError
 
     try:
         # a dry run makes the same reads as a real run (permission, labels, quota, stacks)
-        plan, fresh = _plan_and_pr(ev, fresh, policy, ports, now, stale=snap is not None)
+        plan, fresh = plan_for(ev, fresh, policy, ports, now, stale=snap is not None)
     except ImageMissingError as exc:
         if dry_run:
             raise
@@ -264,9 +254,8 @@ def sync(
 
     def replan(p: PrInfo) -> Plan:
         # fresh labels and state; the event's own description stays what it was about
-        return plan_for(
-            ev, replace(fresh, labels=p.labels, state=p.state), policy, ports, datetime.now(UTC)
-        )
+        again = replace(fresh, labels=p.labels, state=p.state)
+        return plan_for(ev, again, policy, ports, datetime.now(UTC))[0]
 
     executor = Executor(
         ports.github,
