@@ -36,6 +36,7 @@ __all__ = [
     "fresh_lock",
     "pr_stacks",
     "skip",
+    "warned_labels",
 ]
 
 
@@ -170,6 +171,14 @@ def pr_stacks(pr: int, st: L.LabelState, known: Iterable[str]) -> list[str]:
         if parsed is not None and parsed[0] == pr:
             names.add(name)
     return sorted(names)
+
+
+def warned_labels(st: L.LabelState) -> tuple[str, ...]:
+    """Every ⚠️ label on the PR: the cleanup's teardown (or sleep) warnings, which a push or
+    a command withdraws."""
+    return tuple(
+        n for n in st.labels if isinstance(v := L.parse_label(n), L.Attr) and v.kind == "warned"
+    )
 
 
 def skip(pr: int, reason: str, st: L.LabelState, sha: str | None = None) -> Plan:

@@ -18,10 +18,10 @@ from datetime import datetime
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import Event, Policy, PrInfo
-from showtime_iac.core.plan import Ctx, Fleet, Intent, Plan, StackOp, expired, skip
+from showtime_iac.core.plan import Ctx, Fleet, Intent, Plan, StackOp, expired, skip, warned_labels
 from showtime_iac.core.rules.comments import on_comment
 from showtime_iac.core.rules.config import body_edited, reconfigure
-from showtime_iac.core.rules.expiry import on_schedule, warned_labels
+from showtime_iac.core.rules.expiry import on_schedule
 from showtime_iac.core.rules.final import on_destroying, on_failure, on_success
 from showtime_iac.core.rules.lifecycle import stale_start, start, teardown
 from showtime_iac.core.rules.rolling import update

@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 from showtime_iac.core import labels as L
 from showtime_iac.core.lifetimes import Deadlines, deadlines
 from showtime_iac.core.model import Show, Status
-from showtime_iac.core.plan import Ctx, Plan, comment_text, skip
+from showtime_iac.core.plan import Ctx, Plan, comment_text, skip, warned_labels
 from showtime_iac.core.rules.lifecycle import teardown
 from showtime_iac.core.rules.sleep import sleep
 
-__all__ = ["on_schedule", "warned_labels"]
+__all__ = ["on_schedule"]
 
 
 def _ceil_minute(when: datetime) -> datetime:
@@ -44,13 +44,6 @@ def _seen(dl: Deadlines) -> str:
     if dl.last_request is None or dl.reason != "idle":
         return ""
     return f" (last request {_fmt(dl.last_request)})"
-
-
-def warned_labels(st: L.LabelState) -> tuple[str, ...]:
-    """Every ⚠️ label on the PR (what a push or a command withdraws)."""
-    return tuple(
-        n for n in st.labels if isinstance(v := L.parse_label(n), L.Attr) and v.kind == "warned"
-    )
 
 
 def _why(show: Show, dl: Deadlines, ctx: Ctx) -> str:

@@ -8,7 +8,16 @@ from dataclasses import replace
 from showtime_iac.core import labels as L
 from showtime_iac.core.lifetimes import max_age_for
 from showtime_iac.core.model import Show, Status, Ttl, stack_name
-from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for, fresh_lock, skip
+from showtime_iac.core.plan import (
+    Ctx,
+    Plan,
+    StackOp,
+    comment_text,
+    config_for,
+    fresh_lock,
+    skip,
+    warned_labels,
+)
 
 __all__ = ["claim", "update"]
 
@@ -36,7 +45,7 @@ def _claim_labels(st: L.LabelState, head: str, new: Show, consume: tuple[str, ..
     # destroyed now, so their labels and the old building pointer go too
     drop = set(st.labels_of(head))
     # a push or a command is activity: every teardown warning (⚠️) is withdrawn
-    drop |= {n for n in st.labels if _is_warned(n)}
+    drop |= set(warned_labels(st))
     for sha in st.shows:
         if sha not in (head, st.active_sha):
             drop |= set(st.labels_of(sha))
@@ -45,11 +54,6 @@ def _claim_labels(st: L.LabelState, head: str, new: Show, consume: tuple[str, ..
     desired = [n for n in desired if n not in drop]
     desired += [*L.render_show(new), L.render_pointer("building", head)]
     return L.diff(st.labels, desired)
-
-
-def _is_warned(name: str) -> bool:
-    v = L.parse_label(name)
-    return isinstance(v, L.Attr) and v.kind == "warned"
 
 
 def claim(

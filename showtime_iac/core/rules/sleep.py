@@ -20,22 +20,16 @@ from dataclasses import replace
 from showtime_iac.core import labels as L
 from showtime_iac.core.lifetimes import max_age_for
 from showtime_iac.core.model import Show, Status, stack_name
-from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for
+from showtime_iac.core.plan import Ctx, Plan, StackOp, comment_text, config_for, warned_labels
 
 __all__ = ["sleep", "wake"]
 
 
-def _warned(st: L.LabelState) -> set[str]:
-    return {
-        n for n in st.labels if isinstance(v := L.parse_label(n), L.Attr) and v.kind == "warned"
-    }
-
-
 def _relabel(st: L.LabelState, old: Show, new: Show) -> L.LabelDiff:
     """``old``'s attribute labels (and every ⚠️ warning) replaced by ``new``'s; 🎯 stays."""
-    drop = set(L.render_show(old)) | set(st.labels_of(old.sha)) | _warned(st)
-    pointers = [n for n in st.labels_of(old.sha) if isinstance(L.parse_label(n), L.Pointer)]
-    desired = [n for n in st.labels if n not in drop] + L.render_show(new) + pointers
+    attrs = {n for n in st.labels_of(old.sha) if isinstance(L.parse_label(n), L.Attr)}
+    drop = set(L.render_show(old)) | attrs | set(warned_labels(st))
+    desired = [n for n in st.labels if n not in drop] + L.render_show(new)
     return L.diff(st.labels, desired)
 
 
