@@ -19,6 +19,7 @@ __all__ = [
     "SHARED_KEYS",
     "SHARED_STACK_KEY",
     "StackConfigError",
+    "bool_value",
     "check_keys",
     "key",
 ]
@@ -115,3 +116,11 @@ def check_keys(values: Mapping[str, str]) -> None:
         if k.startswith(f"{NAMESPACE}:") and k not in _OWN_KEYS:
             known = ", ".join(sorted(k2.split(":", 1)[1] for k2 in _OWN_KEYS))
             raise StackConfigError(f"unknown config key {k[:80]!r}: known keys are {known}")
+
+
+def bool_value(name: str, text: str) -> bool:
+    """A ``true``/``false`` config value (any case); anything else names the key."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    raise StackConfigError(f"{key(name)} must be true or false, not {text[:40]!r}")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from showtime_iac.core.config_keys import StackConfigError, bool_value, key
 from showtime_iac.core.model import REPO_RE, SHA_RE, router_stack_name, stack_name, tag_value
-from showtime_iac.core.stack_config import StackConfigError, key
 
 __all__ = ["ASLEEP_PAGE_LIMIT", "RouterConfig", "asleep_page", "router_tags"]
 
@@ -82,15 +82,8 @@ class RouterConfig:
             sha=values[key("sha")],
             target_group_arn=values[key("targetGroupArn")],
             repo=values.get(key("repo")) or "apache/superset",
-            asleep=_flag(values.get(key("asleep")) or "false"),
+            asleep=bool_value("asleep", values.get(key("asleep")) or "false"),
         )
-
-
-def _flag(text: str) -> bool:
-    low = text.strip().lower()
-    if low not in ("true", "false"):
-        raise StackConfigError(f"{key('asleep')} must be true or false, not {text[:40]!r}")
-    return low == "true"
 
 
 def asleep_page(pr: int, repo: str) -> str:

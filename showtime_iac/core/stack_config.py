@@ -44,6 +44,7 @@ from showtime_iac.core.config_keys import (
     SHARED_KEYS,
     SHARED_STACK_KEY,
     StackConfigError,
+    bool_value,
     check_keys,
     key,
 )
@@ -73,13 +74,6 @@ PLACEHOLDER = "placeholder"
 PLACEHOLDER_LISTENER_ARN = (
     "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0"
 )
-
-
-def _bool(name: str, text: str) -> bool:
-    low = text.strip().lower()
-    if low in ("true", "false"):
-        return low == "true"
-    raise StackConfigError(f"{key(name)} must be true or false, not {text[:40]!r}")
 
 
 def _json(name: str, text: str) -> Any:
@@ -186,16 +180,16 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
         repo=get("repo") or "apache/superset",
         size=sized,
         flags=tuple((str(k), bool(v)) for k, v in raw_flags.items()),
-        debug=_bool("debug", get("debug") or "false"),
-        examples=_bool("examples", get("examples") or "true"),
-        cache_redis=_bool("cacheRedis", get("cacheRedis") or "false"),
+        debug=bool_value("debug", get("debug") or "false"),
+        examples=bool_value("examples", get("examples") or "true"),
+        cache_redis=bool_value("cacheRedis", get("cacheRedis") or "false"),
         image=get("image"),
         image_sha=get("imageSha"),
         ttl=Ttl(get("ttl") or "24h"),
         requester=get("requester") or "unknown",
         created=created,
         max_age_at=max_age_at,
-        sleeping=_bool("sleeping", get("sleeping") or "false"),
+        sleeping=bool_value("sleeping", get("sleeping") or "false"),
     )
 
 
@@ -448,11 +442,11 @@ class SharedConfig:
             ingress_cidrs=_str_list("ingressCidrs", req("ingressCidrs"), _CIDR_RE, "CIDR"),
             log_retention_days=integer("logRetentionDays"),
             pr_image_max_age_days=integer("prImageMaxAgeDays"),
-            create_cluster=_bool("createCluster", req("createCluster")),
-            create_ecr_repository=_bool("createEcrRepository", req("createEcrRepository")),
-            create_execution_role=_bool("createExecutionRole", req("createExecutionRole")),
-            create_security_group=_bool("createSecurityGroup", req("createSecurityGroup")),
-            ecr_lifecycle_policy=_bool("ecrLifecyclePolicy", req("ecrLifecyclePolicy")),
+            create_cluster=bool_value("createCluster", req("createCluster")),
+            create_ecr_repository=bool_value("createEcrRepository", req("createEcrRepository")),
+            create_execution_role=bool_value("createExecutionRole", req("createExecutionRole")),
+            create_security_group=bool_value("createSecurityGroup", req("createSecurityGroup")),
+            ecr_lifecycle_policy=bool_value("ecrLifecyclePolicy", req("ecrLifecyclePolicy")),
             domain=get("domain") or None,
             certificate_arn=get("certificateArn"),
             hosted_zone_id=get("hostedZoneId"),
