@@ -221,10 +221,9 @@ def cards_from_prs(
 
 def _default_cost(config: tuple[str, ...], sleeping: bool = False) -> float | None:
     """The Fargate estimate of the environment's size, in its state (asleep: its image only)."""
-    from showtime_iac.adapters.aws import hourly_cost
+    from showtime_iac.core.cost import hourly_cost, size_in
 
-    size = next((c for c in config if c in ("small", "medium", "large")), "medium")
-    return hourly_cost(size, sleeping=sleeping)
+    return hourly_cost(size_in(config), sleeping=sleeping)
 
 
 def _opt_str(item: Mapping[str, Any], key: str, where: str) -> str | None:

@@ -290,7 +290,7 @@ def list_environments(
     if status is not None:
         infos = with_status(infos, prs, status)
     stacks, prices = sized(infos, project_dir, policy)
-    return Listing(stacks, total_cost(stacks, prices), prices.currency, policy.default_size)
+    return Listing(stacks, total_cost(stacks), prices.currency, policy.default_size)
 
 
 # --------------------------------------------------------------------------- status
@@ -345,4 +345,4 @@ def pr_status(
     if infos and live:
         views, reason = live_views(list(zip(infos, outputs, strict=True)), policy)
     rows = [StackStatus(*row) for row in zip(stacks, outputs, views, strict=True)]
-    return PrStatus(pr, rows, reason, total_cost(stacks, prices), prices.currency)
+    return PrStatus(pr, rows, reason, total_cost(stacks), prices.currency)

@@ -45,16 +45,24 @@ def _read_config(path: Path) -> dict[str, Any]:
     return config if isinstance(config, dict) else {}
 
 
+def _size(config: dict[str, Any]) -> str | None:
+    size = config.get(SIZE_KEY)
+    return size if isinstance(size, str) and size in SIZES else None
+
+
+def _sleeping(config: dict[str, Any]) -> bool:
+    return str(config.get(SLEEPING_KEY, "false")).lower() == "true"
+
+
 def read_stack_size(path: Path) -> str | None:
     """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
     when the file or the key is missing, or the value is not a known size."""
-    size = _read_config(path).get(SIZE_KEY)
-    return size if isinstance(size, str) and size in SIZES else None
+    return _size(_read_config(path))
 
 
 def read_stack_sleeping(path: Path) -> bool:
     """``showtime-iac:sleeping`` of a stack config file: scaled to zero (its cost: the image)."""
-    return str(_read_config(path).get(SLEEPING_KEY, "false")).lower() == "true"
+    return _sleeping(_read_config(path))
 
 
 @dataclass(frozen=True)
@@ -89,10 +97,8 @@ def size_of(
 
     out = []
     for info in infos:
-        found, asleep = None, False
-        if config_dir is not None:
-            found = read_stack_size(config_dir / f"Pulumi.{info.name}.yaml")
-            asleep = read_stack_sleeping(config_dir / f"Pulumi.{info.name}.yaml")
+        config = {} if config_dir is None else _read_config(config_dir / f"Pulumi.{info.name}.yaml")
+        found, asleep = _size(config), _sleeping(config)
         size = found or default_size
         cost = hourly_cost(size, prices, sleeping=asleep)
         out.append(SizedStack(info, size, found is None, cost, asleep))
@@ -111,6 +117,6 @@ def sized(
     return size_of(infos, config_dir, policy.default_size, prices), prices
 
 
-def total_cost(stacks: list[SizedStack], prices: FargatePrices) -> float:
-    """The hourly cost of all of ``stacks`` together."""
+def total_cost(stacks: list[SizedStack]) -> float:
+    """The hourly cost of all of ``stacks`` together (each priced in its state)."""
     return round(sum(s.hourly_cost for s in stacks), 5)

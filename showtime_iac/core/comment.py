@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from showtime_iac.core.cost import SIZE_RESOURCES, hourly_cost
+from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.model import Show, Status
 
@@ -98,7 +98,7 @@ def lifetime_text(show: Show, now: datetime) -> str:
 
 def _asleep_line(show: Show) -> str:
     """A sleeping environment: how to wake it, and what each state costs."""
-    size = next((c for c in show.config if c in SIZE_RESOURCES), "medium")
+    size = size_in(show.config)
     awake, asleep = hourly_cost(size), hourly_cost(size, sleeping=True)
     line = (
         f"😴 `{show.sha}` is asleep (scaled to zero): comment `/showtime wake` or push a commit "

@@ -18,6 +18,7 @@ __all__ = [
     "FargatePrices",
     "cost_breakdown",
     "hourly_cost",
+    "size_in",
     "total_hourly_cost",
 ]
 
@@ -91,6 +92,12 @@ class FargatePrices:
 
 
 DEFAULT_PRICES = FargatePrices()
+
+
+def size_in(config: Iterable[str], default: str = "medium") -> str:
+    """The size a ⚙️ configuration names (``("large", "debug")`` → ``large``), else
+    ``default`` (the medium size is the one the ⚙️ label leaves out)."""
+    return next((c for c in config if c in SIZE_RESOURCES), default)
 
 
 def cost_breakdown(
