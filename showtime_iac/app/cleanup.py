@@ -36,9 +36,11 @@ from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
 
 Recheck = Callable[["SweepItem"], "SweepItem"]
 Bind = Callable[[Plan], Plan]
-#: what the cleanup carries out (a ``keep`` is only reported)
-_ACTS = ("destroy", "warn", "sleep")
+#: what the cleanup carries out (a ``keep`` is only reported), and the result it reports
 _DONE = {"destroy": "destroyed", "warn": "warned", "sleep": "asleep"}
+_ACTS = tuple(_DONE)
+#: re-checked on a fresh read of the PR right before they are carried out
+_RECHECKED = ("destroy", "sleep")
 Activity = Callable[[Sequence[PrInfo], datetime], Mapping[int, datetime] | None]
 """``(prs, now) -> {pr: last request}`` (None: public-IP mode, no signal)."""
 
@@ -280,9 +282,9 @@ def _carry_out(
     def one(job: tuple[dict[str, Any], SweepItem]) -> None:
         row, planned = job
         item = planned
-        if item.action in ("destroy", "sleep") and recheck is not None:
+        if item.action in _RECHECKED and recheck is not None:
             item = recheck(item)
-            if item.action not in ("destroy", "sleep"):
+            if item.action not in _RECHECKED:
                 row.update(action=item.action, stacks=[], result="kept: activity since the warning")
         if item.action not in _ACTS:
             return

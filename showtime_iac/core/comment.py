@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
+from showtime_iac.core.lifetimes import Deadlines, goes_to_sleep
 from showtime_iac.core.model import Show, Status
 
 __all__ = [
@@ -113,19 +114,13 @@ def _keep_line(show: Show, now: datetime, idle_action: str = "destroy") -> str |
     """When the environment goes, and how to keep it (None: no clock ends it)."""
     if show.status is Status.SLEEPING and show.warned is None:
         return _asleep_line(show)
-    ends = [
-        d
-        for d in (
-            show.ttl.expires_at(show.created) if show.ttl and show.created else None,
-            None if show.max_lifted else show.max_at,
-        )
-        if d is not None
-    ]
-    end = min(ends) if ends else None
-    by_max_age = end is not None and end == show.max_at
+    dl = Deadlines(
+        show.ttl.expires_at(show.created) if show.ttl and show.created else None,
+        None if show.max_lifted else show.max_at,
+    )
+    end = dl.end
     if show.warned is not None:
-        before_max = show.max_lifted or show.max_at is None or show.warned < show.max_at
-        sleeps = idle_action == "sleep" and show.status is Status.RUNNING and before_max
+        sleeps = goes_to_sleep(show, dl, idle_action, show.warned)
         what = "put to sleep" if sleeps else "torn down"
         return (
             f"⚠️ `{show.sha}` will be {what} at {show.warned:%Y-%m-%d %H:%M} UTC: a push or "
@@ -134,9 +129,9 @@ def _keep_line(show: Show, now: datetime, idle_action: str = "destroy") -> str |
     if end is None:
         return None
     how = "a push or `/showtime extend 24h` resets the idle TTL; `/showtime keep-alive` pins it"
-    if by_max_age:
+    if dl.reason == "max age":
         how = "its max age ends it then, pinned or not"
-    elif idle_action == "sleep":
+    elif goes_to_sleep(show, dl, idle_action, end):
         return (
             f"Sleeps at {end:%Y-%m-%d %H:%M} UTC unless used (scaled to zero, the URL stays; "
             f"`/showtime wake` brings it back): {how}."

@@ -22,7 +22,7 @@ from typing import Literal
 
 from showtime_iac.core.model import Policy, Show, Status
 
-__all__ = ["Deadlines", "deadlines", "max_age_for"]
+__all__ = ["Deadlines", "deadlines", "goes_to_sleep", "max_age_for"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,18 @@ def deadlines(
     cap = start + policy.max_age
     max_at = cap if show.max_at is None else min(show.max_at, cap)
     return Deadlines(idle_at, max_at, seen)
+
+
+def goes_to_sleep(show: Show, dl: Deadlines, idle_action: str, at: datetime) -> bool:
+    """At ``at`` (its deadline, or the time a warning announced) the environment is put to
+    sleep rather than torn down: the policy says so, it is running, and idleness ends it,
+    not the max age (which is hard: past it, nothing sleeps)."""
+    return (
+        idle_action == "sleep"
+        and dl.reason == "idle"
+        and show.status is Status.RUNNING
+        and (dl.max_at is None or at < dl.max_at)
+    )
 
 
 def max_age_for(base: Show | None, now: datetime, max_age: timedelta) -> datetime:

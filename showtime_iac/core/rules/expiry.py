@@ -21,8 +21,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.lifetimes import Deadlines, deadlines
-from showtime_iac.core.model import Show, Status
+from showtime_iac.core.lifetimes import Deadlines, deadlines, goes_to_sleep
+from showtime_iac.core.model import Show
 from showtime_iac.core.plan import Ctx, Plan, comment_text, skip, warned_labels
 from showtime_iac.core.rules.lifecycle import teardown
 from showtime_iac.core.rules.sleep import sleep
@@ -57,14 +57,7 @@ def _days(d: timedelta) -> str:
 
 
 def _sleeps(show: Show, dl: Deadlines, ctx: Ctx, at: datetime) -> bool:
-    """At ``at``, the environment goes to sleep rather than away: the policy says so, it is
-    running, and idleness ends it, not the max age (which is hard: past it, nothing sleeps)."""
-    return (
-        ctx.policy.idle_action == "sleep"
-        and dl.reason == "idle"
-        and show.status is Status.RUNNING
-        and (dl.max_at is None or at < dl.max_at)
-    )
+    return goes_to_sleep(show, dl, ctx.policy.idle_action, at)
 
 
 def _end(ctx: Ctx, show: Show, dl: Deadlines) -> Plan:
