@@ -23,7 +23,16 @@ from showtime_iac import __version__
 from showtime_iac.cli.output import fail
 from showtime_iac.errors import ShowtimeError
 
-__all__ = ["EXIT_DRIFT", "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_PIPE", "app", "main"]
+__all__ = [
+    "EXIT_DRIFT",
+    "EXIT_FAILED",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_PIPE",
+    "HELP_ORDER",
+    "app",
+    "main",
+]
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_DRIFT = 0, 1, 2, 3
 EXIT_PIPE = 128 + 13  # 141: SIGPIPE's code in a shell (`set -o pipefail` sees a cut-short run)
@@ -33,9 +42,37 @@ class _StdoutClosed(Exception):
     """stdout's reader went away: a BrokenPipeError that Click must not turn into exit 1."""
 
 
+#: the commands in the order ``--help`` lists them: as a user meets them. First the offline
+#: tour (``plan``), then one environment's life by hand (``up`` to ``destroy``), then what the
+#: workflows run (``sync``, ``cleanup``), then operating the fleet and the tool itself.
+HELP_ORDER = (
+    "plan",
+    "up",
+    "status",
+    "list",
+    "logs",
+    "credentials",
+    "destroy",
+    "sync",
+    "cleanup",
+    "drift",
+    "labels",
+    "dashboard",
+    "doctor",
+    "migrate",
+)
+
+
 class _Group(TyperGroup):
-    """The root group: a closed stdout, while parsing (``--help``) or running a command,
-    reaches :func:`main` as :class:`_StdoutClosed` (Click would exit 1 without a word)."""
+    """The root group: commands listed in :data:`HELP_ORDER` (Click's ``list_commands``,
+    the hook its help and completion read); a closed stdout, while parsing (``--help``) or
+    running a command, reaches :func:`main` as :class:`_StdoutClosed` (Click would exit 1
+    without a word)."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(HELP_ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
@@ -96,7 +133,7 @@ def _root(
     """Per-PR preview environments for Apache Superset."""
 
 
-# --- command modules register themselves here, in the order of --help --------------------
+# --- command modules register themselves here (--help lists them in HELP_ORDER) ---------
 from showtime_iac.cli import (  # noqa: E402
     credentials,
     dashboard,
