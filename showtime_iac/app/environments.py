@@ -75,7 +75,8 @@ def up_config(
     from showtime_iac.app.inputs import load_policy
 
     policy = load_policy(env.get("SHOWTIME_POLICY") or None)
-    lifetime = policy.clamp_ttl(Ttl.parse(ttl)) if ttl else policy.default_ttl
+    # an empty --ttl or --requester is an error (Ttl and EnvConfig say so), never the default
+    lifetime = policy.clamp_ttl(Ttl.parse(ttl)) if ttl is not None else policy.default_ttl
     if sha is not None:
         short_sha(sha)
     number, sha = target(pr, ref, sha, env, before_lookup=_require_engine if deploy else None)
@@ -92,7 +93,7 @@ def up_config(
         # sti-pr-N-<sha7> (or pr-N-<sha7>-ci) tag names another commit is refused
         image_sha=sha.strip().lower() if image else None,
         ttl=lifetime,
-        requester=requester or env.get("GITHUB_ACTOR") or "unknown",
+        requester=requester if requester is not None else env.get("GITHUB_ACTOR") or "unknown",
     )
 
 

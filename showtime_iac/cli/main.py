@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
+from typer._click.exceptions import BadParameter, ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from showtime_iac import __version__
 from showtime_iac.cli.output import fail
@@ -89,6 +89,36 @@ class _Group(TyperGroup):
             raise _StdoutClosed from exc
 
 
+class _Command(TyperCommand):
+    """Every command: an option given an empty value (``--ttl ""``, ``--project-dir=``) is a
+    usage error, never its default in disguise (``""`` would be "unset" to the code behind
+    it, and a path ``""`` is the current directory)."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args and not ctx.resilient_parsing:
+            # the raw values, before any type turns "" into "." or a default
+            opts, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            for param in order:
+                value = opts.get(param.name or "")
+                if isinstance(param, TyperOption) and isinstance(value, str) and not value.strip():
+                    raise BadParameter(
+                        "an empty value (leave the option out for its default)",
+                        ctx=ctx,
+                        param=param,
+                    )
+        return super().parse_args(ctx, args)
+
+
+def _use_command_class(typer_app: typer.Typer) -> None:
+    """:class:`_Command` for every command of ``typer_app`` and of its sub-groups."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):  # Typer's default: no command asked for its own
+            info.cls = _Command
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _use_command_class(group.typer_instance)
+
+
 def _stdout_closed() -> int:
     """What is left for stdout goes nowhere, so the flush at exit cannot fail again."""
     try:
@@ -148,6 +178,7 @@ from showtime_iac.cli import (  # noqa: E402
 
 for _module in (dashboard, labels, logs, credentials, plan, stacks, doctor, sync, migrate):
     _module.register(app)
+_use_command_class(app)
 # --- end of command modules --------------------------------------------------------------
 
 

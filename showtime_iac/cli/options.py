@@ -6,14 +6,29 @@ from typing import Annotated
 
 import typer
 
-from showtime_iac.errors import InputError
+from showtime_iac.errors import InputError, shown
 
 __all__ = ["DryRunNow", "Json", "PolicyFile", "ProjectDir", "Unlock", "dry_run_now", "parse_now"]
+
+
+def _project_dir(value: Path | None) -> Path | None:
+    """``--project-dir`` names the directory of Pulumi.yaml, on every command, whether or not
+    the command gets as far as opening the project (a dry run without the engine does not)."""
+    if value is not None and not (value / "Pulumi.yaml").is_file():
+        what = "is not a directory" if not value.is_dir() else "holds no Pulumi.yaml"
+        raise typer.BadParameter(
+            f"{shown(str(value))} {what}: give the directory of Pulumi.yaml (a showtime-iac"
+            " checkout)"
+        )
+    return value
+
 
 ProjectDir = Annotated[
     Path | None,
     typer.Option(
-        "--project-dir", help="Directory of Pulumi.yaml; default $SHOWTIME_PROJECT_DIR or the repo."
+        "--project-dir",
+        help="Directory of Pulumi.yaml; default $SHOWTIME_PROJECT_DIR or the repo.",
+        callback=_project_dir,
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]

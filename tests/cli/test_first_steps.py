@@ -4,6 +4,9 @@ healthy in ``plan`` and ``up --dry-run``, and the max age a direct ``up`` record
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from showtime_iac.cli import app, main
@@ -57,3 +60,106 @@ def test_help_lists_the_commands_in_the_order_a_user_meets_them(
     group = typer.main.get_command(app)
     visible = {n for n, c in group.commands.items() if not c.hidden}  # type: ignore[attr-defined]
     assert visible == set(USER_ORDER)  # a new command must be given its place
+
+
+# --------------------------------------------------------------------------- empty or missing inputs
+
+
+def _commands() -> list[tuple[list[str], Any]]:
+    """Every command of the CLI (sub-groups' too), as the words that name it and its Click
+    command."""
+    import typer
+
+    found: list[tuple[list[str], Any]] = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        subs = getattr(cmd, "commands", None)
+        if subs is None:
+            found.append((path, cmd))
+            return
+        for name, sub in subs.items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def _invocation(path: list[str], cmd: Any) -> list[str]:
+    """The command with its required arguments (a PR number) filled in."""
+    required = [p for p in cmd.params if p.param_type_name == "argument" and p.required]
+    return [*path, *("1" for _ in required)]
+
+
+VALUED_OPTIONS = [
+    (path, cmd, opt)
+    for path, cmd in _commands()
+    for p in cmd.params
+    if p.param_type_name == "option" and not p.is_flag
+    for opt in p.opts[:1]
+    if opt.startswith("--")
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "cmd", "opt"),
+    VALUED_OPTIONS,
+    ids=[f"{' '.join(p)} {o}" for p, _, o in VALUED_OPTIONS],
+)
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_option_value_is_a_usage_error_on_every_command(
+    path: list[str],
+    cmd: Any,
+    opt: str,
+    empty: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--ttl ""` is not the default TTL, `--repo ""` not $GITHUB_REPOSITORY, `--event ""`
+    not the current directory: exit 2, one line naming the option, before anything runs."""
+    monkeypatch.setenv("GITHUB_TOKEN", "t")  # nothing may get as far as using it
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # and nothing may answer
+    args = [*_invocation(path, cmd), f"{opt}={empty}"]
+    if "--dry-run" in [o for p in cmd.params for o in p.opts]:
+        args.append("--dry-run")
+    rc, out, err = run(args, capsys)
+    assert rc == 2 and out == ""
+    line = one_error_line(err)
+    assert f"'{opt}'" in line and "an empty value" in line
+
+
+def test_the_ttl_and_requester_of_up_are_never_empty() -> None:
+    """Below the CLI too: an empty TTL or requester given to the application is refused."""
+    from showtime_iac.app.environments import up_config
+    from showtime_iac.errors import InputError
+
+    with pytest.raises(InputError, match="invalid TTL ''"):
+        up_config(1, None, "abc1234", None, "", None, {})
+    with pytest.raises(InputError, match="invalid GitHub login ''"):
+        up_config(1, None, "abc1234", None, None, "", {"GITHUB_ACTOR": "octocat"})
+
+
+PROJECT_DIR_COMMANDS = [
+    _invocation(path, cmd)
+    for path, cmd in _commands()
+    if any("--project-dir" in p.opts for p in cmd.params)
+]
+
+
+@pytest.mark.parametrize(
+    "args", PROJECT_DIR_COMMANDS, ids=[" ".join(a) for a in PROJECT_DIR_COMMANDS]
+)
+def test_a_project_dir_without_pulumi_yaml_is_a_usage_error_on_every_command(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Even where the command would not open the project (`up --dry-run` without a pulumi
+    CLI renders offline): a directory that is not there, or holds no Pulumi.yaml, is named."""
+    assert {"up", "destroy", "list", "status", "drift"} <= {a[0] for a in PROJECT_DIR_COMMANDS}
+    extra = ["--sha", "abc1234", "--dry-run"] if args[0] in ("up", "destroy") else []
+    for where, what in (
+        (tmp_path / "nonexistent", "is not a directory"),
+        (tmp_path, "holds no Pulumi.yaml"),
+    ):
+        rc, out, err = run([*args, *extra, "--project-dir", str(where)], capsys)
+        assert rc == 2 and out == ""
+        line = one_error_line(err)
+        assert "'--project-dir'" in line and str(where) in line and what in line
