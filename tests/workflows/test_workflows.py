@@ -71,10 +71,11 @@ def test_only_the_build_job_sees_the_pr_code_and_it_holds_nothing() -> None:
     uses = [s.get("uses", "") for s in build["steps"]]
     assert not any(u.startswith(("aws-actions/", "actions/cache", "./")) for u in uses), uses
     runs = " ".join(s.get("run", "") for s in build["steps"])
-    assert "docker build" in runs and "--cache" not in runs and "docker push" not in runs
-    checkout = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout"))
-    assert checkout["with"]["persist-credentials"] is False
-    assert "head_sha" in checkout["with"]["ref"]
+    assert "docker buildx build" in runs and "--cache-to" not in runs and "--push" not in runs
+    checkouts = [s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout")]
+    pr = [s for s in checkouts if "ref" in s["with"]]
+    assert len(pr) == 1 and "head_sha" in pr[0]["with"]["ref"]
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
     # every other job runs base-branch code only: no checkout of another ref
     for name, job in jobs.items():
         if name == "build":
@@ -91,11 +92,14 @@ def test_credentials_only_where_needed() -> None:
     assert with_oidc == {"push", "sync"}
     assert set(jobs["push"]["permissions"]) == {"id-token"}  # pushes an image, nothing else
     assert jobs["sync"]["permissions"]["pull-requests"] == "write"
-    for name in ("push", "sync"):
-        assert jobs[name]["environment"] == "showtime"  # secrets live in an environment
+    # two environments, two OIDC subjects: the push job's token cannot assume the deploy role
+    assert jobs["sync"]["environment"] == "showtime"
+    assert jobs["push"]["environment"] == "showtime-push"
     assert set(jobs["sync"]["needs"]) == {"plan", "build", "push"}
     push_run = " ".join(s.get("run", "") for s in jobs["push"]["steps"])
-    assert "docker load" in push_run and "docker run" not in push_run
+    assert '"$crane" push' in push_run and '"$crane" copy' in push_run
+    for never in ("docker load", "docker run", "docker save", "gunzip"):
+        assert never not in push_run, never
 
 
 def test_sync_runs_the_action() -> None:
