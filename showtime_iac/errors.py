@@ -5,7 +5,7 @@ Each message says what to do next; :attr:`exit_code` is what the CLI exits with.
 
 from __future__ import annotations
 
-__all__ = ["ECHO_LIMIT", "InputError", "ShowtimeError", "shown"]
+__all__ = ["ECHO_LIMIT", "InputError", "PrerequisiteError", "ShowtimeError", "shown"]
 
 #: the most characters of one piece of user input a message echoes
 ECHO_LIMIT = 80
@@ -30,3 +30,10 @@ class InputError(ShowtimeError):
     """Bad input from a user or an event: exit code 2, nothing done."""
 
     exit_code = 2
+
+
+class PrerequisiteError(InputError):
+    """Something the command needs before it can start is missing or unusable: a tool on
+    PATH (the pulumi CLI), credentials (AWS, a GitHub token), the Pulumi passphrase. Exit 2,
+    like bad input: nothing was attempted, nothing changed, and the message says how to
+    provide it. (Exit 1 is for an operation that was attempted and failed.)"""

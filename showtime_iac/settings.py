@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from showtime_iac.errors import InputError
+from showtime_iac.errors import InputError, PrerequisiteError
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -108,9 +108,12 @@ class Settings:
         )
 
     def require_github(self) -> tuple[str, str]:
-        """Token and repository, or an :class:`InputError` naming what is missing."""
+        """Token and repository, or an error naming what is missing (a token: a missing
+        prerequisite; a repository: a missing input)."""
         if not self.github_token:
-            raise InputError(f"GITHUB_TOKEN is not set: export a token with {token_permissions()}")
+            raise PrerequisiteError(
+                f"GITHUB_TOKEN is not set: export a token with {token_permissions()}"
+            )
         if not self.github_repository:
             raise InputError("GITHUB_REPOSITORY is not set: export OWNER/NAME or pass --repo")
         return self.github_token, self.github_repository

@@ -59,8 +59,7 @@ def _engine_checks(exe: Path | None, url: str) -> list[Check]:
                 "engine",
                 False,
                 "pulumi CLI not found",
-                "install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install "
-                "pulumi/tap/pulumi`) and put ~/.pulumi/bin on PATH",
+                S.INSTALL_WAYS,
             )
         ]
     import subprocess

@@ -14,6 +14,7 @@ from pathlib import Path
 from showtime_iac.app import wiring
 from showtime_iac.app.dashboard import EnvCard, cards_from_json
 from showtime_iac.core.model import InputError, ShowtimeError
+from showtime_iac.errors import PrerequisiteError
 
 __all__ = ["DashboardError", "Published", "publish_dashboard", "write_dashboard"]
 
@@ -42,7 +43,7 @@ def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
 
     settings = Settings.from_env()
     if not settings.github_token:
-        raise InputError("GITHUB_TOKEN is not set: export a token, or pass --input FILE")
+        raise PrerequisiteError("GITHUB_TOKEN is not set: export a token, or pass --input FILE")
     if not (repo or settings.github_repository):
         raise InputError("no repository: pass --repo OWNER/NAME or export GITHUB_REPOSITORY")
     client = wiring.open_github(settings, repo)  # PyGithub is loaded only for the live page

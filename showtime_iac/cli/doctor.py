@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from showtime_iac.cli.options import Json
-from showtime_iac.errors import ShowtimeError
+from showtime_iac.errors import PrerequisiteError
 
 __all__ = ["doctor", "register"]
 
@@ -18,7 +18,8 @@ def doctor(
     as_json: Json = False,
 ) -> None:
     """Check what deploying needs: pulumi CLI and version, backend, passphrase, AWS
-    credentials, GitHub token. Each failed check comes with its fix; exit 1 if any fails.
+    credentials, GitHub token. Each failed check comes with its fix; exit 2 if any fails
+    (a missing prerequisite, as every command exits when it meets one).
 
     Example:  showtime-iac doctor --json
     """
@@ -29,7 +30,7 @@ def doctor(
     show_checks(checks, as_json)
     if not all(c.ok for c in checks):
         failed = ", ".join(c.name for c in checks if not c.ok)
-        raise ShowtimeError(f"doctor: {failed} not ready (each fix is printed above)")
+        raise PrerequisiteError(f"doctor: {failed} not ready (each fix is printed above)")
 
 
 def register(app: typer.Typer) -> None:

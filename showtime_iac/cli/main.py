@@ -6,8 +6,9 @@ the core (its dataclasses and patterns cost more than the help needs). The comma
 not use ``from __future__ import annotations``: Typer would ``eval`` every string annotation of
 every command on each start (9 ms of a 90 ms ``--help``).
 
-Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found; 141 when
-the reader of stdout went away (``| head``), as a shell reports a process SIGPIPE ended.
+Exit codes: 0 done, 1 operation failed, 2 usage or input error or a missing prerequisite
+(:class:`~showtime_iac.errors.PrerequisiteError`), 3 drift found; 141 when the reader of
+stdout went away (``| head``), as a shell reports a process SIGPIPE ended.
 """
 
 import os
@@ -100,7 +101,10 @@ class _Command(TyperCommand):
             opts, _, order = self.make_parser(ctx).parse_args(args=list(args))
             for param in order:
                 value = opts.get(param.name or "")
-                if isinstance(param, TyperOption) and isinstance(value, str) and not value.strip():
+                given = value if isinstance(value, list | tuple) else [value]  # multiple=True
+                if isinstance(param, TyperOption) and any(
+                    isinstance(v, str) and not v.strip() for v in given
+                ):
                     raise BadParameter(
                         "an empty value (leave the option out for its default)",
                         ctx=ctx,
@@ -135,8 +139,9 @@ app = typer.Typer(
     help=(
         "Per-PR preview environments for Apache Superset: one Pulumi stack per PR SHA, "
         "state on the PR as 🎪 labels.\n\n"
-        "Exit codes: 0 done, 1 operation failed, 2 usage or input error, 3 drift found"
-        " (141: stdout closed early, as by `| head`)."
+        "Exit codes: 0 done, 1 operation failed, 2 usage or input error or a missing"
+        " prerequisite (pulumi CLI, credentials), 3 drift found (141: stdout closed early, as"
+        " by `| head`)."
     ),
     cls=_Group,
     no_args_is_help=True,

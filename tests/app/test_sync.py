@@ -612,6 +612,6 @@ def test_a_missing_pulumi_cli_fails_before_the_claim(run: Scenario) -> None:
     run.stacks.missing = EngineMissingError()
     run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
     rc, _doc, err = run.sync(pull_request("labeled", [L.START], label=L.START))
-    assert rc == 1 and "pulumi" in err.lower()
+    assert rc == 2 and "pulumi" in err.lower()  # a missing prerequisite
     assert run.gh.labels_of(PR) == [L.START]  # the trigger stays for the next run
     assert all(r.method == "GET" for r in run.gh.requests)

@@ -91,11 +91,11 @@ def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 2 and "Invalid value" in err
 
 
-def test_up_without_engine_exits_1_and_changes_nothing(
+def test_up_without_engine_exits_2_and_changes_nothing(
     no_engine: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rc, out, err = run(["up", "1234", "--sha", SHA], capsys)
-    assert rc == 1 and out == ""
+    assert rc == 2 and out == ""  # a missing prerequisite
     assert err.strip().splitlines() == [err.strip()]
     assert "get.pulumi.com" in err and "nothing was changed" in err
     assert not no_engine.exists()
@@ -154,11 +154,11 @@ def test_up_dry_run_json(no_engine: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize("args", [["list"], ["status", "1234"], ["drift"], ["destroy", "1234"]])
-def test_engine_commands_without_engine_exit_1(
+def test_engine_commands_without_engine_exit_2(
     args: list[str], no_engine: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rc, _, err = run(args, capsys)
-    assert rc == 1 and "get.pulumi.com" in err
+    assert rc == 2 and "get.pulumi.com" in err
 
 
 def test_destroy_dry_run_with_sha_without_engine(
@@ -175,7 +175,7 @@ def test_doctor_without_engine_lists_fixes(
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     rc, out, err = run(["doctor", "--no-aws", "--json"], capsys)
-    assert rc == 1 and "engine, passphrase, github not ready" in err
+    assert rc == 2 and "engine, passphrase, github not ready" in err
     checks = {c["check"]: c for c in json.loads(out)["checks"]}
     assert not checks["engine"]["ok"] and "get.pulumi.com" in checks["engine"]["fix"]
     assert checks["backend"]["ok"] and "created on first use" in checks["backend"]["detail"]
@@ -196,7 +196,7 @@ def test_doctor_engine_version_and_tag_support(
     monkeypatch.setenv("FAKE_PULUMI_VERSION", "v3.200.0")
     rc, out, _ = run(["doctor", "--no-aws", "--json"], capsys)
     checks = {c["check"]: c for c in json.loads(out)["checks"]}
-    assert rc == 1 and not checks["stack tags"]["ok"] and "3.211.0" in checks["stack tags"]["fix"]
+    assert rc == 2 and not checks["stack tags"]["ok"] and "3.211.0" in checks["stack tags"]["fix"]
 
 
 def test_format_duration() -> None:

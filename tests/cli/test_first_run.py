@@ -360,7 +360,7 @@ def test_token_permissions_are_one_list(
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     rc, out, _ = run(["doctor", "--no-aws", "--json"], capsys)
     github = next(c for c in json.loads(out)["checks"] if c["check"] == "github")
-    assert rc == 1 and listed in github["fix"]
+    assert rc == 2 and listed in github["fix"]
     with pytest.raises(InputError, match=re.escape(listed)):
         settings.Settings(github_repository="a/b").require_github()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from showtime_iac.core.model import InputError, ShowtimeError
+from showtime_iac.core.model import ShowtimeError
+from showtime_iac.errors import PrerequisiteError
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.aws.live import TaskAddress
@@ -30,7 +31,7 @@ class AwsError(ShowtimeError):
         self.code = code
 
 
-class CredentialsMissingError(InputError):
+class CredentialsMissingError(PrerequisiteError):
     """No usable AWS credentials: exit 2, the message names what is missing."""
 
 

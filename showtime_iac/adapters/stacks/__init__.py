@@ -62,6 +62,7 @@ from showtime_iac.adapters.stacks.engine import (
 )
 from showtime_iac.adapters.stacks.errors import (
     INSTALL_HINT,
+    INSTALL_WAYS,
     EngineMissingError,
     PassphraseError,
     StackBusyError,
@@ -75,6 +76,7 @@ __all__ = [
     "ENV_PROJECT_DIR",
     "ENV_SHARED_STACK",
     "INSTALL_HINT",
+    "INSTALL_WAYS",
     "MAX_TAG_NAME",
     "MAX_TAG_VALUE",
     "MIN_VERSION_DIY_TAGS",

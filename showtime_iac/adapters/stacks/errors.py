@@ -7,9 +7,11 @@ are recognised by name so that this module (and ``--help``) never imports pulumi
 from __future__ import annotations
 
 from showtime_iac.core.model import InputError, ShowtimeError
+from showtime_iac.errors import PrerequisiteError
 
 __all__ = [
     "INSTALL_HINT",
+    "INSTALL_WAYS",
     "EngineMissingError",
     "PassphraseError",
     "StackBusyError",
@@ -22,10 +24,16 @@ __all__ = [
     "is_not_found",
 ]
 
+#: the two ways to get the CLI: the official installer, for whoever may download it, and the
+#: build from Go modules that CI uses (pinned to the SDK's version; docs/engine-build.md)
+INSTALL_WAYS = (
+    "install it with `curl -fsSL https://get.pulumi.com | sh` (or `brew install "
+    "pulumi/tap/pulumi`) and put ~/.pulumi/bin on PATH, or build it from Go modules in a "
+    'showtime-iac checkout: `export PATH="$(bash .ci/install-pulumi | tail -n1):$PATH"`'
+)
 INSTALL_HINT = (
-    "the Pulumi CLI (`pulumi`) is not on PATH: install it with "
-    "`curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), "
-    "then run `showtime-iac doctor`; nothing was changed"
+    f"the Pulumi CLI (`pulumi`) is not on PATH: {INSTALL_WAYS}; then run `showtime-iac "
+    "doctor`; nothing was changed"
 )
 
 
@@ -33,14 +41,14 @@ class StackError(ShowtimeError):
     """An engine operation failed; the message says which stack and what to do next."""
 
 
-class EngineMissingError(ShowtimeError):
-    """No ``pulumi`` CLI: nothing can be deployed (exit 1, nothing changed)."""
+class EngineMissingError(PrerequisiteError):
+    """No ``pulumi`` CLI: nothing can be deployed (exit 2, nothing changed)."""
 
     def __init__(self) -> None:
         super().__init__(INSTALL_HINT)
 
 
-class PassphraseError(InputError):
+class PassphraseError(PrerequisiteError):
     """``PULUMI_CONFIG_PASSPHRASE`` is needed and missing (exit 2, nothing changed)."""
 
 
