@@ -10,9 +10,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from showtime_iac.errors import InputError, ShowtimeError
+
+if TYPE_CHECKING:
+    from showtime_iac.core.registry import ImageSource
 
 __all__ = [
     "FLAG_RE",
@@ -227,6 +230,8 @@ class Policy:
     warn_before: timedelta = timedelta(hours=2)
     # author associations allowed to operate environments without an API permission check
     trusted_associations: frozenset[str] = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+    #: where an image of the exact commit may already exist, tried in order (docs/images.md)
+    image_sources: tuple[ImageSource, ...] = ()
 
     def clamp_ttl(self, ttl: Ttl) -> Ttl:
         """Refuse a TTL above the policy maximum (``close``/``manual`` are judged elsewhere)."""

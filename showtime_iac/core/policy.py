@@ -16,6 +16,7 @@ optional; :class:`~showtime_iac.core.model.Policy` holds the defaults.
     max_age = "7d"             # no environment of a PR lives longer, pinned or not
     idle_action = "destroy"    # or "sleep": an idle environment scales to zero (max age destroys)
     warn_before = "2h"         # the cleanup warns this long before a teardown; "0s": never
+    image_sources = ["ghcr.io/OWNER/REPO:{sha}"]  # reuse another CI's image (docs/images.md)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from showtime_iac.core.model import SIZES, InputError, Policy, Ttl
+from showtime_iac.core.registry import image_sources_from
 
 __all__ = ["policy_from_mapping", "parse_duration", "DEFAULT_FILE", "KEYS"]
 
@@ -43,6 +45,7 @@ KEYS = (
     "max_age",
     "idle_action",
     "warn_before",
+    "image_sources",
 )
 _DUR_RE = re.compile(r"^([1-9][0-9]{0,5})([smhd])$")
 _ASSOCIATIONS = {
@@ -140,5 +143,6 @@ def policy_from_mapping(d: Mapping[str, Any]) -> Policy:
         else base.health_timeout,
         default_size=size,
         trusted_associations=frozenset(assoc),
+        image_sources=image_sources_from(d["image_sources"]) if "image_sources" in d else (),
         **_lifetime_keys(d, base),
     )
