@@ -1,8 +1,9 @@
 """Shared pytest configuration: plugins that provide fixtures to every test module.
 
-``SHOWTIME_REQUIRE=engine,superset,browser`` (set by ``.ci/run``) turns a skip of a test with
-one of those markers into a failure: in CI, the real Pulumi engine, the real Superset and the
-browser must have run, not quietly skipped because an install step went missing.
+``SHOWTIME_REQUIRE=engine,superset,browser,registry`` (set by ``.ci/run``) turns a skip of a
+test with one of those markers into a failure: in CI, the real Pulumi engine, the real
+Superset, the browser and the real OCI registry (crane) must have run, not quietly skipped
+because an install step went missing. Any marker named there counts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.github_api_server", "tests.motoserver"]
+pytest_plugins = ["tests.github_api_server", "tests.motoserver", "tests.registry_server"]
 
 
 def _required() -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""CI's guard: with SHOWTIME_REQUIRE set, a skipped engine/superset/browser test fails the run."""
+"""CI's guard: with SHOWTIME_REQUIRE set, a skipped engine/superset/browser/registry test fails
+the run."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ def _run(tmp: Path, require: str | None) -> subprocess.CompletedProcess[str]:
     (case.parent / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text())
     (case.parent / "github_api_server.py").write_text("")
     (case.parent / "motoserver.py").write_text("")
+    (case.parent / "registry_server.py").write_text("")
     case.write_text(
         "import shutil, pytest\n"
         "@pytest.mark.engine\n"
         "@pytest.mark.skipif(shutil.which('no-such-cli') is None, reason='cli missing')\n"
         "def test_engine(): pass\n"
+        "@pytest.mark.registry\n"
+        "@pytest.mark.skipif(shutil.which('no-such-crane') is None, reason='crane missing')\n"
+        "def test_registry(): pass\n"
         "def test_other(): pytest.skip('not required')\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SHOWTIME_REQUIRE"}
@@ -40,7 +45,7 @@ def _run(tmp: Path, require: str | None) -> subprocess.CompletedProcess[str]:
             "-p",
             "no:xdist",
             "-o",
-            "markers=engine",
+            "markers=engine\n  registry",
             str(case),
         ],
         cwd=tmp,
@@ -54,9 +59,11 @@ def _run(tmp: Path, require: str | None) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("require", "rc", "summary"),
     [
-        (None, 0, "2 skipped"),
-        ("engine", 1, "1 skipped, 1 error"),
-        ("superset,browser", 0, "2 skipped"),
+        (None, 0, "3 skipped"),
+        ("engine", 1, "2 skipped, 1 error"),
+        ("registry", 1, "2 skipped, 1 error"),
+        ("engine,registry", 1, "1 skipped, 2 errors"),
+        ("superset,browser", 0, "3 skipped"),
     ],
 )
 def test_required_markers_may_not_skip(
@@ -66,4 +73,5 @@ def test_required_markers_may_not_skip(
     assert run.returncode == rc, run.stdout
     assert summary in run.stdout.splitlines()[-1]
     if rc:
-        assert "SHOWTIME_REQUIRE=engine: this test must run here" in run.stdout
+        for marker in require.split(","):
+            assert f"SHOWTIME_REQUIRE={marker}: this test must run here" in run.stdout
