@@ -4,7 +4,8 @@ open them one by one for the commands that need only one.
 The stack driver and the AWS clients are opened on first use: a run that only replies to a
 comment or moves labels needs neither a Pulumi CLI nor AWS credentials. Every adapter the
 application uses is built here (the seams tests replace): :func:`open_ports`,
-:func:`open_stacks`, :func:`open_github`, :func:`open_aws`, :func:`engine_found`.
+:func:`open_stacks`, :func:`open_github`, :func:`open_aws`, :func:`open_registry`,
+:func:`engine_found`.
 
 The driver runs the Pulumi program inline; :func:`stack_program` is the one it runs: the
 product's (``showtime_iac.program.main``, which picks the program by stack name), or, only
@@ -28,6 +29,7 @@ from showtime_iac.core.model import EnvConfig, Policy, ShowtimeError
 if TYPE_CHECKING:
     from showtime_iac.adapters.aws import AwsLive, DeleteResult, OrphanDecision
     from showtime_iac.adapters.github import GitHubClient
+    from showtime_iac.adapters.registry import RegistryClient
     from showtime_iac.adapters.stacks import PulumiDriver
     from showtime_iac.settings import Settings
 
@@ -42,6 +44,7 @@ __all__ = [
     "engine_found",
     "open_aws",
     "open_github",
+    "open_registry",
     "open_ports",
     "lock_retries",
     "open_stacks",
@@ -309,6 +312,14 @@ def open_github(settings: Settings, repo: str | None = None) -> GitHubClient:
     from showtime_iac.adapters.github import GitHubClient
 
     return GitHubClient.from_settings(settings, repo=repo)
+
+
+def open_registry() -> RegistryClient:
+    """The container registry reader (anonymous: it runs where there are no credentials)."""
+    from showtime_iac import __version__
+    from showtime_iac.adapters.registry import RegistryClient
+
+    return RegistryClient(user_agent=f"showtime-iac/{__version__}")
 
 
 def open_aws(settings: Settings, policy: Policy | None = None, *, quick: bool = False) -> AwsLive:

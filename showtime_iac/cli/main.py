@@ -45,7 +45,8 @@ class _StdoutClosed(Exception):
 
 #: the commands in the order ``--help`` lists them: as a user meets them. First the offline
 #: tour (``plan``), then one environment's life by hand (``up`` to ``destroy``), then what the
-#: workflows run (``sync``, ``cleanup``), then operating the fleet and the tool itself.
+#: workflows run (``image find``, ``sync``, ``cleanup``), then operating the fleet and the tool
+#: itself.
 HELP_ORDER = (
     "plan",
     "up",
@@ -54,6 +55,7 @@ HELP_ORDER = (
     "logs",
     "credentials",
     "destroy",
+    "image",
     "sync",
     "cleanup",
     "drift",
@@ -173,6 +175,7 @@ from showtime_iac.cli import (  # noqa: E402
     credentials,
     dashboard,
     doctor,
+    image,
     labels,
     logs,
     migrate,
@@ -181,7 +184,7 @@ from showtime_iac.cli import (  # noqa: E402
     sync,
 )
 
-for _module in (dashboard, labels, logs, credentials, plan, stacks, doctor, sync, migrate):
+for _module in (dashboard, labels, logs, credentials, plan, stacks, image, doctor, sync, migrate):
     _module.register(app)
 _use_command_class(app)
 # --- end of command modules --------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""``image find``: an image of the exact commit that another CI already pushed, verified."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from showtime_iac.cli.options import Json, PolicyFile
+
+__all__ = ["find", "register"]
+
+image_app = typer.Typer(
+    name="image",
+    help="Images of a PR's commit: find one that already exists (no build).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@image_app.command("find")
+def find(
+    pr: Annotated[int, typer.Argument(help="Pull request number (0: the default branch).", min=0)],
+    sha: Annotated[str, typer.Option("--sha", help="The full 40-hex commit.")],
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="registry/repository:tag-template to look in (repeatable); default: the"
+            " policy's image_sources.",
+        ),
+    ] = None,
+    policy: PolicyFile = None,
+    as_json: Json = False,
+) -> None:
+    """Find an image built from the exact commit in the policy's image_sources.
+
+    Tries each source's tag for the commit ({sha}, {sha7}, {pr}) in order, anonymously (no
+    credentials needed), picks the linux/amd64 image of a multi-platform index, and accepts
+    it only when its org.opencontainers.image.revision label (or the source's
+    revision_label) is the full commit. Prints the image pinned by digest
+    (registry/repository@sha256:...), ready for `crane copy` into ECR.
+
+    Exit codes: 0 found, or no such tag (--json: "found": false); 1 the registry failed;
+    2 refused: the image names another commit, has no revision label, or has no linux/amd64
+    build (or bad input).
+
+    Example:  showtime-iac image find 1234 --sha 4f1e...(40 hex) --json
+    """
+    from showtime_iac.app.prebuilt import find_prebuilt
+
+    lookup = find_prebuilt(pr, sha, policy_path=policy, sources=source or ())
+    if as_json:
+        from showtime_iac.cli.output import emit_json
+
+        emit_json(lookup.to_json())
+        return
+    found = lookup.found
+    if found is None:
+        sys.stdout.write(f"no image of {lookup.sha} at {', '.join(lookup.tried)}\n")
+        return
+    sys.stdout.write(
+        f"{found.image}\n  built from {lookup.sha} ({found.revision_label}), linux/amd64,"
+        f" found as {found.source}\n"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(image_app)
