@@ -34,7 +34,6 @@ from showtime_iac.core.registry import (
     parse_manifest,
     verify_config,
 )
-from showtime_iac.errors import InputError
 
 __all__ = ["CONFIG_LIMIT", "Lookup", "RegistryPort", "find_image", "find_prebuilt"]
 
@@ -114,10 +113,10 @@ def find_image(pr: int, sha: str, sources: Sequence[ImageSource], registry: Regi
 def find_prebuilt(
     pr: int, sha: str, *, policy_path: Path | None = None, sources: Sequence[str] = ()
 ) -> Lookup:
-    """``image find``: the sources given (``--source``), else the policy's ``image_sources``;
-    none configured is an input error (there is nowhere to look)."""
+    """``image find``: the sources given (``--source``), else the policy's ``image_sources``.
+    None configured is an answer, not an error: nowhere to look, nothing found (so the
+    workflow may always ask, and builds)."""
     from showtime_iac.app.inputs import load_policy
-    from showtime_iac.app.wiring import open_registry
     from showtime_iac.core.registry import image_sources_from
 
     sha = full_sha(sha)
@@ -125,8 +124,7 @@ def find_prebuilt(
         image_sources_from(list(sources)) if sources else load_policy(policy_path).image_sources
     )
     if not chosen:
-        raise InputError(
-            "no image_sources in the policy (nor --source): name where images of a commit "
-            'may exist, e.g. image_sources = ["ghcr.io/OWNER/REPO:{sha}"] (docs/images.md)'
-        )
+        return Lookup(pr, sha, None, ())
+    from showtime_iac.app.wiring import open_registry
+
     return find_image(pr, sha, chosen, open_registry())

@@ -42,9 +42,9 @@ def find(
     revision_label) is the full commit. Prints the image pinned by digest
     (registry/repository@sha256:...), ready for `crane copy` into ECR.
 
-    Exit codes: 0 found, or no such tag (--json: "found": false); 1 the registry failed;
-    2 refused: the image names another commit, has no revision label, or has no linux/amd64
-    build (or bad input).
+    Exit codes: 0 found, or not found (no such tag, or no image_sources: --json says
+    "found": false); 1 the registry failed; 2 refused: the image names another commit, has
+    no revision label, or has no linux/amd64 build (or bad input).
 
     Example:  showtime-iac image find 1234 --sha 4f1e...(40 hex) --json
     """
@@ -57,6 +57,12 @@ def find(
         emit_json(lookup.to_json())
         return
     found = lookup.found
+    if found is None and not lookup.tried:
+        sys.stdout.write(
+            f"no image of {lookup.sha}: no image_sources in the policy, nowhere to look"
+            " (docs/images.md)\n"
+        )
+        return
     if found is None:
         sys.stdout.write(f"no image of {lookup.sha} at {', '.join(lookup.tried)}\n")
         return

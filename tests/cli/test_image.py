@@ -233,12 +233,23 @@ def test_source_option_overrides_the_policy(
     assert doc is not None and doc["digest"] == digest
 
 
+def test_no_sources_means_nothing_found_and_no_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    rc, doc, err = find(capsys, empty)
+    assert rc == 0, err
+    assert doc == {"pr": PR, "sha": SHA, "found": False, "image": None, "tried": []}
+    rc, out, _ = run(["image", "find", "1", "--sha", SHA, "--policy", str(empty)], capsys)
+    assert rc == 0 and "no image_sources in the policy" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--sha", SHA[:7]], "full 40-hex"),
         (["--sha", SHA, "--source", "ghcr.io/o/r:latest"], "must name the commit"),
-        (["--sha", SHA], "no image_sources in the policy"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
