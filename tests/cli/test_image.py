@@ -14,8 +14,6 @@ from showtime_iac.cli.main import main
 from showtime_iac.core.registry import REVISION_LABEL
 from tests.registry_server import Images, TokenFront
 
-pytestmark = pytest.mark.registry
-
 SHA = "4f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4"
 OTHER = "0123456789abcdef0123456789abcdef01234567"
 PR = 1234
@@ -53,6 +51,7 @@ def one_line(err: str) -> str:
     return err
 
 
+@pytest.mark.registry
 def test_an_image_of_the_commit_is_found_and_reused_without_a_build(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -82,6 +81,7 @@ def test_an_image_of_the_commit_is_found_and_reused_without_a_build(
     assert rc == 0 and out.splitlines()[0] == doc["image"]
 
 
+@pytest.mark.registry
 def test_an_image_of_another_commit_is_refused_naming_both(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -93,6 +93,7 @@ def test_an_image_of_another_commit_is_refused_naming_both(
     assert OTHER in line and SHA in line and "refused" in line and REVISION_LABEL in line
 
 
+@pytest.mark.registry
 def test_an_image_without_the_label_is_refused_and_says_so(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,6 +104,7 @@ def test_an_image_without_the_label_is_refused_and_says_so(
     assert f"has no {REVISION_LABEL} label" in one_line(err)
 
 
+@pytest.mark.registry
 def test_a_source_may_name_the_label_its_builder_writes(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -115,6 +117,7 @@ def test_a_source_may_name_the_label_its_builder_writes(
     assert doc["revision_label"] == "sha"
 
 
+@pytest.mark.registry
 def test_a_missing_tag_is_not_found_and_the_next_source_is_tried(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -143,6 +146,7 @@ def test_a_missing_tag_is_not_found_and_the_next_source_is_tried(
     ]
 
 
+@pytest.mark.registry
 def test_a_multi_platform_index_yields_its_verified_amd64_image(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,6 +161,7 @@ def test_a_multi_platform_index_yields_its_verified_amd64_image(
     assert doc["image"] == f"{images.registry}/{repo}@{amd}"
 
 
+@pytest.mark.registry
 def test_the_amd64_image_of_an_index_is_the_one_verified(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,6 +174,7 @@ def test_the_amd64_image_of_an_index_is_the_one_verified(
     assert rc == 2 and OTHER in one_line(err)
 
 
+@pytest.mark.registry
 @pytest.mark.parametrize("as_index", [False, True])
 def test_an_image_with_no_amd64_build_is_refused(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str], as_index: bool
@@ -183,6 +189,7 @@ def test_an_image_with_no_amd64_build_is_refused(
     assert "linux/arm64" in one_line(err) and "linux/amd64" in err
 
 
+@pytest.mark.registry
 def test_a_bearer_token_protected_registry_works_anonymously(
     images: Images, token_registry: TokenFront, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +205,7 @@ def test_a_bearer_token_protected_registry_works_anonymously(
     assert all(a is None for p, a in token_registry.seen if p.startswith(("/token", "/cdn/")))
 
 
+@pytest.mark.registry
 def test_a_registry_that_lies_about_a_blob_is_caught(
     images: Images, token_registry: TokenFront, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,6 +219,7 @@ def test_a_registry_that_lies_about_a_blob_is_caught(
     assert "the registry sent content of sha256:" in one_line(err)
 
 
+@pytest.mark.registry
 def test_a_registry_that_fails_exits_1(
     images: Images, token_registry: TokenFront, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -221,6 +230,7 @@ def test_a_registry_that_fails_exits_1(
     assert "private or does not exist" in one_line(err)
 
 
+@pytest.mark.registry
 def test_source_option_overrides_the_policy(
     images: Images, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
