@@ -146,6 +146,8 @@ class TokenFront:
     private: set[str] = field(default_factory=set)
     #: send blob reads through a 307 to another origin (localhost:PORT instead of 127.0.0.1)
     redirect_blobs: bool = False
+    #: answer this many requests with 503 first (a registry having a bad minute)
+    unavailable: int = 0
     #: rewrite every body the front passes on (a lying mirror, or a man in the middle)
     tamper: Callable[[bytes], bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # token -> repository
@@ -181,6 +183,14 @@ def _front_handler(front: TokenFront, backend: str) -> type[BaseHTTPRequestHandl
             url = urlsplit(self.path)
             auth = self.headers.get("Authorization")
             front.seen.append((url.path, auth))
+            if front.unavailable > 0:
+                front.unavailable -= 1
+                self._send(
+                    503,
+                    {"Content-Type": "application/json"},
+                    b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}',
+                )
+                return
             if url.path == "/token":
                 q = parse_qs(url.query)
                 scope = q.get("scope", [""])[0]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.registry
 
 
 def _client() -> RegistryClient:
-    return RegistryClient(timeout=5, retries=1, backoff=0)
+    return RegistryClient(timeout=5, retries=2, backoff=0)
 
 
 def test_manifests_and_blobs_are_read_as_the_registry_stores_them(images: Images) -> None:
@@ -109,3 +109,15 @@ def test_an_unreachable_registry_is_a_registry_error() -> None:
         port = s.getsockname()[1]
     with pytest.raises(RegistryError, match=f"cannot reach 127.0.0.1:{port}/a"):
         _client().manifest(f"127.0.0.1:{port}", "a", "v1")
+
+
+def test_a_registry_having_a_bad_minute_is_retried_then_reported(
+    images: Images, token_registry: TokenFront
+) -> None:
+    repo = images.repo()
+    images.push(repo, "v1")
+    token_registry.unavailable = 2
+    assert _client().manifest(token_registry.address, repo, "v1") is not None  # 2 retries
+    token_registry.unavailable = 10
+    with pytest.raises(RegistryError, match=r"answered HTTP 503 .*: UNAVAILABLE"):
+        RegistryClient(timeout=5, retries=2, backoff=0).manifest(token_registry.address, repo, "v1")
