@@ -180,3 +180,15 @@ def test_the_push_job_names_only_the_push_role() -> None:
     text = yaml.safe_dump(push)
     assert "SHOWTIME_ECR_PUSH_ROLE_ARN" in text
     assert "SHOWTIME_AWS_ROLE_ARN" not in text and "PULUMI_" not in text
+
+
+def test_the_push_job_builds_the_crane_the_tests_use() -> None:
+    """One crane version: the push job's and the registry tests' (.ci/install-crane)."""
+    push = workflow("showtime.yml")["jobs"]["push"]
+    step = next(s for s in push["steps"] if s.get("id") == "push")
+    install = (ROOT / ".ci" / "install-crane").read_text(encoding="utf-8")
+    pinned = re.search(r"^VERSION_PIN=(v[0-9.]+)$", install, re.M)
+    assert pinned and step["env"]["CRANE_VERSION"] == pinned.group(1)
+    assert "go install \"github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION\"" in (
+        step["run"]
+    )
