@@ -67,12 +67,16 @@ SIZE_SPECS: dict[str, SizeSpec] = {
 }
 
 #: ECS restarts a task whose Superset stops answering: without a load balancer nothing else
-#: would notice (a worker that keeps failing to boot leaves the container RUNNING). The start
-#: period is ECS's maximum; the examples may take longer, hence the retries.
+#: would notice (a worker that keeps failing to boot leaves the container RUNNING). Every 5 s,
+#: so a container that boots in a minute is HEALTHY within 5 s of answering (a pass in the start
+#: period counts at once; an update's rollout waits for it). 10 failures in a row (50 s) after
+#: the start period (ECS's maximum) mark it unhealthy; a slow first start is covered by the
+#: service's health-check grace (``environment.HEALTH_GRACE_SECONDS``), which ECS applies to
+#: container checks too.
 HEALTH_CHECK: dict[str, Any] = {
     "command": ["CMD-SHELL", f"curl -fsS http://localhost:{CONTAINER_PORT}/health || exit 1"],
-    "interval": 30,
-    "timeout": 5,
+    "interval": 5,
+    "timeout": 4,
     "retries": 10,
     "startPeriod": 300,
 }

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pulumi_docker
 
 __all__ = [
+    "HEALTH_GRACE_SECONDS",
     "EnvResources",
     "build_context",
     "declare_environment",
@@ -37,8 +38,12 @@ __all__ = [
     "project_root",
 ]
 
-#: ECS ignores failing health checks this long after a task starts: `db upgrade`, `init` and
-#: the examples run before Superset serves.
+#: ECS ignores failing health checks (the load balancer's and the container's own) this long
+#: after a task starts, in both modes: `db upgrade`, `init` and the examples may run before
+#: Superset serves. A baked image boots in about a minute and is healthy as soon as it answers
+#: (the grace only delays a *kill*, never the healthy state); 20 min is the ceiling for an image
+#: without them (a `small` task's first start takes about 10). Without it, public-IP mode's
+#: task was replaced when its container check gave up (300 s start period + 10 x 30 s).
 HEALTH_GRACE_SECONDS = 1200
 
 
@@ -137,7 +142,6 @@ def _service(
                 "container_port": CONTAINER_PORT,
             }
         ]
-        extra["health_check_grace_period_seconds"] = HEALTH_GRACE_SECONDS
         depends_on = [*depends_on, route.rule]  # a target group must have a listener first
     return aws.ecs.Service(
         "service",
@@ -153,6 +157,8 @@ def _service(
             # a public subnet without NAT: the task needs it to pull images and examples
             "assign_public_ip": True,
         },
+        # the load balancer's checks and the container's own (public-IP mode has only those)
+        health_check_grace_period_seconds=HEALTH_GRACE_SECONDS,
         deployment_circuit_breaker={"enable": True, "rollback": True},
         wait_for_steady_state=True,  # with a load balancer: until the target is healthy
         enable_ecs_managed_tags=True,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -21,9 +21,23 @@ from showtime_iac.core.stack_config import SharedConfig, SharedStackRef, StackCo
 from showtime_iac.program.containers import CONTAINER_PORT
 from showtime_iac.program.inputs import Https
 
-__all__ = ["EnvRoute", "HEALTH_PATH", "declare_env_route", "declare_router"]
+__all__ = ["EnvRoute", "HEALTH_PATH", "TARGET_HEALTH_CHECK", "declare_env_route", "declare_router"]
 
 HEALTH_PATH = "/health"  # Superset answers "OK"
+
+#: The load balancer's check of a task (``/health``): every 5 s, healthy after 2 passes (AWS
+#: counts one pass for a newly registered target), so a task that answers is routable within
+#: 5-10 s. ELB wants the timeout below the interval. 9 failures in a row (45 s, as the 3 x 15 s
+#: before) take a serving task out: a worker restart is not a dead task. The start itself is
+#: the service's health-check grace (``environment.HEALTH_GRACE_SECONDS``), not these numbers.
+TARGET_HEALTH_CHECK: dict[str, Any] = {
+    "path": HEALTH_PATH,
+    "matcher": "200",
+    "interval": 5,
+    "timeout": 4,
+    "healthy_threshold": 2,
+    "unhealthy_threshold": 9,
+}
 
 
 @dataclass(frozen=True)
@@ -63,14 +77,7 @@ def declare_env_route(cfg: EnvConfig, https: Https, tags: Mapping[str, str]) -> 
         target_type="ip",  # awsvpc tasks register by IP
         vpc_id=https.vpc_id,
         deregistration_delay=30,
-        health_check={
-            "path": HEALTH_PATH,
-            "matcher": "200",
-            "interval": 15,
-            "timeout": 5,
-            "healthy_threshold": 2,
-            "unhealthy_threshold": 3,
-        },
+        health_check=cast("Any", dict(TARGET_HEALTH_CHECK)),  # keys of HealthCheckArgsDict
         tags=dict(tags),
     )
     host = env_host(cfg.pr, cfg.sha, https.domain)

@@ -399,6 +399,29 @@ _AWSLOGS_OPTIONS = frozenset(
 _IMAGE_RE = re.compile(r"[A-Za-z0-9_.:/@#-]{1,255}")
 
 
+@functools.cache
+def container_health_ranges() -> Mapping[str, tuple[int, int]]:
+    """ECS's ranges of a container ``healthCheck`` (interval 5-300 s, ...): botocore's model
+    holds them only in each member's documentation ("You may specify between 5 and 300
+    seconds"), so they are read from there, never copied."""
+    shape = botocore_session().get_service_model("ecs").shape_for("HealthCheck")
+    out: dict[str, tuple[int, int]] = {}
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
+        m = re.search(r"between (\d+) and (\d+)", member.documentation or "")
+        if m:
+            out[name] = (int(m.group(1)), int(m.group(2)))
+    return out
+
+
+def _health_check(check: Any, at: str) -> Iterator[Finding]:
+    if not isinstance(check, dict):
+        return
+    for key, (low, high) in container_health_ranges().items():
+        value = check.get(key)
+        if value is not None and not (isinstance(value, int) and low <= value <= high):
+            yield join_path(at, key), f"{low}-{high}, not {value!r}"
+
+
 def task_containers(r: RenderedResource, every: Sequence[RenderedResource]) -> Iterator[Finding]:
     """Container wiring ECS checks at registration and at start: unique names, one essential
     container, ``dependsOn`` naming a sibling, awsvpc port mappings, awslogs options (Fargate:
@@ -436,6 +459,7 @@ def task_containers(r: RenderedResource, every: Sequence[RenderedResource]) -> I
         yield from _awslogs(
             c.get("logConfiguration"), f"{at}.logConfiguration", fargate, log_groups
         )
+        yield from _health_check(c.get("healthCheck"), f"{at}.healthCheck")
     yield from _container_sizes(r, containers)
 
 
@@ -491,13 +515,10 @@ def ecs_service(r: RenderedResource, every: Sequence[RenderedResource]) -> Itera
         yield "networkConfiguration.subnets", "1 to 16 subnets"
     if len(net.get("securityGroups") or []) > 5:
         yield "networkConfiguration.securityGroups", "at most 5 security groups"
-    if r.inputs.get("healthCheckGracePeriodSeconds") is not None and not r.inputs.get(
-        "loadBalancers"
-    ):
-        yield "healthCheckGracePeriodSeconds", "only a service with loadBalancers takes it"
     family = str(r.inputs.get("taskDefinition", "")).rsplit("/", 1)[-1].split(":")[0]
     tasks = [x for x in every if x.type.endswith("taskDefinition:TaskDefinition")]
     task = next((x for x in tasks if x.inputs.get("family") == family), None)
+    yield from _grace_period(r, task)
     if task is None:
         return
     ports = {
@@ -514,6 +535,30 @@ def ecs_service(r: RenderedResource, every: Sequence[RenderedResource]) -> Itera
             )
 
 
+@functools.cache
+def grace_covers_container_checks() -> bool:
+    """Whether ECS's model says the service's health-check grace covers container health
+    checks (it did not always: it once applied to load balancer checks only, and a service
+    without a load balancer was refused one)."""
+    shape = botocore_session().get_service_model("ecs").operation_model("CreateService")
+    doc = shape.input_shape.members["healthCheckGracePeriodSeconds"].documentation or ""
+    return "container health checks" in doc
+
+
+def _grace_period(r: RenderedResource, task: RenderedResource | None) -> Iterator[Finding]:
+    """A grace period needs a health check it applies to: a load balancer's, or (as botocore's
+    model documents it) a container ``healthCheck`` of the service's task definition."""
+    if r.inputs.get("healthCheckGracePeriodSeconds") is None or r.inputs.get("loadBalancers"):
+        return
+    if not grace_covers_container_checks():
+        yield "healthCheckGracePeriodSeconds", "only a service with loadBalancers takes it"
+    elif task is not None and not any(c.get("healthCheck") for c in task.containers()):
+        yield (
+            "healthCheckGracePeriodSeconds",
+            "no health check to apply it to: no load balancer, no container healthCheck",
+        )
+
+
 def secret_recovery(r: RenderedResource, _: Sequence[RenderedResource]) -> Iterator[Finding]:
     """Secrets Manager waits 7-30 days before deleting a secret (0: at once)."""
     days = r.inputs.get("recoveryWindowInDays")
@@ -524,7 +569,8 @@ def secret_recovery(r: RenderedResource, _: Sequence[RenderedResource]) -> Itera
 def target_group_attributes(
     r: RenderedResource, _: Sequence[RenderedResource]
 ) -> Iterator[Finding]:
-    """The target group attributes CreateTargetGroup does not take, within their ranges."""
+    """The target group attributes CreateTargetGroup does not take, within their ranges, and
+    its health check's timeout below its interval (ELB refuses it otherwise)."""
     delay, slow = r.inputs.get("deregistrationDelay"), r.inputs.get("slowStart")
     if delay is not None and not 0 <= int(delay) <= 3600:
         yield "deregistrationDelay", f"0-3600 seconds, not {delay}"
@@ -542,6 +588,11 @@ def target_group_attributes(
         yield "stickiness.type", f"{sticky.get('type')!r} is no stickiness type"
     if r.inputs.get("targetType") != "ip":
         yield "targetType", "Fargate tasks (awsvpc) register by IP: targetType ip"
+    check = r.inputs.get("healthCheck") or {}
+    interval, timeout = check.get("interval"), check.get("timeout")
+    if isinstance(interval, int) and isinstance(timeout, int) and timeout >= interval:
+        # CreateTargetGroup: "Health check interval must be greater than the timeout."
+        yield "healthCheck.timeout", f"below the interval ({interval} s), not {timeout}"
 
 
 def ec2_descriptions(r: RenderedResource, _: Sequence[RenderedResource]) -> Iterator[Finding]:

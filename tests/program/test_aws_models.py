@@ -584,6 +584,18 @@ ENV_MUTATIONS: dict[str, Mutation] = {
         {f"{C0}.name"},
     ),
     "family too long": (TASK_DEF, None, lambda r: mutate(r, "family", "f" * 256), {"family"}),
+    "container health check more often than ECS allows": (
+        TASK_DEF,
+        None,
+        lambda r: mutate(r, f"{C0}.healthCheck.interval", 2),
+        {f"{C0}.healthCheck.interval"},
+    ),
+    "container health check start period over ECS's maximum": (
+        TASK_DEF,
+        None,
+        lambda r: mutate(r, f"{C0}.healthCheck.startPeriod", 600),
+        {f"{C0}.healthCheck.startPeriod"},
+    ),
     "typo in a service's nested key": (
         SERVICE,
         None,
@@ -872,6 +884,12 @@ FRONT_DOOR_MUTATIONS: dict[str, Mutation] = {
         lambda r: mutate(r, "healthCheck.interval", 400),
         {"healthCheck.interval"},
     ),
+    "health check timeout not below its interval": (
+        TARGET_GROUP,
+        None,
+        lambda r: mutate(r, "healthCheck.timeout", 15),
+        {"healthCheck.timeout"},
+    ),
     "typo in the health check": (
         TARGET_GROUP,
         None,
@@ -989,6 +1007,21 @@ def test_a_mutated_load_balancer_or_secret_resource_fails_at_exactly_that_path(
 ) -> None:
     typ, name, change, expected = FRONT_DOOR_MUTATIONS[case]
     assert paths_after(front_door, typ, change, name) == expected
+
+
+def test_a_grace_period_needs_a_health_check_to_apply_to(
+    env_render: list[RenderedResource],
+) -> None:
+    """Public-IP mode's service has a grace period and no load balancer: it holds because
+    ECS's model says the grace covers the container's own check; without one it is refused."""
+    task = one(env_render, TASK_DEF)
+    assert "loadBalancers" not in one(env_render, SERVICE).inputs
+    assert one(env_render, SERVICE).inputs["healthCheckGracePeriodSeconds"] > 0
+    unchecked = mutate(task, f"{C0}.healthCheck")
+    every = [unchecked if r is task else r for r in env_render]
+    assert {(p.resource.split()[0], p.path) for p in validate(every)} == {
+        (SERVICE, "healthCheckGracePeriodSeconds")
+    }
 
 
 def test_a_resource_type_without_a_rule_is_a_problem() -> None:

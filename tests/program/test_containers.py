@@ -60,7 +60,9 @@ def test_the_container_is_health_checked_on_its_own_health_endpoint() -> None:
     assert check["command"][0] == "CMD-SHELL"
     assert "http://localhost:8080/health" in check["command"][1]
     assert check["startPeriod"] <= 300  # ECS's maximum
-    assert check["startPeriod"] + check["interval"] * check["retries"] >= 600  # the examples
+    # a serving Superset that stops answering is replaced within about a minute; a slow start
+    # is the service's grace (tests/program/test_environment.py: health timings)
+    assert check["interval"] * check["retries"] <= 60
 
 
 def test_flags_and_options_reach_the_container_environment() -> None:

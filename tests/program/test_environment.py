@@ -371,6 +371,46 @@ def test_in_https_mode_tasks_accept_traffic_from_the_load_balancer_only() -> Non
     assert svc["healthCheckGracePeriodSeconds"] >= 900  # db upgrade, init, examples first
 
 
+# --------------------------------------------------------------------------- health timings
+
+#: the slowest first start measured: `small` (0.5 vCPU) loading the examples on every start
+#: (tests/superset/FINDINGS.md: "doubles the start to about 10 min"), before any baked image
+SLOWEST_FIRST_START = 600
+
+
+def _kill_after(svc: dict[str, object], check: dict[str, int]) -> int:
+    """Seconds after a task starts before ECS replaces one that never answers: the service's
+    grace covers every health check (the container's too, as ECS's model documents it), and
+    the container check gives up after its start period and its retries."""
+    grace = int(svc.get("healthCheckGracePeriodSeconds") or 0)  # type: ignore[call-overload]
+    return max(grace, check["startPeriod"] + check["interval"] * check["retries"])
+
+
+@pytest.mark.parametrize("mode", ["public-ip", "https"])
+def test_a_slow_first_start_is_never_killed_in_either_mode(mode: str) -> None:
+    """Issue 25: a `small` environment in public-IP mode was replaced at 600 s (its container
+    check's 300 s + 10 x 30 s, no grace) while its first start took about 10 min."""
+    res = by_type(render_offline(cfg_of(size="small"), HTTPS if mode == "https" else None))
+    (superset,) = res[TASK_DEF].containers()
+    svc = res[SERVICE].inputs
+    assert svc["healthCheckGracePeriodSeconds"] >= 2 * SLOWEST_FIRST_START  # a loaded host
+    assert _kill_after(svc, superset["healthCheck"]) >= 2 * SLOWEST_FIRST_START
+
+
+@pytest.mark.parametrize("mode", ["public-ip", "https"])
+def test_a_task_that_answers_is_seen_healthy_within_seconds(mode: str) -> None:
+    """The grace only delays a kill: a container that answers is HEALTHY at its next check
+    (5 s), a target after at most 2 checks 5 s apart (AWS counts one for a new target)."""
+    res = by_type(render_offline(cfg_of(), HTTPS if mode == "https" else None))
+    (superset,) = res[TASK_DEF].containers()
+    assert superset["healthCheck"]["interval"] <= 5
+    if mode == "https":
+        tg = res[TARGET_GROUP].inputs["healthCheck"]
+        assert tg["interval"] * tg["healthyThreshold"] <= 10
+        # a serving task is not taken out for a worker restart: as long as before (3 x 15 s)
+        assert tg["interval"] * tg["unhealthyThreshold"] >= 45
+
+
 def test_https_outputs_name_the_urls_and_the_target_group() -> None:
     out = evaluate_offline(cfg_of(), HTTPS).outputs
     assert out["addressMode"] == "https"
