@@ -10,8 +10,8 @@ Pulumi declares what should exist; this package asks AWS what does. One module p
 - :mod:`.live` — :class:`AwsLive` (the executor's ``LivePort``): the service's running task
   → its ENI → the public IP (:class:`TaskAddress`), and the ECS DRAINING race
   (:meth:`AwsLive.wait_for_service_gone`, :class:`DrainResult`).
-- :mod:`.health` — :func:`wait_for_health` (backoff under one deadline), :func:`probe_health`
-  (one look) and :class:`PhaseTimer` (how long each phase of a deploy took).
+- :mod:`.health` — :func:`wait_for_health` (every :data:`POLL_SECONDS` under one deadline)
+  and :func:`probe_health` (one look).
 - :mod:`.orphans` — the sweep's AWS side: list what carries our tags, delete the orphans. The
   decision itself is pure, in :mod:`showtime_iac.core.orphans` (:func:`classify_orphans`).
 - :mod:`.logs` — :func:`tail_logs` (CloudWatch streams, secrets masked by :func:`redact`).
@@ -39,10 +39,9 @@ from showtime_iac.adapters.aws.errors import (
     TaskStoppedError,
 )
 from showtime_iac.adapters.aws.health import (
-    PHASES,
+    POLL_SECONDS,
     HealthProbe,
     HealthResult,
-    PhaseTimer,
     probe_health,
     wait_for_health,
 )
@@ -73,7 +72,7 @@ from showtime_iac.core.orphans import (
 __all__ = [
     "DEFAULT_PRICES",
     "KINDS",
-    "PHASES",
+    "POLL_SECONDS",
     "REQUEST_PERMISSIONS",
     "SIZE_RESOURCES",
     "AwsClients",
@@ -91,7 +90,6 @@ __all__ = [
     "LogsNotFoundError",
     "NoPublicIpError",
     "OrphanDecision",
-    "PhaseTimer",
     "RequestsUnreadableError",
     "ServiceDrainTimeoutError",
     "TaggedResource",

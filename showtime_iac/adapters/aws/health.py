@@ -1,10 +1,10 @@
-"""``/health`` of a running environment, and how long each phase of a deploy took.
+"""``/health`` of a running environment.
 
-- :func:`wait_for_health`: poll with backoff under one deadline (clock, sleeper and HTTP
-  getter injectable); :func:`probe_health`: one look, for ``status``.
-- :class:`PhaseTimer`: image, stack, task start, health, against the time goals.
+- :func:`wait_for_health`: poll every :data:`POLL_SECONDS` under one deadline (clock, sleeper
+  and HTTP getter injectable); :func:`probe_health`: one look, for ``status``.
 
-Plain HTTP (urllib): no AWS call here.
+Plain HTTP (urllib): no AWS call here. How long each phase of a deploy took is
+:mod:`showtime_iac.core.timings`.
 """
 
 from __future__ import annotations
@@ -12,22 +12,19 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
 
 from showtime_iac.adapters.aws.errors import HealthTimeoutError
 from showtime_iac.core.model import InputError, Policy
 
 __all__ = [
-    "PHASES",
+    "POLL_SECONDS",
     "Clock",
     "HealthProbe",
     "HealthResult",
     "HttpGet",
-    "PhaseTimer",
     "Sleeper",
     "probe_health",
     "urllib_get",
@@ -39,8 +36,9 @@ Sleeper = Callable[[float], None]
 HttpGet = Callable[[str, float], int]
 """``get(url, timeout) -> HTTP status``; raises ``OSError`` when nothing answers."""
 
-PHASES = ("image", "stack", "task start", "health")
-TARGET_SECONDS = {"new": 300.0, "update": 180.0}  # issue 8: new < 5 min, update < 3 min
+#: every wait of a deploy looks again this often (health, the target group, the task's
+#: address, a draining service): a task that answers is noticed within 2 s
+POLL_SECONDS = 2.0
 
 _DEFAULT_HEALTH_TIMEOUT = Policy().health_timeout  # 15 min: Superset loads its examples
 
@@ -68,19 +66,17 @@ def wait_for_health(
     clock: Clock = time.monotonic,
     sleep: Sleeper = time.sleep,
     get: HttpGet = urllib_get,
-    first_interval: float = 2.0,
-    factor: float = 1.5,
-    max_interval: float = 15.0,
+    interval: float = POLL_SECONDS,
     request_timeout: float = 5.0,
 ) -> HealthResult:
-    """Poll ``url`` until it answers HTTP 200, with exponential backoff (2 s, 3 s, 4.5 s …
-    capped at 15 s) under one overall deadline. Raises :class:`HealthTimeoutError`."""
+    """Poll ``url`` every ``interval`` until it answers HTTP 200, under one overall deadline
+    (never slept past). Raises :class:`HealthTimeoutError`."""
     if not url.startswith(("http://", "https://")):
         raise InputError(f"health URL {url[:80]!r} must start with http:// or https://")
     limit = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
     start = clock()
     deadline = start + limit
-    interval, attempts, last = first_interval, 0, "no answer"
+    attempts, last = 0, "no answer"
     while True:
         attempts += 1
         remaining = deadline - clock()
@@ -98,7 +94,6 @@ def wait_for_health(
                 "the failure comment carries the last log lines"
             )
         sleep(min(interval, remaining))
-        interval = min(interval * factor, max_interval)
 
 
 @dataclass(frozen=True)
@@ -117,56 +112,3 @@ def probe_health(url: str, *, get: HttpGet = urllib_get, timeout: float = 3.0) -
     except (OSError, ValueError) as exc:
         return HealthProbe(url, False, f"unreachable: {type(exc).__name__}")
     return HealthProbe(url, status == 200, "healthy" if status == 200 else f"HTTP {status}")
-
-
-@dataclass
-class PhaseTimer:
-    """How long each phase of a deploy took (image, stack, task start, health).
-
-    ``with timer.phase("stack"): ...`` records one phase; :meth:`items` is the
-    ``[(name, seconds)]`` form the executor's ``Outcome.timings`` uses.
-    """
-
-    clock: Clock = time.monotonic
-    phases: list[tuple[str, float]] = field(default_factory=list)
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        t0 = self.clock()
-        try:
-            yield
-        finally:
-            self.record(name, self.clock() - t0)
-
-    def record(self, name: str, seconds: float) -> None:
-        self.phases.append((name, max(0.0, float(seconds))))
-
-    def items(self) -> list[tuple[str, float]]:
-        return list(self.phases)
-
-    @property
-    def total(self) -> float:
-        return sum(s for _, s in self.phases)
-
-    def as_dict(self) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for name, s in self.phases:
-            out[name] = round(out.get(name, 0.0) + s, 3)
-        out["total"] = round(self.total, 3)
-        return out
-
-    def within_target(self, kind: Literal["new", "update"]) -> bool:
-        """New environment under 5 minutes, update under 3 (issue 8's goal)."""
-        return self.total <= TARGET_SECONDS[kind]
-
-    def summary(self, kind: Literal["new", "update"] | None = None) -> str:
-        """``image 40.0s · stack 95.2s · task start 4.1s · health 61.0s · total 200.3s``."""
-        parts = [f"{name} {s:.1f}s" for name, s in self.phases]
-        parts.append(f"total {self.total:.1f}s")
-        text = " · ".join(parts)
-        if kind is not None:
-            goal = TARGET_SECONDS[kind]
-            verdict = "within" if self.within_target(kind) else "over"
-            what = "a new environment" if kind == "new" else "an update"
-            text += f" ({verdict} the {goal / 60:.0f} min goal for {what})"
-        return text

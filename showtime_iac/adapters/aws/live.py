@@ -28,7 +28,14 @@ from showtime_iac.adapters.aws.errors import (
     TaskNotRunningError,
     TaskStoppedError,
 )
-from showtime_iac.adapters.aws.health import Clock, HttpGet, Sleeper, urllib_get, wait_for_health
+from showtime_iac.adapters.aws.health import (
+    POLL_SECONDS,
+    Clock,
+    HttpGet,
+    Sleeper,
+    urllib_get,
+    wait_for_health,
+)
 from showtime_iac.adapters.aws.session import TRANSIENT, AwsClients, aws_call
 from showtime_iac.core.model import EnvConfig, Policy, resource_names
 from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource, classify_orphans
@@ -110,7 +117,7 @@ class AwsLive:
         http_get: HttpGet = urllib_get,
         drain_timeout: float = 600.0,
         task_timeout: float = 300.0,
-        poll_interval: float = 5.0,
+        poll_interval: float = POLL_SECONDS,
     ) -> None:
         self.clients = clients
         self.cluster = cluster

@@ -66,6 +66,25 @@ def test_target_health_waits_through_initial_and_unhealthy_until_healthy(
     assert t.sleeps == [10.0, 10.0, 10.0]
 
 
+def test_by_default_the_target_group_is_looked_at_every_two_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A target the load balancer just found healthy is noticed within 2 s (issue 25)."""
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    clients = stub_clients(elbv2=True)
+    assert clients.elbv2 is not None
+    t = FakeTime()
+    live = AwsLive(clients, clock=t.clock, sleep=t.sleep)  # the executor's defaults
+    with Stubber(clients.elbv2) as stub:
+        for answer in (
+            health(("initial", "Elb.RegistrationInProgress")),
+            health(("healthy", None)),
+        ):
+            stub.add_response("describe_target_health", answer, {"TargetGroupArn": TG})
+        assert live.wait_target_healthy(TG) == 2.0
+    assert t.sleeps == [2.0]
+
+
 def test_target_health_times_out_naming_the_last_states(
     elb: tuple[AwsLive, Stubber, FakeTime],
 ) -> None:
