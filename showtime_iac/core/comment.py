@@ -15,6 +15,7 @@ from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.lifetimes import Deadlines, goes_to_sleep
 from showtime_iac.core.model import Show, Status
+from showtime_iac.core.timings import Timings
 
 __all__ = [
     "MARKER",
@@ -147,13 +148,12 @@ def history_of(body: str | None) -> list[str]:
     return [line for line in m.group(1).splitlines() if line.strip()] if m else []
 
 
-def _footer(
-    timings: Sequence[tuple[str, float]], logs: str | None, run_url: str | None
-) -> list[str]:
-    """Timings, the last log lines, the commands and the run's link."""
+def _footer(timings: Timings | None, logs: str | None, run_url: str | None) -> list[str]:
+    """The run's phase timings, the last log lines, the commands and the run's link."""
     out: list[str] = []
-    if timings:
-        out += ["", "Timings: " + ", ".join(f"{name} {sec:.0f}s" for name, sec in timings)]
+    head = timings.headline() if timings is not None else None
+    if timings is not None and head:
+        out += ["", f"⏱️ {head[0].upper()}{head[1:]}: {timings.line()}"]
     if logs:
         out += [
             "",
@@ -184,12 +184,13 @@ def status_comment(
     previous_body: str | None = None,
     run_url: str | None = None,
     port: int = 8080,
-    timings: Sequence[tuple[str, float]] = (),
+    timings: Timings | None = None,
     logs: str | None = None,
     sticky: bool = True,
     idle_action: str = "destroy",
 ) -> str:
-    """The sticky comment body. ``event_line`` is appended to the history.
+    """The sticky comment body. ``event_line`` is appended to the history; ``timings``, the
+    phases of the run that deployed (``⏱️ Ready in 4 min 12 s: plan 58 s · ...``).
 
     ``sticky=False`` renders the same table for a one-off reply (``/showtime status``): no
     :data:`MARKER` and no hidden history, so the reply is never taken for the sticky comment.
