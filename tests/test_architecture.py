@@ -23,7 +23,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     if not LINT_IMPORTS.exists():
-        pytest.fail(f"{LINT_IMPORTS} missing: pip install -e '.[dev]'")
+        pytest.fail(f"{LINT_IMPORTS} missing: .venv/bin/uv sync --locked")
     return subprocess.run(
         [str(LINT_IMPORTS), "--config", str(cwd / "pyproject.toml"), "--no-cache"],
         cwd=cwd,

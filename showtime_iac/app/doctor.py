@@ -115,7 +115,7 @@ def _sdk_check(cli: tuple[int, int, int]) -> Check:
     )
 
 
-_REINSTALL = "reinstall showtime-iac: `pip install -e '.[dev]'` (it pins pulumi)"
+_REINSTALL = "reinstall showtime-iac from its lock: `.venv/bin/uv sync --locked` (it pins pulumi)"
 
 
 def _program_check(env: Mapping[str, str]) -> Check:
