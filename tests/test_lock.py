@@ -49,9 +49,7 @@ def test_the_lock_agrees_with_pyproject(tmp_path: Path) -> None:
         ('"mkdocs>=1.6",', '"mkdocs>=1.6.1",'),  # the docs group
     ],
 )
-def test_a_pyproject_the_lock_does_not_match_is_refused(
-    tmp_path: Path, old: str, new: str
-) -> None:
+def test_a_pyproject_the_lock_does_not_match_is_refused(tmp_path: Path, old: str, new: str) -> None:
     project = _copy(tmp_path)
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
     assert old in text

@@ -1,7 +1,7 @@
 """``sync`` (the one entry point for workflows) and ``cleanup`` (the 6-hourly sweep)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,6 +14,16 @@ _DryRun = Annotated[bool, typer.Option("--dry-run", help="Plan only: write nothi
 _Repo = Annotated[
     str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
 ]
+
+
+def _time_option(key: str, what: str) -> Any:
+    var = "SHOWTIME_" + key.upper().replace("-", "_")  # core.timings.TIME_VARS (no core here)
+    return typer.Option(f"--{key}", metavar="<time>", help=f"{what} (ISO 8601); default ${var}.")
+
+
+_StartedAt = Annotated[str | None, _time_option("started-at", "When the run began")]
+_PlannedAt = Annotated[str | None, _time_option("planned-at", "When its plan job ended")]
+_ImageAt = Annotated[str | None, _time_option("image-at", "When its image was in the registry")]
 _PolicyOpt = Annotated[
     Path | None,
     typer.Option("--policy", help="Policy file; default $SHOWTIME_POLICY or ./showtime.toml."),
@@ -33,6 +43,9 @@ def sync(
     policy: _PolicyOpt = None,
     dry_run: _DryRun = False,
     now: DryRunNow = None,
+    started_at: _StartedAt = None,
+    planned_at: _PlannedAt = None,
+    image_at: _ImageAt = None,
     as_json: _Json = False,
 ) -> None:
     """Bring one PR to the state its labels and event ask for (the workflows' entry point).
@@ -42,10 +55,14 @@ def sync(
     health, and writes the 🎪 labels, the sticky status comment, a GitHub deployment, the
     audit lines and the job summary. Without an event it syncs the PR as it is on GitHub.
     --dry-run --now T plans as of T (the 📅 label, TTLs and locks), for repeatable output.
+    A deploy reports how long each phase took (the job summary, the audit line, the
+    status comment's "ready in"), from the run's start when the workflow passes its
+    earlier moments (--started-at, --planned-at, --image-at).
 
     --json keys: with --dry-run, {"dry_run": true, "plan"} (the plan as `plan --json`
     prints it); else {"plan", "outcome": {"pr", "intent", "exit_code", "sha", "url",
-    "error", "actions", "timings"}, "audit": [one object per operation]}.
+    "error", "actions", "timings": {"started_at", "phases", "total_seconds",
+    "result"} or null}, "audit": [one object per operation]}.
 
     Examples:
 
@@ -64,6 +81,7 @@ def sync(
         policy_file=policy,
         dry_run=dry_run,
         now=when,
+        times={"started-at": started_at, "planned-at": planned_at, "image-at": image_at},
     )
     show_sync(result, as_json)
     if result.exit_code:

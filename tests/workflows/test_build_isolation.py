@@ -40,8 +40,8 @@ def commands(script: str) -> list[list[str]]:
     """The shell commands of a `run:` script: continuation lines joined, comments dropped."""
     joined = script.replace("\\\n", " ")
     out = []
-    for line in joined.splitlines():
-        line = line.strip()
+    for raw in joined.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             out.append(shlex.split(line, comments=True))
     return [c for c in out if c]
@@ -189,6 +189,7 @@ def test_the_push_job_builds_the_crane_the_tests_use() -> None:
     install = (ROOT / ".ci" / "install-crane").read_text(encoding="utf-8")
     pinned = re.search(r"^VERSION_PIN=(v[0-9.]+)$", install, re.M)
     assert pinned and step["env"]["CRANE_VERSION"] == pinned.group(1)
-    assert "go install \"github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION\"" in (
-        step["run"]
+    assert (
+        'go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"'
+        in (step["run"])
     )

@@ -26,6 +26,8 @@ _evaluator_present = pytest.mark.skipif(
 def needs_evaluator(test: Any) -> Any:
     """Marks a test that needs node and GitHub's expression evaluator (marker `node`)."""
     return pytest.mark.node(_evaluator_present(test))
+
+
 START = "🎪 ⚡ showtime-trigger-start"
 
 
