@@ -22,16 +22,16 @@ environment is destroyed, never left running.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.comment import status_comment
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
+from showtime_iac.core.timings import Timings
 
 __all__ = [
     "GitHubPort",
@@ -146,7 +146,7 @@ class Outcome:
     url: str | None = None
     error: str | None = None
     actions: list[str] = field(default_factory=list)
-    timings: list[tuple[str, float]] = field(default_factory=list)
+    timings: Timings | None = None  # a deploy's phases (the run's start to ready or failed)
     audit: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -158,7 +158,7 @@ class Outcome:
             "url": self.url,
             "error": self.error,
             "actions": self.actions,
-            "timings": {k: round(v, 3) for k, v in self.timings},
+            "timings": self.timings.to_json() if self.timings is not None else None,
         }
 
     def summary_markdown(self) -> str:
@@ -168,27 +168,35 @@ class Outcome:
             rows.append(f"- environment: {self.url}")
         if self.error:
             rows.append(f"- **failed**: {self.error}")
-        if self.timings:
-            rows.append("- timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings))
+        if self.timings is not None and self.timings.phases:
+            rows += ["", self.timings.markdown()]
         return "\n".join([head, "", *rows, ""])
 
 
 def audit_line(
-    when: datetime, actor: str, pr: int, sha: str | None, action: str, result: str, reason: str
+    when: datetime,
+    actor: str,
+    pr: int,
+    sha: str | None,
+    action: str,
+    result: str,
+    reason: str,
+    timings: Timings | None = None,
 ) -> str:
-    """One JSON line per operation (time, actor, PR, SHA, action, result, reason)."""
-    return json.dumps(
-        {
-            "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "actor": actor,
-            "pr": pr,
-            "sha": sha,
-            "action": action,
-            "result": result,
-            "reason": reason,
-        },
-        ensure_ascii=False,
-    )
+    """One JSON line per operation (time, actor, PR, SHA, action, result, reason); a deploy's
+    last line also carries its ``timings`` (:meth:`Timings.to_json`)."""
+    line: dict[str, Any] = {
+        "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "actor": actor,
+        "pr": pr,
+        "sha": sha,
+        "action": action,
+        "result": result,
+        "reason": reason,
+    }
+    if timings is not None:
+        line["timings"] = timings.to_json()
+    return json.dumps(line, ensure_ascii=False)
 
 
 def _as_error(exc: Exception) -> ShowtimeError:
@@ -212,18 +220,36 @@ class Executor:
         run_url: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = lambda _line: None,
+        marks: Sequence[tuple[str, datetime]] = (),
     ) -> None:
+        """``marks``: the run's phases so far (:func:`core.timings.workflow_marks`: the
+        workflow's, then the sync's start); without them a deploy is timed from its claim."""
         self.gh, self.stacks, self.live = github, stacks, live
         self.policy = policy or Policy()
         self.actor = actor
         self.run_url = run_url
         self.clock = clock
         self.log = log
+        self.marks: list[tuple[str, datetime]] = list(marks)
+        self.phase = "claim"  # the phase in progress: a failure is timed as its end
+
+    def _mark(self, phase: str, next_phase: str | None = None) -> None:
+        """``phase`` ended now; ``next_phase`` is in progress from here."""
+        self.marks.append((phase, self.clock()))
+        if next_phase is not None:
+            self.phase = next_phase
+
+    def _timings(self, result: Literal["ready", "failed"] | None) -> Timings | None:
+        if not self.marks:
+            return None
+        return Timings(tuple(self.marks), result)
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _audit(self, out: Outcome, action: str, result: str, reason: str) -> None:
-        line = audit_line(self.clock(), self.actor, out.pr, out.sha, action, result, reason)
+        line = audit_line(
+            self.clock(), self.actor, out.pr, out.sha, action, result, reason, out.timings
+        )
         out.audit.append(line)
         self.log(line)
 
@@ -234,18 +260,27 @@ class Executor:
         self._audit(out, action, "failed", f"{stack}: {exc}")
         return out
 
-    def _sticky(self, pr: int, labels: Sequence[str], note: str, logs: str | None = None) -> None:
+    def _sticky(
+        self,
+        pr: int,
+        labels: Sequence[str],
+        note: str,
+        logs: str | None = None,
+        timings: Timings | None = None,
+    ) -> None:
         previous = self.gh.status_comment_body(pr)
+        head = timings.headline() if timings is not None else None
         body = status_comment(
             pr,
             L.parse_state(labels),
             self.clock(),
-            event_line=note,
+            event_line=f"{note} ({head})" if head else note,
             previous_body=previous,
             run_url=self.run_url,
             port=self.policy.port,
             logs=logs,
             idle_action=self.policy.idle_action,
+            timings=timings,
         )
         self.gh.upsert_status_comment(pr, body)
 
@@ -371,21 +406,24 @@ class Executor:
         self, pr: int, sha: str, cfg: EnvConfig, outputs: Mapping[str, Any], out: Outcome
     ) -> None:
         """Wait for the new environment to be healthy; sets ``out.url``. HTTPS mode: health
-        from its target group, then the PR's host moves to it (the router stack)."""
-        t1 = time.monotonic()
+        from its target group, then the PR's host moves to it (the router stack). Each step
+        marks the end of its phase (``task running``, ``healthy``, ``router``)."""
         target_group = outputs.get("targetGroupArn")
         if target_group:
-            out.timings.append(("health", self.live.wait_target_healthy(str(target_group))))
-            t2 = time.monotonic()
+            self.phase = "healthy"
+            self.live.wait_target_healthy(str(target_group))
+            self._mark("healthy", "router")
             self.stacks.route(pr, sha, str(target_group), cfg.repo)
-            out.timings.append(("route", time.monotonic() - t2))
+            self._mark("router")
             out.actions.append(f"routed {outputs.get('prHost')} to {sha}")
             out.url = str(outputs.get("prUrl"))
             return
+        self.phase = "task running"
         address = self.live.address(cfg, outputs)
-        out.timings.append(("task start", time.monotonic() - t1))
+        self._mark("task running", "healthy")
         out.url = f"http://{address}"  # public-IP mode: the task's own address
-        out.timings.append(("health", self.live.wait_healthy(out.url + "/health")))
+        self.live.wait_healthy(out.url + "/health")
+        self._mark("healthy")
 
     def _claim(
         self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None
@@ -418,6 +456,8 @@ class Executor:
         out: Outcome,
         replan: Callable[[PrInfo], Plan] | None,
     ) -> Outcome:
+        if not self.marks:  # no run's start given: time the deploy from here
+            self.marks.append(("start", self.clock()))
         claimed = self._claim(plan, pr, replan)
         if claimed is None:
             out.actions.append("claim lost or PR closed: nothing deployed")
@@ -459,10 +499,10 @@ class Executor:
                 self.stacks.destroy(plan.pr, op.sha)
                 out.actions.append(f"destroyed {op.stack}")
                 continue
-            t0 = time.monotonic()
+            self._mark("claim", "up")  # the reads, the claim and any destroy before it
             self.live.before_up(cfg)
             outputs = self.stacks.up(cfg)
-            out.timings.append(("stack", time.monotonic() - t0))
+            self._mark("up")
             out.actions.append(f"up {op.stack}")
             self._audit(out, "up", "ok", op.stack)
             self._go_live(plan.pr, cfg.sha, cfg, outputs, out)
@@ -491,6 +531,7 @@ class Executor:
         """🎯 moves to the new SHA (labels added before the old ones go), then, and only
         then, the replaced stack is destroyed: 🎯 never names a destroyed stack."""
         final = on_success(fresh.labels, up.sha, out.url.split("://", 1)[-1] if out.url else None)
+        out.timings = self._timings("ready")
         try:
             self.gh.apply_label_diff(plan.pr, final.add, final.remove)
         except ShowtimeError as exc:
@@ -513,7 +554,7 @@ class Executor:
                 except ShowtimeError as exc:  # the sweep retries; the new env is live
                     out.actions.append(f"could not destroy {op.stack}: {exc} (cleanup retries)")
         self.gh.deployment(plan.pr, up.sha, "success", out.url)
-        self._sticky(plan.pr, after, f"`{up.sha}` live at {out.url}")
+        self._sticky(plan.pr, after, f"`{up.sha}` live at {out.url}", timings=out.timings)
         self._audit(out, plan.intent, "ok", f"{up.sha} healthy at {out.url}")
         return out
 
@@ -527,6 +568,8 @@ class Executor:
         restore: Any,
     ) -> Outcome:
         out.exit_code, out.error = 1, str(exc)
+        self._mark(self.phase)  # the phase in progress ended with the failure
+        out.timings = self._timings("failed")
         fresh = self.gh.get_pr(plan.pr)
         d = on_failure(fresh.labels, up.sha, restore=restore)
         self.gh.apply_label_diff(plan.pr, d.add, d.remove)
@@ -535,6 +578,12 @@ class Executor:
         except ShowtimeError:
             logs = None
         self.gh.deployment(plan.pr, up.sha, "failure")
-        self._sticky(plan.pr, L.apply_diff(fresh.labels, d), f"`{up.sha}` failed: {exc}", logs=logs)
+        self._sticky(
+            plan.pr,
+            L.apply_diff(fresh.labels, d),
+            f"`{up.sha}` failed: {exc}",
+            logs=logs,
+            timings=out.timings,
+        )
         self._audit(out, plan.intent, "failed", str(exc))
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +27,28 @@ __all__ = [
     "SyncResult",
     "plan_event",
     "plan_for",
+    "run_times",
     "snapshot",
     "stale_claims",
     "sync",
     "with_image",
 ]
+
+
+def run_times(
+    options: Mapping[str, str | None], env: Mapping[str, str]
+) -> dict[str, datetime | None]:
+    """The workflow's moments of this run (the option, else its variable; empty: not given),
+    parsed; :class:`InputError` naming the option or variable of one that is not a time."""
+    from showtime_iac.core.timings import GIVEN, TIME_VARS, parse_time
+
+    out: dict[str, datetime | None] = {}
+    for key in GIVEN:
+        source, value = f"--{key}", options.get(key)
+        if not value:
+            source, value = TIME_VARS[key], env.get(TIME_VARS[key])
+        out[key] = parse_time(source, value) if value and value.strip() else None
+    return out
 
 
 def _event_path(event_path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -218,14 +235,23 @@ def sync(
     policy_file: Path | None,
     dry_run: bool,
     now: datetime | None = None,
+    times: Mapping[str, str | None] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> SyncResult:
     """Plan from the event (or the PR as it is on GitHub) and, unless ``dry_run``, claim,
     deploy or destroy, check health, and write labels, comment, deployment and summary.
-    ``now``: the time a dry run plans at (default the clock)."""
+    ``now``: the time a dry run plans at (default the clock). ``times``: the workflow's
+    moments of this run (``started-at``, ``planned-at``, ``image-at``; else their
+    ``SHOWTIME_*`` variables), so a deploy reports every phase from the run's start.
+    ``clock``: what the run's own phases are measured with."""
     from showtime_iac.app import wiring
     from showtime_iac.app.inputs import load_policy
+    from showtime_iac.core.timings import MAX_RUN_SPAN, format_seconds, workflow_marks
     from showtime_iac.settings import Settings
 
+    clock = clock or (lambda: datetime.now(UTC))
+    given = run_times(times or {}, os.environ)  # a malformed time fails before any request
+    marks, dropped = workflow_marks(given, clock())
     settings = Settings.from_env()
     policy = load_policy(policy_file)
     actor = os.environ.get("GITHUB_ACTOR", "")
@@ -264,8 +290,15 @@ def sync(
         policy=policy,
         actor=ev.actor or actor,
         run_url=settings.github_run_url,
+        clock=clock,
+        marks=marks,
     )
     outcome = executor.execute(plan, fresh, replan=replan)
+    span = format_seconds(MAX_RUN_SPAN.total_seconds())
+    outcome.actions += [
+        f"timings: {k} ignored (not this run's: after the sync started, or over {span} before)"
+        for k in dropped
+    ]
     if settings.github_step_summary:
         with open(settings.github_step_summary, "a", encoding="utf-8") as fh:
             fh.write(outcome.summary_markdown() + "\n")
