@@ -47,7 +47,7 @@ host = st.one_of(
     st.just("ghcr.io"),
 )
 literal = st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True)
-placeholder = st.sampled_from(["{sha}", "{sha7}", "{pr}"])
+placeholder = st.sampled_from(["{sha7}", "{pr}"])  # after the one {sha} or {sha7}: <= 128
 
 
 @st.composite
