@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from showtime_iac.core.model import SHA_RE, InputError, PrInfo, Status, Ttl
+from showtime_iac.core.model import PINNED, SHA_RE, InputError, PrInfo, Status, Ttl
 
 __all__ = [
     "EnvCard",
@@ -147,6 +147,12 @@ def format_duration(delta: timedelta) -> str:
     return f"{mins}m"
 
 
+def _timed(card: EnvCard) -> bool:
+    """A TTL of hours or days (shown next to what is left of it); ``close`` and ``manual``
+    are said in words already."""
+    return card.ttl is not None and card.ttl.duration is not None
+
+
 def ttl_left(card: EnvCard, now: datetime) -> str:
     """What is left of the environment's lifetime, in words."""
     if card.ttl is None:
@@ -154,7 +160,7 @@ def ttl_left(card: EnvCard, now: datetime) -> str:
     if card.ttl.value == "close":
         return "until the PR closes"
     if card.ttl.value == "manual":
-        return "no expiry (manual)"
+        return PINNED
     exp = card.expires_at
     if exp is None:
         return "unknown"
@@ -361,7 +367,10 @@ def _card(c: EnvCard, now: datetime) -> str:
         ("Building", _sha(c.building_sha)),
         ("URL", _link(c.url, c.url) if c.url else "–"),
         ("Age", format_duration(now - c.created) if c.created else "unknown"),
-        ("TTL left", _e(ttl_left(c, now)) + (f" <small>({_e(c.ttl)})</small>" if c.ttl else "")),
+        (
+            "TTL left",
+            _e(ttl_left(c, now)) + (f" <small>({_e(c.ttl)})</small>" if _timed(c) else ""),
+        ),
         ("Requester", f"@{_e(c.requester)}" if c.requester else "unknown"),
         ("Config", _e(", ".join(c.config)) if c.config else "default"),
         ("Cost", _e(_cost(c.hourly_cost))),

@@ -46,7 +46,12 @@ def up(
         str | None, typer.Option("--image", help="Prebuilt image URI (no build).")
     ] = None,
     ttl: Annotated[
-        str | None, typer.Option("--ttl", help="24h, 48h, 7d, close or manual (default 24h).")
+        str | None,
+        typer.Option(
+            "--ttl",
+            help="Idle lifetime: 24h, 48h, 7d, close (until the PR closes) or manual (pinned: no"
+            " idle expiry); default 24h. The policy's max age ends every one.",
+        ),
     ] = None,
     requester: Annotated[
         str | None,

@@ -111,11 +111,11 @@ def cleanup(
     """Destroy expired environments and the stacks of closed PRs (the 6-hourly cron).
 
     Warns once before any teardown; with `idle_action = "sleep"` an idle environment is
-    scaled to zero through its stack instead. Skips `close` and `manual` lifetimes and 🔒
-    blocked PRs; an open PR whose labels were lost keeps its stacks (run `sync PR` to
-    repair). Then sweeps AWS resources tagged by showtime-iac that no live stack owns, and
-    prunes unused 🎪 label definitions. Prints a table, or `--json`. Exit 1 when any destroy
-    or sleep failed.
+    scaled to zero through its stack instead. A `close` or pinned (`manual`) lifetime has no
+    idle expiry: only its max age ends it. Skips 🔒 blocked PRs; an open PR whose labels were
+    lost keeps its stacks (run `sync PR` to repair). Then sweeps AWS resources tagged by
+    showtime-iac that no live stack owns, and prunes unused 🎪 label definitions. Prints a
+    table, or `--json`. Exit 1 when any destroy or sleep failed.
 
     Example:  showtime-iac cleanup --dry-run --json
     """

@@ -63,7 +63,7 @@ HELP = """\
 | `/showtime status` | post the environment's status |
 | `/showtime refresh` | roll the environment forward to the PR's latest commit |
 | `/showtime extend 48h` | extend the lifetime (hours, days or weeks; up to the policy maximum) |
-| `/showtime keep-alive` | never expire by time (until the PR closes or someone stops it) |
+| `/showtime keep-alive` | pin it: no idle expiry (the max age still applies) |
 | `/showtime wake` | bring a sleeping environment back (same commit, same URL) |
 | `/showtime destroy` | tear the environment down |
 | `/showtime enable FLAG` / `disable FLAG` | turn `SUPERSET_FEATURE_FLAG` on or off |
@@ -172,7 +172,9 @@ def _parse_line(rest: str) -> Command | CommandError:
         except InputError:
             return CommandError(f"`extend {_clean(arg)}`: use a duration such as 24h, 3d or 1w")
         if ttl.duration is None:
-            return CommandError("`extend` takes a duration; use `keep-alive` to never expire")
+            return CommandError(
+                "`extend` takes a duration; use `keep-alive` to pin it (no idle expiry)"
+            )
         return Command("extend", ttl.value)
     if name in ("enable", "disable"):
         flag = arg.upper()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.lifetimes import Deadlines, goes_to_sleep
-from showtime_iac.core.model import Show, Status
+from showtime_iac.core.model import PINNED, Show, Status
 from showtime_iac.core.timings import Timings
 
 __all__ = [
@@ -69,7 +69,7 @@ def address_url(address: str | None, port: int = 8080) -> str | None:
 
 
 def ttl_left(show: Show, now: datetime) -> str:
-    """``"23h 10m left"``, ``"expired"``, ``"until the PR closes"``, ``"never expires"``."""
+    """``"23h 10m left"``, ``"expired"``, ``"until the PR closes"``, ``"pinned (no idle …)"``."""
     if show.status is Status.SLEEPING:
         return "asleep"
     if show.ttl is None:
@@ -77,7 +77,7 @@ def ttl_left(show: Show, now: datetime) -> str:
     if show.ttl.value == "close":
         return "until the PR closes"
     if show.ttl.value == "manual":
-        return "never expires (manual)"
+        return PINNED
     if show.created is None:
         return str(show.ttl)
     end = show.ttl.expires_at(show.created)

@@ -44,7 +44,7 @@ from showtime_iac.core.label_grammar import (
     render_pointer,
     render_show,
 )
-from showtime_iac.core.model import Show, Status, Ttl
+from showtime_iac.core.model import PINNED, Show, Status, Ttl
 
 __all__ = [
     "parse_lifetime",
@@ -414,8 +414,17 @@ VOCABULARY: tuple[tuple[str, str], ...] = (
     ("🎪 🏗️ {sha7}", "the SHA being built"),
     ("🎪 {sha7} 🌐 {host}", "address: pr-N.<domain> (HTTPS), else {ip}:{port} (dots or dashes)"),
     ("🎪 {sha7} 📅 {YYYY-MM-DDTHH-MM}", "created, UTC"),
-    ("🎪 {sha7} ⌛ {ttl}", "lifetime: 24h, 48h, 7d, close (until PR close), manual (never auto)"),
     ("🎪 {sha7} ⌛ idle {ttl} · max {YYYY-MM-DDTHH-MM}", "idle TTL and hard max age (UTC)"),
+    ("🎪 {sha7} ⌛ pinned · max {YYYY-MM-DDTHH-MM}", f"{PINNED}: keep-alive, --ttl manual"),
+    (
+        "🎪 {sha7} ⌛ close · max {YYYY-MM-DDTHH-MM}",
+        "until the PR closes (the max age still applies)",
+    ),
+    ("🎪 {sha7} ⌛ … · max never", "an admin lifted the max age"),
+    (
+        "🎪 {sha7} ⌛ {ttl}",
+        "older form, still read (max age from 📅): 24h, 7d, close, manual (pinned)",
+    ),
     ("🎪 {sha7} ⚠️ {YYYY-MM-DDTHH-MM}", "warned: torn down then (UTC) unless pushed or commanded"),
     ("🎪 {sha7} 👤 {login}", "who requested it"),
     ("🎪 {sha7} ⚙️ {config}", "applied configuration, e.g. large,debug,ALERTS,-DASHBOARD_RBAC"),

@@ -24,6 +24,7 @@ __all__ = [
     "NAME_PREFIX",
     "TASK_FAMILY_PREFIX",
     "LOGIN_RE",
+    "PINNED",
     "REPO_RE",
     "SHA_RE",
     "SIZES",
@@ -110,10 +111,16 @@ _IN_PROGRESS = frozenset(
 
 _TTL_RE = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")
 
+#: what TTL ``manual`` (``/showtime keep-alive``, the ``⌛ pinned · max …`` label) means, in
+#: the words every output uses: no idle expiry, and the max age still ends it (an admin's pin
+#: lifts that too, ``max never``)
+PINNED = "pinned (no idle expiry; the max age still applies)"
+
 
 @dataclass(frozen=True, order=True)
 class Ttl:
-    """How long an environment lives: ``24h``, ``7d``, ``close`` (until PR close) or ``manual``."""
+    """The idle lifetime of an environment: ``24h``, ``7d``, ``close`` (until the PR closes) or
+    ``manual`` (:data:`PINNED`). The max age ends every one of them."""
 
     value: str
 
@@ -121,7 +128,7 @@ class Ttl:
         if self.value not in ("close", "manual") and not _TTL_RE.match(self.value):
             raise InputError(
                 f"invalid TTL {self.value[:40]!r}: use hours, days or weeks (24h, 7d, 1w), "
-                "'close' (until the PR closes) or 'manual' (never expires)"
+                f"'close' (until the PR closes) or 'manual' ({PINNED})"
             )
 
     @classmethod
@@ -130,7 +137,7 @@ class Ttl:
 
     @property
     def duration(self) -> timedelta | None:
-        """The lifetime, or None for ``close`` and ``manual`` (no clock expiry)."""
+        """The idle lifetime, or None for ``close`` and ``manual`` (no idle expiry)."""
         m = _TTL_RE.match(self.value)
         if m is None:
             return None

@@ -114,7 +114,8 @@ def test_age_and_ttl_left_in_words() -> None:
     assert "5h" in text[35012] and "19h" in text[35012]  # created 09:30, 24h
     assert "22h 30m" in text[35020] and "1d 1h" in text[35020]  # created yesterday 16:00, 48h
     assert "until the PR closes" in text[35031]
-    assert "no expiry (manual)" in text[34990] and "3d 4h" in text[34990]
+    assert "pinned (no idle expiry; the max age still applies)" in text[34990]
+    assert "3d 4h" in text[34990] and "manual" not in text[34990]  # said once, in words
 
 
 def test_totals_count_statuses_and_sum_costs() -> None:

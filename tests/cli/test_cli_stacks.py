@@ -310,7 +310,7 @@ def test_list_table_and_json(
         "RESOURCES",
     ]
     assert lines[1].split() == [
-        "pr-77-0000000", "77", "0000000", "bot", "0m", "manual", "medium*", "$0.121", "3"
+        "pr-77-0000000", "77", "0000000", "bot", "0m", "pinned", "medium*", "$0.121", "3"
     ]  # fmt: skip
     row = lines[2].split()
     assert row[:5] == ["pr-1234-abc1234", "1234", "abc1234", "octocat", "3h"]

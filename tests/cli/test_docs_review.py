@@ -193,7 +193,7 @@ def test_no_engine_fails_before_any_github_request(
 ) -> None:
     github.add_pr(1234, head_sha=SHA, labels=[f"🎪 {SHA[:7]} 🚦 running"])
     rc, out, err = run(args, capsys)
-    assert rc == 1 and out == ""
+    assert rc == 2 and out == ""  # a missing prerequisite
     assert "pulumi" in one_error_line(err)
     assert github.requests == []
 

@@ -4,6 +4,7 @@ healthy in ``plan`` and ``up --dry-run``, and the max age a direct ``up`` record
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -152,20 +153,21 @@ PROJECT_DIR_COMMANDS = [
     "args", PROJECT_DIR_COMMANDS, ids=[" ".join(a) for a in PROJECT_DIR_COMMANDS]
 )
 def test_a_project_dir_without_pulumi_yaml_is_a_usage_error_on_every_command(
-    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    args: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Even where the command would not open the project (`up --dry-run` without a pulumi
     CLI renders offline): a directory that is not there, or holds no Pulumi.yaml, is named."""
     assert {"up", "destroy", "list", "status", "drift"} <= {a[0] for a in PROJECT_DIR_COMMANDS}
+    monkeypatch.chdir(tmp_path)
     extra = ["--sha", "abc1234", "--dry-run"] if args[0] in ("up", "destroy") else []
-    for where, what in (
-        (tmp_path / "nonexistent", "is not a directory"),
-        (tmp_path, "holds no Pulumi.yaml"),
-    ):
-        rc, out, err = run([*args, *extra, "--project-dir", str(where)], capsys)
+    for where, what in (("nonexistent", "is not a directory"), (".", "holds no Pulumi.yaml")):
+        rc, out, err = run([*args, *extra, "--project-dir", where], capsys)
         assert rc == 2 and out == ""
         line = one_error_line(err)
-        assert "'--project-dir'" in line and str(where) in line and what in line
+        assert f"'--project-dir': '{where}' {what}" in line
 
 
 # --------------------------------------------------------------------------- missing prerequisites
@@ -241,3 +243,67 @@ def test_the_pulumi_cli_message_gives_both_ways_to_get_it(
     assert rc == 2
     engine = next(c for c in json.loads(out)["checks"] if c["check"] == "engine")
     assert "get.pulumi.com" in engine["fix"] and "bash .ci/install-pulumi" in engine["fix"]
+
+
+# --------------------------------------------------------------------------- pinned (TTL manual)
+
+#: what no text may say of a pinned environment: the max age ends it too
+UNTRUE = re.compile(r"never expire|\bno expiry|never auto|skips `close` and `manual`", re.I)
+
+
+def _pinned_texts(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """Every place that tells a user what TTL `manual` means."""
+    from datetime import UTC, datetime
+
+    from showtime_iac.app.dashboard import EnvCard, render
+    from showtime_iac.core.commands import HELP, parse_comment
+    from showtime_iac.core.comment import lifetime_text
+    from showtime_iac.core.model import Show, Ttl
+
+    texts = {}
+    for args in (["labels", "explain"], ["up", "--help"], ["cleanup", "--help"]):
+        rc, out, _ = run(args, capsys)
+        assert rc == 0
+        texts[" ".join(args)] = out
+    rc, _, err = run(["up", "1234", "--sha", SHA, "--ttl", "forever", "--dry-run"], capsys)
+    assert rc == 2
+    texts["--ttl forever"] = err
+    now = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
+    pinned = Show(
+        "abc1234", created=now, ttl=Ttl("manual"), max_at=datetime(2026, 1, 22, tzinfo=UTC)
+    )
+    texts["status comment"] = lifetime_text(pinned, now)
+    card = EnvCard(pr=1, status="running", active_sha="abc1234", created=now, ttl=Ttl("manual"))
+    texts["dashboard"] = re.sub(r"<[^>]+>", " ", render([card], now))
+    texts["/showtime help"] = HELP
+    texts["/showtime extend manual"] = str(parse_comment("/showtime extend manual"))
+    for page in (
+        "concepts/labels.md",
+        "concepts/lifecycle.md",
+        "commands/cleanup.md",
+        "operations.md",
+    ):
+        texts[page] = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    return texts
+
+
+def test_pinned_is_said_one_way_and_the_max_age_still_applies(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--ttl manual` and `/showtime keep-alive` write `⌛ pinned · max …`: no idle expiry,
+    but the max age ends the environment like any other. No text may promise more, and the
+    vocabulary (`labels explain`, the labels page) shows the form that is written."""
+    from showtime_iac.core.model import PINNED
+
+    texts = _pinned_texts(capsys)
+    for where, text in texts.items():
+        assert not UNTRUE.search(text), f"{where}: {UNTRUE.search(text)}"
+    assert "no idle expiry" in PINNED and "max age" in PINNED
+    for where in ("labels explain", "--ttl forever", "status comment", "dashboard"):
+        assert PINNED in " ".join(texts[where].split()), where
+    assert "max 2026-01-22" in texts["status comment"]  # the max age a pin keeps, shown
+    assert "manual" not in texts["dashboard"]  # said once, in words (not "… (manual)")
+    for where in ("labels explain", "concepts/labels.md"):
+        assert "⌛ pinned · max {YYYY-MM-DDTHH-MM}" in texts[where], where
+    for where in ("up --help", "cleanup --help", "/showtime help", "concepts/lifecycle.md"):
+        assert "no idle expiry" in " ".join(texts[where].split()), where

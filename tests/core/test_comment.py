@@ -52,7 +52,7 @@ def test_ttl_left_kinds() -> None:
         ttl_left(Show("a" * 7, Status.RUNNING, created=created, ttl=Ttl("24h")), NOW) == "expired"
     )
     assert ttl_left(Show("a" * 7, ttl=Ttl("close")), NOW) == "until the PR closes"
-    assert "manual" in ttl_left(Show("a" * 7, ttl=Ttl("manual")), NOW)
+    assert ttl_left(Show("a" * 7, ttl=Ttl("manual")), NOW).startswith("pinned (no idle expiry")
     assert ttl_left(Show("a" * 7, created=created, ttl=Ttl("3d")), NOW) == "1d 23h 30m left"
 
 

@@ -57,9 +57,11 @@ def format_cost(usd: float) -> str:
 
 
 def _ttl_left(s: SizedStack, now: datetime) -> str:
+    """The idle TTL left: ``pinned`` or ``close`` when there is none (the max age still
+    applies)."""
     info = s.info
     if info.ttl is not None and info.ttl.value in ("close", "manual"):
-        return info.ttl.value
+        return "pinned" if info.ttl.value == "manual" else "close"
     return format_duration(info.ttl_left(now)) if info.expires_at else "-"
 
 

@@ -123,7 +123,7 @@ def _warn(ctx: Ctx, show: Show, dl: Deadlines, at: datetime) -> Plan:
         why = f"it has been idle for its TTL of {show.ttl}"
         keep = [
             "push a commit, or comment `/showtime extend 24h`",
-            "`/showtime keep-alive` keeps it until the PR closes (within the max age)",
+            "`/showtime keep-alive` pins it: no idle expiry (the max age still applies)",
         ]
     return Plan(
         pr=ctx.pr.number,
