@@ -243,7 +243,7 @@ def sync(
     ``now``: the time a dry run plans at (default the clock). ``times``: the workflow's
     moments of this run (``started-at``, ``planned-at``, ``image-at``; else their
     ``SHOWTIME_*`` variables), so a deploy reports every phase from the run's start.
-    ``clock``: what the run's own phases are measured with."""
+    ``clock``: the run's time (what it plans at, and what its own phases are measured with)."""
     from showtime_iac.app import wiring
     from showtime_iac.app.inputs import load_policy
     from showtime_iac.core.timings import MAX_RUN_SPAN, format_seconds, workflow_marks
@@ -251,13 +251,14 @@ def sync(
 
     clock = clock or (lambda: datetime.now(UTC))
     given = run_times(times or {}, os.environ)  # a malformed time fails before any request
-    marks, dropped = workflow_marks(given, clock())
+    started = clock()
+    marks, dropped = workflow_marks(given, started)
     settings = Settings.from_env()
     policy = load_policy(policy_file)
     actor = os.environ.get("GITHUB_ACTOR", "")
     ev, snap = snapshot(pr, event_path, event_name, actor)
     ev = _resolved(ev, os.environ)
-    now = now or datetime.now(UTC)
+    now = now or started
     if dry_run and snap is not None and not settings.github_token:
         return SyncResult(plan_for(ev, snap, policy, None, now)[0])  # offline: nothing to ask
     ports = wiring.open_ports(settings, repo=repo, policy=policy)
@@ -281,7 +282,7 @@ def sync(
     def replan(p: PrInfo) -> Plan:
         # fresh labels and state; the event's own description stays what it was about
         again = replace(fresh, labels=p.labels, state=p.state)
-        return plan_for(ev, again, policy, ports, datetime.now(UTC))[0]
+        return plan_for(ev, again, policy, ports, clock())[0]
 
     executor = Executor(
         ports.github,

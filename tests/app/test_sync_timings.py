@@ -129,6 +129,8 @@ def test_a_start_reports_every_phase_from_the_runs_start(
     [body] = status_comments(world.gh)
     assert f"⏱️ Ready in 6 min 20 s: {phases}" in body
     assert "live at http://10.0.0.5:8080 (ready in 6 min 20 s)" in body
+    # one clock for the whole run: the plan's 📅 and lifetimes too, so the comment is exact
+    assert "23h 58m left · max 2026-01-22 14:35" in body
     # the job summary: a table of the phases
     summary = world.summary()
     for row in ("| plan | 1 min 2 s |", "| up | 48 s |", "| task running | 20 s |"):
