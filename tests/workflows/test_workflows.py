@@ -195,3 +195,22 @@ def test_the_sync_job_grants_what_the_tool_says_the_token_needs() -> None:
     assert granted == set(TOKEN_PERMISSIONS)
     token_input = load(ROOT / "action.yml")["inputs"]["github-token"]
     assert token_permissions() in token_input["description"]
+
+
+def test_sync_gets_the_runs_earlier_moments_for_its_phase_timings() -> None:
+    """The phases before sync (plan, image) happen in other jobs: their moments reach sync
+    through job outputs, each written by the job that ends that phase."""
+    jobs = load(WF / "showtime.yml")["jobs"]
+    step = next(s for s in jobs["sync"]["steps"] if s.get("uses") == "./")
+    env = step["env"]
+    assert "needs.plan.outputs.started_at" in env["SHOWTIME_STARTED_AT"]
+    assert env["SHOWTIME_PLANNED_AT"] == "${{ needs.plan.outputs.planned_at }}"
+    assert env["SHOWTIME_IMAGE_AT"] == "${{ needs.push.outputs.image_at }}"
+    plan_steps = jobs["plan"]["steps"]
+    assert plan_steps[0]["id"] == "start" and "at=$(date -u" in plan_steps[0]["run"]
+    plan_run = next(s["run"] for s in plan_steps if s.get("id") == "plan")
+    assert plan_run.rstrip().endswith(
+        'echo "planned_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"'
+    )
+    push_run = next(s["run"] for s in jobs["push"]["steps"] if s.get("id") == "push")
+    assert push_run.index('crane" digest') < push_run.index("image_at=")
