@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from showtime_iac.core.model import (
     BASELINE_PR,
     EnvConfig,
     InputError,
+    Policy,
     PrInfo,
     Status,
     Ttl,
@@ -43,13 +44,14 @@ __all__ = [
     "Listing",
     "PrStatus",
     "StackStatus",
+    "UpRequest",
     "deploy",
     "destroy",
     "drift",
     "dry_run_up",
     "list_environments",
     "pr_status",
-    "up_config",
+    "up_request",
     "with_status",
 ]
 
@@ -57,7 +59,22 @@ Display = Callable[[], AbstractContextManager[wiring.Sink]]
 """Opens where engine output lines go for the length of one operation."""
 
 
-def up_config(
+@dataclass(frozen=True)
+class UpRequest:
+    """One ``up``: the environment to bring up, and the policy that judges it (its max age
+    is recorded with the stack, as the labels of a ``sync`` would show it)."""
+
+    cfg: EnvConfig
+    policy: Policy
+
+    @property
+    def max_age(self) -> timedelta | None:
+        """The max age to record for a new stack: the policy's; none for the baseline, which
+        no max age ends (the next baseline replaces it)."""
+        return None if self.cfg.pr == BASELINE_PR else self.policy.max_age
+
+
+def up_request(
     pr: int | None,
     ref: str | None,
     sha: str | None,
@@ -67,7 +84,7 @@ def up_config(
     env: Mapping[str, str],
     *,
     deploy: bool = False,
-) -> EnvConfig:
+) -> UpRequest:
     """The environment of an ``up``: PR and SHA (or the baseline of branch ``ref``), image,
     lifetime (default: the policy's, 24h; at most its ``max_ttl``) and requester (default
     ``$GITHUB_ACTOR``); validated, the lifetime and the SHA before a branch is looked up, and,
@@ -84,7 +101,7 @@ def up_config(
         raise InputError(
             f"pass --sha SHA (the commit of PR #{number} to deploy); `sync` reads it from GitHub"
         )
-    return EnvConfig(
+    cfg = EnvConfig(
         pr=number,
         sha=sha.strip().lower(),
         repo=env.get("GITHUB_REPOSITORY") or "apache/superset",
@@ -95,6 +112,7 @@ def up_config(
         ttl=lifetime,
         requester=requester if requester is not None else env.get("GITHUB_ACTOR") or "unknown",
     )
+    return UpRequest(cfg, policy)
 
 
 def _require_engine() -> None:
@@ -118,25 +136,27 @@ class DryRun:
 
 
 def dry_run_up(
-    cfg: EnvConfig, project_dir: Path | None, display: Display, now: datetime | None = None
+    req: UpRequest, project_dir: Path | None, display: Display, now: datetime | None = None
 ) -> DryRun:
-    """``pulumi preview`` of the existing stack; without a pulumi CLI, or for a stack that
-    does not exist yet, the offline render of the program under Pulumi mocks, as of ``now``
-    (default the clock: a new stack's creation time, so its expiry tags and 📅 label)."""
+    """``pulumi preview`` of the existing stack (with the creation time and max age it
+    recorded); without a pulumi CLI, or for a stack that does not exist yet, the offline
+    render of the program under Pulumi mocks, as of ``now`` (default the clock: a new
+    stack's creation time, so its expiry tags, its max age and its 📅 label)."""
     from showtime_iac.app.preview import render_offline
 
+    cfg = req.cfg
     offline = cfg if now is None else replace(cfg, created=now)
 
     if not wiring.engine_found():
         reason = "pulumi CLI not on PATH: offline render, nothing deployed"
-        return DryRun(cfg.stack, [], render_offline(offline, reason))
+        return DryRun(cfg.stack, [], render_offline(offline, reason, req.policy))
     with display() as sink:
         driver = wiring.open_stacks(project_dir, sink)
-        found = driver.preview(cfg, on_output=sink)
+        found = driver.preview(cfg, on_output=sink, max_age=req.max_age)
     if found:
         return DryRun(cfg.stack, driver.notes)
     reason = f"stack {cfg.stack} does not exist yet: offline render"
-    return DryRun(cfg.stack, driver.notes, render_offline(offline, reason))
+    return DryRun(cfg.stack, driver.notes, render_offline(offline, reason, req.policy))
 
 
 @dataclass(frozen=True)
@@ -158,12 +178,15 @@ class Deployed:
         }
 
 
-def deploy(cfg: EnvConfig, project_dir: Path | None, display: Display, unlock: bool) -> Deployed:
-    """Create or update the stack; a baseline's older stacks are destroyed once it is up."""
+def deploy(req: UpRequest, project_dir: Path | None, display: Display, unlock: bool) -> Deployed:
+    """Create or update the stack, recording its max age (the one it recorded, else its
+    creation plus the policy's, as ``sync``'s labels would say); a baseline's older stacks
+    are destroyed once it is up."""
     _require_engine()
+    cfg = req.cfg
     with display() as sink:
         driver = wiring.open_stacks(project_dir, sink, unlock)
-        outputs = driver.up(cfg)
+        outputs = driver.up(cfg, max_age=req.max_age)
         replaced = retire_old_baselines(driver, cfg) if cfg.pr == BASELINE_PR else []
     return Deployed(cfg.stack, outputs, driver.notes, driver.stats.overhead_s, replaced)
 

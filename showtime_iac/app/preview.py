@@ -14,12 +14,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import BASELINE_PR, EnvConfig, Policy
+from showtime_iac.core.model import BASELINE_PR, EnvConfig, Policy, pr_host
 
 if TYPE_CHECKING:
     from showtime_iac.program import RenderedResource
 
-__all__ = ["OfflineRender", "label_changes", "render_offline"]
+__all__ = ["OfflineRender", "healthy_address", "label_changes", "render_offline"]
+
+
+def healthy_address(pr: int, port: int, domain: str | None) -> str:
+    """What the 🌐 label will say once the environment is healthy, as far as it is known
+    before a deploy: the PR's host in HTTPS mode, else the task's public IP, which only AWS
+    knows (a placeholder)."""
+    return pr_host(pr, domain) if domain else f"{{task public IP}}:{port}"
 
 
 @dataclass(frozen=True)
@@ -61,16 +68,24 @@ class OfflineRender:
         }
 
 
-def render_offline(cfg: EnvConfig, reason: str) -> OfflineRender:
-    """The program of ``cfg``'s stack under Pulumi mocks (imports pulumi: call it lazily)."""
+def render_offline(cfg: EnvConfig, reason: str, policy: Policy | None = None) -> OfflineRender:
+    """The program of ``cfg``'s stack under Pulumi mocks (imports pulumi: call it lazily),
+    with the labels ``sync`` would write. The tags record what the labels say: the creation
+    time (now, unless ``cfg`` has one) and, for a PR, the max age of ``policy`` from then."""
     from showtime_iac import program
     from showtime_iac.settings import Settings
 
+    policy = policy or Policy()
     if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
         cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
-    d = program.dry_run(cfg, Settings.from_env().domain)
-    claim, final = label_changes(cfg)
-    address = d.url.removeprefix("https://") if d.mode == "https" else "{task public IP}:8080"
+    if cfg.max_age_at is None and cfg.pr != BASELINE_PR and cfg.created is not None:
+        cfg = replace(cfg, max_age_at=cfg.created + policy.max_age)  # what `up` records
+    domain = Settings.from_env().domain
+    d = program.dry_run(cfg, domain)
+    address = (
+        d.url.removeprefix("https://") if d.mode == "https" else healthy_address(cfg.pr, 8080, None)
+    )
+    claim, final = label_changes(cfg, policy, address)
     extra = {k: v for k, v in d.to_json().items() if k != "warnings"}
     text = program.format_dry_run(d)
     return OfflineRender(
@@ -78,10 +93,13 @@ def render_offline(cfg: EnvConfig, reason: str) -> OfflineRender:
     )
 
 
-def label_changes(cfg: EnvConfig) -> tuple[L.LabelDiff, L.LabelDiff]:
-    """The claim and final label diffs the planner gives for this config on a bare PR."""
+def label_changes(
+    cfg: EnvConfig, policy: Policy | None = None, address: str | None = None
+) -> tuple[L.LabelDiff, L.LabelDiff]:
+    """The claim and final label diffs the planner gives for this config on a bare PR (the
+    final one with the 🌐 label of ``address``), under ``policy`` with this ``up``'s TTL."""
     from showtime_iac.core.model import Event, PrInfo
-    from showtime_iac.core.planner import decide, on_success
+    from showtime_iac.core.planner import after_healthy, decide
 
     if cfg.pr == BASELINE_PR:  # the baseline has no PR, so no labels
         return L.LabelDiff(), L.LabelDiff()
@@ -89,8 +107,6 @@ def label_changes(cfg: EnvConfig) -> tuple[L.LabelDiff, L.LabelDiff]:
     actor = cfg.requester if cfg.requester != "unknown" else ""
     event = Event(name="cli", action="start", actor=actor)
     pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha, labels=())
-    plan = decide(event, pr, now, Policy(default_ttl=cfg.ttl))  # the TTL this `up` asks for
-    claim = plan.label_diff
-    after_claim = L.apply_diff((), claim)
-    final = on_success(after_claim, cfg.sha7, None)
-    return claim, final
+    policy = replace(policy or Policy(), default_ttl=cfg.ttl)  # the TTL this `up` asks for
+    plan = after_healthy(decide(event, pr, now, policy), (), address)
+    return plan.label_diff, plan.after_healthy or L.LabelDiff()

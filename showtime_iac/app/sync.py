@@ -59,7 +59,7 @@ def plan_event(
     event_path: Path | None, event_name: str | None, now: datetime, policy_file: Path | None
 ) -> Plan:
     """What an event would do, offline: the payload's PR (labels, head SHA, state, actor)
-    through the pure planner; never the network."""
+    through the pure planner, with the labels written once healthy; never the network."""
     from showtime_iac.app.inputs import load_payload, load_policy
     from showtime_iac.core.events import parse_event
     from showtime_iac.core.planner import decide
@@ -74,7 +74,19 @@ def plan_event(
         raise InputError(f"{ev.name} event names no pull request: plan needs one (use cleanup)")
     if not pr.head_sha and ev.name == "workflow_dispatch":
         raise InputError("workflow_dispatch without inputs.sha: plan is offline; use sync")
-    return decide(_resolved(ev, os.environ), pr, now, load_policy(policy_file))
+    policy = load_policy(policy_file)
+    return _after_healthy(decide(_resolved(ev, os.environ), pr, now, policy), pr, policy)
+
+
+def _after_healthy(plan: Plan, pr: PrInfo, policy: Policy) -> Plan:
+    """``plan`` with the labels its run writes once the new environment is healthy, the 🌐
+    address as far as it is known before the deploy (the PR's host in HTTPS mode)."""
+    from showtime_iac.app.preview import healthy_address
+    from showtime_iac.core.planner import after_healthy
+    from showtime_iac.settings import Settings
+
+    address = healthy_address(pr.number, policy.port, Settings.from_env().domain)
+    return after_healthy(plan, pr.labels, address)
 
 
 def _resolved(ev: Event, env: Mapping[str, str]) -> Event:
@@ -156,7 +168,7 @@ def plan_for(
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
     plan = decide(ev, pr, now, policy)
     if ports is None:
-        return bind_images(plan, record, None), pr
+        return _after_healthy(bind_images(plan, record, None), pr, policy), pr
     listed: list[PrInfo] | None = None
     if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
         listed = ports.github.list_showtime_prs()
@@ -172,7 +184,7 @@ def plan_for(
     if gone:
         ports.stacks.stale_claims(gone)
     bound = bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
-    return bound, pr
+    return _after_healthy(bound, pr, policy), pr
 
 
 def stale_claims(plan: Plan, labels: Sequence[str], policy: Policy, now: datetime) -> list[str]:

@@ -91,12 +91,12 @@ def up(
     from showtime_iac.cli.views import stacks as V
 
     when = dry_run_now(now, dry_run)
-    cfg = E.up_config(pr, ref, sha, image, ttl, requester, os.environ, deploy=not dry_run)
+    req = E.up_request(pr, ref, sha, image, ttl, requester, os.environ, deploy=not dry_run)
     display = partial(engine_display, quiet=as_json)
     if dry_run:
-        V.show_dry_run(E.dry_run_up(cfg, project_dir, display, now=when), as_json)
+        V.show_dry_run(E.dry_run_up(req, project_dir, display, now=when), as_json)
     else:
-        V.show_deployed(E.deploy(cfg, project_dir, display, unlock), as_json)
+        V.show_deployed(E.deploy(req, project_dir, display, unlock), as_json)
 
 
 def destroy(

@@ -108,10 +108,23 @@ class Plan:
     #: stack tags to refresh without an ``up`` (a lifetime change: ``extend``, ``keep-alive``),
     #: ``((stack, ((key, value), ...)), ...)``
     retag: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    #: the labels the run writes once the new environment is healthy (🚦 running, 🌐, 🎯
+    #: moved, the replaced SHA's labels gone), as the caller that knows the address sees
+    #: them (:func:`~showtime_iac.core.rules.final.after_healthy`); None: nothing to wait
+    #: for, or not worked out. The executor works them out again from the labels it reads.
+    after_healthy: L.LabelDiff | None = None
 
     @property
     def label_diff(self) -> L.LabelDiff:
         return L.LabelDiff(self.add_labels, self.remove_labels)
+
+    @property
+    def deploy(self) -> StackOp | None:
+        """The ``up`` whose health the run waits for before its final labels (None for a
+        teardown, a reply, a sweep, and a sleep, whose labels are all in the claim)."""
+        if self.intent in ("reply", "refuse", "sweep", "sleep"):
+            return None
+        return next((op for op in self.stacks if op.action == "up"), None)
 
     def to_json(self) -> dict[str, Any]:
         """The ``plan --json`` contract (design §5), plus ``intent``, ``sha``, reasons, warnings."""
@@ -122,6 +135,9 @@ class Plan:
             "add_labels": list(self.add_labels),
             "remove_labels": list(self.remove_labels),
             "stacks": [op.to_json() for op in self.stacks],
+            "after_healthy": None
+            if self.after_healthy is None
+            else {"add": list(self.after_healthy.add), "remove": list(self.after_healthy.remove)},
             "comment": self.comment,
             "skipped": self.skipped,
             "reasons": list(self.reasons),

@@ -22,7 +22,7 @@ from showtime_iac.core.plan import Ctx, Fleet, Intent, Plan, StackOp, expired, s
 from showtime_iac.core.rules.comments import on_comment
 from showtime_iac.core.rules.config import body_edited, reconfigure
 from showtime_iac.core.rules.expiry import on_schedule
-from showtime_iac.core.rules.final import on_destroying, on_failure, on_success
+from showtime_iac.core.rules.final import after_healthy, on_destroying, on_failure, on_success
 from showtime_iac.core.rules.lifecycle import stale_start, start, teardown
 from showtime_iac.core.rules.rolling import update
 from showtime_iac.core.rules.trust import (
@@ -38,6 +38,7 @@ __all__ = [
     "Plan",
     "Fleet",
     "decide",
+    "after_healthy",
     "on_success",
     "on_failure",
     "on_destroying",

@@ -4,6 +4,7 @@ healthy in ``plan`` and ``up --dry-run``, and the max age a direct ``up`` record
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from showtime_iac.cli import app, main
+from tests.cli.test_cli_stacks import engine, no_engine  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,13 +135,13 @@ def test_an_empty_option_value_is_a_usage_error_on_every_command(
 
 def test_the_ttl_and_requester_of_up_are_never_empty() -> None:
     """Below the CLI too: an empty TTL or requester given to the application is refused."""
-    from showtime_iac.app.environments import up_config
+    from showtime_iac.app.environments import up_request
     from showtime_iac.errors import InputError
 
     with pytest.raises(InputError, match="invalid TTL ''"):
-        up_config(1, None, "abc1234", None, "", None, {})
+        up_request(1, None, "abc1234", None, "", None, {})
     with pytest.raises(InputError, match="invalid GitHub login ''"):
-        up_config(1, None, "abc1234", None, None, "", {"GITHUB_ACTOR": "octocat"})
+        up_request(1, None, "abc1234", None, None, "", {"GITHUB_ACTOR": "octocat"})
 
 
 PROJECT_DIR_COMMANDS = [
@@ -231,8 +233,6 @@ def test_the_pulumi_cli_message_gives_both_ways_to_get_it(
     """The official installer for whoever may download it, and the build from Go modules
     (`.ci/install-pulumi`, what CI does) for a machine that only reaches module proxies;
     `doctor` gives the same two."""
-    import json
-
     rc, _, err = run(["up", "1234", "--sha", SHA], capsys)
     assert rc == 2
     line = one_error_line(err)
@@ -241,8 +241,8 @@ def test_the_pulumi_cli_message_gives_both_ways_to_get_it(
     assert (ROOT / ".ci" / "install-pulumi").is_file()  # the command names a real script
     rc, out, _ = run(["doctor", "--no-aws", "--json"], capsys)
     assert rc == 2
-    engine = next(c for c in json.loads(out)["checks"] if c["check"] == "engine")
-    assert "get.pulumi.com" in engine["fix"] and "bash .ci/install-pulumi" in engine["fix"]
+    check = next(c for c in json.loads(out)["checks"] if c["check"] == "engine")
+    assert "get.pulumi.com" in check["fix"] and "bash .ci/install-pulumi" in check["fix"]
 
 
 # --------------------------------------------------------------------------- pinned (TTL manual)
@@ -307,3 +307,133 @@ def test_pinned_is_said_one_way_and_the_max_age_still_applies(
         assert "⌛ pinned · max {YYYY-MM-DDTHH-MM}" in texts[where], where
     for where in ("up --help", "cleanup --help", "/showtime help", "concepts/lifecycle.md"):
         assert "no idle expiry" in " ".join(texts[where].split()), where
+
+
+# --------------------------------------------------------------------------- up: the max age it records
+
+NEW = "def5678abc1234def5678abc1234def5678abc12"
+
+
+def _label_max(labels: list[str]) -> str:
+    """The max age the ⌛ label of a claim says, as a tag would say it."""
+    from showtime_iac.core import labels as L
+    from showtime_iac.core.model import tag_time
+
+    [value] = [
+        v.value for n in labels if isinstance(v := L.parse_label(n), L.Attr) and v.kind == "ttl"
+    ]
+    lifetime = L.parse_lifetime(value)
+    assert lifetime is not None and lifetime[1] is not None
+    return tag_time(lifetime[1])
+
+
+@pytest.mark.parametrize("ttl", ["24h", "manual"])
+def test_a_direct_up_records_the_max_age_its_labels_show(
+    ttl: str,
+    engine: Any,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`up --dry-run` shows the ⌛ label `sync` would write (`idle 24h · max …` or `pinned ·
+    max …`) next to the stack's tags; the tags must say the same max age (the policy's, 3
+    days here, not a default), and a real `up` must record it in the tags and the config,
+    and keep it on a later `up`."""
+    from datetime import datetime, timedelta
+
+    from showtime_iac.core.model import tag_time
+
+    policy = tmp_path / "showtime.toml"
+    policy.write_text('max_age = "3d"\n', encoding="utf-8")
+    monkeypatch.setenv("SHOWTIME_POLICY", str(policy))
+    now = "2026-01-15T14:30:00Z"
+    args = ["up", "1234", "--sha", NEW, "--ttl", ttl]
+    rc, out, err = run([*args, "--dry-run", "--now", now, "--json"], capsys)
+    assert rc == 0, err
+    doc = json.loads(out)
+    shown = _label_max(doc["labels"]["claim"]["add"])
+    assert shown == "2026-01-18T14:30:00Z"
+    for resource in doc["resources"]:
+        if resource["tags"]:
+            assert resource["tags"]["showtime:max-age-at"] == shown, resource["name"]
+
+    rc, _, err = run([*args, "--json"], capsys)
+    assert rc == 0, err
+    stack = engine.stacks["pr-1234-def5678"]
+    created = datetime.fromisoformat(stack["config"]["showtime-iac:created"][0])
+    recorded = datetime.fromisoformat(stack["config"]["showtime-iac:maxAgeAt"][0])
+    assert recorded == created + timedelta(days=3)
+    assert stack["tags"]["showtime:max-age-at"] == tag_time(recorded)
+
+    earlier = created - timedelta(days=1)  # what the stack recorded stays: a re-up never moves it
+    stack["config"]["showtime-iac:maxAgeAt"] = (earlier.isoformat(), False)
+    rc, _, err = run([*args, "--json"], capsys)
+    assert rc == 0, err
+    assert stack["tags"]["showtime:max-age-at"] == tag_time(earlier)
+
+
+def test_the_baseline_records_no_max_age(
+    engine: Any,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No max age ends the baseline (the next one replaces it), and it shows no labels."""
+    args = ["up", "--ref", "master", "--sha", NEW]
+    rc, out, err = run([*args, "--dry-run", "--json"], capsys)
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["labels"]["claim"]["add"] == []
+    assert {r["tags"]["showtime:max-age-at"] for r in doc["resources"] if r["tags"]} == {"never"}
+    rc, _, err = run([*args, "--json"], capsys)
+    assert rc == 0, err
+    assert engine.stacks["pr-0-def5678"]["tags"]["showtime:max-age-at"] == "never"
+
+
+# --------------------------------------------------------------------------- up --dry-run: the labels
+
+
+def test_dry_run_json_and_text_show_the_same_labels(
+    no_engine: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The 🌐 label the text shows once healthy is in `labels.after_healthy` too, and so is
+    every other line: the text and the JSON are two views of one list."""
+    args = ["up", "1234", "--sha", NEW, "--dry-run", "--now", "2026-01-15T14:30:00Z"]
+    rc, text, _ = run(args, capsys)
+    assert rc == 0
+    rc, out, _ = run([*args, "--json"], capsys)
+    assert rc == 0
+    labels = json.loads(out)["labels"]
+    address = "🎪 def5678 🌐 {task public IP}:8080"
+    assert address in labels["after_healthy"]["add"]
+    lines = text.split("labels on a PR without an environment", 1)[1].splitlines()[1:]
+    shown = [(line.split()[0], line.split("   (")[0][4:], line.rsplit("(", 1)[1]) for line in lines]
+    as_json = [("+", n, "claim)") for n in labels["claim"]["add"]]
+    as_json += [("-", n, "once healthy)") for n in labels["after_healthy"]["remove"]]
+    as_json += [("+", n, "once healthy)") for n in labels["after_healthy"]["add"]]
+    assert sorted(shown) == sorted(as_json)
+
+
+def test_the_preview_of_an_existing_stack_keeps_what_it_recorded(
+    engine: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`up --dry-run` of a stack that exists is `pulumi preview` with the config `up` would
+    write: the creation time and max age the stack recorded, not none (which the program
+    would tag `never`, a change the preview would show) and not new ones."""
+    stack = engine.stacks["pr-1234-abc1234"]
+    stack["config"]["showtime-iac:created"] = ("2026-01-10T09:00:00+00:00", False)
+    stack["config"]["showtime-iac:maxAgeAt"] = ("2026-01-17T09:00:00+00:00", False)
+    seen: list[dict[str, str]] = []
+    preview = engine.preview
+
+    def recording(name: str, on_event: Any, *, config: Any = None, **kw: Any) -> None:
+        seen.append(dict(config or {}))
+        preview(name, on_event, config=config, **kw)
+
+    monkeypatch.setattr(engine, "preview", recording)
+    rc, _, err = run(["up", "1234", "--sha", SHA, "--dry-run", "--json"], capsys)
+    assert rc == 0, err
+    [config] = seen
+    assert config["showtime-iac:created"] == "2026-01-10T09:00:00+00:00"
+    assert config["showtime-iac:maxAgeAt"] == "2026-01-17T09:00:00+00:00"

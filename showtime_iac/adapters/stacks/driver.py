@@ -261,8 +261,26 @@ class PulumiDriver(RouterOps):
 
     # ---- operations
 
-    def up(self, cfg: EnvConfig) -> dict[str, Any]:
-        """Create or select the stack, write its config and tags, ``up``; returns outputs."""
+    def _recorded(
+        self, cfg: EnvConfig, current: Mapping[str, str], max_age: timedelta | None
+    ) -> EnvConfig:
+        """``cfg`` with the creation time the stack recorded (else now) and, given a
+        ``max_age``, the max-age deadline it recorded (else its creation plus ``max_age``):
+        a re-up never moves either. A caller that passes its own (``sync``, from the PR's
+        labels) keeps them."""
+        if cfg.created is None:
+            created = current.get("showtime-iac:created")
+            cfg = replace(cfg, created=datetime.fromisoformat(created) if created else self.clock())
+        if cfg.max_age_at is None and max_age is not None:
+            assert cfg.created is not None
+            recorded = current.get("showtime-iac:maxAgeAt")
+            at = datetime.fromisoformat(recorded) if recorded else cfg.created + max_age
+            cfg = replace(cfg, max_age_at=at)
+        return cfg
+
+    def up(self, cfg: EnvConfig, *, max_age: timedelta | None = None) -> dict[str, Any]:
+        """Create or select the stack, write its config and tags, ``up``; returns outputs.
+        ``max_age``: record a max-age deadline when ``cfg`` has none (a direct ``up``)."""
         name = cfg.stack
         with self._timed():
             exists = self._select(name)
@@ -271,11 +289,7 @@ class PulumiDriver(RouterOps):
                 exists = self._with_lock_retry(name, "creation", lambda: self._create(name))
             with self._errors(name, "configuration"):
                 current: dict[str, str] = self.engine.get_config(name) if exists else {}
-                created = current.get("showtime-iac:created")
-                if cfg.created is None and created:
-                    cfg = replace(cfg, created=datetime.fromisoformat(created))
-                if cfg.created is None:
-                    cfg = replace(cfg, created=self.clock())
+                cfg = self._recorded(cfg, current, max_age)
                 # the environment's secrets are generated once, when the stack is new
                 self._write_config_and_tags(name, cfg, exists, new_secrets(current))
 
@@ -316,14 +330,23 @@ class PulumiDriver(RouterOps):
                 if current.get(key) != value:
                     self.engine.set_tag(stack, key, value)
 
-    def preview(self, cfg: EnvConfig, on_output: Callable[[str], None] | None = None) -> bool:
-        """``pulumi preview`` with this config, writing nothing (config from a temp file);
+    def preview(
+        self,
+        cfg: EnvConfig,
+        on_output: Callable[[str], None] | None = None,
+        *,
+        max_age: timedelta | None = None,
+    ) -> bool:
+        """``pulumi preview`` with this config, writing nothing (config from a temp file), and
+        the creation time and max age an ``up`` would record (``max_age`` as for :meth:`up`);
         False when the stack does not exist (the caller renders offline instead)."""
         name = cfg.stack
         with self._timed():
             if not self._select(name):
                 return False
             self._check_passphrase(name, True)
+            with self._errors(name, "configuration"):
+                cfg = self._recorded(cfg, self.engine.get_config(name), max_age)
             values = stack_config_values(cfg, self.base_config)
             if any(secret for _, secret in values.values()):
                 raise InputError("a dry-run preview cannot carry secret config values")

@@ -25,6 +25,10 @@ def format_plan(plan: Plan) -> str:
     for op in plan.stacks:
         when = "  (after the new one is healthy)" if op.when == "after_healthy" else ""
         out.append(f"  {op.action:<7} stack {op.stack}{when}")
+    if plan.after_healthy is not None:
+        out.append("once healthy:")
+        out.extend(f"  + label   {n}" for n in plan.after_healthy.add)
+        out.extend(f"  - label   {n}" for n in plan.after_healthy.remove)
     if plan.reasons and not plan.skipped:
         out.append("why:")
         out.extend(f"  {r}" for r in plan.reasons)

@@ -84,7 +84,6 @@ def _show_offline(render: OfflineRender, as_json: bool) -> None:
     sys.stdout.write("".join(f"  + {n}   (claim)\n" for n in render.claim.add))
     sys.stdout.write("".join(f"  - {n}   (once healthy)\n" for n in render.final.remove))
     sys.stdout.write("".join(f"  + {n}   (once healthy)\n" for n in render.final.add))
-    sys.stdout.write(f"  + 🎪 {render.cfg.sha7} 🌐 {render.address}   (once healthy)\n")
 
 
 def show_dry_run(result: DryRun, as_json: bool) -> None:

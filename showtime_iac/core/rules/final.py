@@ -8,8 +8,9 @@ from datetime import datetime
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import Show, Status
+from showtime_iac.core.plan import Plan
 
-__all__ = ["on_destroying", "on_failure", "on_success"]
+__all__ = ["after_healthy", "on_destroying", "on_failure", "on_success"]
 
 
 def on_success(labels: Iterable[str], sha: str, address: str | None) -> L.LabelDiff:
@@ -29,6 +30,18 @@ def on_success(labels: Iterable[str], sha: str, address: str | None) -> L.LabelD
         keep.append(n)
     desired = keep + L.render_show(new) + [L.render_pointer("active", sha)]
     return L.diff(current, desired)
+
+
+def after_healthy(plan: Plan, labels: Iterable[str], address: str | None) -> Plan:
+    """``plan`` with the labels its run writes once the new environment is healthy: what
+    :func:`on_success` gives on the labels the plan's claim leaves, with ``address`` for the
+    🌐 label (the PR's host in HTTPS mode; before a deploy, a placeholder for the task's
+    IP). Unchanged when the plan waits for no environment."""
+    op = plan.deploy
+    if op is None:
+        return plan
+    claimed = L.apply_diff(tuple(labels), plan.label_diff)
+    return replace(plan, after_healthy=on_success(claimed, op.sha, address))
 
 
 def on_failure(labels: Iterable[str], sha: str, restore: Show | None = None) -> L.LabelDiff:
