@@ -2,37 +2,23 @@
 visible, the phone width is one column without sideways scrolling, and a screenshot is saved.
 
 Skipped when Chromium is missing (``.ci/install-chromium.sh`` installs it from Debian).
-``SHOWTIME_UPDATE_SCREENSHOT=1`` also writes ``docs/img/dashboard.png`` for the README.
+The screenshots in the docs are taken the same way, by ``python -m tests.docs.screenshots``;
+``tests/docs/test_screenshots.py`` fails when they no longer show what the code renders.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from showtime_iac.app.dashboard import cards_from_json, render
+from tests.docs import screenshots as S
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fixtures" / "dashboard" / "environments.json"
-NOW = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-CHROMIUM = _chromium()
+FIXTURE = S.FIXTURE
+CHROMIUM = S.chromium()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -63,21 +49,7 @@ addEventListener("load", () => {
 
 def _run(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    return S.browser(CHROMIUM, args, profile)
 
 
 def _probe(page: Path, width: int, profile: Path) -> dict[str, object]:
@@ -107,9 +79,9 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 @pytest.fixture
 def page(tmp_path: Path) -> Path:
-    cards = cards_from_json(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    """The page the docs' screenshots show (the fixture, rendered by the current code)."""
     out = tmp_path / "index.html"
-    out.write_text(render(cards, NOW, repo="apache/superset"), encoding="utf-8")
+    out.write_text(S.page_html(), encoding="utf-8")
     return out
 
 
@@ -137,16 +109,12 @@ def test_phone_width_is_one_column_without_sideways_scroll(page: Path, tmp_path:
     assert data["scrollWidth"] == data["viewport"], "nothing overflows sideways"
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 1500)])
-def test_screenshot(page: Path, tmp_path: Path, width: int, height: int) -> None:
-    shot = tmp_path / f"dashboard-{width}.png"
-    res = _run(
-        [f"--window-size={width},{height}", f"--screenshot={shot}", page.as_uri()],
-        tmp_path / "profile",
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    assert _png_size(shot) == (width, height)
-    assert shot.stat().st_size > 10_000  # a rendered page, not a blank image
-    if os.environ.get("SHOWTIME_UPDATE_SCREENSHOT") == "1":
-        name = "dashboard.png" if width > 600 else "dashboard-phone.png"
-        shutil.copyfile(shot, ROOT / "docs" / "img" / name)
+@pytest.mark.parametrize("shot", S.SHOTS, ids=[s.name for s in S.SHOTS])
+def test_screenshot(page: Path, tmp_path: Path, shot: S.Shot) -> None:
+    """The docs' screenshots, taken here the way `python -m tests.docs.screenshots` takes
+    them (into a temporary directory)."""
+    assert CHROMIUM is not None
+    out = tmp_path / shot.name
+    S.take(CHROMIUM, page, shot, out, tmp_path / "profile")
+    assert _png_size(out) == (shot.width, shot.height)
+    assert out.stat().st_size > 10_000  # a rendered page, not a blank image
