@@ -9,6 +9,7 @@ the container only through ``secrets`` (``valueFrom`` the environment's Secrets 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -17,6 +18,8 @@ from showtime_iac.core.model import EnvConfig, resource_names
 
 __all__ = [
     "ADMIN_USER",
+    "BOOT_SOURCE",
+    "GUNICORN_KEEPALIVE",
     "HEALTH_CHECK",
     "CONTAINER_PORT",
     "MIN_MEMORY_MIB",
@@ -101,8 +104,21 @@ FILTER_STATE_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_filter_"}}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_explore_"}}
 """
 
-#: The task's command (``bash -c``): the image's start steps, with the secrets from the
-#: container's environment (filled in by ECS from ``secrets``), never written here.
+#: gunicorn's keep-alive: longer than the load balancer's idle timeout (120 s), so the ALB, not
+#: gunicorn, closes an idle connection (else a request can race the close and get a 502)
+GUNICORN_KEEPALIVE = 125
+
+#: The start steps' Python (superset_boot.py, run by the image's own interpreter: stdlib and
+#: Superset only), carried in the command itself so that an image that was not baked starts too.
+BOOT_SOURCE = Path(__file__).with_name("superset_boot.py").read_text(encoding="utf-8")
+_BOOT_EOF = "SHOWTIME_BOOT_PY"
+assert _BOOT_EOF not in BOOT_SOURCE
+
+#: The task's command (``bash -c``): the secrets come from the container's environment (filled
+#: in by ECS from ``secrets``), never written here. One Python process does what this
+#: environment needs before gunicorn serves: in an image baked by ``bake.Dockerfile`` only the
+#: per-environment steps (re-encrypt under this environment's key, the admin password, the
+#: examples on or off), otherwise the image's whole sequence (migrations, admin, init, examples).
 START_SCRIPT = f"""\
 set -eu
 : "${{SUPERSET_SECRET_KEY:?missing: ECS fills it from the task secrets}}"
@@ -110,15 +126,11 @@ set -eu
 if [ -n "${{SHOWTIME_SUPERSET_CONFIG:-}}" ]; then
   printf '%s\\n' "$SHOWTIME_SUPERSET_CONFIG" > "$SUPERSET_CONFIG_PATH"
 fi
-superset db upgrade
-superset fab create-admin --username {ADMIN_USER} --firstname Superset --lastname Admin \\
-  --email {ADMIN_USER}@example.org --password "$ADMIN_PASSWORD"
-superset init
-if [ "$SUPERSET_LOAD_EXAMPLES" = yes ]; then
-  superset load_examples || echo "showtime-iac: loading the examples failed; serving without" >&2
-fi
+python - start <<'{_BOOT_EOF}'
+{BOOT_SOURCE}{_BOOT_EOF}
 exec gunicorn --bind "0.0.0.0:$SUPERSET_PORT" --workers "$SERVER_WORKER_AMOUNT" \\
   --worker-class gthread --threads {GUNICORN_THREADS} --timeout 120 \\
+  --keep-alive {GUNICORN_KEEPALIVE} --limit-request-line 0 --limit-request-field_size 0 \\
   --log-level "$GUNICORN_LOGLEVEL" --access-logfile - --error-logfile - \\
   "superset.app:create_app()"
 """

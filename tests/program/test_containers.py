@@ -1,7 +1,8 @@
 """program.containers: the task's containers, sizes, environment, secrets and start command.
 
-The start command is run for real (bash) with stand-ins for ``superset`` and ``gunicorn`` on
-PATH that record how they were called: the steps, their order and what reaches them.
+The start command is run for real (bash) with stand-ins for ``python`` (the boot step) and
+``gunicorn`` on PATH that record how they were called: the steps, their order and what reaches
+them. What the boot step itself decides: tests/program/test_superset_boot.py.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from showtime_iac.program import SIZE_SPECS, render_offline
-from showtime_iac.program.containers import REDIS_CONFIG, START_SCRIPT
-from tests.program.helpers import ENV_TYPES, TASK_DEF, by_type, cfg_of
+from showtime_iac.core.stack_config import SharedConfig
+from showtime_iac.program import SIZE_SPECS, render_offline, render_shared_offline
+from showtime_iac.program.containers import (
+    BOOT_SOURCE,
+    GUNICORN_KEEPALIVE,
+    REDIS_CONFIG,
+    START_SCRIPT,
+)
+from tests.program.helpers import DOMAIN, ENV_TYPES, TASK_DEF, by_type, cfg_of
 
 SECRET_KEY = "test-secret-key-0123456789abcdef"
 PASSWORD = "test-admin-password-42"
@@ -96,7 +103,8 @@ def test_every_environment_variable_is_read_by_superset_or_the_start_script(cfg:
     for name in env:
         if name.startswith("SUPERSET_FEATURE_") or name in READ_BY_SUPERSET:
             continue
-        assert f"${name}" in START_SCRIPT or f"${{{name}" in START_SCRIPT, name
+        in_script = f"${name}" in START_SCRIPT or f"${{{name}" in START_SCRIPT
+        assert in_script or f'"{name}"' in BOOT_SOURCE, name  # or read by the boot step
     assert "SERVER_THREADS_AMOUNT" not in env
     assert "SUPERSET_LOG_LEVEL" not in env
 
@@ -134,10 +142,23 @@ def test_the_redis_config_points_every_superset_cache_at_the_sidecar(tmp_path: P
 
 
 def _stand_ins(bin_dir: Path, calls: Path) -> None:
-    for tool in ("superset", "gunicorn"):
-        script = bin_dir / tool
-        script.write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\n')
-        script.chmod(0o755)
+    """``python`` records its arguments, what it was fed on stdin, the variables the boot step
+    reads, and whether the Redis config was already written; it fails when STAND_IN_FAIL is set.
+    ``gunicorn`` records its arguments."""
+    (bin_dir / "python").write_text(
+        f"""#!/bin/sh
+echo "python $*" >> "{calls}"
+cat > "{calls}.stdin"
+echo "examples=$SUPERSET_LOAD_EXAMPLES password=$ADMIN_PASSWORD" > "{calls}.env"
+if [ -n "${{SUPERSET_CONFIG_PATH:-}}" ] && [ -f "$SUPERSET_CONFIG_PATH" ]; then
+  echo config-written >> "{calls}.env"
+fi
+[ -z "${{STAND_IN_FAIL:-}}" ]
+"""
+    )
+    (bin_dir / "gunicorn").write_text(f'#!/bin/sh\necho "gunicorn $*" >> "{calls}"\n')
+    for tool in ("python", "gunicorn"):
+        (bin_dir / tool).chmod(0o755)
 
 
 def _run_start(
@@ -174,26 +195,50 @@ def _env_and_secrets(**kw: object) -> tuple[dict[str, str], dict[str, str]]:
     return td.container_env(), secrets
 
 
-def test_the_command_runs_the_start_steps_in_order_then_serves(tmp_path: Path) -> None:
+def test_the_command_runs_one_boot_process_then_serves(tmp_path: Path) -> None:
+    """One Python process for every start step (each `superset` command costs seconds of
+    imports), fed the packaged boot script, with the secret password in its environment."""
     env, secrets = _env_and_secrets()
     done, calls = _run_start(tmp_path, env, secrets)
     assert done.returncode == 0, done.stderr
-    steps = [c.split()[1] if c.startswith("superset") else "serve" for c in calls]
-    assert steps == ["db", "fab", "init", "load_examples", "serve"]
-    admin = calls[1].split()
-    assert admin[admin.index("--username") + 1] == "admin"
-    assert admin[admin.index("--password") + 1] == PASSWORD  # from the secret, via the env
+    assert [c.split()[0] for c in calls] == ["python", "gunicorn"]
+    assert calls[0] == "python - start"
+    assert (tmp_path / "calls.stdin").read_text() == BOOT_SOURCE
+    assert (tmp_path / "calls.env").read_text().split() == ["examples=yes", f"password={PASSWORD}"]
     serve = calls[-1]
     assert "--bind 0.0.0.0:8080" in serve
     assert "--workers 1" in serve and "--threads 8" in serve
+    assert "--limit-request-line 0 --limit-request-field_size 0" in serve
     assert serve.endswith("superset.app:create_app()")
 
 
-def test_without_examples_the_command_loads_none(tmp_path: Path) -> None:
+def test_without_examples_the_boot_step_is_told_so(tmp_path: Path) -> None:
     env, secrets = _env_and_secrets(examples=False)
-    done, calls = _run_start(tmp_path, env, secrets)
+    done, _ = _run_start(tmp_path, env, secrets)
     assert done.returncode == 0, done.stderr
-    assert not any("load_examples" in c for c in calls)
+    assert (tmp_path / "calls.env").read_text().split()[0] == "examples=no"
+
+
+def test_a_failing_boot_step_stops_the_command_before_gunicorn(tmp_path: Path) -> None:
+    env, secrets = _env_and_secrets()
+    done, calls = _run_start(tmp_path, {**env, "STAND_IN_FAIL": "1"}, secrets)
+    assert done.returncode != 0
+    assert calls == ["python - start"]
+
+
+def test_gunicorn_keeps_connections_longer_than_the_load_balancer() -> None:
+    """An idle connection must be closed by the ALB, not by gunicorn under it (a request the
+    ALB sends on a connection gunicorn is closing answers 502)."""
+    shared = SharedConfig(
+        vpc_id="vpc-0123456789abcdef0",
+        subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
+        domain=DOMAIN,
+        hosted_zone_id="Z0123456789ABCDEFGHIJ",
+    )
+    resources = render_shared_offline(shared).resources
+    (alb,) = [r for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"]
+    assert int(alb.inputs["idleTimeout"]) < GUNICORN_KEEPALIVE
+    assert f"--keep-alive {GUNICORN_KEEPALIVE} " in START_SCRIPT
 
 
 def test_with_redis_the_command_writes_the_superset_config_first(tmp_path: Path) -> None:
@@ -202,6 +247,7 @@ def test_with_redis_the_command_writes_the_superset_config_first(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     written = (tmp_path / "superset_config.py").read_text()
     assert written.rstrip("\n") == REDIS_CONFIG.rstrip("\n")
+    assert "config-written" in (tmp_path / "calls.env").read_text()  # before the boot step
 
 
 @pytest.mark.parametrize("missing", ["SUPERSET_SECRET_KEY", "ADMIN_PASSWORD"])
@@ -219,5 +265,8 @@ def test_a_missing_secret_stops_the_command_before_superset_starts(
 def test_no_secret_value_is_ever_written_into_the_command() -> None:
     (superset,) = by_type(render_offline(cfg_of()))[TASK_DEF].containers()
     script = superset["command"][2]
-    assert '"$ADMIN_PASSWORD"' in script
+    assert '"$ADMIN_PASSWORD"' not in script.split("<<'SHOWTIME_BOOT_PY'")[1]
+    assert ': "${ADMIN_PASSWORD:?' in script
     assert "offline-placeholder" not in script
+    for value in (SECRET_KEY, PASSWORD):
+        assert value not in script
