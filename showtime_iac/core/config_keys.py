@@ -51,6 +51,7 @@ ENV_KEYS: dict[str, str | None] = {
     "created": None,  # ISO 8601
     "maxAgeAt": None,  # ISO 8601: the PR's hard max age (unset: none recorded)
     "sleeping": "false",  # true: the service's desired count is 0 (idle_action = "sleep")
+    "prepared": "false",  # true: no task definition, no service (made while the image builds)
 }
 
 # Shared values: set on the `shared` stack, or on an environment stack that does not use a

@@ -273,6 +273,9 @@ class EnvConfig:
     max_age_at: datetime | None = None
     #: scaled to zero (``idle_action = "sleep"``): the program sets the desired count to 0
     sleeping: bool = False
+    #: prepared while its image builds: only what needs no image (role, secret, log group,
+    #: target group, rule ...); no task definition, no service, and so never an image
+    prepared: bool = False
 
     def __post_init__(self) -> None:
         stack_name(self.pr, self.sha)  # validates both
@@ -298,6 +301,8 @@ class EnvConfig:
             raise InputError(f"invalid GitHub login {self.requester[:60]!r}")
         if self.image_sha is not None:
             self._check_image_binding(self.image_sha)
+        if self.prepared and (self.image is not None or self.sleeping):
+            raise InputError("a prepared stack runs nothing: it takes no image and cannot sleep")
 
     def _check_image_binding(self, built: str) -> None:
         """The trust contract: stack ``pr-N-S`` only ever runs an image built from S."""

@@ -123,6 +123,8 @@ def to_stack_config(cfg: EnvConfig) -> dict[str, str]:
         key("requester"): cfg.requester,
         # always written: config is merged, so a wake must overwrite a sleep's "true"
         key("sleeping"): "true" if cfg.sleeping else "false",
+        # the same: the full up after a prepare must overwrite its "true"
+        key("prepared"): "true" if cfg.prepared else "false",
     }
     if cfg.image is not None:
         out[key("image")] = cfg.image
@@ -190,6 +192,7 @@ def from_stack_config(values: Mapping[str, str]) -> EnvConfig:
         created=created,
         max_age_at=max_age_at,
         sleeping=bool_value("sleeping", get("sleeping") or "false"),
+        prepared=bool_value("prepared", get("prepared") or "false"),
     )
 
 
