@@ -1,6 +1,11 @@
 """One environment stack (one PR SHA): image, log group, secret, execution role, Fargate task
 definition, ECS service, and in HTTPS mode its target group, host rule and security group.
 
+A *prepared* stack (``showtime-iac:prepared = true``, made while the image builds) declares
+only what needs no image: log group, secret, execution role and, in HTTPS mode, target group,
+host rule and security group, with exactly the names and inputs of the full stack; no image,
+no task definition, no service. The full ``up`` of the same stack then only adds those.
+
 Names from :func:`model.resource_names`, tags from :func:`model.resource_tags`: one place each.
 """
 
@@ -54,9 +59,10 @@ def environment_tags(cfg: EnvConfig) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class EnvResources:
-    """What :func:`declare_environment` declared (for callers and tests)."""
+    """What :func:`declare_environment` declared (for callers and tests); a prepared stack
+    has no image, task definition or service (None)."""
 
-    image_ref: pulumi.Output[str]
+    image_ref: pulumi.Output[str] | None
     image: pulumi_docker.Image | None
     log_group: Any
     task_definition: Any
@@ -182,7 +188,6 @@ def declare_environment(
     tags = environment_tags(cfg)
     spec = SIZE_SPECS[cfg.size]
     inputs = shared_inputs(shared)
-    image_ref, image = _image(cfg, inputs, build)
     log_group = aws.cloudwatch.LogGroup(
         "log-group",
         name=names.log_group,
@@ -197,6 +202,13 @@ def declare_environment(
         secret_arn=secret.arn,
         tags=tags,
     )
+    route = declare_env_route(cfg, inputs.https, tags) if inputs.https else None
+    if cfg.prepared:  # nothing that runs: no image is bound to this SHA yet
+        outputs = _prepared_outputs(cfg, inputs, log_group, secret, route)
+        for k, v in outputs.items():
+            pulumi.export(k, v)
+        return EnvResources(None, None, log_group, None, None, outputs, route)
+    image_ref, image = _image(cfg, inputs, build)
     task_definition = aws.ecs.TaskDefinition(
         "task-definition",
         family=names.task_family,
@@ -211,12 +223,31 @@ def declare_environment(
         ),
         tags=tags,
     )
-    route = declare_env_route(cfg, inputs.https, tags) if inputs.https else None
     service = _service(cfg, inputs, task_definition, route, [role_policy], tags)
     outputs = _outputs(cfg, inputs, service, task_definition, image_ref, log_group, secret, route)
     for k, v in outputs.items():
         pulumi.export(k, v)
     return EnvResources(image_ref, image, log_group, task_definition, service, outputs, route)
+
+
+def _prepared_outputs(
+    cfg: EnvConfig, inputs: SharedInputs, log_group: Any, secret: Any, route: EnvRoute | None
+) -> dict[str, pulumi.Output[Any]]:
+    """A prepared stack's outputs: no service, task definition or image (nothing runs)."""
+    out: dict[str, pulumi.Output[Any]] = {
+        "stack": pulumi.Output.from_input(cfg.stack),
+        "prepared": pulumi.Output.from_input(True),
+        "clusterName": pulumi.Output.from_input(inputs.cluster_name),
+        "logGroup": log_group.name,
+        "containerPort": pulumi.Output.from_input(CONTAINER_PORT),
+        "secretArn": secret.arn,
+        "addressMode": pulumi.Output.from_input("https" if route else "public-ip"),
+    }
+    if route is not None:
+        out["targetGroupArn"] = route.target_group.arn
+        out["host"] = pulumi.Output.from_input(route.host)
+        out["prHost"] = pulumi.Output.from_input(route.pr_host)
+    return out
 
 
 def _outputs(
