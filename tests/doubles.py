@@ -180,6 +180,12 @@ class FakeStacks:
         if self.missing is not None:
             raise self.missing
 
+    def prepared(self, pr: int, sha: str) -> Any:
+        return None  # these stacks are never prepared (the engine tests prepare for real)
+
+    def prepared_stacks(self, names: Sequence[str]) -> dict[str, datetime | None]:
+        return {}
+
 
 @dataclass
 class FakeLive:
@@ -371,6 +377,10 @@ class FakeEngine:
     def set_tag(self, stack: str, key: str, value: str) -> None:
         self._call("set_tag", stack)
         self.stacks[stack]["tags"][key] = value
+
+    def remove_tag(self, stack: str, key: str) -> None:
+        self._call("remove_tag", stack)
+        self.stacks[stack]["tags"].pop(key, None)
 
     def lock(
         self,

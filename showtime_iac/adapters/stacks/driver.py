@@ -28,7 +28,7 @@ from showtime_iac.adapters.stacks.backend import (
     local_backend_dir,
     needs_passphrase,
 )
-from showtime_iac.adapters.stacks.config import stack_config_values, stack_tags
+from showtime_iac.adapters.stacks.config import check_tags, stack_config_values, stack_tags
 from showtime_iac.adapters.stacks.drift import DriftItem, DriftReport, dedupe, drift_item
 from showtime_iac.adapters.stacks.engine import (
     MIN_VERSION_DIY_TAGS,
@@ -50,8 +50,10 @@ from showtime_iac.adapters.stacks.errors import (
     is_concurrent,
 )
 from showtime_iac.adapters.stacks.listing import StackInfo, read_diy_tags, stack_infos
+from showtime_iac.adapters.stacks.prepared import PreparedOps
 from showtime_iac.adapters.stacks.router import RouterOps, new_secrets
 from showtime_iac.core.model import EnvConfig, InputError, ShowtimeError, stack_name
+from showtime_iac.core.prepared import PREPARED_TAGS
 
 __all__ = ["PulumiDriver", "StackDriver", "TagReader", "open_driver"]
 
@@ -96,10 +98,12 @@ class _Notes(list[str]):
             self._on_note(note)
 
 
-class PulumiDriver(RouterOps):
+class PulumiDriver(RouterOps, PreparedOps):
     """:class:`StackDriver` over an :class:`Engine` (the real one: :class:`AutomationEngine`).
     The router stack operations (``route``, ``unroute``, ``list_routers``) come from
-    :class:`~showtime_iac.adapters.stacks.router.RouterOps`.
+    :class:`~showtime_iac.adapters.stacks.router.RouterOps`, the prepared-stack ones
+    (``prepare``, ``prepared``, ``destroy_prepared``) from
+    :class:`~showtime_iac.adapters.stacks.prepared.PreparedOps`.
 
     ``notes`` collects what the driver did besides the operation itself (a lock retried, a
     stale lock cancelled, pending operations recovered, tags skipped); the CLI prints them.
@@ -299,9 +303,16 @@ class PulumiDriver(RouterOps):
             return self._locked(name, "up", op) if exists else self._with_lock_retry(name, "up", op)
 
     def _write_config_and_tags(
-        self, name: str, cfg: EnvConfig, exists: bool, secrets: Mapping[str, tuple[str, bool]]
+        self,
+        name: str,
+        cfg: EnvConfig,
+        exists: bool,
+        secrets: Mapping[str, tuple[str, bool]],
+        extra: Mapping[str, str] | None = None,
     ) -> None:
-        tags = stack_tags(cfg)
+        """Config, then tags (``extra``: stack-only tags, a prepared stack's); a full
+        config removes the tags a prepare left, before its ``up``."""
+        tags = {**stack_tags(cfg), **check_tags(extra or {})}
         values = stack_config_values(cfg, self.base_config)
         values.update(secrets)
         self.engine.set_config(name, values)
@@ -310,6 +321,9 @@ class PulumiDriver(RouterOps):
             for k, v in tags.items():
                 if current.get(k) != v:
                     self.engine.set_tag(name, k, v)
+            for k in PREPARED_TAGS if not cfg.prepared else ():
+                if k in current:
+                    self.engine.remove_tag(name, k)
         else:
             self.notes.append(
                 f"{name}: stack tags skipped (this backend keeps them from pulumi "

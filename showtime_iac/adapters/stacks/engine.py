@@ -85,6 +85,7 @@ class Engine(Protocol):
     def get_config(self, stack: str) -> dict[str, str]: ...
     def list_tags(self, stack: str) -> dict[str, str]: ...
     def set_tag(self, stack: str, key: str, value: str) -> None: ...
+    def remove_tag(self, stack: str, key: str) -> None: ...
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]: ...
     def preview(
         self,
@@ -260,6 +261,9 @@ class AutomationEngine:
 
     def set_tag(self, stack: str, key: str, value: str) -> None:
         self.ws.set_tag(stack, key, value)
+
+    def remove_tag(self, stack: str, key: str) -> None:
+        self.ws.remove_tag(stack, key)
 
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
         """``up --refresh``: what changed outside Pulumi is read first, so an ``up`` repairs

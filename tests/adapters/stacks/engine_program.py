@@ -7,7 +7,9 @@ or ``SHOWTIME_PROGRAM=tests.adapters.stacks.engine_program:program`` for the CLI
 
 For an environment stack ``pr-{n}-{sha7}`` it reads the config the driver wrote (the same
 ``showtime-iac:*`` keys the product program reads) and declares two ``FakeService``
-resources, ``service`` and ``log-group``, tagged like the product's AWS resources. Each one
+resources, ``service`` and ``log-group``, tagged like the product's AWS resources; a prepared
+stack (``showtime-iac:prepared``) only the ``log-group``, as the product declares only what
+needs no image. Each one
 is a file ``$SHOWTIME_FAKE_CLOUD/<name>.json``; a refresh reads it back, so editing the file
 is a change made outside Pulumi. ``$SHOWTIME_FAKE_CREATE_SLEEP`` seconds: a create writes its
 file and a ``<name>.creating`` marker, then sleeps (a run to ``kill -9`` mid-create).
@@ -102,14 +104,26 @@ def program() -> None:
     if cfg.stack != stack:
         raise RuntimeError(f"stack {stack} holds the config of {cfg.stack}")
     tags = resource_tags(cfg)
-    common = {"cloud": cloud, "image": cfg.image or f"superset:{cfg.sha7}", "tags": tags}
+    common = {"cloud": cloud, "tags": tags}
+    # like the product's log group: nothing in it depends on the image
+    logs = FakeService(
+        "log-group",
+        {**common, "name": f"/showtime/{stack}", "image": "-", "size": "-", "desired": None},
+    )
+    pulumi.export("logGroup", logs.name)  # type: ignore[attr-defined]
+    if cfg.prepared:  # like the product's prepared stack: nothing that runs, no image
+        pulumi.export("prepared", True)
+        return
     # like the product's ECS service: asleep (idle_action = "sleep"), no task runs
     desired = 0 if cfg.sleeping else 1
     service = FakeService(
-        "service", {**common, "name": f"{stack}-service", "size": cfg.size, "desired": desired}
-    )
-    logs = FakeService(
-        "log-group", {**common, "name": f"/showtime/{stack}", "size": "-", "desired": None}
+        "service",
+        {
+            **common,
+            "image": cfg.image or f"superset:{cfg.sha7}",
+            "name": f"{stack}-service",
+            "size": cfg.size,
+            "desired": desired,
+        },
     )
     pulumi.export("serviceName", service.name)  # type: ignore[attr-defined]
-    pulumi.export("logGroup", logs.name)  # type: ignore[attr-defined]
