@@ -271,6 +271,24 @@ def _run(step: str, env: Mapping[str, str], marker: Mapping[str, Any] | None, ap
     db.session.commit()
 
 
+def _bake_examples(path: str, home: str) -> bool:
+    """Load the examples into the bake; whether they are in. A failure leaves the image as it
+    was before them (a start with examples on then tries again, and serves without)."""
+    db = _db()
+    try:
+        _load_examples()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        say("loading the examples failed: baking the image without them")
+        traceback.print_exc()
+        db.session.remove()
+        db.engine.dispose()
+        shutil.copyfile(os.path.join(home, NO_EXAMPLES_DB), path)
+        return False
+    return True
+
+
 def start(env: Mapping[str, str]) -> None:
     """Everything before gunicorn, in this one process (see the module's docstring)."""
     if not env.get("ADMIN_PASSWORD"):
@@ -324,8 +342,7 @@ def bake(env: Mapping[str, str]) -> dict[str, Any]:
         shutil.copyfile(path, os.path.join(home, NO_EXAMPLES_DB))
         if examples:
             with _timed("examples"):
-                _load_examples()
-                db.session.commit()
+                examples = _bake_examples(path, home)
         db.session.remove()
         db.engine.dispose()
         marker = {

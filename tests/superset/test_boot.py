@@ -210,3 +210,22 @@ def test_an_image_that_was_not_baked_starts_with_its_examples(start) -> None:  #
     found = examples_present(env.port, env.password)
     assert found["dashboard"] > 0 and found["chart"] > 0 and found["rows"] > 0, found
     assert web_login(env.port, "admin", env.password) is True
+
+
+def test_a_bake_whose_examples_fail_still_gives_an_image_whose_start_loads_them(
+    tmp_path: Path,
+    start,  # type: ignore[no-untyped-def]
+) -> None:
+    """The examples fail to load at build time (here: their database cannot be opened): the
+    build still succeeds, without them, and a start with examples on loads them itself."""
+    home = tmp_path / "image" / "superset_home"
+    broken = {"SUPERSET__SQLALCHEMY_EXAMPLES_URI": "sqlite:////nonexistent/examples.db"}
+    bake(home, extra_env=broken)
+    assert json.loads((home / MARKER).read_text())["examples"] is False
+    env = start(EnvConfig(pr=1234, sha=SHA), home, timeout=600)
+    found = examples_present(env.port, env.password)
+    assert found["dashboard"] > 0 and found["chart"] > 0 and found["rows"] > 0, found
+    assert (
+        env.boot_lines()[1]
+        == "showtime-iac boot: baked image: re-encrypt, admin-password, examples"
+    )
