@@ -12,7 +12,7 @@ and prunes unused 🎪 label definitions.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,14 +91,20 @@ def sweep(
     now: datetime,
     policy: Policy | None = None,
     activity: Mapping[int, datetime] | None = None,
+    prepared: Collection[str] = (),
 ) -> list[SweepItem]:
     """One item per PR with an environment or a stack; ``plan.stacks`` empty means keep.
-    ``activity``: the last request the load balancer saw for a PR (HTTPS mode)."""
+    ``activity``: the last request the load balancer saw for a PR (HTTPS mode).
+    ``prepared``: stacks made while their image builds: on an open PR they are neither
+    strays nor lost labels here (:func:`~showtime_iac.app.prepare.sweep_prepared` judges
+    them by their age); a closed PR's go with the rest."""
     seen = activity or {}
     names = tuple(stacks)
     items: list[SweepItem] = []
     for pr in sorted(prs, key=lambda p: p.number):
         mine = [n for n in names if (parsed := parse_stack_name(n)) and parsed[0] == pr.number]
+        if pr.is_open:
+            mine = [n for n in mine if n not in prepared]
         st = L.parse_state(pr.labels)
         if not st.shows and not mine:
             continue
@@ -413,11 +419,15 @@ def cleanup(
             return None  # public-IP mode: no load balancer, no request signal
         return request_activity(ports.live, of, at, policy, notes)
 
-    items = sweep(prs, stacks, now, policy)
+    from showtime_iac.app.prepare import sweep_prepared
+
+    # stacks made while their image builds: judged by their age, never as strays
+    prepared, prepared_rows = sweep_prepared(ports, stacks, prs, now, dry_run)
+    items = sweep(prs, stacks, now, policy, prepared=prepared)
     # a request only ever postpones: read them where this run would warn, sleep or tear down
     seen = activity([i.pr for i in items if i.action in _ACTS], now)
     if seen:
-        items = sweep(prs, stacks, now, policy, seen)
+        items = sweep(prs, stacks, now, policy, seen, prepared)
     executor = Executor(
         ports.github,
         ports.stacks,
@@ -439,6 +449,7 @@ def cleanup(
         recheck=lambda i: _still_due(i, ports, now, policy, activity),
         bind=lambda plan: bind_images(plan, None, ports.stacks.current_image),
     )
+    rows += prepared_rows
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}
@@ -446,7 +457,8 @@ def cleanup(
         extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
         failed += sum(1 for o in extra["orphans"] if o.get("error"))
     if prune_labels:
-        pruned = _prune_labels(ports, items, rows, prs, dry_run)
+        # the rows of the items (the routers' and the prepared stacks' follow them)
+        pruned = _prune_labels(ports, items, rows[: len(items)], prs, dry_run)
         notes += pruned.pop("warnings", [])
         extra.update(pruned)
     if notes:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from showtime_iac.core.model import InputError, short_sha
+from showtime_iac.core.model import InputError, short_sha, stack_name
 
 if TYPE_CHECKING:
     from showtime_iac.app.executor import Outcome
@@ -149,6 +149,7 @@ def plan_for(
     now: Any,
     *,
     stale: bool = False,
+    bind: bool = True,
 ) -> tuple[Plan, PrInfo]:
     """Decide, then refine with what only the adapters know (permission, fresh labels, quota,
     stacks, the image each stack runs). ``stale``: ``pr`` comes from the event payload, whose
@@ -158,6 +159,7 @@ def plan_for(
     Returns the plan and the PR as the plan saw it (its labels re-read when ``stale``): the
     executor carries the plan out on those labels, never on the payload's older ones (a
     teardown's claim and final labels computed from them would leave 🎯 on what it destroys).
+    ``bind=False``: no image is bound (``sync --prepare`` runs before the image exists).
     """
     from showtime_iac.app.cleanup import fleet_of
     from showtime_iac.app.images import bind_images, image_from_env, require_image
@@ -183,6 +185,8 @@ def plan_for(
     gone = stale_claims(plan, pr.labels, policy, now)
     if gone:
         ports.stacks.stale_claims(gone)
+    if not bind:
+        return _after_healthy(plan, pr, policy), pr
     bound = bind_images(plan, record, ports.stacks.current_image, require=require_image(os.environ))
     return _after_healthy(bound, pr, policy), pr
 
@@ -283,10 +287,19 @@ def sync(
     except ImageMissingError as exc:
         if dry_run:
             raise
-        return _refuse_without_image(ports, ev, fresh, exc)
+        refused = _refuse_without_image(ports, ev, fresh, exc)
+        _discard_prepared(refused.outcome, ports, pr, ev.sha or fresh.head_sha)
+        return refused
     if dry_run:
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
+    from showtime_iac.app.prepare import prepared_time
+
+    at = prepared_time(plan, ports, os.environ)
+    if at is not None and at != now:
+        # this run prepared the stack while the image built: plan at that moment, so the
+        # up finds every prepared resource as it declares it (its tags too) and only adds
+        plan, fresh = plan_for(ev, fresh, policy, ports, at)
 
     if plan.stacks:
         ports.stacks.ready()  # no engine or backend: fail here, before any label is written
@@ -307,6 +320,7 @@ def sync(
         marks=marks,
     )
     outcome = executor.execute(plan, fresh, replan=replan)
+    _discard_prepared(outcome, ports, pr, ev.sha or fresh.head_sha)
     span = format_seconds(MAX_RUN_SPAN.total_seconds())
     outcome.actions += [
         f"timings: {k} ignored (not this run's: after the sync started, or over {span} before)"
@@ -317,6 +331,18 @@ def sync(
             fh.write(outcome.summary_markdown() + "\n")
             fh.write("\n".join(f"    {a}" for a in outcome.audit) + "\n")
     return SyncResult(plan, outcome)
+
+
+def _discard_prepared(outcome: Outcome | None, ports: Ports, pr: int, sha: str) -> None:
+    """A run that brought its commit's stack up has nothing to discard; any other destroys
+    what it prepared while the image built (:func:`~showtime_iac.app.prepare.discard_prepared`)."""
+    from showtime_iac.app.prepare import discard_prepared
+
+    if outcome is None or not sha or f"up {stack_name(pr, sha)}" in outcome.actions:
+        return
+    note = discard_prepared(ports, pr, sha, os.environ)
+    if note is not None:
+        outcome.actions.append(note)
 
 
 def _refuse_without_image(ports: Ports, ev: Event, pr: PrInfo, exc: Exception) -> SyncResult:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from showtime_iac.adapters.github import GitHubClient
     from showtime_iac.adapters.registry import RegistryClient
     from showtime_iac.adapters.stacks import PulumiDriver
+    from showtime_iac.adapters.stacks.prepared import PreparedRecord
     from showtime_iac.settings import Settings
 
 __all__ = [
@@ -119,6 +120,22 @@ class LazyStacks(_Lazy["PulumiDriver"]):
         asleep: bool = False,
     ) -> Mapping[str, Any]:
         return self._get().route(pr, sha, target_group_arn, repo, asleep)
+
+    def prepare(self, cfg: EnvConfig, run: str) -> Mapping[str, Any] | None:
+        """Create and ``up`` the prepared stack of ``cfg``; None when the stack exists."""
+        return self._get().prepare(cfg, run)
+
+    def prepared(self, pr: int, sha: str) -> PreparedRecord | None:
+        """The record of a prepared-only stack (when, by which run); None otherwise."""
+        return self._get().prepared(pr, sha)
+
+    def prepared_stacks(self, names: Sequence[str]) -> dict[str, datetime | None]:
+        """Which of these stacks are tagged prepared, and when."""
+        return self._get().prepared_stacks(names)
+
+    def destroy_prepared(self, pr: int, sha: str, *, run: str | None = None) -> str | None:
+        """Destroy a stack only while it is prepared-only; None when destroyed, else why not."""
+        return self._get().destroy_prepared(pr, sha, run=run)
 
     def unroute(self, pr: int) -> bool:
         return self._get().unroute(pr)
