@@ -46,6 +46,13 @@ def sync(
     started_at: _StartedAt = None,
     planned_at: _PlannedAt = None,
     image_at: _ImageAt = None,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            "--prepare",
+            help="Only create the commit's stack while its image builds (no task, no service).",
+        ),
+    ] = False,
     as_json: _Json = False,
 ) -> None:
     """Bring one PR to the state its labels and event ask for (the workflows' entry point).
@@ -64,12 +71,24 @@ def sync(
     "error", "actions", "timings": {"started_at", "phases", "total_seconds",
     "result"} or null}, "audit": [one object per operation]}.
 
+    --prepare (a job beside the image's build): plan exactly as sync does and, only when
+    that plan starts or rolls forward onto the run's commit and the actor has write access,
+    create its stack without the image: role, secret, log group (and target group, rule,
+    security group in HTTPS mode), no task definition, no service; no label, no comment.
+    Nothing when the stack exists. The sync after the build only adds the task definition
+    and the service; a sync of the same run that deploys nothing destroys it. --json keys:
+    {"pr", "sha", "stack", "prepared", "dry_run", "reason", "resources", "seconds"}.
+
     Examples:
 
         showtime-iac sync 1234                       # as it is on GitHub now
         showtime-iac sync 1234 --event event.json --dry-run --json
+        showtime-iac sync 1234 --event event.json --prepare
     """
     when = dry_run_now(now, dry_run)
+    if prepare:
+        _prepare(pr, event, event_name, repo, policy, dry_run, when, as_json)
+        return
     from showtime_iac.app.sync import sync as run_sync
     from showtime_iac.cli.views.plan import show_sync
 
@@ -86,6 +105,31 @@ def sync(
     show_sync(result, as_json)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def _prepare(
+    pr: int,
+    event: Path | None,
+    event_name: str | None,
+    repo: str | None,
+    policy: Path | None,
+    dry_run: bool,
+    when: Any,
+    as_json: bool,
+) -> None:
+    from showtime_iac.app.prepare import prepare as run_prepare
+    from showtime_iac.cli.views.prepare import show_prepare
+
+    result = run_prepare(
+        pr,
+        event_path=event,
+        event_name=event_name,
+        repo=repo,
+        policy_file=policy,
+        dry_run=dry_run,
+        now=when,
+    )
+    show_prepare(result, as_json)
 
 
 def cleanup(
