@@ -64,3 +64,25 @@ def test_every_tool_ci_runs_is_locked() -> None:
     lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
     for name in ("ruff", "mypy", "zizmor", "import-linter", "pytest", "mkdocs", "moto", "uv"):
         assert f'\nname = "{name}"\nversion = "' in lock, name
+
+
+def test_the_pulumi_cli_is_the_version_of_the_locked_sdk() -> None:
+    """The action's and the engine job's Pulumi CLI is exactly the locked `pulumi` package's
+    version (.ci/install-pulumi builds the same one), never a range a release can move."""
+    import re
+
+    import yaml  # type: ignore[import-untyped]
+
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    locked = re.search(r'\nname = "pulumi"\nversion = "([0-9.]+)"', lock)
+    assert locked
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["inputs"]["pulumi-version"]["default"] == locked.group(1)
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    versions = [
+        s["with"]["pulumi-version"]
+        for job in ci["jobs"].values()
+        for s in job["steps"]
+        if s.get("uses", "").startswith("pulumi/actions@")
+    ]
+    assert versions == [locked.group(1)]
