@@ -242,3 +242,25 @@ def test_cleanup_destroys_a_stale_prepared_stack_keeps_a_young_one_and_never_a_s
     assert rows[name]["result"].startswith("kept"), rows[name]
     assert set(_stacks(w)) == {f"pr-{young}-{SHA7}", f"pr-{rolling}-{SHA7}", name}
     assert f"{name}-service.json" in w.objects()
+
+
+def test_a_dry_run_makes_the_same_reads_lists_what_it_would_prepare_and_writes_nothing(
+    world: tuple[World, GitHubServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    w, gh = world
+    gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    args = ("sync", str(PR), "--prepare", "--dry-run")
+    rc, doc, err = _run(w.root, capsys, *args, payload=START)
+    assert rc == 0, err
+    assert (doc["prepared"], doc["dry_run"], doc["stack"]) == (True, True, STACK)
+    types = {r.split()[0] for r in doc["resources"]}
+    assert "aws:cloudwatch/logGroup:LogGroup" in types and "aws:iam/role:Role" in types
+    assert not types & {"aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition"}
+    assert gh.count("GET", r"/collaborators/maintainer/permission") >= 1  # sync's reads
+    assert _writes(gh) == 0 and _stacks(w) == [] and w.objects() == {}
+    # plain text: the stack, then one resource a line
+    capsys.readouterr()
+    assert main([*args, "--event", str(w.root / "event.json")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"PR #{PR}: would prepare {STACK}") and "dry run: nothing" in out
