@@ -76,14 +76,14 @@ def sync(
     create its stack without the image: role, secret, log group (and target group, rule,
     security group in HTTPS mode), no task definition, no service; no label, no comment.
     Nothing when the stack exists. The sync after the build only adds the task definition
-    and the service; a sync of the same run that deploys nothing destroys it. --json keys:
+    and the service; a sync of the same run that deploys nothing destroys it (see
+    docs/commands/sync.md, "Preparing the stack while the image builds"). --json keys:
     {"pr", "sha", "stack", "prepared", "dry_run", "reason", "resources", "seconds"}.
 
     Examples:
 
         showtime-iac sync 1234                       # as it is on GitHub now
         showtime-iac sync 1234 --event event.json --dry-run --json
-        showtime-iac sync 1234 --event event.json --prepare
     """
     when = dry_run_now(now, dry_run)
     if prepare:
