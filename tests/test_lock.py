@@ -86,3 +86,23 @@ def test_the_pulumi_cli_is_the_version_of_the_locked_sdk() -> None:
         if s.get("uses", "").startswith("pulumi/actions@")
     ]
     assert versions == [locked.group(1)]
+
+
+def _pins(text: str) -> dict[str, str]:
+    import re
+
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", text, re.M)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+def test_the_superset_lock_holds_every_pin_with_its_hashes() -> None:
+    """tests/superset/requirements.lock is requirements.txt compiled with hashes: the same
+    version of every package the .txt pins, and a hash under every package."""
+    folder = ROOT / "tests" / "superset"
+    wanted = _pins((folder / "requirements.txt").read_text(encoding="utf-8"))
+    lock = (folder / "requirements.lock").read_text(encoding="utf-8")
+    locked = _pins(lock)
+    assert wanted and {k: locked.get(k) for k in wanted} == wanted
+    blocks = [b for b in lock.split("\n") if "==" in b and not b.startswith("#")]
+    assert len(blocks) == len(locked)
+    assert lock.count("--hash=sha256:") >= len(locked)
