@@ -34,7 +34,8 @@ def _one_line(value: str) -> str:
 
 def _command(command: Sequence[str]) -> str:
     *head, script = command
-    steps = [ln.split()[0:3] for ln in script.splitlines() if ln.startswith(("superset", "exec"))]
+    starts = ("superset", "exec", "python - start")
+    steps = [ln.split()[0:3] for ln in script.splitlines() if ln.startswith(starts)]
     said = "; ".join(" ".join(s) for s in steps)
     return f"{' '.join(head)} <start script: {said}>"
 
