@@ -287,20 +287,12 @@ def sync(
     except ImageMissingError as exc:
         if dry_run:
             raise
-        refused = _refuse_without_image(ports, ev, fresh, exc)
-        _discard_prepared(refused.outcome, ports, pr, ev.sha or fresh.head_sha)
-        return refused
+        return _refuse_without_image(ports, ev, fresh, exc)
     if dry_run:
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
-    from showtime_iac.app.prepare import prepared_time
 
-    at = prepared_time(plan, ports, os.environ)
-    if at is not None and at != now:
-        # this run prepared the stack while the image built: plan at that moment, so the
-        # up finds every prepared resource as it declares it (its tags too) and only adds
-        plan, fresh = plan_for(ev, fresh, policy, ports, at)
-
+    plan, fresh = _at_prepare(plan, ev, fresh, policy, ports, now)
     if plan.stacks:
         ports.stacks.ready()  # no engine or backend: fail here, before any label is written
 
@@ -319,8 +311,7 @@ def sync(
         clock=clock,
         marks=marks,
     )
-    outcome = executor.execute(plan, fresh, replan=replan)
-    _discard_prepared(outcome, ports, pr, ev.sha or fresh.head_sha)
+    outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
     span = format_seconds(MAX_RUN_SPAN.total_seconds())
     outcome.actions += [
         f"timings: {k} ignored (not this run's: after the sync started, or over {span} before)"
@@ -333,16 +324,32 @@ def sync(
     return SyncResult(plan, outcome)
 
 
-def _discard_prepared(outcome: Outcome | None, ports: Ports, pr: int, sha: str) -> None:
-    """A run that brought its commit's stack up has nothing to discard; any other destroys
-    what it prepared while the image built (:func:`~showtime_iac.app.prepare.discard_prepared`)."""
+def _at_prepare(
+    plan: Plan, ev: Event, fresh: PrInfo, policy: Policy, ports: Ports, now: datetime
+) -> tuple[Plan, PrInfo]:
+    """When this run prepared the stack while the image built: the plan made at that moment,
+    so the up finds every prepared resource as it declares it (its tags too) and only adds."""
+    from showtime_iac.app.prepare import prepared_time
+
+    at = prepared_time(plan, ports, os.environ)
+    if at is None or at == now:
+        return plan, fresh
+    return plan_for(ev, fresh, policy, ports, at)
+
+
+def _discard_prepared(outcome: Outcome, ports: Ports, pr: PrInfo, ev: Event) -> Outcome:
+    """``outcome``, after what this run prepared while the image built is destroyed, unless
+    the run brought that commit's stack up (:func:`~showtime_iac.app.prepare.discard_prepared`).
+    The commit is the one the run is about: the event's, else the PR's head."""
     from showtime_iac.app.prepare import discard_prepared
 
-    if outcome is None or not sha or f"up {stack_name(pr, sha)}" in outcome.actions:
-        return
-    note = discard_prepared(ports, pr, sha, os.environ)
+    sha = ev.sha or pr.head_sha
+    if not sha or f"up {stack_name(pr.number, sha)}" in outcome.actions:
+        return outcome
+    note = discard_prepared(ports, pr.number, sha, os.environ)
     if note is not None:
         outcome.actions.append(note)
+    return outcome
 
 
 def _refuse_without_image(ports: Ports, ev: Event, pr: PrInfo, exc: Exception) -> SyncResult:
@@ -367,4 +374,5 @@ def _refuse_without_image(ports: Ports, ev: Event, pr: PrInfo, exc: Exception) -
     )
     out = Outcome(pr=pr.number, intent="refuse", exit_code=1, sha=plan.sha, error=str(exc))
     out.actions.append("refused: no image" + (f"; {L.START} consumed" if consumed else ""))
+    _discard_prepared(out, ports, pr, ev)  # e.g. its build failed: what it prepared goes
     return SyncResult(plan, out)
