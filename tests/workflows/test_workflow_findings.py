@@ -246,3 +246,20 @@ def test_the_push_job_runs_after_a_build_or_to_copy_an_existing_image(
     if build == "cancelled":
         status = "cancelled"
     assert evaluate(push_if, {"needs": needs}, condition=True, status=status) is runs
+
+
+@needs_evaluator
+@pytest.mark.parametrize(
+    ("build", "copy_from", "runs"),
+    [
+        ("true", "", True),  # a writer's start or push: prepare while the image builds
+        ("false", "ghcr.io/o/s@sha256:" + "1" * 64, True),  # ... or while it is copied
+        ("false", "", False),  # nothing to deploy, or an actor without write access
+    ],
+)
+def test_the_stack_is_prepared_only_when_an_image_is_on_its_way(
+    build: str, copy_from: str, runs: bool
+) -> None:
+    prepare_if = showtime()["jobs"]["prepare"]["if"]
+    needs = {"plan": {"result": "success", "outputs": {"build": build, "copy_from": copy_from}}}
+    assert evaluate(prepare_if, {"needs": needs}, condition=True) is runs

@@ -89,13 +89,19 @@ def test_only_the_build_job_sees_the_pr_code_and_it_holds_nothing() -> None:
 def test_credentials_only_where_needed() -> None:
     jobs = load(WF / "showtime.yml")["jobs"]
     with_oidc = {n for n, j in jobs.items() if j.get("permissions", {}).get("id-token") == "write"}
-    assert with_oidc == {"push", "sync"}
+    assert with_oidc == {"push", "prepare", "sync"}
     assert set(jobs["push"]["permissions"]) == {"id-token"}  # pushes an image, nothing else
     assert jobs["sync"]["permissions"]["pull-requests"] == "write"
     # two environments, two OIDC subjects: the push job's token cannot assume the deploy role
-    assert jobs["sync"]["environment"] == "showtime"
+    assert jobs["sync"]["environment"] == jobs["prepare"]["environment"] == "showtime"
     assert jobs["push"]["environment"] == "showtime-push"
-    assert set(jobs["sync"]["needs"]) == {"plan", "build", "push"}
+    assert set(jobs["sync"]["needs"]) == {"plan", "build", "push", "prepare"}
+    # prepare reads the PR, never writes it, and never waits for (or sees) the PR's image
+    assert jobs["prepare"]["permissions"] == {
+        "contents": "read", "pull-requests": "read", "id-token": "write"
+    }  # fmt: skip
+    assert jobs["prepare"]["needs"] == "plan"
+    assert "--prepare" in " ".join(s.get("run", "") for s in jobs["prepare"]["steps"])
     push_run = " ".join(s.get("run", "") for s in jobs["push"]["steps"])
     assert '"$crane" push' in push_run and '"$crane" copy' in push_run
     for never in ("docker load", "docker run", "docker save", "gunzip"):
