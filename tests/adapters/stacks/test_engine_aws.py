@@ -20,7 +20,7 @@ import pytest
 
 from showtime_iac.adapters import stacks as S
 from showtime_iac.app.wiring import stack_program
-from showtime_iac.core.model import EnvConfig, Ttl
+from showtime_iac.core.model import EnvConfig, Ttl, resource_names
 
 
 def _aws_plugin() -> bool:
@@ -121,7 +121,8 @@ def test_full_cycle_up_drift_change_drift_destroy(
 
     outputs = driver.up(cfg)
     measure("up")
-    assert outputs["serviceName"] == f"{cfg.stack}-service"
+    names = resource_names(cfg.pr, cfg.sha)
+    assert outputs["serviceName"] == names.service
     assert lines, "engine output was streamed"
 
     listed = {s.name: s for s in driver.list()}
@@ -134,7 +135,7 @@ def test_full_cycle_up_drift_change_drift_destroy(
     assert not report.drifted, report.lines()
 
     boto3.client("logs").put_retention_policy(
-        logGroupName=f"/showtime/{cfg.stack}", retentionInDays=30
+        logGroupName=names.log_group, retentionInDays=30
     )
     report = driver.drift(pr, cfg.sha)
     measure("drift")
