@@ -39,6 +39,8 @@ __all__ = [
     "format_timestamp",
     "parse_lifetime",
     "parse_timestamp",
+    "EARLIEST",
+    "LATEST",
     "render_lifetime",
     "is_showtime_label",
     "label_length",
@@ -109,17 +111,26 @@ def format_timestamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H-%M")
 
 
+#: No date in a label is read before this (the tool did not exist; ``📅 1970-…`` is forged) ...
+EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+#: ... nor from this on (``📅 9999-…`` would overflow every deadline computed from it). The
+#: bound relative to the clock (:data:`FUTURE_SLACK`) is applied where ``now`` is known.
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def parse_timestamp(value: str, date_only: bool = False) -> datetime | None:
     """``2024-01-15T14-30`` (UTC) as a datetime; with ``date_only`` also ``2024-01-15``
-    (its first minute: of a day's deadline, the earliest reading is the safest)."""
+    (its first minute: of a day's deadline, the earliest reading is the safest). ``None`` for
+    a date outside [:data:`EARLIEST`, :data:`LATEST`): a label carrying it is ignored."""
     m = _TS_RE.match(value) or (_DATE_RE.match(value) if date_only else None)
     if m is None:
         return None
     y, mo, d, h, mi = (*(int(g) for g in m.groups()), 0, 0)[:5]
     try:
-        return datetime(y, mo, d, h, mi, tzinfo=UTC)
+        when = datetime(y, mo, d, h, mi, tzinfo=UTC)
     except ValueError:
         return None
+    return when if EARLIEST <= when < LATEST else None
 
 
 Lifetime = tuple[Ttl, datetime | None, bool]

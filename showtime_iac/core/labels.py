@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from showtime_iac.core.label_grammar import (
     _CONF_ITEM_RE,
@@ -150,11 +150,39 @@ def _fold_lifetime(
     return ttl, (min(maxes) if maxes else None), lifted
 
 
-def parse_state(labels: Iterable[str]) -> LabelState:
+#: How far after ``now`` a label's creation or warning time may be (clock skew) ...
+FUTURE_SLACK = timedelta(days=1)
+#: ... and its max-age deadline (a year: longer than any policy's max age)
+MAX_AHEAD = timedelta(days=366)
+
+
+def _bounded(show: Show, now: datetime, warnings: list[str]) -> Show:
+    """``show`` without the dates no label can truly carry at ``now``: a creation or warning
+    time in the future, a max age more than :data:`MAX_AHEAD` away. Each one is reported."""
+
+    def late(when: datetime | None, ahead: timedelta) -> bool:
+        if when is None or when <= now + ahead:
+            return False
+        warnings.append(f"{show.sha}: ignored the date {format_timestamp(when)} (in the future)")
+        return True
+
+    created, warned, max_at = show.created, show.warned, show.max_at
+    if late(created, FUTURE_SLACK):
+        created = None
+    if late(warned, FUTURE_SLACK):
+        warned = None
+    if late(max_at, MAX_AHEAD):
+        max_at = None
+    return replace(show, created=created, warned=warned, max_at=max_at)
+
+
+def parse_state(labels: Iterable[str], now: datetime | None = None) -> LabelState:
     """Fold a PR's labels into a :class:`LabelState`. Never raises.
 
     SHA-less attributes (the design notes' form) apply to the show of the 🎯 SHA, else the
-    🏗️ SHA, else the only show; per-SHA attributes win over SHA-less ones.
+    🏗️ SHA, else the only show; per-SHA attributes win over SHA-less ones. A date before
+    2020 or from 2100 on never parses; with ``now``, a date in the future (see
+    :func:`_bounded`) is ignored too, with a warning.
     """
     names: list[str] = []
     warnings: list[str] = []
@@ -208,6 +236,8 @@ def parse_state(labels: Iterable[str]) -> LabelState:
                 elif kind == "ttl" and show.ttl is None:
                     ttl, max_at, lifted = _fold_lifetime([v.value for v in values], sha, [])
                     shows[sha] = replace(show, ttl=ttl, max_at=max_at, max_lifted=lifted)
+    if now is not None:
+        shows = {sha: _bounded(show, now, warnings) for sha, show in shows.items()}
     return LabelState(
         shows=shows,
         active_sha=active,

@@ -65,7 +65,7 @@ def decide(
     ``last_request`` is the load balancer's last request for the PR's active environment
     (the cleanup reads it in HTTPS mode: it resets the idle TTL).
     """
-    st = L.parse_state(pr.labels)
+    st = L.parse_state(pr.labels, now)
     ctx = Ctx(event, pr, st, now, policy or Policy(), fleet, tuple(known_stacks), last_request)
     if event.label == L.BLOCKED and pr.is_open:  # 🔒 itself is guarded, even while on
         refused = refuse_label(ctx) or restore_label(ctx)

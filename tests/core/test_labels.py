@@ -24,7 +24,7 @@ ttls = st.one_of(
     st.builds(lambda n, u: f"{n}{u}", st.integers(1, 99999), st.sampled_from("hd")),
 ).map(Ttl)
 times = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2020, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
 ).map(lambda d: d.replace(second=0, microsecond=0))
 config_items = st.lists(
     st.one_of(

@@ -24,7 +24,7 @@ ttls = st.one_of(
     st.sampled_from([Ttl("close"), Ttl("manual")]),
 )
 minutes = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2020, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
 ).map(lambda d: d.replace(second=0, microsecond=0))
 
 
