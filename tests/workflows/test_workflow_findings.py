@@ -65,21 +65,50 @@ def comment(body: str, association: str) -> dict[str, Any]:
     }
 
 
-def label(action: str, name: str) -> dict[str, Any]:
+REPO = "apache/superset"
+
+
+def pr_event(
+    action: str,
+    *,
+    sender: str = "maintainer",
+    author: str = "maintainer",
+    association: str = "MEMBER",
+    head_repo: str = REPO,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A pull_request_target event as GitHub delivers it: who sent it, who wrote the PR (and that
+    author's association, the only one the payload carries) and where its head branch lives."""
     return {
         "event_name": "pull_request_target",
+        "repository": REPO,
         "run_id": "9002",
-        "event": {"action": action, "label": {"name": name}, "pull_request": {"number": 1234}},
+        "event": {
+            "action": action,
+            "sender": {"login": sender},
+            "pull_request": {
+                "number": 1234,
+                "user": {"login": author},
+                "author_association": association,
+                "head": {"repo": {"full_name": head_repo}},
+            },
+            **extra,
+        },
     }
 
 
-def push() -> dict[str, Any]:
-    return {
-        "event_name": "pull_request_target",
-        "run_id": "9003",
-        "event": {"action": "synchronize", "pull_request": {"number": 1234}},
-    }
+def label(action: str, name: str, **who: str) -> dict[str, Any]:
+    return pr_event(action, label={"name": name}, **who)
 
+
+def push(**who: str) -> dict[str, Any]:
+    return pr_event("synchronize", **who)
+
+
+FORK = {"sender": "contributor", "author": "contributor", "association": "CONTRIBUTOR"}
+FORK_HEAD = {**FORK, "head_repo": "contributor/superset"}
+# a triage user labels (or edits) a maintainer's PR: the payload names only the PR's author
+TRIAGE = {"sender": "triager", "author": "maintainer", "association": "MEMBER"}
 
 SERIALIZED = [
     ("a maintainer's command", comment("/showtime destroy", "MEMBER")),
@@ -88,34 +117,54 @@ SERIALIZED = [
     ("removing the freeze label", label("unlabeled", "🎪 🧊 showtime-freeze")),
     ("the legacy label", label("unlabeled", "testenv-up")),
     ("a push", push()),
+    ("a push to a branch of this repository by anyone", push(sender="x", author="y")),
+    ("a member's push from a fork", push(head_repo="maintainer/superset")),
+    ("a writer edits their own PR", pr_event("edited")),
+    ("closing the PR", pr_event("closed", **FORK)),
 ]
 ON_THEIR_OWN = [
     ("a comment without a command", comment("LGTM, thanks", "MEMBER")),
     ("a stranger's command", comment("/showtime destroy", "NONE")),
     ("a contributor's command", comment("/showtime status", "CONTRIBUTOR")),
+    # a read-only org member is a MEMBER too: a comment that only reads runs on its own
+    ("a reader's command", comment("/showtime help", "MEMBER")),
+    ("a reader's status command", comment("/Circus Status", "MEMBER")),
     ("a label that is not ours", label("labeled", "size/M")),
     ("removing a label that is not ours", label("unlabeled", "bug")),
+    ("a fork author's push", push(**FORK_HEAD)),
+    ("a fork author's edit", pr_event("edited", **FORK_HEAD)),
+    ("a fork author reopens", pr_event("reopened", **FORK_HEAD)),
+    ("a fork author's 🎪 label", label("labeled", START, **FORK_HEAD)),
+    ("a triage user's 🎪 label", label("labeled", "🎪 🛑 showtime-stop", **TRIAGE)),
+    ("a triage user removes a 🎪 label", label("unlabeled", "🎪 🔒 showtime-pin", **TRIAGE)),
+    ("a triage user's edit", pr_event("edited", **TRIAGE)),
+    (
+        "a maintainer pushes to a fork PR",
+        push(sender="maintainer", **{k: v for k, v in FORK_HEAD.items() if k != "sender"}),
+    ),
 ]
 
 
 @needs_evaluator
 @pytest.mark.parametrize(("what", "github"), SERIALIZED, ids=[w for w, _ in SERIALIZED])
-def test_finding_7_runs_that_can_change_something_share_the_prs_group(
-    what: str, github: dict[str, Any]
-) -> None:
+def test_finding_7_writers_events_share_the_prs_group(what: str, github: dict[str, Any]) -> None:
     group = showtime()["concurrency"]["group"]
     assert evaluate(group, {"github": github}, condition=False) == "showtime-pr-1234", what
 
 
 @needs_evaluator
 @pytest.mark.parametrize(("what", "github"), ON_THEIR_OWN, ids=[w for w, _ in ON_THEIR_OWN])
-def test_finding_7_events_that_change_nothing_never_evict_a_queued_run(
+def test_issue_26_only_writers_events_can_evict_a_queued_run(
     what: str, github: dict[str, Any]
 ) -> None:
     wf = showtime()
     group = evaluate(wf["concurrency"]["group"], {"github": github}, condition=False)
     assert group == f"showtime-pr-1234-noop-{github['run_id']}", what
-    if what != "a stranger's command" and what != "a contributor's command":
+    if github["event_name"] == "pull_request_target" and not what.startswith(
+        ("a label", "removing")
+    ):
+        return  # a PR event of theirs still runs (the run re-checks before it acts)
+    if "command" not in what:
         # and they cost nothing: no job runs (a stranger's command still gets its reply)
         plan_if = wf["jobs"]["plan"]["if"]
         assert evaluate(plan_if, {"github": github}, condition=True) is False, what
