@@ -70,6 +70,9 @@ class Settings:
     ecr_repository: str = "superset-ci"
     #: HTTPS mode: environments at pr-{n}.<domain> (SHOWTIME_DOMAIN); unset: public-IP mode
     domain: str | None = None
+    #: the login the token acts as (SHOWTIME_GITHUB_LOGIN, e.g. ``my-app[bot]`` for a GitHub
+    #: App's token); unset: asked from ``GET /user``, else ``github-actions[bot]``
+    github_login: str | None = None
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.github_token else "unset"
@@ -97,6 +100,7 @@ class Settings:
             github_event_name=e.get("GITHUB_EVENT_NAME") or None,
             github_run_url=run_url,
             github_step_summary=e.get("GITHUB_STEP_SUMMARY") or None,
+            github_login=e.get("SHOWTIME_GITHUB_LOGIN") or None,
             aws_region=e.get("AWS_REGION") or e.get("AWS_DEFAULT_REGION") or "us-west-2",
             aws_endpoint_url=e.get("AWS_ENDPOINT_URL") or None,
             pulumi_backend_url=e.get("PULUMI_BACKEND_URL") or None,

@@ -68,4 +68,6 @@ class GitHubClient(ReadsMixin, LabelsMixin, CommentsMixin, DeploymentsMixin):
             checked = _Settings.from_env({"GITHUB_REPOSITORY": repo}).github_repository
             settings = replace(settings, github_repository=checked)
         token, name = settings.require_github()
-        return cls.connect(token, name, base_url=settings.github_api_url)
+        client = cls.connect(token, name, base_url=settings.github_api_url)
+        client.login = settings.github_login
+        return client

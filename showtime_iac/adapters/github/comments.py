@@ -1,5 +1,12 @@
 """The PR's one sticky status comment (found by its marker, edited in place) and one-off
-replies; neither is ever posted twice after a lost answer."""
+replies; neither is ever posted twice after a lost answer.
+
+Only a comment the token's own identity wrote is the sticky comment: anyone can write the
+marker into a comment of theirs, and the tool must never edit it (issue 26). The identity is
+``SHOWTIME_GITHUB_LOGIN`` when set (a GitHub App's ``<slug>[bot]``); otherwise ``GET /user``
+(a personal token); an installation token cannot read ``/user`` (403), and the one GitHub
+Actions gives (``GITHUB_TOKEN``) writes as ``github-actions[bot]``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,10 @@ from showtime_iac.adapters.github.errors import GitHubError
 from showtime_iac.adapters.github.transport import GitHubTransport
 from showtime_iac.core.comment import MARKER
 
-__all__ = ["CommentsMixin"]
+__all__ = ["ACTIONS_LOGIN", "CommentsMixin"]
+
+#: who GitHub Actions' GITHUB_TOKEN writes as
+ACTIONS_LOGIN = "github-actions[bot]"
 
 
 @dataclass
@@ -24,12 +34,28 @@ class CommentsMixin(GitHubTransport):
     """The comments of :class:`~showtime_iac.adapters.github.client.GitHubClient`."""
 
     _sticky: dict[int, _Sticky | None] = field(default_factory=dict)
+    #: the login the token writes as; None: found out on first use (:meth:`own_login`)
+    login: str | None = None
+
+    def own_login(self) -> str:
+        """Who this token writes comments as (see the module's docstring). One request, once."""
+        if self.login is None:
+            try:
+                with self._errors("read the token's own user"):
+                    self.login = str(self._request("GET", "/user")["login"])
+            except GitHubError as exc:
+                if exc.status not in (403, 404):
+                    raise
+                self.login = ACTIONS_LOGIN
+        return self.login
 
     def _find_sticky(self, number: int) -> _Sticky | None:
+        me = self.own_login().lower()
         with self._errors(f"read the comments of PR #{number}"):
             issue = self.gh.get_repo(self.repo_name).get_issue(number)
             for c in issue.get_comments():
-                if MARKER in (c.body or ""):
+                author = c.user.login.lower() if c.user is not None else ""
+                if author == me and MARKER in (c.body or ""):
                     return _Sticky(c.id, c.body)
         return None
 
