@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from showtime_iac.core.model import FLAG_RE, SIZES, InputError, Ttl
+from showtime_iac.core.model import FLAG_RE, SHA_RE, SIZES, InputError, Ttl
 
 __all__ = [
     "Command",
@@ -62,6 +62,7 @@ HELP = """\
 |---|---|
 | `/showtime status` | post the environment's status |
 | `/showtime refresh` | roll the environment forward to the PR's latest commit |
+| `/showtime refresh abc1234` | deploy that commit of the PR (on a fork PR: the one you reviewed) |
 | `/showtime extend 48h` | extend the lifetime (hours, days or weeks; up to the policy maximum) |
 | `/showtime keep-alive` | pin it: no idle expiry (the max age still applies) |
 | `/showtime wake` | bring a sleeping environment back (same commit, same URL) |
@@ -159,6 +160,12 @@ def _parse_line(rest: str) -> Command | CommandError:
     name, args = words[0].lower(), words[1:]
     if name not in NAMES:
         return CommandError(f"unknown command `{_clean(name)}`")
+    if name == "refresh" and len(args) == 1:
+        # the commit the writer reviewed (a fork's head may move after the comment)
+        sha = args[0].lower()
+        if not SHA_RE.fullmatch(sha):
+            return CommandError(f"`refresh {_clean(sha)}`: name a commit by 7 to 40 hex digits")
+        return Command("refresh", sha)
     if name in ("refresh", "keep-alive", "wake", "status", "destroy", "help"):
         if args:
             return CommandError(f"`{name}` takes no argument")

@@ -20,6 +20,8 @@ from showtime_iac.core.commands import (
     [
         ("/showtime refresh", Command("refresh")),
         ("/circus refresh", Command("refresh")),
+        ("/showtime refresh ABC1234", Command("refresh", "abc1234")),
+        (f"/showtime refresh {'f' * 40}", Command("refresh", "f" * 40)),
         ("/CIRCUS Status", Command("status")),
         ("thanks!\n/showtime extend 48h\n", Command("extend", "48h")),
         ("/showtime extend 2D", Command("extend", "2d")),
@@ -74,6 +76,9 @@ def test_quoted_code_lookalike_and_huge_comments_are_ignored(body: str) -> None:
         "/showtime size huge",
         "/showtime debug maybe",
         "/showtime refresh now",
+        "/showtime refresh abc123",
+        f"/showtime refresh {'a' * 41}",
+        "/showtime refresh abc1234 now",
         "/showtime extend",
     ],
 )

@@ -96,6 +96,18 @@ def test_refresh_rolls_forward_even_when_frozen() -> None:
     ]
 
 
+def test_refresh_of_a_named_commit_deploys_that_commit() -> None:
+    plan = comment(f"/showtime refresh {NEW_FULL[:9]}", running(), head=NEW_FULL)
+    assert [op.stack for op in plan.stacks if op.action == "up"] == ["pr-1234-def5678"]
+
+
+def test_refresh_never_deploys_another_commit_than_the_named_one() -> None:
+    # the run is about NEW_FULL (the head, or what the workflow resolved): the writer named
+    # another commit, so nothing is deployed under their name
+    plan = comment("/showtime refresh 0123abc", running(), head=NEW_FULL)
+    assert plan.stacks == () and plan.comment is not None and "`0123abc`" in plan.comment
+
+
 def test_refresh_without_head_sha_waits_for_the_api() -> None:
     plan = comment("/showtime refresh", running())
     assert plan.stacks == () and plan.skipped is not None and "head SHA" in plan.skipped

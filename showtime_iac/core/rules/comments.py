@@ -80,6 +80,13 @@ def _run_command(ctx: Ctx, cmd: Command) -> Plan:
         sha = ctx.event.sha or pr.head_sha
         if not sha:
             return skip(pr.number, "the PR's head SHA is unknown (not in a comment payload)", st)
+        if cmd.arg and not sha.startswith(cmd.arg):
+            # never another commit than the one the writer named (the workflow resolves it)
+            return _reply(
+                ctx,
+                f"🎪 `{cmd.arg}` was not resolved to a commit of this PR: nothing was deployed.",
+                f"/showtime refresh {cmd.arg}: the run is about {sha[:7]}",
+            )
         head = sha[:7]
         if st.active_sha == head and st.active and st.active.status is Status.SLEEPING:
             return wake(ctx, why=f"/showtime refresh by {who}: waking")
