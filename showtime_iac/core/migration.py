@@ -202,15 +202,15 @@ def _one(
     if blocker:
         return _with(base, "leave", blocker)
     if show is None:
-        return _prune(base, "left behind by the original: no 🎪 label names it")
+        return _prune_by_labels(base, "left behind by the original: no 🎪 label names it")
     if show.status != "running":
-        return _prune(base, f"🚦 {show.status} in the original")
+        return _prune_by_labels(base, f"🚦 {show.status} in the original")
     if not active:
         serving = st.serving_sha
         if serving is None and not st.active:
             return _with(base, "leave", "several running, no 🎯 and no newest: fix the labels")
         that = f"{serving} is" if serving else "none is"
-        return _prune(base, f"not the environment serving the PR ({that})")
+        return _prune_by_labels(base, f"not the environment serving the PR ({that})")
     if env.service is None:
         return _with(
             base,
@@ -239,6 +239,21 @@ def _prune(d: MigrationDecision, reason: str) -> MigrationDecision:
     if d.env.empty:
         return _with(d, "prune", reason, "labels only: nothing of the original in AWS")
     return _with(d, "prune", reason)
+
+
+def _prune_by_labels(d: MigrationDecision, reason: str) -> MigrationDecision:
+    """A prune only labels argue for: anyone who may label the PR can strip or forge them, so
+    a service of the original that AWS says still runs (desired or running tasks) is left."""
+    svc = d.env.service
+    if svc is not None and (svc.desired > 0 or svc.running > 0):
+        return _with(
+            d,
+            "leave",
+            f"its service still runs in AWS ({svc.running}/{svc.desired} tasks): never pruned"
+            " from labels alone",
+            reason,
+        )
+    return _prune(d, reason)
 
 
 def _migrate(

@@ -177,6 +177,10 @@ def service(pr: int = 1, sha: str = SHA, **kw: object) -> OriginalService:
     return OriginalService(**defaults)  # type: ignore[arg-type]
 
 
+#: a service the original scaled to zero: nothing of it serves
+STOPPED = service(desired=0, running=0)
+
+
 def td(
     rev: int = 7, pr: int = 1, sha: str = SHA, family: str = "superset-ci"
 ) -> OriginalTaskDefinition:
@@ -240,7 +244,8 @@ def test_an_older_sha_still_in_the_pr_migrates_as_it_is() -> None:
             "prune",
             "no longer a commit",
         ),
-        (their_labels(SHA, status="failed"), inventory(service()), {}, "prune", "failed"),
+        (their_labels(SHA, status="failed"), inventory(STOPPED), {}, "prune", "failed"),
+        (their_labels(SHA, status="failed"), inventory(service()), {}, "leave", "still runs"),
         (their_labels(SHA, status="deploying"), inventory(service()), {}, "leave", "working on it"),
         ([*their_labels(SHA), L.BLOCKED], inventory(service()), {}, "leave", "blocked"),
         (
@@ -258,7 +263,11 @@ def test_an_older_sha_still_in_the_pr_migrates_as_it_is() -> None:
             "conflicting status",
         ),
         (their_labels(SHA), inventory(), {}, "leave", "no service"),
-        ([], inventory(service()), {}, "prune", "no 🎪 label names it"),
+        ([], inventory(STOPPED), {}, "prune", "no 🎪 label names it"),
+        # labels stripped from a serving environment: AWS says it runs, so it stays
+        ([], inventory(service()), {}, "leave", "still runs in AWS (1/1 tasks)"),
+        ([], inventory(service(desired=0, running=1)), {}, "leave", "still runs"),
+        ([], inventory(service(desired=1, running=0)), {}, "leave", "still runs"),
     ],
 )
 def test_what_is_not_migrated_and_why(
@@ -273,10 +282,15 @@ def test_a_stray_beside_the_serving_one_is_pruned() -> None:
     labels = their_labels(SHA, created="2026-11-24T10-00") + their_labels(
         "def5678", created="2026-11-24T09-00"
     )
-    inv = inventory(service(), service(sha="def5678"), tds=(td(), td(8, sha="def5678")))
+    stopped = service(sha="def5678", desired=0, running=0)
+    inv = inventory(service(), stopped, tds=(td(), td(8, sha="def5678")))
     d = decide(pr(labels), inv)
     assert d[SHA].action == "migrate"
     assert d["def5678"].action == "prune" and "abc1234 is" in d["def5678"].reasons[0]
+    # the same stray whose service still runs is left: only labels say it does not serve
+    inv = inventory(service(), service(sha="def5678"), tds=(td(), td(8, sha="def5678")))
+    left = decide(pr(labels), inv)["def5678"]
+    assert left.action == "leave" and "still runs" in left.reasons[0]
 
 
 def test_commits_beyond_githubs_250_prove_nothing() -> None:
