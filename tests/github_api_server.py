@@ -60,6 +60,13 @@ def _utf16_len(s: str) -> int:
     return len(s.encode("utf-16-le")) // 2
 
 
+#: who adds and removes labels in the tests unless they say who: a writer (``admin``) unless
+#: ``collaborators`` names them otherwise
+MAINTAINER = "showtime-maintainer"
+#: the tool's own identity: the label changes it makes through the API are this actor's
+BOT = "github-actions[bot]"
+
+
 class GitHubServer:
     """One repository's slice of the GitHub REST API. Thread-safe; one lock around state."""
 
@@ -74,6 +81,8 @@ class GitHubServer:
         self._defs: dict[str, dict[str, Any]] = {}
         self._comments: dict[int, dict[str, Any]] = {}
         self._deployments: dict[int, dict[str, Any]] = {}
+        #: each PR's issue events (``labeled``/``unlabeled``), oldest first, as GitHub lists them
+        self._events: dict[int, list[dict[str, Any]]] = {}
         self._rules: list[_Rule] = []
         self._ids = iter(range(1000, 10**9))
         self._lock = threading.RLock()
@@ -139,6 +148,7 @@ class GitHubServer:
         fork: bool = False,
         merged: bool = False,
         commits: Iterable[str] = (),
+        labels_by: str = MAINTAINER,
     ) -> None:
         history = list(commits)
         with self._lock:
@@ -153,26 +163,48 @@ class GitHubServer:
                 "merged": merged,
             }
             self._labels[number] = []
+            self._events[number] = []
             for name in labels:
                 self._define(name)
                 if name not in self._labels[number]:
                     self._labels[number].append(name)
+                    self._event(number, "labeled", name, labels_by)
 
     def set_state(self, number: int, state: str) -> None:
         with self._lock:
             self._pulls[number]["state"] = state
 
-    def add_labels(self, number: int, *names: str) -> None:
-        """Labels added to a PR (as a person would, in the web UI)."""
+    def add_labels(self, number: int, *names: str, by: str = MAINTAINER) -> None:
+        """Labels added to a PR (as a person, ``by``, would in the web UI)."""
         with self._lock:
             for name in names:
                 self._define(name)
                 if name not in self._labels[number]:
                     self._labels[number].append(name)
+                    self._event(number, "labeled", name, by)
 
-    def remove_labels(self, number: int, *names: str) -> None:
+    def remove_labels(self, number: int, *names: str, by: str = MAINTAINER) -> None:
         with self._lock:
+            for name in names:
+                if name in self._labels[number]:
+                    self._event(number, "unlabeled", name, by)
             self._labels[number] = [n for n in self._labels[number] if n not in names]
+
+    def events_of(self, number: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._events[number]]
+
+    def _event(self, number: int, kind: str, name: str, actor: str) -> None:
+        """One issue event as GitHub's ``GET /issues/{n}/events`` lists it."""
+        self._events.setdefault(number, []).append(
+            {
+                "id": self._id(),
+                "event": kind,
+                "actor": self._user(actor),
+                "label": {"name": name, "color": self._defs.get(name, {}).get("color", "ededed")},
+                "created_at": "2026-01-01T00:00:00Z",
+            }
+        )
 
     def push(self, number: int, sha: str, *, force: bool = False) -> None:
         """A new head commit; ``force``: the previous commits leave the PR (a force-push)."""
@@ -455,6 +487,7 @@ class GitHubServer:
             (r"GET /pulls/(\d+)/commits", self._list_commits),
             (r"GET /issues/(\d+)", lambda _b, _p, _q, _r, n: (200, self._issue_json(self._pr(n)))),
             (r"GET /issues/(\d+)/labels", self._issue_labels),
+            (r"GET /issues/(\d+)/events", self._list_events),
             (r"POST /issues/(\d+)/labels", self._add_labels),
             (r"PUT /issues/(\d+)/labels", self._set_labels),
             (r"DELETE /issues/(\d+)/labels/([^/]+)", self._remove_label),
@@ -496,6 +529,9 @@ class GitHubServer:
         commits = self._pulls[self._pr(n)]["commits"][:250]  # GitHub's cap
         return self._page([{"sha": c, "commit": {"message": c[:7]}} for c in commits], raw, query)
 
+    def _list_events(self, _b: Any, raw: str, query: str, _r: str, n: str) -> tuple[int, Any]:
+        return self._page(list(self._events.get(self._pr(n), [])), raw, query)
+
     def _issue_labels(self, _b: Any, raw: str, query: str, _r: str, n: str) -> tuple[int, Any]:
         return self._page([self._label_json(x) for x in self._labels[self._pr(n)]], raw, query)
 
@@ -515,11 +551,19 @@ class GitHubServer:
             self._define(name)
             if name not in self._labels[number]:
                 self._labels[number].append(name)
+                self._event(number, "labeled", name, BOT)
         return 200, [self._label_json(x) for x in self._labels[number]]
 
     def _set_labels(self, body: Any, _p: str, _q: str, _r: str, n: str) -> tuple[int, Any]:
         number = self._pr(n)
-        self._labels[number] = list(dict.fromkeys(self._names(body)))
+        before, after = self._labels[number], list(dict.fromkeys(self._names(body)))
+        for x in before:
+            if x not in after:
+                self._event(number, "unlabeled", x, BOT)
+        for x in after:
+            if x not in before:
+                self._event(number, "labeled", x, BOT)
+        self._labels[number] = after
         for name in self._labels[number]:
             self._define(name)
         return 200, [self._label_json(x) for x in self._labels[number]]
@@ -531,6 +575,7 @@ class GitHubServer:
         if name not in self._labels[number]:
             raise _Reply(404, {"message": "Label does not exist"})
         self._labels[number].remove(name)
+        self._event(number, "unlabeled", name, BOT)
         return 200, [self._label_json(x) for x in self._labels[number]]
 
     def _list_defs(self, _b: Any, raw: str, query: str, _r: str) -> tuple[int, Any]:
@@ -680,7 +725,7 @@ class GitHubServer:
         return self._page(list(reversed(dep["statuses"])), raw, query)
 
     def _permission(self, _b: Any, _p: str, _q: str, _r: str, login: str) -> tuple[int, Any]:
-        role = self.collaborators.get(login)
+        role = self.collaborators.get(login, "admin" if login == MAINTAINER else None)
         if role is None:
             raise _Reply(404, {"message": f"{login} is not a user"})
         legacy = {"maintain": "write", "triage": "read"}.get(role, role)

@@ -1,4 +1,5 @@
-"""Reads: a PR, its commits, a login's permission, the open PRs with 🎪 labels, a branch's head."""
+"""Reads: a PR, its commits, its label events, a login's permission, the open PRs with 🎪
+labels, a branch's head."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from showtime_iac.adapters.github.errors import GitHubError
 from showtime_iac.adapters.github.transport import GitHubTransport, label_url_name
 from showtime_iac.core.events import pr_from_api
+from showtime_iac.core.guarded import LabelEvent
 from showtime_iac.core.model import InputError, PrInfo
 
 __all__ = ["ReadsMixin"]
@@ -99,6 +101,29 @@ class ReadsMixin(GitHubTransport):
                 if len(data) < 100:
                     break
         return tuple(out)
+
+    #: at most this many pages of 100 issue events are read; a longer history is an error
+    EVENT_PAGES = 10
+
+    def label_events(self, number: int) -> list[LabelEvent]:
+        """The PR's ``labeled``/``unlabeled`` events, oldest first: ⌈events / 100⌉ requests.
+        Any failure (or a history longer than :attr:`EVENT_PAGES` pages) raises."""
+        out: list[LabelEvent] = []
+        with self._errors(f"read the events of PR #{number}"):
+            for page in range(1, self.EVENT_PAGES + 1):
+                _h, data = self.gh.requester.requestJsonAndCheck(
+                    "GET",
+                    f"{self._url}/issues/{number}/events",
+                    parameters={"per_page": "100", "page": str(page)},
+                )
+                for e in data:
+                    if e.get("event") in ("labeled", "unlabeled"):
+                        actor = (e.get("actor") or {}).get("login") or ""
+                        label = (e.get("label") or {}).get("name") or ""
+                        out.append(LabelEvent(str(e["event"]), str(label), str(actor)))
+                if len(data) < 100:
+                    return out
+        raise GitHubError(f"PR #{number} has more than {self.EVENT_PAGES * 100} events")
 
     def branch_head(self, ref: str) -> str:
         """The full SHA at the tip of branch ``ref``."""
