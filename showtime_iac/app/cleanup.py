@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.guarded import removes_unverified, with_unverified_removed, without
 from showtime_iac.core.lifetimes import deadlines
 from showtime_iac.core.model import (
     BASELINE_PR,
@@ -37,7 +38,12 @@ from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
 Recheck = Callable[["SweepItem"], "SweepItem"]
 Bind = Callable[[Plan], Plan]
 #: what the cleanup carries out (a ``keep`` is only reported), and the result it reports
-_DONE = {"destroy": "destroyed", "warn": "warned", "sleep": "asleep"}
+_DONE = {
+    "destroy": "destroyed",
+    "warn": "warned",
+    "sleep": "asleep",
+    "unguard": "removed the guarded labels no writer added",
+}
 _ACTS = tuple(_DONE)
 #: re-checked on a fresh read of the PR right before they are carried out
 _RECHECKED = ("destroy", "sleep")
@@ -45,6 +51,7 @@ Activity = Callable[[Sequence[PrInfo], datetime], Mapping[int, datetime] | None]
 """``(prs, now) -> {pr: last request}`` (None: public-IP mode, no signal)."""
 
 if TYPE_CHECKING:
+    from showtime_iac.adapters.github import GitHubClient
     from showtime_iac.app.executor import Executor, LivePort
     from showtime_iac.app.wiring import Ports
 
@@ -75,6 +82,8 @@ class SweepItem:
             return "destroy"
         if self.plan.intent == "warn":
             return "warn"
+        if removes_unverified(self.plan):
+            return "unguard"
         return "keep"
 
 
@@ -92,16 +101,21 @@ def sweep(
     policy: Policy | None = None,
     activity: Mapping[int, datetime] | None = None,
     prepared: Collection[str] = (),
+    unverified: Mapping[int, Sequence[str]] | None = None,
 ) -> list[SweepItem]:
     """One item per PR with an environment or a stack; ``plan.stacks`` empty means keep.
     ``activity``: the last request the load balancer saw for a PR (HTTPS mode).
     ``prepared``: stacks made while their image builds: on an open PR they are neither
     strays nor lost labels here (:func:`~showtime_iac.app.prepare.sweep_prepared` judges
-    them by their age); a closed PR's go with the rest."""
+    them by their age); a closed PR's go with the rest. ``unverified``: a PR's guarded
+    labels whose adder is not verified as a writer (:func:`unverified_of`): decided as if
+    absent, and removed."""
     seen = activity or {}
     names = tuple(stacks)
     items: list[SweepItem] = []
-    for pr in sorted(prs, key=lambda p: p.number):
+    for listed in sorted(prs, key=lambda p: p.number):
+        hidden = tuple((unverified or {}).get(listed.number, ()))
+        pr = without(listed, hidden)
         mine = [n for n in names if (parsed := parse_stack_name(n)) and parsed[0] == pr.number]
         if pr.is_open:
             mine = [n for n in mine if n not in prepared]
@@ -109,7 +123,7 @@ def sweep(
         if not st.shows and not mine:
             continue
         plan = decide(
-            Event(name="schedule", actor="showtime-cleanup"),
+            CLEANUP_EVENT,
             pr,
             now,
             policy,
@@ -129,8 +143,20 @@ def sweep(
             )
         elif pr.is_open and not plan.stacks and not st.blocked:
             plan = _strays(pr, st, mine) or plan
-        items.append(SweepItem(pr, plan))
+        items.append(SweepItem(listed, with_unverified_removed(plan, hidden)))
     return items
+
+
+#: the event of every cleanup run's decisions
+CLEANUP_EVENT = Event(name="schedule", actor="showtime-cleanup")
+
+
+def unverified_of(github: GitHubClient, prs: Iterable[PrInfo]) -> dict[int, tuple[str, ...]]:
+    """Each PR's guarded labels the cleanup must not obey (events read only where one is)."""
+    from showtime_iac.app.guarded import unverified_labels
+
+    found = {p.number: unverified_labels(github, CLEANUP_EVENT, p.number, p.labels) for p in prs}
+    return {n: h for n, h in found.items() if h}
 
 
 def _strays(pr: PrInfo, st: L.LabelState, mine: Sequence[str]) -> Plan | None:
@@ -221,13 +247,19 @@ class CleanupReport:
         return {"dry_run": self.dry_run, "items": self.rows, **self.extra}
 
 
+def _reason(plan: Plan) -> str:
+    if removes_unverified(plan) and not plan.stacks:
+        return "; ".join(r for r in plan.reasons if r.startswith("not obeyed"))
+    return plan.skipped or (plan.reasons[0] if plan.reasons else "")
+
+
 def _row(item: SweepItem, dry_run: bool) -> dict[str, Any]:
     return {
         "pr": item.pr.number,
         "state": item.pr.state,
         "action": item.action,
         "stacks": [op.stack for op in item.plan.stacks],
-        "reason": item.plan.skipped or (item.plan.reasons[0] if item.plan.reasons else ""),
+        "reason": _reason(item.plan),
         "result": "planned" if dry_run or item.action == "keep" else "",
     }
 
@@ -263,7 +295,8 @@ def _still_due(
         return item
     fresh = ports.github.get_pr(item.pr.number)
     seen = None if activity is None else activity([fresh], datetime.now(UTC))
-    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy, seen)
+    hidden = unverified_of(ports.github, [fresh])
+    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy, seen, (), hidden)
     return again[0] if again else SweepItem(fresh, Plan(pr=fresh.number, intent="none"))
 
 
@@ -399,6 +432,7 @@ def cleanup(
     from showtime_iac.app.executor import Executor
     from showtime_iac.app.images import bind_images
     from showtime_iac.app.inputs import load_policy
+    from showtime_iac.app.prepare import sweep_prepared
     from showtime_iac.settings import Settings
 
     settings = Settings.from_env()
@@ -419,15 +453,14 @@ def cleanup(
             return None  # public-IP mode: no load balancer, no request signal
         return request_activity(ports.live, of, at, policy, notes)
 
-    from showtime_iac.app.prepare import sweep_prepared
-
     # stacks made while their image builds: judged by their age, never as strays
     prepared, prepared_rows = sweep_prepared(ports, stacks, prs, now, dry_run)
-    items = sweep(prs, stacks, now, policy, prepared=prepared)
+    hidden = unverified_of(ports.github, prs)
+    items = sweep(prs, stacks, now, policy, prepared=prepared, unverified=hidden)
     # a request only ever postpones: read them where this run would warn, sleep or tear down
     seen = activity([i.pr for i in items if i.action in _ACTS], now)
     if seen:
-        items = sweep(prs, stacks, now, policy, seen, prepared)
+        items = sweep(prs, stacks, now, policy, seen, prepared, hidden)
     executor = Executor(
         ports.github,
         ports.stacks,

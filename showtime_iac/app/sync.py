@@ -162,12 +162,23 @@ def plan_for(
     ``bind=False``: no image is bound (``sync --prepare`` runs before the image exists).
     """
     from showtime_iac.app.cleanup import fleet_of
+    from showtime_iac.app.guarded import Verifier
     from showtime_iac.app.images import bind_images, image_from_env, require_image
-    from showtime_iac.core.planner import decide, needs_permission
+    from showtime_iac.core.guarded import with_unverified_removed, without
+    from showtime_iac.core.planner import decide as decide_labels
+    from showtime_iac.core.planner import needs_permission
 
     record = image_from_env(os.environ)
     if ports is not None and needs_permission(ev):
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
+    verify = Verifier(ports.github if ports is not None else None, ev, pr.number)
+
+    def decide(ev: Event, pr: PrInfo, *args: Any, **kw: Any) -> Plan:
+        # a guarded label whose adder is not verified is decided as if absent, and removed
+        hidden = verify(pr.labels)
+        plan = decide_labels(ev, without(pr, hidden), *args, **kw)
+        return with_unverified_removed(plan, hidden)
+
     plan = decide(ev, pr, now, policy)
     if ports is None:
         return _after_healthy(bind_images(plan, record, None), pr, policy), pr

@@ -125,6 +125,9 @@ class TrustMachine(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="showtime-machine-"))
         self.gh.collaborators.update({"maintainer": "write", "triager": "triage", "reader": "read"})
         self.head = "a" * 40
+        self.forged: set[str] = set()  # guarded labels whose refusing run was cancelled
+        self.step_forged: set[str] = set()
+        self.active_at_start: str | None = None
         self.body = "A feature."
         self.open = True
         self.gh.add_pr(PR, head_sha=self.head, author="author", fork=True, body=self.body)
@@ -178,12 +181,6 @@ class TrustMachine(RuleBasedStateMachine):
     def labels(self) -> list[str]:
         return self.gh.labels_of(PR)
 
-    def _set_labels(self, names: list[str]) -> None:
-        with self.gh._lock:
-            for n in names:
-                self.gh._define(n)
-            self.gh._labels[PR] = list(dict.fromkeys(names))
-
     def _set_pull(self, **kw: Any) -> None:
         with self.gh._lock:
             self.gh._pulls[PR].update(kw)
@@ -192,6 +189,7 @@ class TrustMachine(RuleBasedStateMachine):
         """One workflow run: the image of ``sha`` when the plan job would build it, then sync."""
         from showtime_iac.app.sync import sync
 
+        self._forged_at_start()
         self.step_ups = list(self.stacks.ups)
         self.step_destroys = list(self.stacks.destroyed)
         self.mp.setenv("GITHUB_ACTOR", actor)
@@ -240,7 +238,7 @@ class TrustMachine(RuleBasedStateMachine):
         if not self.open or label in self.labels():
             return
         self.before = L.parse_state(self.labels())
-        self._set_labels([*self.labels(), label])
+        self.gh.add_labels(PR, label, by=actor)  # the issue events name who added it
         self._pr_event("labeled", actor, label)
 
     @rule(actor=st.sampled_from(("maintainer", "triager")), data=st.data())
@@ -250,7 +248,7 @@ class TrustMachine(RuleBasedStateMachine):
             return
         label = data.draw(st.sampled_from(sorted(present)))
         self.before = L.parse_state(self.labels())
-        self._set_labels([n for n in self.labels() if n != label])
+        self.gh.remove_labels(PR, label, by=actor)
         self._pr_event("unlabeled", actor, label)
 
     @rule(sha=shas)
@@ -380,6 +378,21 @@ class TrustMachine(RuleBasedStateMachine):
     def cleanup(self) -> None:
         self._sweep()
 
+    @rule(label=st.sampled_from((L.STOP, L.BLOCKED, L.FREEZE, L.START, L.LEGACY)))
+    def a_triage_users_label_whose_run_is_cancelled(self, label: str) -> None:
+        """GitHub's concurrency: a newer run in the PR's group cancels the queued run that
+        would have refused the triage user's guarded label; it stays on, unchecked."""
+        if not self.open or label in self.labels():
+            return
+        self.gh.add_labels(PR, label, by="triager")
+        self.forged.add(label)
+
+    def _forged_at_start(self) -> None:
+        """The cancelled runs' labels still on the PR as this run starts, and what ran then."""
+        self.forged &= set(self.labels())
+        self.step_forged = set(self.forged)
+        self.active_at_start = L.parse_state(self.labels()).active_sha
+
     # -- cleanup and the sweep invariant (d) ---------------------------------------------------
 
     def _unreferenced(self) -> set[str]:
@@ -391,6 +404,7 @@ class TrustMachine(RuleBasedStateMachine):
         from showtime_iac.app.cleanup import cleanup
 
         self.gh._rules.clear()  # the sweep runs later, when GitHub answers again
+        self._forged_at_start()
         unreferenced = self._unreferenced()
         self.step_ups = list(self.stacks.ups)
         self.step_destroys = list(self.stacks.destroyed)
@@ -437,6 +451,17 @@ class TrustMachine(RuleBasedStateMachine):
             before = self.before
             closing = not self.open
             assert closing or before.stop, f"(b) @{actor}'s event destroyed {new_destroys}"
+
+    @invariant()
+    def f_a_label_whose_run_was_cancelled_is_never_obeyed(self) -> None:
+        actor = getattr(self, "last_actor", None)
+        if actor in WRITERS or not self.open or L.STOP not in self.step_forged:
+            return
+        new_destroys = self.stacks.destroyed[len(self.step_destroys) :]
+        active = self.active_at_start
+        assert active is None or f"pr-{PR}-{active}" not in new_destroys, (
+            f"(f) a triage user's 🛑 tore {active} down in @{actor}'s run"
+        )
 
     @invariant()
     def c_freeze_holds(self) -> None:
@@ -557,5 +582,57 @@ def test_a_queued_push_tears_down_on_the_labels_it_re_read() -> None:
         m.e_the_active_pointer_never_names_a_destroyed_stack()
         assert not m.stacks.existing
         assert [n for n in m.labels() if L.is_showtime_label(n)] == []
+    finally:
+        m.teardown()
+
+
+@pytest.mark.parametrize("then", ["another label", "a fork push", "the cleanup"])
+def test_a_triage_users_stop_whose_run_was_cancelled_never_tears_down(then: str) -> None:
+    """Issue 26: a triage user adds 🛑, then another 🎪 label; GitHub cancels the queued run
+    that would refuse 🛑. The next run (the second label's, a fork author's push, or the
+    6-hourly cleanup) must not tear down: the events show no writer added 🛑. It removes 🛑."""
+    m = TrustMachine()
+    try:
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        stack = f"pr-{PR}-ccccccc"
+        assert m.stacks.existing == {stack}
+        m.a_triage_users_label_whose_run_is_cancelled(L.STOP)
+        if then == "another label":
+            m.add_label("triager", CONF)
+        elif then == "a fork push":
+            m.fork_push("d" * 40)
+        else:
+            m.cleanup()
+        m.f_a_label_whose_run_was_cancelled_is_never_obeyed()
+        assert m.stacks.existing == {stack} and not m.stacks.destroyed
+        assert L.STOP not in m.labels()
+        assert L.parse_state(m.labels()).active_sha == "ccccccc"
+    finally:
+        m.teardown()
+
+
+def test_a_writers_stop_whose_run_was_cancelled_is_still_obeyed() -> None:
+    """The other side: the events show a writer added 🛑, so the next run carries it out."""
+    m = TrustMachine()
+    try:
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        m.gh.add_labels(PR, L.STOP, by="maintainer")  # its own run was cancelled
+        m.cleanup()
+        assert not m.stacks.existing and f"pr-{PR}-ccccccc" in m.stacks.destroyed
+    finally:
+        m.teardown()
+
+
+def test_a_triage_users_block_on_a_closed_pr_does_not_keep_its_environment() -> None:
+    """Issue 26: a triage user's 🔒 (its refusing run cancelled) on a PR that is then closed:
+    the cleanup still tears the closed PR's environment down, and the 🔒 goes."""
+    m = TrustMachine()
+    try:
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        m.a_triage_users_label_whose_run_is_cancelled(L.BLOCKED)
+        m.close("author")  # the close's run sees 🔒 as well
+        m.cleanup()
+        assert not m.stacks.existing and f"pr-{PR}-ccccccc" in m.stacks.destroyed
+        assert L.BLOCKED not in m.labels()
     finally:
         m.teardown()
