@@ -5,12 +5,13 @@ this module only reads the PR (its head, whether it comes from a fork, its commi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
-from showtime_iac.core.model import PrInfo
+from showtime_iac.core.model import InputError, PrInfo
 from showtime_iac.core.refresh_commit import Approved, Refused, approved_commit
 
-__all__ = ["PrReads", "refresh_commit"]
+__all__ = ["PrReads", "refresh_commit", "refresh_from_event"]
 
 
 class PrReads(Protocol):
@@ -19,6 +20,10 @@ class PrReads(Protocol):
     def get_pr(self, number: int) -> PrInfo: ...
 
     def pr_commits(self, number: int) -> tuple[str, ...]: ...
+
+
+class PrReadsAndReply(PrReads, Protocol):
+    def post_comment(self, number: int, body: str) -> None: ...
 
 
 def refresh_commit(
@@ -44,3 +49,50 @@ def refresh_commit(
         comment_at=comment_at,
         head_pushed_at=head_pushed_at,
     )
+
+
+def _created_at(comment: dict[str, Any]) -> datetime:
+    text = str(comment.get("created_at") or "")
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"the comment's created_at {text[:40]!r} is no ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise InputError(f"the comment's created_at {text[:40]!r} has no time zone")
+    return at
+
+
+def refresh_from_event(
+    number: int,
+    event_path: Path,
+    *,
+    reply: bool = False,
+    github: PrReadsAndReply | None = None,
+) -> dict[str, Any]:
+    """For the workflow's plan job: the commit an ``issue_comment`` event's refresh deploys.
+
+    ``{"refresh": false}`` when the comment is no refresh (the run is about the head, as
+    before). Otherwise ``{"refresh": true, "sha": <full SHA> or null, "reply": <text> or
+    null}``: a refused refresh has no SHA and the reply says why. ``reply``: post that reply
+    on the PR (the sync job does it; the plan job's token cannot write)."""
+    from showtime_iac.app.inputs import load_payload
+    from showtime_iac.core.commands import Command, parse_comment
+
+    payload = load_payload(event_path)
+    comment = payload.get("comment")
+    if not isinstance(comment, dict):
+        raise InputError(f"{event_path}: not an issue_comment event (no comment)")
+    cmd = parse_comment(str(comment.get("body") or ""))
+    if not isinstance(cmd, Command) or cmd.name != "refresh":
+        return {"refresh": False}
+    if github is None:
+        from showtime_iac.adapters.github import GitHubClient
+        from showtime_iac.settings import Settings
+
+        github = GitHubClient.from_settings(Settings.from_env())
+    got = refresh_commit(github, number, requested=cmd.arg, comment_at=_created_at(comment))
+    if isinstance(got, Approved):
+        return {"refresh": True, "sha": got.sha, "reply": None, "why": got.why}
+    if reply:
+        github.post_comment(number, f"🎪 {got.reply}")
+    return {"refresh": True, "sha": None, "reply": got.reply}

@@ -180,11 +180,24 @@ from showtime_iac.cli import (  # noqa: E402
     logs,
     migrate,
     plan,
+    refresh,
     stacks,
     sync,
 )
 
-for _module in (dashboard, labels, logs, credentials, plan, stacks, image, doctor, sync, migrate):
+for _module in (
+    dashboard,
+    labels,
+    logs,
+    credentials,
+    plan,
+    stacks,
+    image,
+    doctor,
+    sync,
+    migrate,
+    refresh,
+):
     _module.register(app)
 _use_command_class(app)
 # --- end of command modules --------------------------------------------------------------

@@ -3,11 +3,17 @@ a fork author's push after the writer's comment is never deployed under the writ
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from showtime_iac.adapters.github import GitHubClient
 from showtime_iac.app.refresh import refresh_commit
+from showtime_iac.cli.main import main
 from showtime_iac.core.refresh_commit import Approved, Refused
+from tests import payloads as P
 from tests.github_api_server import GitHubServer
 
 SEEN = "a" * 40  # the head the writer reviewed
@@ -60,3 +66,48 @@ def test_a_commit_that_left_the_pr_or_never_was_in_it_is_refused(
     for requested in (SEEN[:7], "c" * 40):
         got = refresh_commit(client, 6, requested=requested, comment_at=AT)
         assert isinstance(got, Refused) and "not a commit of this PR" in got.reply, requested
+
+
+def _comment_event(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "event.json"
+    payload = P.issue_comment(body, [])  # created 2026-01-15T14:30:00Z, PR 1234
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return path
+
+
+def test_the_plan_jobs_command_names_the_commit_or_the_refusal(
+    env: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the workflow's plan job runs for a comment: the fork's head moved after the
+    writer's comment, so a plain refresh is refused and a named commit is deployed."""
+    env.add_pr(1234, head_sha=SEEN, fork=True)
+    env.push(1234, PUSHED)
+
+    def run(body: str, *extra: str) -> dict[str, object]:
+        event = _comment_event(tmp_path, body)
+        assert main(["refresh-commit", "1234", "--event", str(event), *extra]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert isinstance(doc, dict)
+        return doc
+
+    assert run("/showtime extend 48h") == {"refresh": False}
+    refused = run("/showtime refresh")
+    assert refused["sha"] is None and f"refresh {PUSHED[:7]}" in str(refused["reply"])
+    assert env.comments_of(1234) == []  # the plan job's token cannot write: no reply there
+    named = run(f"thanks!\n/showtime refresh {SEEN[:7]}")
+    assert named["sha"] == SEEN and named["reply"] is None
+    # the sync job posts the refusal, once
+    run("/showtime refresh", "--reply")
+    assert [c["body"] for c in env.comments_of(1234)] == [f"🎪 {refused['reply']}"]
+
+
+def test_a_comment_time_that_is_no_time_is_an_input_error(
+    env: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.add_pr(1234, head_sha=SEEN)
+    payload = P.issue_comment("/showtime refresh", [])
+    payload["comment"]["created_at"] = "yesterday"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    assert main(["refresh-commit", "1234", "--event", str(event)]) == 2
+    assert "created_at" in capsys.readouterr().err
