@@ -172,10 +172,10 @@ def ttl_left(card: EnvCard, now: datetime) -> str:
 # ------------------------------------------------------------------------------- from data
 
 
-def _show_url(ip: str | None, port: int) -> str | None:
-    from showtime_iac.core.comment import address_url
+def _show_url(pr: int, ip: str | None, port: int, domain: str | None) -> str | None:
+    from showtime_iac.core.comment import address_url, vouched_address
 
-    return address_url(ip, port)
+    return address_url(vouched_address(pr, ip, domain), port)
 
 
 def cards_from_prs(
@@ -183,11 +183,14 @@ def cards_from_prs(
     *,
     port: int = 8080,
     cost_of: Any = None,
+    domain: str | None = None,
 ) -> list[EnvCard]:
     """One card per PR whose 🎪 labels describe an environment (or request one).
 
     ``cost_of(config_items) -> float | None`` prices an environment from its ⚙️ config
-    (default: the Fargate estimate of its size). Sorted by PR number, newest first.
+    (default: the Fargate estimate of its size). ``domain``: HTTPS mode's (SHOWTIME_DOMAIN);
+    the link is the PR's own host there, never a host a 🌐 label names. Sorted by PR number,
+    newest first.
     """
     from showtime_iac.core.labels import parse_state
 
@@ -214,7 +217,7 @@ def cards_from_prs(
                 status=status,
                 active_sha=state.active_sha,
                 building_sha=state.building_sha,
-                url=_show_url(state.active.ip if state.active else None, port),
+                url=_show_url(pr.number, state.active.ip if state.active else None, port, domain),
                 created=show.created if show else None,
                 ttl=show.ttl if show else None,
                 requester=show.requester if show else None,

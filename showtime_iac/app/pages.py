@@ -48,7 +48,7 @@ def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
         raise InputError("no repository: pass --repo OWNER/NAME or export GITHUB_REPOSITORY")
     client = wiring.open_github(settings, repo)  # PyGithub is loaded only for the live page
     port = load_policy(None).port
-    cards = cards_from_prs(client.list_showtime_prs(), port=port)
+    cards = cards_from_prs(client.list_showtime_prs(), port=port, domain=settings.domain)
     return cards, repo or settings.github_repository
 
 

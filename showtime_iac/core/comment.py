@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.lifetimes import Deadlines, goes_to_sleep
-from showtime_iac.core.model import PINNED, Show, Status
+from showtime_iac.core.model import PINNED, Show, Status, pr_host
 from showtime_iac.core.timings import Timings
 
 __all__ = [
     "MARKER",
     "address_url",
+    "vouched_address",
     "status_comment",
     "history_of",
     "lifetime_text",
@@ -56,6 +57,18 @@ def _public_ip_note(shows: Sequence[Show], port: int) -> list[str]:
     if any((url_of(s, port) or "").startswith("http://") for s in shows):
         return ["", "_Public-IP mode: the address is the task's own and changes on every deploy._"]
     return []
+
+
+def vouched_address(pr: int, address: str | None, domain: str | None) -> str | None:
+    """The 🌐 address a reader may be sent to, not the label's word alone (anyone who may label
+    the PR can write ``🌐 pr-1234.elsewhere.example``). In HTTPS mode (``domain`` configured)
+    the PR's own host, which the PR's router serves, whatever host the label names; in public-IP
+    mode only a task IP, never a host (the tool writes none there). None without a 🌐 label."""
+    if not address:
+        return None
+    if domain:
+        return pr_host(pr, domain)
+    return None if address.startswith("pr-") else address
 
 
 def address_url(address: str | None, port: int = 8080) -> str | None:
