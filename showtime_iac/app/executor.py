@@ -29,6 +29,7 @@ from typing import Any, Literal, Protocol
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.comment import status_comment
+from showtime_iac.core.guarded import NOT_OBEYED
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
 from showtime_iac.core.timings import Timings
@@ -296,6 +297,10 @@ class Executor:
 
     def _execute(self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None) -> Outcome:
         out = Outcome(pr=plan.pr, intent=plan.intent, sha=plan.sha)
+        for note in plan.reasons:  # a guarded label no writer added: reported, then removed
+            if note.startswith(NOT_OBEYED):
+                out.actions.append(note)
+                self._audit(out, "unverified-label", "removed", note)
         if plan.skipped and not plan.label_diff and not plan.comment:
             out.actions.append(f"skipped: {plan.skipped}")
             return out

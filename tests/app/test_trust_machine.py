@@ -597,6 +597,8 @@ def test_a_triage_users_stop_whose_run_was_cancelled_never_tears_down(then: str)
         stack = f"pr-{PR}-ccccccc"
         assert m.stacks.existing == {stack}
         m.a_triage_users_label_whose_run_is_cancelled(L.STOP)
+        summary = m.tmp / "summary.md"
+        m.mp.setenv("GITHUB_STEP_SUMMARY", str(summary))
         if then == "another label":
             m.add_label("triager", CONF)
         elif then == "a fork push":
@@ -607,6 +609,8 @@ def test_a_triage_users_stop_whose_run_was_cancelled_never_tears_down(then: str)
         assert m.stacks.existing == {stack} and not m.stacks.destroyed
         assert L.STOP not in m.labels()
         assert L.parse_state(m.labels()).active_sha == "ccccccc"
+        if then != "the cleanup":  # the run's summary says which label it did not obey
+            assert f"not obeyed: {L.STOP}" in summary.read_text(encoding="utf-8")
     finally:
         m.teardown()
 
