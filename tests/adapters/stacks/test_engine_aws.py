@@ -134,9 +134,7 @@ def test_full_cycle_up_drift_change_drift_destroy(
     measure("drift")
     assert not report.drifted, report.lines()
 
-    boto3.client("logs").put_retention_policy(
-        logGroupName=names.log_group, retentionInDays=30
-    )
+    boto3.client("logs").put_retention_policy(logGroupName=names.log_group, retentionInDays=30)
     report = driver.drift(pr, cfg.sha)
     measure("drift")
     assert report.drifted
