@@ -180,7 +180,7 @@ def test_start_claims_deploys_and_writes_the_state_back(run: Scenario) -> None:
     assert seen_at_up[0] <= 7
     # label definitions GitHub created on the fly got their colour
     defs = run.gh.label_definitions()
-    assert defs[f"🎪 🎯 {SHA7}"]["color"] == L.label_style(f"🎪 🎯 {SHA7}")[0]
+    assert defs[f"🎪 🎯 {SHA7}"]["color"] == "0e8a16"  # green: the SHA serving it (written out)
     assert defs[f"🎪 🎯 {SHA7}"]["description"]
     assert run.sleeps == []
     summary = (run.tmp_path / "summary.md").read_text(encoding="utf-8")
