@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from showtime_iac.adapters.stacks import StackRow
+from showtime_iac.adapters.stacks.config import stack_tags
 from showtime_iac.core.model import (
     EnvConfig,
     ShowtimeError,
@@ -106,6 +107,9 @@ class FakeStacks:
         self.existing.add(cfg.stack)
         self.ups.append(cfg.stack)
         self.configs.append(cfg)
+        # the record, as the driver writes it before its ``up`` (design §4's tags and the
+        # record's stack-only ones); ``retag`` changes it later
+        self.tags.setdefault(cfg.stack, {}).update(stack_tags(cfg))
         # like the program: no prebuilt image means one built from this stack's own SHA
         image = cfg.image or f"registry.test/superset-ci:sti-{cfg.stack}"
         self.images[cfg.stack] = (image, cfg.image_sha if cfg.image else cfg.sha)
@@ -134,6 +138,7 @@ class FakeStacks:
             raise ShowtimeError(f"target group of {name} is in use by the router of PR {pr}")
         self.existing.discard(name)
         self.images.pop(name, None)
+        self.tags.pop(name, None)
         self.destroyed.append(name)
         self.events.append(f"destroy {name}")
         self._note(f"destroy {name}")
@@ -168,6 +173,13 @@ class FakeStacks:
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
+
+    def records(self, pr: int) -> dict[str, dict[str, str]]:
+        """The tags of PR ``pr``'s stacks and router, as the driver reads them."""
+        out = {n: dict(self.tags.get(n, {})) for n in self.existing if n.startswith(f"pr-{pr}-")}
+        if pr in self.routers:
+            out[f"pr-{pr}-router"] = {"showtime:pr": str(pr), "showtime:sha": self.routers[pr]}
+        return out
 
     def stale_claims(self, stacks: Iterable[str]) -> None:
         self.stale.update(stacks)

@@ -164,6 +164,7 @@ def plan_for(
     from showtime_iac.app.cleanup import fleet_of
     from showtime_iac.app.guarded import Verifier
     from showtime_iac.app.images import bind_images, image_from_env, require_image
+    from showtime_iac.app.record import RecordView
     from showtime_iac.core.guarded import with_unverified_removed, without
     from showtime_iac.core.planner import decide as decide_labels
     from showtime_iac.core.planner import needs_permission
@@ -172,12 +173,16 @@ def plan_for(
     if ports is not None and needs_permission(ev):
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
     verify = Verifier(ports.github if ports is not None else None, ev, pr.number)
+    view = RecordView(ports, pr.number)
 
     def decide(ev: Event, pr: PrInfo, *args: Any, **kw: Any) -> Plan:
-        # a guarded label whose adder is not verified is decided as if absent, and removed
-        hidden = verify(pr.labels)
-        plan = decide_labels(ev, without(pr, hidden), *args, **kw)
-        return with_unverified_removed(plan, hidden)
+        # the state labels as the stacks' record says them; then a guarded label whose
+        # adder is not verified is decided as if absent, and removed
+        seen = view(pr.labels)
+        shown = replace(pr, labels=seen.labels)
+        hidden = verify(shown.labels)
+        plan = decide_labels(ev, without(shown, hidden), *args, **kw)
+        return view.repaired(with_unverified_removed(plan, hidden), seen)
 
     plan = decide(ev, pr, now, policy)
     if ports is None:
@@ -185,7 +190,9 @@ def plan_for(
     listed: list[PrInfo] | None = None
     if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
         listed = ports.github.list_showtime_prs()
-    if stale and plan.stacks:
+    if stale and (plan.stacks or view.disagreed):
+        # the payload's labels may be older than what earlier runs wrote: neither a stack
+        # operation nor a repair of the labels is decided from them
         pr = _fresh_labels(ports, pr, listed)
         plan = decide(ev, pr, now, policy)
     if listed is not None and plan.intent == "start":

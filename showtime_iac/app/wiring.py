@@ -96,6 +96,10 @@ class LazyStacks(_Lazy["PulumiDriver"]):
     def list_stacks(self) -> list[str]:
         return self._get().list_stacks()
 
+    def records(self, pr: int) -> dict[str, dict[str, str]]:
+        """The tags of PR ``pr``'s environment stacks and router (its record)."""
+        return self._get().records(pr)
+
     def stale_claims(self, stacks: Iterable[str]) -> None:
         """These stacks' claims on their PR are past the stale-claim age: a lock on one was
         left by a run that is gone, and may be cancelled."""

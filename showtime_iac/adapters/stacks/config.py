@@ -35,8 +35,11 @@ def check_tags(tags: Mapping[str, str]) -> dict[str, str]:
 
 
 def stack_tags(cfg: EnvConfig) -> dict[str, str]:
-    """The stack tags of design §4 (the same as on every AWS resource), checked."""
-    return check_tags(resource_tags(cfg))
+    """The stack tags of design §4 (the same as on every AWS resource) and the record's
+    stack-only ones (:func:`~showtime_iac.core.record.record_tags`), checked."""
+    from showtime_iac.core.record import record_tags
+
+    return check_tags({**resource_tags(cfg), **record_tags(cfg)})
 
 
 def is_secret_key(key: str) -> bool:

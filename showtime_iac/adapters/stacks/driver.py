@@ -52,7 +52,14 @@ from showtime_iac.adapters.stacks.errors import (
 from showtime_iac.adapters.stacks.listing import StackInfo, read_diy_tags, stack_infos
 from showtime_iac.adapters.stacks.prepared import PreparedOps
 from showtime_iac.adapters.stacks.router import RouterOps, new_secrets
-from showtime_iac.core.model import EnvConfig, InputError, ShowtimeError, stack_name
+from showtime_iac.core.model import (
+    EnvConfig,
+    InputError,
+    ShowtimeError,
+    parse_router_name,
+    parse_stack_name,
+    stack_name,
+)
 from showtime_iac.core.prepared import PREPARED_TAGS
 
 __all__ = ["PulumiDriver", "StackDriver", "TagReader", "open_driver"]
@@ -454,6 +461,23 @@ class PulumiDriver(RouterOps, PreparedOps):
                     out[n] = tags
         return out
 
+    def records(self, pr: int) -> dict[str, dict[str, str]]:
+        """The record of PR ``pr`` (design §1): the tags of its environment stacks and of its
+        router, by stack name. One backend listing; tags of those stacks only (a stack
+        listed with no tags: ``{}``, and every field of its record is unknown)."""
+        with self._timed(), self._errors(None, "reading the PR's record"):
+            rows = self.engine.list_stacks()
+            mine = [
+                short
+                for r in rows
+                if (short := r.name.rsplit("/", 1)[-1]).startswith(f"pr-{pr}-")
+                and (parse_router_name(short) == pr or _of_pr(short, pr))
+            ]
+            if not mine or not self._supports_tags():
+                return {n: {} for n in mine}
+            tags = self._tags_of(mine)
+        return {n: dict(tags.get(n, {})) for n in mine}
+
     def list_stacks(self) -> builtins.list[str]:
         """Names of this project's environment stacks (the executor's ``StackPort``): one
         backend listing, no tags read."""
@@ -553,3 +577,8 @@ def open_driver(
         tag_reader=tag_reader,
         stale_after=stale_after,
     )
+
+
+def _of_pr(name: str, pr: int) -> bool:
+    parsed = parse_stack_name(name)
+    return parsed is not None and parsed[0] == pr

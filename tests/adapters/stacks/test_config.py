@@ -12,7 +12,15 @@ from tests.adapters.stacks.support import NOW, SHA, cfg
 def test_stack_tags_are_the_resource_tags_and_fit_pulumi_limits() -> None:
     c = cfg(created=NOW)
     tags = S.stack_tags(c)
-    assert tags == resource_tags(c)
+    # every resource tag, and the record's stack-only ones (design §1)
+    assert {k: tags[k] for k in resource_tags(c)} == resource_tags(c)
+    assert set(tags) - set(resource_tags(c)) == {
+        "showtime:created-at",
+        "showtime:config",
+        "showtime:status",
+    }
+    assert tags["showtime:created-at"] == "2026-01-15T14:30:00Z"
+    assert tags["showtime:status"] == "deploying" and tags["showtime:config"] == "default"
     assert tags["showtime:pr"] == "1234" and tags["showtime:sha"] == "abc1234"
     assert tags["showtime:expires-at"] == "2026-01-17T14:30:00Z"
     assert all(len(k) <= S.MAX_TAG_NAME for k in tags)
