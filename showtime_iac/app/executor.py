@@ -32,6 +32,7 @@ from showtime_iac.core.comment import status_comment
 from showtime_iac.core.guarded import NOT_OBEYED
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
+from showtime_iac.core.record import REPAIRED, failed_tags, healthy_tags
 from showtime_iac.core.timings import Timings
 
 __all__ = [
@@ -301,6 +302,9 @@ class Executor:
             if note.startswith(NOT_OBEYED):
                 out.actions.append(note)
                 self._audit(out, "unverified-label", "removed", note)
+            elif note.startswith(REPAIRED):  # state labels someone changed: put back
+                out.actions.append(note)
+                self._audit(out, "label-repair", "ok", note)
         if plan.skipped and not plan.label_diff and not plan.comment:
             out.actions.append(f"skipped: {plan.skipped}")
             return out
@@ -342,20 +346,33 @@ class Executor:
         return out
 
     def _labels_and_reply(self, plan: Plan, pr: PrInfo, out: Outcome) -> Outcome:
+        for stack, tags in plan.retag:  # the record first: the labels are only its view
+            try:
+                self.stacks.retag(stack, dict(tags))
+                out.actions.append(f"retagged {stack}")
+            except ShowtimeError as exc:
+                out.exit_code, out.error = 1, f"could not record the change on {stack}: {exc}"
+                self._audit(out, plan.intent, "failed", out.error)
+                self.gh.post_comment(
+                    plan.pr, f"🎪 Nothing changed: {out.error}. Try the command again."
+                )
+                return out
         if plan.label_diff:
             self.gh.apply_label_diff(plan.pr, plan.add_labels, plan.remove_labels)
             out.actions.append(f"labels +{len(plan.add_labels)} -{len(plan.remove_labels)}")
         if plan.comment:
             self.gh.post_comment(plan.pr, plan.comment)
             out.actions.append("replied")
-        for stack, tags in plan.retag:  # the audit trail follows the labels (best effort)
-            try:
-                self.stacks.retag(stack, dict(tags))
-                out.actions.append(f"retagged {stack}")
-            except ShowtimeError as exc:
-                out.actions.append(f"could not retag {stack}: {exc} (the labels decide)")
         self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
         return out
+
+    def _record(self, stack: str, tags: Mapping[str, str], out: Outcome) -> None:
+        """Write what the run learnt into the stack's record (best effort: a stack whose
+        status stays ``deploying`` is judged by its labels, as before the record)."""
+        try:
+            self.stacks.retag(stack, dict(tags))
+        except ShowtimeError as exc:
+            out.actions.append(f"could not record {', '.join(tags)} on {stack}: {exc}")
 
     def _sweep(self, plan: Plan, out: Outcome) -> Outcome:
         """Stacks no label references: destroyed, nothing else on the PR changes."""
@@ -535,8 +552,10 @@ class Executor:
     def _healthy(self, plan: Plan, up: StackOp, fresh: PrInfo, out: Outcome) -> Outcome:
         """🎯 moves to the new SHA (labels added before the old ones go), then, and only
         then, the replaced stack is destroyed: 🎯 never names a destroyed stack."""
-        final = on_success(fresh.labels, up.sha, out.url.split("://", 1)[-1] if out.url else None)
+        address = out.url.split("://", 1)[-1] if out.url else None
+        final = on_success(fresh.labels, up.sha, address)
         out.timings = self._timings("ready")
+        self._record(up.stack, healthy_tags(address), out)  # the record first, then its view
         try:
             self.gh.apply_label_diff(plan.pr, final.add, final.remove)
         except ShowtimeError as exc:
@@ -576,6 +595,8 @@ class Executor:
         self._mark(self.phase)  # the phase in progress ended with the failure
         out.timings = self._timings("failed")
         fresh = self.gh.get_pr(plan.pr)
+        if restore is None:  # a rolled-back reconfigure still serves: its record stands
+            self._record(up.stack, failed_tags(), out)
         d = on_failure(fresh.labels, up.sha, restore=restore)
         self.gh.apply_label_diff(plan.pr, d.add, d.remove)
         try:

@@ -90,6 +90,8 @@ def _withdraw_warning(ctx: Ctx, plan: Plan) -> Plan:
     ev = ctx.event
     if ev.name == "issue_comment" and (plan.intent == "none" or not authorized(ev, ctx.policy)):
         return plan
+    if ctx.pr.is_fork and not any(op.action == "up" for op in plan.stacks):
+        return plan  # a fork author's push deploys nothing: it is no one's use of the env
     gone = [n for n in warned_labels(ctx.st) if n not in plan.remove_labels]
     if not gone or (plan.stacks and all(op.action == "destroy" for op in plan.stacks)):
         return plan

@@ -6,8 +6,9 @@ from __future__ import annotations
 from showtime_iac.core import labels as L
 from showtime_iac.core.commands import HELP, Command, CommandError, parse_comment
 from showtime_iac.core.lifetimes import max_age_for
-from showtime_iac.core.model import Status, Ttl, stack_name, tag_time
+from showtime_iac.core.model import Status, Ttl, stack_name
 from showtime_iac.core.plan import Ctx, Plan, skip
+from showtime_iac.core.record import lifetime_tags
 from showtime_iac.core.rules.config import reconfigure
 from showtime_iac.core.rules.lifecycle import teardown
 from showtime_iac.core.rules.rolling import update
@@ -146,11 +147,7 @@ def _set_ttl(ctx: Ctx, cmd: Command) -> Plan:
         value = L.render_lifetime(new_ttl, max_at, lifted)
         desired.append(L.render_label(L.Attr("ttl", value, show.sha)))
         idle_at = new_ttl.expires_at(show.created) if show.created else None
-        tags = (
-            ("showtime:ttl", new_ttl.value),
-            ("showtime:expires-at", tag_time(idle_at)),
-            ("showtime:max-age-at", tag_time(None if lifted else max_at)),
-        )
+        tags = lifetime_tags(new_ttl, idle_at, None if lifted else max_at, ctx.event.actor)
         retag.append((stack_name(ctx.pr.number, show.sha), tags))
     d = L.diff(st.labels, desired)
     return Plan(
