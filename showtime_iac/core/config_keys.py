@@ -13,6 +13,7 @@ __all__ = [
     "BUILD_KEYS",
     "ENV_KEYS",
     "NAMESPACE",
+    "PLACEMENT_KEYS",
     "REGION_KEY",
     "ROUTER_KEYS",
     "SECRET_KEYS",
@@ -80,12 +81,17 @@ SHARED_KEYS: dict[str, str | None] = {
     "loadBalancerName": "showtime-iac",
     "httpsListenerArn": None,  # environments without a StackReference: the shared listener
     "albSecurityGroupId": None,  # ... and the load balancer's security group
+    "loadBalancerShards": "[0]",  # HTTPS mode: the load balancers (shards) the stack declares
+    "loadBalancerRules": "100",  # rules per load balancer: AWS's default quota, adjustable
 }
 
 # Generated once by the driver when it creates an environment stack (secret config, never
 # regenerated; never in EnvConfig). The router stack (pr-{n}-router): its target group.
 SECRET_KEYS: dict[str, str | None] = {"secretKey": None, "adminPassword": None}
 ROUTER_KEYS: dict[str, str | None] = {"targetGroupArn": None, "asleep": "false"}
+# HTTPS mode, environment and router stacks: the PR's load balancer (core.shards) and the rule's
+# priority (unset: the provider's next free one, as before shards)
+PLACEMENT_KEYS: dict[str, str | None] = {"albShard": "0", "rulePriority": None}
 
 BUILD_KEYS: dict[str, str | None] = {
     "buildContext": "superset",
@@ -102,6 +108,7 @@ _OWN_KEYS = frozenset(
         *BUILD_KEYS,
         *SECRET_KEYS,
         *ROUTER_KEYS,
+        *PLACEMENT_KEYS,
         SHARED_STACK_KEY.split(":", 1)[1],
     )
 )

@@ -31,7 +31,6 @@ from showtime_iac.core.aws_ids import (
     _VPC_RE,
     LOG_RETENTION_DAYS,
     MAX_DOMAIN_LENGTH,
-    domain_checks,
     routing_checks,
 )
 from showtime_iac.core.config_keys import (
@@ -49,6 +48,7 @@ from showtime_iac.core.config_keys import (
     key,
 )
 from showtime_iac.core.model import SHA_RE, SIZES, EnvConfig, Size, Ttl
+from showtime_iac.core.shards import RULES_PER_ALB, Quotas, parse_shards
 
 __all__ = [
     "BUILD_KEYS",
@@ -242,8 +242,13 @@ class SharedConfig:
     load_balancer_name: str = "showtime-iac"
     https_listener_arn: str | None = None
     alb_security_group_id: str | None = None
+    #: HTTPS mode: the load balancers (shards, :mod:`core.shards`) and their rules quota
+    load_balancer_shards: tuple[int, ...] = (0,)
+    load_balancer_rules: int = RULES_PER_ALB
 
     def __post_init__(self) -> None:
+        Quotas(rules=self.load_balancer_rules)  # validates
+        parse_shards(json.dumps(list(self.load_balancer_shards)))  # validates
         routing = routing_checks(
             self.domain,
             self.load_balancer_name,
@@ -393,6 +398,8 @@ class SharedConfig:
             key("createSecurityGroup"): str(self.create_security_group).lower(),
             key("ecrLifecyclePolicy"): str(self.ecr_lifecycle_policy).lower(),
             key("loadBalancerName"): self.load_balancer_name,
+            key("loadBalancerShards"): json.dumps(list(self.load_balancer_shards)),
+            key("loadBalancerRules"): str(self.load_balancer_rules),
         }
         optional = {
             "clusterArn": self.cluster_arn,
@@ -456,6 +463,8 @@ class SharedConfig:
             load_balancer_name=req("loadBalancerName"),
             https_listener_arn=get("httpsListenerArn"),
             alb_security_group_id=get("albSecurityGroupId"),
+            load_balancer_shards=parse_shards(req("loadBalancerShards")),
+            load_balancer_rules=integer("loadBalancerRules"),
         )
 
 
@@ -468,11 +477,14 @@ class SharedStackRef:
 
     name: str = "shared"
     domain: str | None = None  # HTTPS mode: the listener and its security group come from it
+    #: HTTPS mode with a Route 53 zone: a stack on a shard other than 0 adds its host's record
+    hosted_zone_id: str | None = None
 
     def __post_init__(self) -> None:
         if not re.match(r"^[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100}){0,2}$", self.name):
             raise StackConfigError(f"invalid shared stack name {self.name[:80]!r}")
-        for ok, message in domain_checks(self.domain):
+        checks = routing_checks(self.domain, "x", (), self.hosted_zone_id, None)
+        for ok, message in checks:
             if not ok:
                 raise StackConfigError(message)
 
@@ -483,7 +495,9 @@ def shared_source(values: Mapping[str, str]) -> SharedConfig | SharedStackRef:
     ref = values.get(SHARED_STACK_KEY)
     if ref:
         check_keys(values)
-        return SharedStackRef(ref, values.get(key("domain")) or None)
+        return SharedStackRef(
+            ref, values.get(key("domain")) or None, values.get(key("hostedZoneId")) or None
+        )
     return SharedConfig.from_stack_config(values)
 
 

@@ -10,6 +10,7 @@ import pulumi
 
 from showtime_iac.core.model import parse_router_name, parse_stack_name
 from showtime_iac.core.routing import RouterConfig
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import (
     BuildConfig,
     SharedConfig,
@@ -48,7 +49,8 @@ def select_program(
                 f"stack {stack} holds the router config of PR {router.pr}: fix the config"
             )
         router_source = shared_source(values)
-        return lambda: declare_router(router, router_source)
+        router_placement = RulePlacement.from_stack_config(values)
+        return lambda: declare_router(router, router_source, router_placement)
     parsed = parse_stack_name(stack)
     if parsed is None:
         raise StackConfigError(
@@ -66,7 +68,8 @@ def select_program(
         source.require_deployable()
     build = BuildConfig.from_stack_config(values)
     secrets = EnvSecrets.from_stack_config(values, offline=offline)
-    return lambda: declare_environment(cfg, source, build, secrets)
+    placement = RulePlacement.from_stack_config(values)
+    return lambda: declare_environment(cfg, source, build, secrets, placement)
 
 
 def all_config() -> dict[str, str]:

@@ -20,6 +20,7 @@ import pulumi
 
 from showtime_iac.core.model import EnvConfig, resource_names
 from showtime_iac.core.model import resource_tags as _resource_tags
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import BuildConfig, SharedConfig, SharedStackRef
 from showtime_iac.program.access import (
     OFFLINE_SECRETS,
@@ -180,14 +181,17 @@ def declare_environment(
     shared: SharedConfig | SharedStackRef,
     build: BuildConfig | None = None,
     secrets: EnvSecrets | None = None,
+    placement: RulePlacement | None = None,
 ) -> EnvResources:
-    """Declare one PR SHA's environment; export its outputs. Must run inside a Pulumi program."""
+    """Declare one PR SHA's environment; export its outputs. Must run inside a Pulumi program.
+    ``placement``: HTTPS mode's load-balancer shard and host-rule priority (default shard 0,
+    the provider's priority)."""
     import pulumi_aws as aws
 
     names = resource_names(cfg.pr, cfg.sha)
     tags = environment_tags(cfg)
     spec = SIZE_SPECS[cfg.size]
-    inputs = shared_inputs(shared)
+    inputs = shared_inputs(shared, placement)
     log_group = aws.cloudwatch.LogGroup(
         "log-group",
         name=names.log_group,

@@ -4,16 +4,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import SharedConfig, SharedStackRef, StackConfigError
 
-__all__ = ["DOMAIN_OUTPUTS", "Https", "SharedInputs", "shared_inputs"]
+__all__ = [
+    "DOMAIN_OUTPUTS",
+    "Https",
+    "SharedInputs",
+    "https_from_reference",
+    "shared_inputs",
+]
 
 #: what the shared stack exports in HTTPS mode besides SHARED_OUTPUTS
-DOMAIN_OUTPUTS = ("domain", "httpsListenerArn", "albSecurityGroupId", "albDnsName", "vpcId")
+DOMAIN_OUTPUTS = (
+    "domain",
+    "httpsListenerArn",
+    "albSecurityGroupId",
+    "albDnsName",
+    "vpcId",
+    "hostedZoneId",
+    "loadBalancerShards",
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,11 @@ class Https:
     listener_arn: pulumi.Input[str]
     alb_security_group_id: pulumi.Input[str]
     vpc_id: pulumi.Input[str]
+    #: the stack's shard and its rule's priority (``core.shards``)
+    placement: RulePlacement = field(default_factory=RulePlacement)
+    #: on a shard other than 0 with a hosted zone: (zone id, load balancer DNS name and zone)
+    #: for the host's own alias record (``*.<domain>`` points at shard 0)
+    record: tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,16 +62,49 @@ class SharedInputs:
     https: Https | None = None
 
 
-def _from_reference(shared: SharedStackRef) -> SharedInputs:
-    ref = pulumi.StackReference("shared", stack_name=shared.name)
-    https = None
-    if shared.domain is not None:
-        https = Https(
-            domain=shared.domain,
-            listener_arn=ref.require_output("httpsListenerArn"),
-            alb_security_group_id=ref.require_output("albSecurityGroupId"),
-            vpc_id=ref.require_output("vpcId"),
+def _shard_value(shards: Any, shard: int, field: str, stack: str) -> str:
+    entry = (shards or {}).get(str(shard)) if isinstance(shards, dict) else None
+    if not isinstance(entry, dict) or not entry.get(field):
+        raise StackConfigError(
+            f"the shared stack {stack} declares no load balancer shard {shard}: add it to its "
+            "showtime-iac:loadBalancerShards and run its `up` first"
         )
+    return str(entry[field])
+
+
+def https_from_reference(
+    ref: pulumi.StackReference, shared: SharedStackRef, placement: RulePlacement
+) -> Https | None:
+    """HTTPS mode's inputs of a stack on ``placement``'s shard, from the shared stack."""
+    if shared.domain is None:
+        return None
+    if placement.shard == 0:  # a shared stack from before shards has no loadBalancerShards
+        return Https(
+            shared.domain,
+            ref.require_output("httpsListenerArn"),
+            ref.require_output("albSecurityGroupId"),
+            ref.require_output("vpcId"),
+            placement,
+        )
+    shards = ref.require_output("loadBalancerShards")
+
+    def pick(field: str) -> pulumi.Output[str]:
+        return shards.apply(lambda m: _shard_value(m, placement.shard, field, shared.name))
+
+    zone = shared.hosted_zone_id
+    return Https(
+        shared.domain,
+        pick("listenerArn"),
+        ref.require_output("albSecurityGroupId"),
+        ref.require_output("vpcId"),
+        placement,
+        None if zone is None else (zone, pick("dnsName"), pick("zoneId")),
+    )
+
+
+def _from_reference(shared: SharedStackRef, placement: RulePlacement) -> SharedInputs:
+    ref = pulumi.StackReference("shared", stack_name=shared.name)
+    https = https_from_reference(ref, shared, placement)
     return SharedInputs(
         region=ref.require_output("region"),
         cluster_name=ref.require_output("clusterName"),
@@ -63,9 +117,14 @@ def _from_reference(shared: SharedStackRef) -> SharedInputs:
     )
 
 
-def _https_of(shared: SharedConfig) -> Https | None:
+def _https_of(shared: SharedConfig, placement: RulePlacement) -> Https | None:
     if shared.domain is None:
         return None
+    if placement.shard != 0:
+        raise StackConfigError(
+            f"load balancer shard {placement.shard} needs showtime-iac:sharedStack (the shared "
+            "stack's outputs name each shard's listener)"
+        )
     listener, alb_sg, vpc = shared.https_listener_arn, shared.alb_security_group_id, shared.vpc_id
     if listener is None or alb_sg is None or vpc is None:
         raise StackConfigError(
@@ -73,13 +132,16 @@ def _https_of(shared: SharedConfig) -> Https | None:
             "showtime-iac:httpsListenerArn, albSecurityGroupId and vpcId (the shared stack's "
             "outputs), or showtime-iac:sharedStack"
         )
-    return Https(shared.domain, listener, alb_sg, vpc)
+    return Https(shared.domain, listener, alb_sg, vpc, placement)
 
 
-def shared_inputs(shared: SharedConfig | SharedStackRef) -> SharedInputs:
-    """The shared values of one environment or router stack."""
+def shared_inputs(
+    shared: SharedConfig | SharedStackRef, placement: RulePlacement | None = None
+) -> SharedInputs:
+    """The shared values of one environment or router stack (on ``placement``'s shard)."""
+    placed = placement or RulePlacement()
     if isinstance(shared, SharedStackRef):
-        return _from_reference(shared)
+        return _from_reference(shared, placed)
 
     def repository_url() -> pulumi.Input[str]:
         if shared.ecr_repository_url is not None:
@@ -109,5 +171,5 @@ def shared_inputs(shared: SharedConfig | SharedStackRef) -> SharedInputs:
         security_group_id=shared.security_group_id,
         subnet_ids=list(shared.subnet_ids),
         log_retention_days=shared.log_retention_days,
-        https=_https_of(shared),
+        https=_https_of(shared, placed),
     )

@@ -1,10 +1,12 @@
-"""HTTPS mode of the shared stack: one Application Load Balancer for every environment.
+"""HTTPS mode of the shared stack: Application Load Balancers (shards) for every environment.
 
-An HTTPS listener with the ACM certificate of ``*.<domain>`` (configured, or created and
-validated in the Route 53 zone ``hostedZoneId``), an HTTP listener that redirects to HTTPS, the
-load balancer's security group (the only source the tasks accept), and with a zone the alias
-record ``*.<domain>``. Environments and routers add host rules to the HTTPS listener; a host no
-rule knows gets a plain 404.
+One load balancer per shard (:mod:`showtime_iac.core.shards`: each kept within AWS's 100 target
+groups and 100 rules), each with an HTTPS listener (the ACM certificate of ``*.<domain>``,
+configured, or created and validated in the Route 53 zone ``hostedZoneId``) and an HTTP listener
+that redirects to HTTPS; one security group for all of them (the only source the tasks accept);
+with a zone, the alias record ``*.<domain>`` to shard 0 (a stack on another shard adds its own
+host's record). Environments and routers add host rules to their shard's HTTPS listener; a host
+no rule knows gets a plain 404.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pulumi
 
+from showtime_iac.core.shards import SHARD_TAG, shard_load_balancer_name
 from showtime_iac.core.stack_config import SharedConfig
 from showtime_iac.program.containers import CONTAINER_PORT
 
@@ -87,32 +90,33 @@ def _security_group(shared: SharedConfig, tags: dict[str, str], opts: Any) -> An
     )
 
 
-def declare_load_balancer(
-    shared: SharedConfig, tags: dict[str, str], opts: Any
-) -> dict[str, pulumi.Output[Any]]:
-    """Declare the load balancer and its listeners; returns the outputs environments read."""
+def _shard(
+    shared: SharedConfig, shard: int, sg: Any, certificate: pulumi.Input[str], tags: Any, opts: Any
+) -> tuple[Any, Any]:
+    """One shard: a load balancer, its HTTPS listener (404 for an unknown host) and its HTTP
+    listener (redirect). Shard 0 keeps the names it had before shards."""
     import pulumi_aws as aws
 
-    sg = _security_group(shared, tags, opts)
+    suffix = "" if shard == 0 else f"-s{shard}"
     alb = aws.lb.LoadBalancer(
-        "load-balancer",
-        name=shared.load_balancer_name,
+        f"load-balancer{suffix}",
+        name=shard_load_balancer_name(shared.load_balancer_name, shard),
         load_balancer_type="application",
         internal=False,
         subnets=list(shared.subnet_ids),
         security_groups=[sg.id],
         drop_invalid_header_fields=True,
         idle_timeout=120,
-        tags=tags,
+        tags={**tags, SHARD_TAG: str(shard)},
         opts=opts,
     )
     https = aws.lb.Listener(
-        "https-listener",
+        f"https-listener{suffix}",
         load_balancer_arn=alb.arn,
         port=443,
         protocol="HTTPS",
         ssl_policy=TLS_POLICY,
-        certificate_arn=_certificate(shared, tags, opts),
+        certificate_arn=certificate,
         default_actions=[
             {
                 "type": "fixed-response",
@@ -127,7 +131,7 @@ def declare_load_balancer(
         opts=opts,
     )
     aws.lb.Listener(
-        "http-listener",
+        f"http-listener{suffix}",
         load_balancer_arn=alb.arn,
         port=80,
         protocol="HTTP",
@@ -140,6 +144,24 @@ def declare_load_balancer(
         tags=tags,
         opts=opts,
     )
+    return alb, https
+
+
+def declare_load_balancer(
+    shared: SharedConfig, tags: dict[str, str], opts: Any
+) -> dict[str, pulumi.Output[Any]]:
+    """Declare the load balancers (one per shard, ``showtime-iac:loadBalancerShards``) and
+    their listeners; returns the outputs environments read. Shard 0 is protected like the rest
+    of the shared stack; the others are not, so that the stack removes an empty one."""
+    import pulumi_aws as aws
+
+    sg = _security_group(shared, tags, opts)
+    certificate = _certificate(shared, tags, opts)
+    shards: dict[int, tuple[Any, Any]] = {
+        k: _shard(shared, k, sg, certificate, tags, opts if k == 0 else None)
+        for k in shared.load_balancer_shards
+    }
+    alb, https = shards[0]
     if shared.hosted_zone_id is not None:
         aws.route53.Record(
             "wildcard-record",
@@ -157,4 +179,14 @@ def declare_load_balancer(
         "albSecurityGroupId": sg.id,
         "albDnsName": alb.dns_name,
         "vpcId": pulumi.Output.from_input(shared.vpc_id or ""),
+        "hostedZoneId": pulumi.Output.from_input(shared.hosted_zone_id or ""),
+        # {"0": {"listenerArn", "dnsName", "zoneId"}, "1": ...}: what a shard's stacks read
+        "loadBalancerShards": pulumi.Output.all(
+            **{
+                str(k): pulumi.Output.all(
+                    listenerArn=lst.arn, dnsName=lb.dns_name, zoneId=lb.zone_id
+                )
+                for k, (lb, lst) in shards.items()
+            }
+        ),
     }

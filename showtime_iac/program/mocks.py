@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
+from showtime_iac.core.shards import shard_load_balancer_name
 from showtime_iac.core.stack_config import PLACEHOLDER_LISTENER_ARN, SharedConfig
 
 __all__ = [
@@ -224,8 +225,26 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "albSecurityGroupId": s.alb_security_group_id or "sg-placeholder-alb",
                 "albDnsName": f"showtime-iac.{s.region}.elb.amazonaws.com",
                 "vpcId": s.vpc_id or "vpc-placeholder",
+                "hostedZoneId": s.hosted_zone_id or "",
+                "loadBalancerShards": {str(k): self._shard(k) for k in s.load_balancer_shards},
             }
         return out
+
+    def _shard(self, shard: int) -> dict[str, str]:
+        """What the shared stack exports of one load-balancer shard (shard 0: the listener the
+        config names, as before shards)."""
+        digest = hashlib.sha256(f"shard/{shard}".encode()).hexdigest()
+        name = shard_load_balancer_name(self.shared.load_balancer_name, shard)
+        listener = self._arn(
+            "elasticloadbalancing", f"listener/app/{name}/{digest[:16]}/{digest[16:32]}"
+        )
+        if shard == 0:
+            listener = self.shared.https_listener_arn or PLACEHOLDER_LISTENER_ARN
+        return {
+            "listenerArn": listener,
+            "dnsName": f"{name}-{digest[:10]}.{self.region}.elb.amazonaws.com",
+            "zoneId": "Z1H1FL5HABSF5",
+        }
 
     def call(
         self, args: pulumi.runtime.MockCallArgs

@@ -19,6 +19,7 @@ import pulumi
 
 from showtime_iac.core.model import EnvConfig
 from showtime_iac.core.routing import RouterConfig
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import (
     BuildConfig,
     SharedConfig,
@@ -209,6 +210,7 @@ def evaluate_offline(
     shared: SharedConfig | SharedStackRef | None = None,
     build: BuildConfig | None = None,
     secrets: EnvSecrets | None = None,
+    placement: RulePlacement | None = None,
 ) -> OfflineRender:
     """Evaluate one environment stack's real program under mocks: resources and outputs.
 
@@ -225,13 +227,15 @@ def evaluate_offline(
     used = secrets or OFFLINE_SECRETS
 
     def program() -> Mapping[str, pulumi.Output[Any]]:
-        return declare_environment(cfg, source, build, used).outputs
+        return declare_environment(cfg, source, build, used, placement).outputs
 
     return _evaluate(cfg.stack, values, program, placeholder_secrets=used.placeholder)
 
 
 def evaluate_router_offline(
-    cfg: RouterConfig, shared: SharedConfig | SharedStackRef | None = None
+    cfg: RouterConfig,
+    shared: SharedConfig | SharedStackRef | None = None,
+    placement: RulePlacement | None = None,
 ) -> OfflineRender:
     """The PR's router stack under mocks (HTTPS mode: ``shared`` must name a domain)."""
     if isinstance(shared, SharedConfig):
@@ -239,7 +243,7 @@ def evaluate_router_offline(
     else:
         values = SharedConfig.offline_default(shared.domain if shared else None)
     source: SharedConfig | SharedStackRef = shared if shared is not None else values
-    return _evaluate(cfg.stack, values, lambda: declare_router(cfg, source))
+    return _evaluate(cfg.stack, values, lambda: declare_router(cfg, source, placement))
 
 
 def evaluate_stack_offline(

@@ -3,8 +3,9 @@
 Every environment gets ``pr-1234-abc1234.<domain>`` (its own host rule on the shared HTTPS
 listener, health checked on ``/health``); the PR's own host ``pr-1234.<domain>`` belongs to the
 router stack ``pr-1234-router``, whose one rule forwards to the active SHA's target group. The
-executor moves it only once the new environment is healthy. Rule priorities are left to the
-provider (next free one, retried on a conflict), so concurrent stacks never collide.
+executor moves it only once the new environment is healthy. Each stack sits on its PR's
+load-balancer shard with a rule priority from the PR's slot (:mod:`showtime_iac.core.shards`);
+a stack made before shards has no priority and the provider picks the next free one.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import pulumi
 
 from showtime_iac.core.model import EnvConfig, env_host, pr_host, resource_names
 from showtime_iac.core.routing import RouterConfig, asleep_page, router_tags
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import SharedConfig, SharedStackRef, StackConfigError
 from showtime_iac.program.containers import CONTAINER_PORT
-from showtime_iac.program.inputs import Https
+from showtime_iac.program.inputs import Https, https_from_reference
 
 __all__ = ["EnvRoute", "HEALTH_PATH", "TARGET_HEALTH_CHECK", "declare_env_route", "declare_router"]
 
@@ -51,15 +53,35 @@ class EnvRoute:
     pr_host: str
 
 
-def _host_rule(name: str, listener_arn: Any, host: str, target_group_arn: Any, **kw: Any) -> Any:
+def _host_rule(name: str, https: Https, host: str, target_group_arn: Any, **kw: Any) -> Any:
     import pulumi_aws as aws
 
+    if https.placement.priority is not None:  # allocated (core.shards); else the provider's
+        kw["priority"] = https.placement.priority
     return aws.lb.ListenerRule(
         name,
-        listener_arn=listener_arn,
+        listener_arn=https.listener_arn,
         conditions=[{"host_header": {"values": [host]}}],
         actions=[{"type": "forward", "target_group_arn": target_group_arn}],
         **kw,
+    )
+
+
+def _host_record(name: str, https: Https, host: str) -> Any:
+    """On a shard other than 0, with a hosted zone: the host's own alias to its shard's load
+    balancer (a record of the exact name wins over the ``*.<domain>`` wildcard of shard 0)."""
+    if https.record is None or https.placement.shard == 0:
+        return None
+    import pulumi_aws as aws
+
+    zone, dns_name, alb_zone = https.record
+    return aws.route53.Record(
+        name,
+        zone_id=zone,
+        name=host,
+        type="A",
+        aliases=[{"name": dns_name, "zone_id": alb_zone, "evaluate_target_health": False}],
+        allow_overwrite=True,
     )
 
 
@@ -81,7 +103,9 @@ def declare_env_route(cfg: EnvConfig, https: Https, tags: Mapping[str, str]) -> 
         tags=dict(tags),
     )
     host = env_host(cfg.pr, cfg.sha, https.domain)
-    rule = _host_rule("host-rule", https.listener_arn, host, target_group.arn, tags=dict(tags))
+    placed = {**tags, **https.placement.tags()}
+    rule = _host_rule("host-rule", https, host, target_group.arn, tags=placed)
+    _host_record("host-record", https, host)
     security_group = aws.ec2.SecurityGroup(
         "task-security-group",
         name=names.security_group,
@@ -110,33 +134,46 @@ def declare_env_route(cfg: EnvConfig, https: Https, tags: Mapping[str, str]) -> 
     return EnvRoute(target_group, rule, security_group, host, pr_host(cfg.pr, https.domain))
 
 
-def _listener(shared: SharedConfig | SharedStackRef) -> tuple[pulumi.Input[str], str]:
+def _router_https(shared: SharedConfig | SharedStackRef, placement: RulePlacement) -> Https:
     if isinstance(shared, SharedStackRef):
         if shared.domain is None:
             raise StackConfigError("a router needs showtime-iac:domain (HTTPS mode)")
         ref = pulumi.StackReference("shared", stack_name=shared.name)
-        return ref.require_output("httpsListenerArn"), shared.domain
+        https = https_from_reference(ref, shared, placement)
+        assert https is not None  # a domain is set
+        return https
     if shared.domain is None or shared.https_listener_arn is None:
         raise StackConfigError(
             "a router needs showtime-iac:domain and showtime-iac:httpsListenerArn (or "
             "showtime-iac:sharedStack)"
         )
-    return shared.https_listener_arn, shared.domain
+    if placement.shard != 0:
+        raise StackConfigError(
+            f"load balancer shard {placement.shard} needs showtime-iac:sharedStack"
+        )
+    return Https(shared.domain, shared.https_listener_arn, "", "", placement)
 
 
 def declare_router(
-    cfg: RouterConfig, shared: SharedConfig | SharedStackRef
+    cfg: RouterConfig,
+    shared: SharedConfig | SharedStackRef,
+    placement: RulePlacement | None = None,
 ) -> dict[str, pulumi.Output[Any]]:
-    """The router stack: one rule, ``pr-N.<domain>`` → the active SHA's target group."""
-    listener_arn, domain = _listener(shared)
-    host = pr_host(cfg.pr, domain)
+    """The router stack: one rule, ``pr-N.<domain>`` → the active SHA's target group, on the
+    PR's load-balancer shard (``placement``) with its router priority."""
+    https = _router_https(shared, placement or RulePlacement())
+    host = pr_host(cfg.pr, https.domain)
+    tags = {**router_tags(cfg), **https.placement.tags()}
     if cfg.asleep:  # the environment is scaled to zero: say so, and how to wake it
         import pulumi_aws as aws
 
         page = asleep_page(cfg.pr, cfg.repo)
+        extra: dict[str, Any] = {}
+        if https.placement.priority is not None:
+            extra["priority"] = https.placement.priority
         rule = aws.lb.ListenerRule(
             "pr-rule",
-            listener_arn=listener_arn,
+            listener_arn=https.listener_arn,
             conditions=[{"host_header": {"values": [host]}}],
             actions=[
                 {
@@ -148,12 +185,12 @@ def declare_router(
                     },
                 }
             ],
-            tags=router_tags(cfg),
+            tags=tags,
+            **extra,
         )
     else:
-        rule = _host_rule(
-            "pr-rule", listener_arn, host, cfg.target_group_arn, tags=router_tags(cfg)
-        )
+        rule = _host_rule("pr-rule", https, host, cfg.target_group_arn, tags=tags)
+    _host_record("pr-record", https, host)
     outputs: dict[str, pulumi.Output[Any]] = {
         "stack": pulumi.Output.from_input(cfg.stack),
         "host": pulumi.Output.from_input(host),
