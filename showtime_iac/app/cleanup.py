@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +102,7 @@ def sweep(
     activity: Mapping[int, datetime] | None = None,
     prepared: Collection[str] = (),
     unverified: Mapping[int, Sequence[str]] | None = None,
+    records: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[SweepItem]:
     """One item per PR with an environment or a stack; ``plan.stacks`` empty means keep.
     ``activity``: the last request the load balancer saw for a PR (HTTPS mode).
@@ -109,13 +110,21 @@ def sweep(
     strays nor lost labels here (:func:`~showtime_iac.app.prepare.sweep_prepared` judges
     them by their age); a closed PR's go with the rest. ``unverified``: a PR's guarded
     labels whose adder is not verified as a writer (:func:`unverified_of`): decided as if
-    absent, and removed."""
+    absent, and removed. ``records``: the stacks' tags by stack name (the record): each PR
+    is decided from the labels its record implies, and labels that disagree are put back."""
+    from showtime_iac.core.record import Reconciled, reconcile, record_of, with_repair
+
     seen = activity or {}
     names = tuple(stacks)
     items: list[SweepItem] = []
     for listed in sorted(prs, key=lambda p: p.number):
+        view = (
+            Reconciled(listed.labels)
+            if records is None or not listed.is_open
+            else reconcile(listed.labels, record_of(listed.number, records))
+        )
         hidden = tuple((unverified or {}).get(listed.number, ()))
-        pr = without(listed, hidden)
+        pr = without(replace(listed, labels=view.labels), hidden)
         mine = [n for n in names if (parsed := parse_stack_name(n)) and parsed[0] == pr.number]
         if pr.is_open:
             mine = [n for n in mine if n not in prepared]
@@ -143,7 +152,7 @@ def sweep(
             )
         elif pr.is_open and not plan.stacks and not st.blocked:
             plan = _strays(pr, st, mine) or plan
-        items.append(SweepItem(listed, with_unverified_removed(plan, hidden)))
+        items.append(SweepItem(listed, with_repair(with_unverified_removed(plan, hidden), view)))
     return items
 
 
@@ -296,7 +305,9 @@ def _still_due(
     fresh = ports.github.get_pr(item.pr.number)
     seen = None if activity is None else activity([fresh], datetime.now(UTC))
     hidden = unverified_of(ports.github, [fresh])
-    again = sweep([fresh], [op.stack for op in item.plan.stacks], now, policy, seen, (), hidden)
+    records = ports.stacks.records(fresh.number)
+    mine = [op.stack for op in item.plan.stacks]
+    again = sweep([fresh], mine, now, policy, seen, (), hidden, records)
     return again[0] if again else SweepItem(fresh, Plan(pr=fresh.number, intent="none"))
 
 
@@ -443,7 +454,8 @@ def cleanup(
     routers = ports.stacks.list_routers()  # before the stacks: see stale_routers
     # stacks first: a stack listed here had its claim labels written before it was created,
     # so the labels read next reference every stack a run is deploying
-    stacks = ports.stacks.list_stacks()
+    records = ports.stacks.records()  # every stack's tags: the record the PRs are decided by
+    stacks = sorted(n for n in records if parse_stack_name(n) is not None)
     prs = list(ports.github.list_showtime_prs())
     prs += [ports.github.get_pr(n) for n in prs_to_look_up(prs, stacks)]
     notes: list[str] = []  # the report's warnings
@@ -456,11 +468,11 @@ def cleanup(
     # stacks made while their image builds: judged by their age, never as strays
     prepared, prepared_rows = sweep_prepared(ports, stacks, prs, now, dry_run)
     hidden = unverified_of(ports.github, prs)
-    items = sweep(prs, stacks, now, policy, prepared=prepared, unverified=hidden)
+    items = sweep(prs, stacks, now, policy, None, prepared, hidden, records)
     # a request only ever postpones: read them where this run would warn, sleep or tear down
     seen = activity([i.pr for i in items if i.action in _ACTS], now)
     if seen:
-        items = sweep(prs, stacks, now, policy, seen, prepared, hidden)
+        items = sweep(prs, stacks, now, policy, seen, prepared, hidden, records)
     executor = Executor(
         ports.github,
         ports.stacks,

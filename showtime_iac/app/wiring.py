@@ -96,8 +96,9 @@ class LazyStacks(_Lazy["PulumiDriver"]):
     def list_stacks(self) -> list[str]:
         return self._get().list_stacks()
 
-    def records(self, pr: int) -> dict[str, dict[str, str]]:
-        """The tags of PR ``pr``'s environment stacks and router (its record)."""
+    def records(self, pr: int | None = None) -> dict[str, dict[str, str]]:
+        """The tags of PR ``pr``'s environment stacks and router (its record); of every
+        PR's with None."""
         return self._get().records(pr)
 
     def stale_claims(self, stacks: Iterable[str]) -> None:

@@ -273,6 +273,9 @@ class EnvConfig:
     max_age_at: datetime | None = None
     #: scaled to zero (``idle_action = "sleep"``): the program sets the desired count to 0
     sleeping: bool = False
+    #: an admin lifted the max age (``max_age_at`` is None because of it, not unknown): a
+    #: stack tag only (``showtime:max-age-lifted``), the program never reads it
+    max_lifted: bool = False
     #: prepared while its image builds: only what needs no image (role, secret, log group,
     #: target group, rule ...); no task definition, no service, and so never an image
     prepared: bool = False

@@ -213,11 +213,21 @@ def config_for(pr: PrInfo, sha: str, show: Show, policy: Policy) -> EnvConfig | 
             ttl=show.ttl or policy.default_ttl,
             requester=show.requester or "unknown",
             created=show.created,
-            max_age_at=None if show.max_lifted else show.max_at,
+            # recorded whole: ``never`` in the record means lifted, never "not known"
+            max_age_at=None if show.max_lifted else _max_at(show, policy),
+            max_lifted=show.max_lifted,
             sleeping=show.status is Status.SLEEPING,
         )
     except InputError:
         return None
+
+
+def _max_at(show: Show, policy: Policy) -> datetime | None:
+    """The max-age deadline to record: the label's, else its 📅 plus the max age (a label of
+    the original tool); None only when neither is known (the driver records one then)."""
+    if show.max_at is not None:
+        return show.max_at
+    return show.created + policy.max_age if show.created is not None else None
 
 
 def comment_text(title: str, lines: Iterable[str]) -> str:

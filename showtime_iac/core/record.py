@@ -42,6 +42,7 @@ __all__ = [
     "CONFIG_TAG",
     "CREATED_TAG",
     "LIFETIME_BY_TAG",
+    "LIFTED_TAG",
     "STATUS_TAG",
     "Record",
     "Recorded",
@@ -63,6 +64,8 @@ CONFIG_TAG = "showtime:config"
 STATUS_TAG = "showtime:status"
 ADDRESS_TAG = "showtime:address"
 LIFETIME_BY_TAG = "showtime:lifetime-by"
+#: ``true``: the max age was lifted (``max-age-at: never`` alone says "none recorded")
+LIFTED_TAG = "showtime:max-age-lifted"
 _NO_CONFIG = "default"
 #: statuses the record holds; an in-progress one (deploying, waking ...) is a claim's
 _SETTLED = (Status.RUNNING, Status.SLEEPING, Status.FAILED)
@@ -73,7 +76,10 @@ def record_tags(cfg: EnvConfig) -> dict[str, str]:
     """The record's stack-only tags an ``up`` of ``cfg`` writes (with design §4's tags):
     creation time, configuration (``default`` for none) and status (``sleeping`` for a
     sleep, ``deploying`` until the run marks it healthy; nothing for a prepared stack)."""
-    out = {CONFIG_TAG: " ".join(cfg.config_items()) or _NO_CONFIG}
+    out = {
+        CONFIG_TAG: " ".join(cfg.config_items()) or _NO_CONFIG,
+        LIFTED_TAG: "true" if cfg.max_lifted and cfg.max_age_at is None else "false",
+    }
     if cfg.created is not None:
         out[CREATED_TAG] = tag_time(cfg.created)
     if not cfg.prepared:
@@ -101,6 +107,7 @@ def lifetime_tags(
         ("showtime:ttl", ttl.value),
         ("showtime:expires-at", tag_time(idle_at)),
         ("showtime:max-age-at", tag_time(max_at)),
+        (LIFTED_TAG, "true" if max_at is None else "false"),
     ]
     if actor:
         tags.append((LIFETIME_BY_TAG, tag_value(actor)))
@@ -153,7 +160,7 @@ class Recorded:
             ttl = None
         max_text = tags.get("showtime:max-age-at")
         max_at = _time(max_text)
-        lifted = ttl is not None and max_text == "never"
+        lifted = ttl is not None and max_text == "never" and tags.get(LIFTED_TAG) == "true"
         if ttl is not None and max_at is None and not lifted:
             ttl = None  # a lifetime is recorded whole, or not at all
         req = tags.get("showtime:requested-by")
@@ -276,8 +283,8 @@ def reconcile(labels: Iterable[str], record: Record) -> Reconciled:
         else:
             notes.append(f"{sha}: labels name no stack and no claim: removed")
     for sha, rec in sorted(record.stacks.items()):
-        if sha not in shows and rec.status not in _SERVING:
-            continue  # a stray (a killed run's, a prepared one): the sweep's, not a view's
+        if sha not in shows and sha != record.active:
+            continue  # a stray (a killed run's, a replaced one): the sweep's, not a view's
         have = shows.get(sha, Show(sha=sha))
         want = rec.onto(have)
         if sha not in shows or want != have:

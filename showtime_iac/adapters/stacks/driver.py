@@ -461,18 +461,13 @@ class PulumiDriver(RouterOps, PreparedOps):
                     out[n] = tags
         return out
 
-    def records(self, pr: int) -> dict[str, dict[str, str]]:
-        """The record of PR ``pr`` (design §1): the tags of its environment stacks and of its
-        router, by stack name. One backend listing; tags of those stacks only (a stack
-        listed with no tags: ``{}``, and every field of its record is unknown)."""
-        with self._timed(), self._errors(None, "reading the PR's record"):
+    def records(self, pr: int | None = None) -> dict[str, dict[str, str]]:
+        """The record of PR ``pr`` (design §1), or of every PR (None): the tags of the
+        environment stacks and routers, by stack name. One backend listing; tags of those
+        stacks only (a stack listed with no tags: ``{}``, every field of its record unknown)."""
+        with self._timed(), self._errors(None, "reading the stacks' record"):
             rows = self.engine.list_stacks()
-            mine = [
-                short
-                for r in rows
-                if (short := r.name.rsplit("/", 1)[-1]).startswith(f"pr-{pr}-")
-                and (parse_router_name(short) == pr or _of_pr(short, pr))
-            ]
+            mine = [short for r in rows if _of_pr(short := r.name.rsplit("/", 1)[-1], pr)]
             if not mine or not self._supports_tags():
                 return {n: {} for n in mine}
             tags = self._tags_of(mine)
@@ -579,6 +574,8 @@ def open_driver(
     )
 
 
-def _of_pr(name: str, pr: int) -> bool:
+def _of_pr(name: str, pr: int | None) -> bool:
+    """``name`` is an environment stack or a router of PR ``pr`` (of any PR: None)."""
     parsed = parse_stack_name(name)
-    return parsed is not None and parsed[0] == pr
+    number = parsed[0] if parsed is not None else parse_router_name(name)
+    return number is not None and (pr is None or number == pr)

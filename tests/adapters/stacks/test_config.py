@@ -18,6 +18,7 @@ def test_stack_tags_are_the_resource_tags_and_fit_pulumi_limits() -> None:
         "showtime:created-at",
         "showtime:config",
         "showtime:status",
+        "showtime:max-age-lifted",
     }
     assert tags["showtime:created-at"] == "2026-01-15T14:30:00Z"
     assert tags["showtime:status"] == "deploying" and tags["showtime:config"] == "default"

@@ -31,6 +31,7 @@ def test_up_creates_stack_sets_config_and_tags_then_up() -> None:
         "showtime:created-at": "2026-01-15T14:30:00Z",
         "showtime:config": "default",
         "showtime:status": "deploying",
+        "showtime:max-age-lifted": "false",
     }
     assert e.ops("export") == 0  # a new stack has no pending operations to look for
     assert d.stats.total_s >= 0
