@@ -174,11 +174,14 @@ class FakeStacks:
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)
 
-    def records(self, pr: int) -> dict[str, dict[str, str]]:
-        """The tags of PR ``pr``'s stacks and router, as the driver reads them."""
-        out = {n: dict(self.tags.get(n, {})) for n in self.existing if n.startswith(f"pr-{pr}-")}
-        if pr in self.routers:
-            out[f"pr-{pr}-router"] = {"showtime:pr": str(pr), "showtime:sha": self.routers[pr]}
+    def records(self, pr: int | None = None) -> dict[str, dict[str, str]]:
+        """The tags of PR ``pr``'s stacks and router (every PR's: None), as the driver
+        reads them."""
+        prefix = "pr-" if pr is None else f"pr-{pr}-"
+        out = {n: dict(self.tags.get(n, {})) for n in self.existing if n.startswith(prefix)}
+        for number, sha in self.routers.items():
+            if pr is None or number == pr:
+                out[f"pr-{number}-router"] = {"showtime:pr": str(number), "showtime:sha": sha}
         return out
 
     def stale_claims(self, stacks: Iterable[str]) -> None:
