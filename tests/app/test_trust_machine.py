@@ -3,7 +3,11 @@ and ``cleanup`` runs: the real planner, executor and PyGithub client against the
 server, the stacks and live checks behind their ports (``tests/doubles.py``).
 
 One fork PR; people with write (``maintainer``), triage (``triager``) and read (``reader``)
-access, and the fork's author. Each step is one event as the shipped workflow runs it: the
+access, and the fork's author. The permission decides, never the author association (issue
+29): an org member with read access (``org-member``, ``MEMBER``) and a collaborator with
+triage access (``collaborator``, ``COLLABORATOR``) are not writers although GitHub calls their
+association trusted, and a writer with no trusted association (``outside-writer``, ``NONE``)
+is one. Each step is one event as the shipped workflow runs it: the
 image handed to ``sync`` is built from the event's commit only when the actor has write
 access and the build succeeds; ``SHOWTIME_REQUIRE_IMAGE`` is set (the job never builds).
 Steps add and remove labels, push to the fork, edit the description, comment (commands
@@ -48,8 +52,26 @@ from tests.github_api_server import GitHubServer
 from tests.payloads import issue_comment, pull_request
 
 PR = 1234
-WRITERS = ("maintainer",)
-PEOPLE = ("maintainer", "triager", "reader", "author")
+WRITERS = ("maintainer", "outside-writer")
+PEOPLE = (
+    "maintainer",
+    "triager",
+    "reader",
+    "author",
+    "org-member",
+    "collaborator",
+    "outside-writer",
+)
+#: the author association GitHub gives each person's comments: the permission wins over it
+ASSOCIATION = {
+    "maintainer": "MEMBER",
+    "triager": "MEMBER",
+    "reader": "CONTRIBUTOR",
+    "org-member": "MEMBER",
+    "collaborator": "COLLABORATOR",
+    "outside-writer": "NONE",
+}
+LABELLERS = ("maintainer", "triager", "collaborator", "outside-writer")
 CONF = "🎪 conf-size-large"
 LABELS_TO_ADD = (L.START, L.STOP, L.FREEZE, L.LEGACY, L.BLOCKED, CONF, "bug")
 COMMENTS = (
@@ -123,7 +145,16 @@ class TrustMachine(RuleBasedStateMachine):
         self.gh = GitHubServer()
         self.gh.start()
         self.tmp = Path(tempfile.mkdtemp(prefix="showtime-machine-"))
-        self.gh.collaborators.update({"maintainer": "write", "triager": "triage", "reader": "read"})
+        self.gh.collaborators.update(
+            {
+                "maintainer": "write",
+                "triager": "triage",
+                "reader": "read",
+                "org-member": "read",
+                "collaborator": "triage",
+                "outside-writer": "write",
+            }
+        )
         self.head = "a" * 40
         self.forged: set[str] = set()  # guarded labels whose refusing run was cancelled
         self.step_forged: set[str] = set()
@@ -233,7 +264,7 @@ class TrustMachine(RuleBasedStateMachine):
 
     # -- rules ---------------------------------------------------------------------------------
 
-    @rule(actor=st.sampled_from(("maintainer", "triager")), label=st.sampled_from(LABELS_TO_ADD))
+    @rule(actor=st.sampled_from(LABELLERS), label=st.sampled_from(LABELS_TO_ADD))
     def add_label(self, actor: str, label: str) -> None:
         if not self.open or label in self.labels():
             return
@@ -241,7 +272,7 @@ class TrustMachine(RuleBasedStateMachine):
         self.gh.add_labels(PR, label, by=actor)  # the issue events name who added it
         self._pr_event("labeled", actor, label)
 
-    @rule(actor=st.sampled_from(("maintainer", "triager")), data=st.data())
+    @rule(actor=st.sampled_from(LABELLERS), data=st.data())
     def remove_label(self, actor: str, data: st.DataObject) -> None:
         present = [n for n in self.labels() if L.is_showtime_label(n) or n == "bug"]
         if not self.open or not present:
@@ -267,7 +298,7 @@ class TrustMachine(RuleBasedStateMachine):
         if self.open and L.START not in self.labels():
             self.add_label("maintainer", L.START)
 
-    @rule(actor=st.sampled_from(("author", "maintainer")), on=st.booleans())
+    @rule(actor=st.sampled_from(("author", "maintainer", "outside-writer")), on=st.booleans())
     def edit_body(self, actor: str, on: bool) -> None:
         if not self.open:
             return
@@ -281,8 +312,7 @@ class TrustMachine(RuleBasedStateMachine):
         if not self.open:
             return
         self.before = L.parse_state(self.labels())
-        association = {"maintainer": "MEMBER", "triager": "MEMBER", "reader": "CONTRIBUTOR"}
-        payload = issue_comment(body, self.labels(), association=association.get(actor, "NONE"))
+        payload = issue_comment(body, self.labels(), association=ASSOCIATION.get(actor, "NONE"))
         payload["comment"]["user"]["login"] = actor
         payload["sender"]["login"] = actor
         # the plan job resolves the head of a commented PR and builds it (writers only)
@@ -348,7 +378,7 @@ class TrustMachine(RuleBasedStateMachine):
 
     @rule(
         sha=shas,
-        actor=st.sampled_from(("maintainer", "reader")),
+        actor=st.sampled_from(("maintainer", "reader", "org-member", "outside-writer")),
         body=st.sampled_from(("/showtime refresh", "/showtime destroy", "/showtime size large")),
     )
     def a_queued_push_runs_after_a_comment(self, sha: str, actor: str, body: str) -> None:
@@ -638,5 +668,34 @@ def test_a_triage_users_block_on_a_closed_pr_does_not_keep_its_environment() -> 
         m.cleanup()
         assert not m.stacks.existing and f"pr-{PR}-ccccccc" in m.stacks.destroyed
         assert L.BLOCKED not in m.labels()
+    finally:
+        m.teardown()
+
+
+def test_the_permission_decides_not_the_association() -> None:
+    """Issue 29, fixed: an org member with read access and a collaborator with triage access
+    change nothing whatever they comment; a writer GitHub calls ``NONE`` extends, reconfigures
+    and tears down."""
+    m = TrustMachine()
+    try:
+        m.a_maintainer_rolls_the_fork_forward("c" * 40)
+        stack = f"pr-{PR}-ccccccc"
+        assert m.stacks.existing == {stack}
+        before = sorted(m.labels())
+        for actor in ("org-member", "collaborator"):
+            for body in ("/showtime destroy", "/showtime extend 48h", "/showtime size large"):
+                m.comment(actor, body)
+                m.b_no_event_without_write_access_changes_what_runs()
+            m.add_label(actor, L.STOP)
+            m.b_no_event_without_write_access_changes_what_runs()
+        assert m.stacks.existing == {stack} and m.stacks.ups == [stack]
+        assert sorted(m.labels()) == before
+        m.comment("outside-writer", "/showtime extend 48h")
+        [ttl] = [n for n in m.labels() if "⌛" in n]
+        assert "⌛ idle 4" in ttl and ttl not in before  # 48h from now: 48h or 49h from 📅
+        m.comment("outside-writer", "/showtime size large")
+        assert m.stacks.ups == [stack, stack]
+        m.comment("outside-writer", "/showtime destroy")
+        assert not m.stacks.existing and stack in m.stacks.destroyed
     finally:
         m.teardown()
