@@ -129,11 +129,17 @@ class Placement:
 
 
 def place(
-    pr: int, placed: Mapping[int, Placement], shards: Iterable[int], quotas: Quotas
+    pr: int,
+    placed: Mapping[int, Placement],
+    shards: Iterable[int],
+    quotas: Quotas,
+    *,
+    closed: Iterable[int] = (),
 ) -> Placement:
     """The placement of ``pr``: its recorded one (stable), else a free slot on the lowest
     declared shard with room, else slot ``pr % capacity`` on a new shard (the lowest unused id).
-    ``placed``: every PR that has a stack, by PR number."""
+    ``placed``: every PR that has a stack, by PR number; ``closed``: shards that take no new PR
+    (shard 0 while stacks from before shards, with unknown priorities, live on it)."""
     if pr in placed:
         return placed[pr]
     capacity = quotas.capacity
@@ -141,14 +147,15 @@ def place(
     for p in placed.values():
         taken.setdefault(p.shard, set()).add(p.slot)
     known = sorted({*shards, *taken})
-    for shard in known:
+    shut = set(closed)
+    for shard in (k for k in known if k not in shut):
         used = taken.get(shard, set())
         free = [s for s in range(capacity) if s not in used]
         if free:
             start = pr % capacity
             slot = min(free, key=lambda s: (s - start) % capacity)
             return Placement(shard, slot)
-    new = next(i for i in range(MAX_SHARDS + 1) if i not in known)
+    new = next(i for i in range(MAX_SHARDS + 1) if i not in known and i not in shut)
     if new >= MAX_SHARDS:
         raise ShardError(f"every one of {MAX_SHARDS} load-balancer shards is full")
     return Placement(new, pr % capacity)

@@ -140,3 +140,11 @@ def test_a_fleet_beyond_every_shard_is_refused() -> None:
     placed = {pr: Placement(pr, 0) for pr in range(100)}
     with pytest.raises(ShardError, match="full"):
         place(500, placed, range(100), q)
+
+
+def test_a_closed_shard_takes_no_new_pr_but_keeps_its_own() -> None:
+    q = Quotas()
+    placed = {1: Placement(0, 1)}
+    assert place(2, placed, (0,), q, closed={0}) == Placement(1, 2 % 33)
+    assert place(1, placed, (0,), q, closed={0}) == Placement(0, 1)  # stable
+    assert place(3, {**placed, 2: Placement(1, 2)}, (0, 1), q, closed={0}).shard == 1

@@ -52,6 +52,7 @@ from showtime_iac.adapters.stacks.errors import (
 from showtime_iac.adapters.stacks.listing import StackInfo, read_diy_tags, stack_infos
 from showtime_iac.adapters.stacks.prepared import PreparedOps
 from showtime_iac.adapters.stacks.router import RouterOps, new_secrets
+from showtime_iac.adapters.stacks.shards import ShardOps
 from showtime_iac.core.model import (
     EnvConfig,
     InputError,
@@ -105,7 +106,7 @@ class _Notes(list[str]):
             self._on_note(note)
 
 
-class PulumiDriver(RouterOps, PreparedOps):
+class PulumiDriver(RouterOps, PreparedOps, ShardOps):
     """:class:`StackDriver` over an :class:`Engine` (the real one: :class:`AutomationEngine`).
     The router stack operations (``route``, ``unroute``, ``list_routers``) come from
     :class:`~showtime_iac.adapters.stacks.router.RouterOps`, the prepared-stack ones
@@ -302,7 +303,9 @@ class PulumiDriver(RouterOps, PreparedOps):
                 current: dict[str, str] = self.engine.get_config(name) if exists else {}
                 cfg = self._recorded(cfg, current, max_age)
                 # the environment's secrets are generated once, when the stack is new
-                self._write_config_and_tags(name, cfg, exists, new_secrets(current))
+                self._write_config_and_tags(
+                    name, cfg, exists, new_secrets(current), current=current
+                )
 
             def op() -> dict[str, Any]:
                 return dict(self.engine.up(name, self.on_output))
@@ -316,12 +319,18 @@ class PulumiDriver(RouterOps, PreparedOps):
         exists: bool,
         secrets: Mapping[str, tuple[str, bool]],
         extra: Mapping[str, str] | None = None,
+        current: Mapping[str, str] | None = None,
     ) -> None:
         """Config, then tags (``extra``: stack-only tags, a prepared stack's); a full
-        config removes the tags a prepare left, before its ``up``."""
+        config removes the tags a prepare left, before its ``up``. In HTTPS mode, the
+        stack's load-balancer placement (``current``: its config; none: a new stack)."""
         tags = {**stack_tags(cfg), **check_tags(extra or {})}
         values = stack_config_values(cfg, self.base_config)
         values.update(secrets)
+        placement = self.placement(name, cfg.pr, current or {})
+        if placement is not None:
+            values.update({k: (v, False) for k, v in placement.to_stack_config().items()})
+            tags.update(placement.tags())
         self.engine.set_config(name, values)
         if self._supports_tags():
             current = self.engine.list_tags(name) if exists else {}

@@ -25,8 +25,9 @@ from showtime_iac.adapters.stacks.errors import (
     engine_message,
     is_command_error,
 )
-from showtime_iac.core.model import parse_router_name, router_stack_name, short_sha
+from showtime_iac.core.model import parse_router_name, router_stack_name, short_sha, stack_name
 from showtime_iac.core.routing import RouterConfig, router_tags
+from showtime_iac.core.shards import RulePlacement
 from showtime_iac.core.stack_config import key
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class RouterOps:
     _with_lock_retry: Callable[[str, str, Callable[[], Any]], Any]
     _locked: Callable[[str, str, Callable[[], Any]], Any]
     _supports_tags: Callable[[], bool]
+    router_placement: Callable[[Mapping[str, str]], RulePlacement]  # ShardOps
 
     def route(
         self,
@@ -81,10 +83,14 @@ class RouterOps:
             if not exists:
                 self.engine.create(name)
             values = {**self.base_config, **cfg.to_stack_config()}
+            placed = self._router_placement_of(pr, sha)
+            if placed is not None:
+                values.update(placed.to_stack_config())
             self.engine.set_config(name, {k: (v, False) for k, v in values.items()})
             if self._supports_tags():
                 current = self.engine.list_tags(name) if exists else {}
-                for k, v in router_tags(cfg).items():
+                tags = {**router_tags(cfg), **(placed.tags() if placed is not None else {})}
+                for k, v in tags.items():
                     if current.get(k) != v:
                         self.engine.set_tag(name, k, v)
             try:
@@ -95,6 +101,14 @@ class RouterOps:
                 if is_command_error(exc):
                     raise self._router_failed(name, "up", exc) from None
                 raise
+
+    def _router_placement_of(self, pr: int, sha: str) -> RulePlacement | None:
+        """HTTPS mode: the shard of the environment the router points at, with the PR's
+        router priority (None in public-IP mode or when that stack is gone)."""
+        env = stack_name(pr, sha)
+        if not self.base_config.get(key("domain")) or not self.engine.select(env):
+            return None
+        return self.router_placement(self.engine.get_config(env))
 
     def unroute(self, pr: int) -> bool:
         """Destroy the PR's router stack, then remove it (never with force). False when the PR
