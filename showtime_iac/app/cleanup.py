@@ -379,7 +379,9 @@ def _sweep_routers(ports: Ports, stale: list[int], dry_run: bool) -> list[dict[s
             except ShowtimeError as exc:
                 row["result"] = f"failed: {exc}"
         rows.append(row)
-    return rows
+    from showtime_iac.app.shards import retire_empty_shards
+
+    return rows + retire_empty_shards(ports.stacks, dry_run)  # after the routers went
 
 
 def _sweep_orphans(

@@ -81,6 +81,7 @@ class ShardOps:
     _locked: Callable[[str, str, Callable[[], Any]], Any]
     _supports_tags: Callable[[], bool]
     _tags_of: Callable[[Sequence[str]], dict[str, dict[str, str]]]
+    _errors: Callable[[str | None, str], AbstractContextManager[None]]
 
     @property
     def _shared_stack(self) -> str:
@@ -154,7 +155,7 @@ class ShardOps:
         stack; the shards removed (or, dry, that would be)."""
         if not self._https() or not self._supports_tags():
             return ()
-        with self._timed():
+        with self._timed(), self._errors(self._shared_stack, "retiring empty shards"):
             fleet = self.fleet()
             declared, _quotas = self._declared()
             empty = removable_shards(fleet.placed.values(), declared)
