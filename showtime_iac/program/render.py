@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 
 from showtime_iac.core.model import EnvConfig
 from showtime_iac.core.routing import RouterConfig
-from showtime_iac.core.shards import RulePlacement
+from showtime_iac.core.shards import RulePlacement, ShardError
 from showtime_iac.core.stack_config import (
     BuildConfig,
     SharedConfig,
@@ -261,6 +261,7 @@ def evaluate_stack_offline(
         shared = SharedConfig.offline_default()  # main() reports the error itself
     if shared.domain is None and values.get("showtime-iac:domain"):
         shared = SharedConfig.offline_default(values["showtime-iac:domain"])
+    shared = _with_shard_of(stack, values, shared)
     secrets = EnvSecrets.from_stack_config(values, offline=True)
     return _evaluate(
         stack,
@@ -270,6 +271,19 @@ def evaluate_stack_offline(
         mocks=mocks,
         placeholder_secrets=secrets.placeholder and stack != "shared",
     )
+
+
+def _with_shard_of(stack: str, values: Mapping[str, str], shared: SharedConfig) -> SharedConfig:
+    """The mocked shared stack declares the load-balancer shard the stack's config names."""
+    if stack == "shared":
+        return shared
+    try:
+        shard = RulePlacement.from_stack_config(values).shard
+    except ShardError:
+        return shared  # main() reports it
+    if shard in shared.load_balancer_shards:
+        return shared
+    return replace(shared, load_balancer_shards=(*shared.load_balancer_shards, shard))
 
 
 def render_offline(cfg: EnvConfig, shared: SharedConfig | None = None) -> list[RenderedResource]:

@@ -258,3 +258,30 @@ def test_a_shard_other_than_0_needs_the_shared_stacks_outputs() -> None:
             own,
             lambda: declare_environment(cfg, own, placement=RulePlacement(3, 11)).outputs,
         )
+
+
+def test_the_dry_run_of_a_stack_on_another_shard_shows_its_rule_and_record() -> None:
+    """``up --dry-run`` (the program run from the stack's config, as ``pulumi up`` does): the
+    rule on shard 2's listener with the recorded priority, and the host's own record."""
+    from showtime_iac.core.stack_config import to_stack_config
+    from showtime_iac.program import evaluate_stack_offline
+    from tests.program.helpers import REAL_NET, SECRETS
+
+    cfg = EnvConfig(pr=7, sha=_sha(7, 0))
+    values = {
+        **to_stack_config(cfg),
+        **REAL_NET,
+        **SECRETS,
+        **RulePlacement(2, 8).to_stack_config(),
+        "showtime-iac:sharedStack": "shared",
+        "showtime-iac:domain": DOMAIN,
+        "showtime-iac:hostedZoneId": ZONE,
+    }
+    out = evaluate_stack_offline(cfg.stack, values)
+    rule = next(r for r in out.resources if r.type == RULE)
+    assert rule.inputs["priority"] == 8
+    assert rule.tags["showtime:alb-shard"] == "2"
+    assert "showtime-iac-s2" in rule.inputs["listenerArn"]
+    (record,) = [r for r in out.resources if r.type == "aws:route53/record:Record"]
+    assert record.inputs["name"] == f"pr-7-{cfg.sha7}.{DOMAIN}"
+    assert record.inputs["zoneId"] == ZONE
