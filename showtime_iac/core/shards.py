@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from showtime_iac.core.config_keys import key
 from showtime_iac.errors import InputError
@@ -218,6 +218,8 @@ class RulePlacement:
 
     shard: int = 0
     priority: int | None = None
+    #: on a shard other than 0: the Route 53 zone of the host's own record (the shared stack's)
+    hosted_zone_id: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.shard < MAX_SHARDS:
@@ -231,6 +233,8 @@ class RulePlacement:
         out = {key("albShard"): str(self.shard)}
         if self.priority is not None:
             out[key("rulePriority")] = str(self.priority)
+        if self.hosted_zone_id is not None:
+            out[key("hostedZoneId")] = self.hosted_zone_id
         return out
 
     def tags(self) -> dict[str, str]:
@@ -250,6 +254,7 @@ class RulePlacement:
             None
             if not values.get(key("rulePriority"))
             else _number("rulePriority", values[key("rulePriority")]),
+            values.get(key("hostedZoneId")) or None,
         )
 
     @classmethod

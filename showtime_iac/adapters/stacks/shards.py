@@ -101,8 +101,8 @@ class ShardOps:
         ]
         return fleet_of(self._tags_of(ours) if ours else {})
 
-    def _declared(self) -> tuple[tuple[int, ...], Quotas]:
-        """The shards the shared stack declares, and its rules quota."""
+    def _declared(self) -> tuple[tuple[int, ...], Quotas, str | None]:
+        """The shards the shared stack declares, its rules quota and its hosted zone."""
         name = self._shared_stack
         if not self.engine.select(name):
             raise ShardError(f"no shared stack {name}: run its `up` first (HTTPS mode)")
@@ -111,7 +111,7 @@ class ShardOps:
         rules = (values.get(key("loadBalancerRules")) or "100").strip()
         if not rules.isdigit():
             raise ShardError(f"{key('loadBalancerRules')} must be a whole number, not {rules!r}")
-        return shards, Quotas(rules=int(rules))
+        return shards, Quotas(rules=int(rules)), values.get(key("hostedZoneId")) or None
 
     def placement(self, stack: str, pr: int, current: Mapping[str, str]) -> RulePlacement | None:
         """Where ``stack`` (of PR ``pr``) puts its host rule; None in public-IP mode.
@@ -129,26 +129,25 @@ class ShardOps:
         fleet = self.fleet(besides=stack)
         if pr in fleet.legacy:
             return RulePlacement()  # next to its stacks from before shards
-        declared, quotas = self._declared()
+        declared, quotas, zone = self._declared()
         closed = {0} if fleet.legacy else set()
         placement = place(pr, fleet.placed, declared, quotas, closed=closed)
         if placement.shard not in declared:
             wanted = shards_to_declare([*fleet.placed.values(), placement])
             self._declare_shards(tuple(sorted({*declared, *wanted})))
             self.notes.append(f"load-balancer shard {placement.shard} added for PR #{pr}")
-        return RulePlacement(
-            placement.shard, env_priority(placement, fleet.env_priorities.get(pr, []))
-        )
+        priority = env_priority(placement, fleet.env_priorities.get(pr, []))
+        # on a shard other than 0 the stack adds its host's record (*.<domain> is shard 0's)
+        return RulePlacement(placement.shard, priority, zone if placement.shard else None)
 
     def router_placement(self, env_config: Mapping[str, str]) -> RulePlacement:
         """The router's placement: the shard of the environment it points at, with the PR's
         router priority (none for an environment from before shards)."""
         env = RulePlacement.from_stack_config(env_config)
         if env.priority is None:
-            return RulePlacement(env.shard)
-        return RulePlacement(
-            env.shard, Placement.of_priority(env.shard, env.priority).router_priority
-        )
+            return RulePlacement(env.shard, None, env.hosted_zone_id)
+        router = Placement.of_priority(env.shard, env.priority).router_priority
+        return RulePlacement(env.shard, router, env.hosted_zone_id)
 
     def retire_empty_shards(self, *, dry_run: bool = False) -> tuple[int, ...]:
         """Remove the shards no stack sits on (never shard 0) with an ``up`` of the shared
@@ -157,7 +156,7 @@ class ShardOps:
             return ()
         with self._timed(), self._errors(self._shared_stack, "retiring empty shards"):
             fleet = self.fleet()
-            declared, _quotas = self._declared()
+            declared, _quotas, _zone = self._declared()
             empty = removable_shards(fleet.placed.values(), declared)
             if empty and not dry_run:
                 self._declare_shards(tuple(s for s in declared if s not in empty))

@@ -28,6 +28,7 @@ def _engine(full_shards: int = 0, shards: str = "[0]") -> FakeEngine:
     e = FakeEngine()
     e.add("shared")
     e.stacks["shared"]["config"]["showtime-iac:loadBalancerShards"] = shards
+    e.stacks["shared"]["config"]["showtime-iac:hostedZoneId"] = "Z0123456789ABCDEFGHIJ"
     for shard in range(full_shards):
         for slot in range(33):
             pr = 5000 + 100 * shard + slot
@@ -57,6 +58,10 @@ def test_when_every_shard_is_full_the_shared_stack_adds_one_first() -> None:
     ups = [s for what, s in e.calls if what == "up"]
     assert ups == ["shared", "pr-7-abc1234"]  # the shard exists before the stack uses it
     assert _config(e, "pr-7-abc1234")["showtime-iac:albShard"] == "1"
+    # the shared stack's zone: the stack adds its host's record (*.<domain> is shard 0's)
+    assert _config(e, "pr-7-abc1234")["showtime-iac:hostedZoneId"] == "Z0123456789ABCDEFGHIJ"
+    d.route(7, "abc1234", TG)
+    assert _config(e, "pr-7-router")["showtime-iac:hostedZoneId"] == "Z0123456789ABCDEFGHIJ"
     assert any("shard 1 added" in n for n in d.notes)
 
 
