@@ -14,11 +14,12 @@ are unknown, so ours could collide).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from showtime_iac.adapters.stacks.backend import local_backend_dir
 from showtime_iac.core.model import parse_router_name, parse_stack_name
 from showtime_iac.core.shards import (
     Placement,
@@ -80,7 +81,8 @@ class ShardOps:
     _timed: Callable[[], AbstractContextManager[None]]
     _locked: Callable[[str, str, Callable[[], Any]], Any]
     _supports_tags: Callable[[], bool]
-    _tags_of: Callable[[Sequence[str]], dict[str, dict[str, str]]]
+    _tags_of: Callable[..., dict[str, dict[str, str]]]
+    tag_reader: Callable[[str], Mapping[str, Mapping[str, str]] | None] | None
     _errors: Callable[[str | None, str], AbstractContextManager[None]]
 
     @property
@@ -99,7 +101,13 @@ class ShardOps:
             for n in names
             if n != besides and (parse_stack_name(n) or parse_router_name(n) is not None)
         ]
-        return fleet_of(self._tags_of(ours) if ours else {})
+        if not ours:
+            return fleet_of({})
+        url = self.engine.backend_url
+        ahead = None  # every tag at once off the CLI (the S3 bucket), as the listing reads them
+        if self.tag_reader is not None and local_backend_dir(url) is None:
+            ahead = self.tag_reader(url)
+        return fleet_of(self._tags_of(ours, ahead))
 
     def _declared(self) -> tuple[tuple[int, ...], Quotas, str | None]:
         """The shards the shared stack declares, its rules quota and its hosted zone."""

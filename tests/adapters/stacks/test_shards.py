@@ -109,3 +109,19 @@ def test_public_ip_mode_records_no_placement() -> None:
     d.up(cfg(pr=3))
     assert not any("albShard" in k or "rulePriority" in k for k in _config(e, "pr-3-abc1234"))
     assert d.retire_empty_shards() == ()
+
+
+def test_the_fleet_is_read_with_the_backends_tag_reader_not_a_cli_call_per_stack() -> None:
+    e = _engine(full_shards=1)  # an s3:// backend of 34 stacks
+    everything = {n: dict(s["tags"]) for n, s in e.stacks.items()}
+    d = S.PulumiDriver(
+        e,
+        env=ENV,
+        base_config=HTTPS,
+        sleep=lambda _s: None,
+        clock=lambda: NOW,
+        tag_reader=lambda _url: everything,
+    )
+    d.up(cfg(pr=7))
+    assert _config(e, "pr-7-abc1234")["showtime-iac:albShard"] == "1"
+    assert [c for c in e.calls if c[0] == "list_tags"] == []
