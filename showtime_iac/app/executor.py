@@ -21,6 +21,7 @@ environment is destroyed, never left running.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,8 +33,9 @@ from showtime_iac.core.comment import status_comment
 from showtime_iac.core.guarded import NOT_OBEYED
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
+from showtime_iac.core.proof import LOG_LINES, Failure
 from showtime_iac.core.record import REPAIRED, failed_tags, healthy_tags
-from showtime_iac.core.timings import Timings
+from showtime_iac.core.timings import Timings, format_seconds
 
 __all__ = [
     "GitHubPort",
@@ -223,9 +225,14 @@ class Executor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = lambda _line: None,
         marks: Sequence[tuple[str, datetime]] = (),
+        progress: bool = False,
+        secrets: Sequence[str] = (),
     ) -> None:
         """``marks``: the run's phases so far (:func:`core.timings.workflow_marks`: the
-        workflow's, then the sync's start); without them a deploy is timed from its claim."""
+        workflow's, then the sync's start); without them a deploy is timed from its claim.
+        ``progress``: the sticky comment says each phase of a deploy as it starts, with the
+        time so far (one edit each). ``secrets``: values a failure report masks wherever
+        they appear (the run's tokens and passphrase)."""
         self.gh, self.stacks, self.live = github, stacks, live
         self.policy = policy or Policy()
         self.actor = actor
@@ -234,12 +241,28 @@ class Executor:
         self.log = log
         self.marks: list[tuple[str, datetime]] = list(marks)
         self.phase = "claim"  # the phase in progress: a failure is timed as its end
+        self.progress = progress
+        self.secrets = tuple(secrets)
+        self._deploying: tuple[int, str, Sequence[str]] | None = None  # pr, sha, labels
 
     def _mark(self, phase: str, next_phase: str | None = None) -> None:
         """``phase`` ended now; ``next_phase`` is in progress from here."""
         self.marks.append((phase, self.clock()))
         if next_phase is not None:
             self.phase = next_phase
+            self._progress(next_phase)
+
+    def _progress(self, phase: str) -> None:
+        """The sticky comment says the phase in progress and the time so far (cosmetic: a
+        failed edit is ignored, the deploy goes on). Not before the stack's ``up``: a start
+        reaches its ``up`` within 7 requests (🚦 deploying and the deployment say it)."""
+        if not self.progress or self._deploying is None or not self.marks or phase == "up":
+            return
+        pr, sha, labels = self._deploying
+        spent = (self.clock() - self.marks[0][1]).total_seconds()
+        note = f"Deploying `{sha}`: **{phase}** in progress · {format_seconds(spent)} so far"
+        with contextlib.suppress(ShowtimeError):
+            self._sticky(pr, labels, "", progress=note)
 
     def _timings(self, result: Literal["ready", "failed"] | None) -> Timings | None:
         if not self.marks:
@@ -269,6 +292,8 @@ class Executor:
         note: str,
         logs: str | None = None,
         timings: Timings | None = None,
+        failure: Failure | None = None,
+        progress: str | None = None,
     ) -> None:
         previous = self.gh.status_comment_body(pr)
         head = timings.headline() if timings is not None else None
@@ -276,7 +301,9 @@ class Executor:
             pr,
             L.parse_state(labels),
             self.clock(),
-            event_line=f"{note} ({head})" if head else note,
+            event_line=(f"{note} ({head})" if head else note) or None,
+            failure=failure,
+            progress=progress,
             previous_body=previous,
             run_url=self.run_url,
             port=self.policy.port,
@@ -492,8 +519,9 @@ class Executor:
         if cfg.created is None:
             cfg = replace(cfg, created=self.clock())
         out.sha = up.sha
-        # the sticky comment is written once, at the end: the 🚦 label already says "building",
-        # and this keeps a start within 5 requests before the deploy begins
+        # the sticky comment is written at the end, and (``progress``) as each phase starts
+        # once the deploy has begun: a start stays within 5 requests before it
+        self._deploying = (plan.pr, up.sha, L.apply_diff(pr.labels, plan.label_diff))
         self.gh.deployment(plan.pr, up.sha, "in_progress")
         previous = L.parse_state(pr.labels).active
         try:
@@ -592,7 +620,8 @@ class Executor:
         restore: Any,
     ) -> Outcome:
         out.exit_code, out.error = 1, str(exc)
-        self._mark(self.phase)  # the phase in progress ended with the failure
+        failed, self._deploying = self.phase, None  # no progress note after the failure
+        self._mark(failed)  # the phase in progress ended with the failure
         out.timings = self._timings("failed")
         fresh = self.gh.get_pr(plan.pr)
         if restore is None:  # a rolled-back reconfigure still serves: its record stands
@@ -600,16 +629,24 @@ class Executor:
         d = on_failure(fresh.labels, up.sha, restore=restore)
         self.gh.apply_label_diff(plan.pr, d.add, d.remove)
         try:
-            logs = self.live.tail_logs(cfg, 20)
+            logs = self.live.tail_logs(cfg, LOG_LINES)
         except ShowtimeError:
             logs = None
         self.gh.deployment(plan.pr, up.sha, "failure")
+        failure = Failure(
+            failed,
+            str(exc),
+            tuple(getattr(exc, "diagnostics", ())),
+            tuple((logs or "").splitlines()),
+            self.run_url,
+            self.secrets,
+        )
         self._sticky(
             plan.pr,
             L.apply_diff(fresh.labels, d),
             f"`{up.sha}` failed: {exc}",
-            logs=logs,
             timings=out.timings,
+            failure=failure,
         )
         self._audit(out, plan.intent, "failed", str(exc))
         return out

@@ -309,6 +309,7 @@ def sync(
     if dry_run:
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
+    from showtime_iac.app.proof import progress_enabled, run_secrets
 
     plan, fresh = _at_prepare(plan, ev, fresh, policy, ports, now)
     if plan.stacks:
@@ -328,6 +329,8 @@ def sync(
         run_url=settings.github_run_url,
         clock=clock,
         marks=marks,
+        progress=progress_enabled(),
+        secrets=run_secrets(),
     )
     outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
     span = format_seconds(MAX_RUN_SPAN.total_seconds())

@@ -15,6 +15,14 @@ from showtime_iac.core.cost import hourly_cost, size_in
 from showtime_iac.core.labels import LabelState
 from showtime_iac.core.lifetimes import Deadlines, goes_to_sleep
 from showtime_iac.core.model import PINNED, Show, Status, pr_host
+from showtime_iac.core.proof import (
+    COMMENT_LIMIT,
+    Failure,
+    Picture,
+    comment_length,
+    failure_section,
+    fit_comment,
+)
 from showtime_iac.core.timings import Timings
 
 __all__ = [
@@ -31,6 +39,11 @@ __all__ = [
 MARKER = "<!-- showtime-iac:status -->"
 _HIST_RE = re.compile(r"<!-- showtime-iac:history\n(.*?)\n-->", re.DOTALL)
 HISTORY_LINES = 10
+#: one history line is cut to this many characters (an event line quotes an error)
+HISTORY_CHARS = 500
+#: what a failure section may take at most, whatever room the rest of the comment leaves
+FAILURE_CHARS = 30_000
+_FAILURE_SLOT = "\x00failure\x00"  # where the failure goes once the room left is known
 
 _ICON = {
     Status.BUILDING: "🏗️",
@@ -161,13 +174,18 @@ def history_of(body: str | None) -> list[str]:
     return [line for line in m.group(1).splitlines() if line.strip()] if m else []
 
 
-def _footer(timings: Timings | None, logs: str | None, run_url: str | None) -> list[str]:
-    """The run's phase timings, the last log lines, the commands and the run's link."""
+def _footer(
+    timings: Timings | None, logs: str | None, run_url: str | None, failure: str | None = None
+) -> list[str]:
+    """The run's phase timings, the failure (or the last log lines), the commands and the
+    run's link."""
     out: list[str] = []
     head = timings.headline() if timings is not None else None
     if timings is not None and head:
         out += ["", f"⏱️ {head[0].upper()}{head[1:]}: {timings.line()}"]
-    if logs:
+    if failure:
+        out += ["", failure]
+    elif logs:
         out += [
             "",
             "<details><summary>Last log lines</summary>",
@@ -201,6 +219,9 @@ def status_comment(
     logs: str | None = None,
     sticky: bool = True,
     idle_action: str = "destroy",
+    failure: Failure | None = None,
+    progress: str | None = None,
+    picture: Picture | None = None,
 ) -> str:
     """The sticky comment body. ``event_line`` is appended to the history; ``timings``, the
     phases of the run that deployed (``⏱️ Ready in 4 min 12 s: plan 58 s · ...``).
@@ -210,7 +231,8 @@ def status_comment(
     """
     hist = history_of(previous_body)
     if event_line:
-        hist.append(f"{now.strftime('%Y-%m-%d %H:%M')} UTC: {event_line}")
+        line = f"{now.strftime('%Y-%m-%d %H:%M')} UTC: {' '.join(event_line.split())}"
+        hist.append(line if len(line) <= HISTORY_CHARS else line[: HISTORY_CHARS - 1] + "…")
     hist = hist[-HISTORY_LINES:]
     out = [MARKER] if sticky else []
     out += [f"## 🎪 Showtime · PR #{pr}", ""]
@@ -243,7 +265,16 @@ def status_comment(
         cfg = st.active.config if st.active else ()
         if cfg:
             out += ["", f"Configuration: `{','.join(cfg)}`"]
-    out += _footer(timings, logs, run_url)
+    if progress:
+        out += ["", f"⏳ {progress}"]
+    if picture is not None:
+        out += [
+            "",
+            f"📸 Logged in, `{picture.page}` ([full size]({picture.url})):",
+            "",
+            f'<img src="{picture.url}" alt="Superset of this PR, logged in" width="640">',
+        ]
+    out += _footer(timings, logs, run_url, _FAILURE_SLOT if failure is not None else None)
     if hist and sticky:
         out += (
             ["", "<details><summary>History</summary>", ""]
@@ -251,4 +282,8 @@ def status_comment(
             + ["</details>"]
         )
         out += ["<!-- showtime-iac:history", *hist, "-->"]
-    return "\n".join(out)
+    if failure is not None:  # the room the rest leaves, so the history's block stays whole
+        slot = next(i for i, part in enumerate(out) if part is _FAILURE_SLOT)
+        room = COMMENT_LIMIT - comment_length("\n".join(out)) - 100
+        out[slot] = failure_section(failure, min(FAILURE_CHARS, room))
+    return fit_comment("\n".join(out))

@@ -252,7 +252,9 @@ class PulumiDriver(RouterOps, PreparedOps, ShardOps):
                 f"{where}: PULUMI_CONFIG_PASSPHRASE is not the passphrase its secrets were "
                 "encrypted with (incorrect passphrase); nothing was changed"
             )
-        return StackError(f"{where} failed: {engine_message(exc)}")
+        return StackError(
+            f"{where} failed: {engine_message(exc)}", tuple(getattr(exc, "diagnostics", ()))
+        )
 
     def _select(self, stack: str) -> bool:
         with self._errors(stack, "looking up"):

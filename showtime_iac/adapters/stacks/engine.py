@@ -24,6 +24,7 @@ from showtime_iac.adapters.stacks.backend import is_cloud_backend, local_backend
 from showtime_iac.adapters.stacks.config import preview_settings
 from showtime_iac.adapters.stacks.errors import EngineMissingError
 from showtime_iac.adapters.stacks.listing import StackRow
+from showtime_iac.core.proof import Diagnostic
 
 if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace
@@ -55,6 +56,18 @@ def tags_supported(url: str, version: tuple[int, int, int] | None) -> bool:
     if is_cloud_backend(url):
         return True
     return version is not None and version >= MIN_VERSION_DIY_TAGS
+
+
+_MARKUP = re.compile(r"<\{%[a-z]*%\}>")
+
+
+def _collect_diagnostic(event: Any, seen: list[Diagnostic]) -> None:
+    """An engine event's diagnostic of a resource (error severity, a URN) into ``seen``."""
+    diag = getattr(event, "diagnostic_event", None)
+    if diag is None or diag.severity != "error" or not diag.urn or len(seen) >= 50:
+        return
+    message = _MARKUP.sub("", str(diag.message or "")).strip()
+    seen.append(Diagnostic(urn=str(diag.urn), message=message[:20_000]))
 
 
 def find_engine(env: Mapping[str, str] | None = None) -> Path | None:
@@ -268,9 +281,20 @@ class AutomationEngine:
     def up(self, stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
         """``up --refresh``: what changed outside Pulumi is read first, so an ``up`` repairs
         drift (a plain ``up`` diffs against the last state and would leave it)."""
-        result = self._stack(stack).up(
-            on_output=on_output, color="never", suppress_progress=True, refresh=True
-        )
+        seen: list[Diagnostic] = []
+        try:
+            result = self._stack(stack).up(
+                on_output=on_output,
+                on_event=lambda event: _collect_diagnostic(event, seen),
+                color="never",
+                suppress_progress=True,
+                refresh=True,
+            )
+        except Exception as exc:
+            # the resources' own errors (URN and the provider's message), for the failure
+            # report: the driver carries them on its StackError
+            exc.diagnostics = tuple(seen)  # type: ignore[attr-defined]
+            raise
         return {k: v.value for k, v in result.outputs.items()}
 
     def preview(

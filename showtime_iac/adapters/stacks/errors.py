@@ -7,6 +7,7 @@ are recognised by name so that this module (and ``--help``) never imports pulumi
 from __future__ import annotations
 
 from showtime_iac.core.model import InputError, ShowtimeError
+from showtime_iac.core.proof import Diagnostic
 from showtime_iac.errors import PrerequisiteError
 
 __all__ = [
@@ -38,7 +39,13 @@ INSTALL_HINT = (
 
 
 class StackError(ShowtimeError):
-    """An engine operation failed; the message says which stack and what to do next."""
+    """An engine operation failed; the message says which stack and what to do next.
+    ``diagnostics``: the failed resources' own errors (URN, provider message), when the
+    engine reported any (an ``up``)."""
+
+    def __init__(self, message: str, diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics
 
 
 class EngineMissingError(PrerequisiteError):

@@ -29,10 +29,13 @@ from pulumi import dynamic
 from showtime_iac.core.model import resource_tags
 from showtime_iac.core.stack_config import from_stack_config
 
-__all__ = ["ENV_CLOUD", "ENV_CREATE_SLEEP", "FakeService", "cloud_object", "program"]
+__all__ = ["ENV_CLOUD", "ENV_CREATE_FAIL", "ENV_CREATE_SLEEP", "FakeService", "cloud_object", "program"]
 
 ENV_CLOUD = "SHOWTIME_FAKE_CLOUD"
 ENV_CREATE_SLEEP = "SHOWTIME_FAKE_CREATE_SLEEP"
+#: ``$SHOWTIME_FAKE_CREATE_FAIL``: the create of a resource whose name ends so fails with the
+#: message ``$SHOWTIME_FAKE_CREATE_FAIL_MESSAGE`` (a provider's error, for the failure report)
+ENV_CREATE_FAIL = "SHOWTIME_FAKE_CREATE_FAIL"
 _FIELDS = ("image", "size", "tags", "desired")
 
 
@@ -49,6 +52,9 @@ class FakeServiceProvider(dynamic.ResourceProvider):
         path.write_text(json.dumps({k: props.get(k) for k in _FIELDS}, sort_keys=True))
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
+        failing = os.environ.get(ENV_CREATE_FAIL)
+        if failing and str(props["name"]).endswith(failing):
+            raise RuntimeError(os.environ.get(ENV_CREATE_FAIL + "_MESSAGE") or "create failed")
         self._write(props)
         delay = float(os.environ.get(ENV_CREATE_SLEEP) or 0)
         if delay:
