@@ -29,7 +29,14 @@ from pulumi import dynamic
 from showtime_iac.core.model import resource_tags
 from showtime_iac.core.stack_config import from_stack_config
 
-__all__ = ["ENV_CLOUD", "ENV_CREATE_FAIL", "ENV_CREATE_SLEEP", "FakeService", "cloud_object", "program"]
+__all__ = [
+    "ENV_CLOUD",
+    "ENV_CREATE_FAIL",
+    "ENV_CREATE_SLEEP",
+    "FakeService",
+    "cloud_object",
+    "program",
+]
 
 ENV_CLOUD = "SHOWTIME_FAKE_CLOUD"
 ENV_CREATE_SLEEP = "SHOWTIME_FAKE_CREATE_SLEEP"
