@@ -248,3 +248,46 @@ def test_clamp_ttl_refuses_only_a_ttl_above_the_policy_maximum() -> None:
         policy.clamp_ttl(Ttl("3d"))
     # a policy without a maximum duration refuses nothing
     assert Policy(max_ttl=Ttl("manual")).clamp_ttl(Ttl("999w")) == Ttl("999w")
+
+
+# -- survivors of the mutation run (issue 29): plans written out in full -------------------------
+
+
+def test_a_start_left_on_the_pr_when_a_push_arrives_is_consumed_and_nothing_deployed() -> None:
+    new = "def5678" + "0" * 33
+    labels = [*running(timedelta(hours=1)), L.START]
+    push = Event(name="pull_request", action="synchronize", actor="author", sha=new)
+    plan = decide(push, PrInfo(1234, "open", new, labels, "author"), NOW)
+    assert (plan.intent, plan.stacks, plan.add_labels) == ("refuse", (), ())
+    assert plan.remove_labels == (L.START,)
+    assert plan.sha == "def5678"
+    assert plan.reasons == (
+        f"{L.START} was asked for an earlier commit than def5678: consumed, nothing deployed",
+    )
+    assert plan.comment == (
+        "🎪 **Start request withdrawn**\n\n"
+        f"- `{L.START}` was added for an earlier commit and was not carried out; "
+        "a maintainer can add it again to deploy `def5678`."
+    )
+
+
+def test_the_sleep_plan_in_full() -> None:
+    warned = f"🎪 {SHA} ⚠️ {stamp(NOW - timedelta(minutes=1))}"
+    labels = running(timedelta(hours=26), "idle 24h · max 2026-12-06T07-00", warned)
+    plan = schedule(labels, NOW, _sleepy())
+    assert plan.intent == "sleep" and plan.sha == SHA
+    assert sorted(plan.remove_labels) == sorted([f"🎪 {SHA} 🚦 running", warned])
+    assert plan.add_labels == (f"🎪 {SHA} 🚦 sleeping",)
+    [op] = plan.stacks
+    assert (op.action, op.stack, op.sha, op.reuse_image) == ("up", f"pr-1234-{SHA}", SHA, True)
+    assert op.config is not None and op.config.sleeping is True
+    assert plan.reasons == (
+        "idle TTL 24h expired: asleep",
+        f"up pr-1234-{SHA} with desired count 0 (its image kept)",
+    )
+    assert plan.comment == (
+        "🎪 **Environment asleep**\n\n"
+        f"- `{SHA}` is scaled to zero: idle TTL 24h expired\n"
+        "- the stack, its URL and its labels stay; nothing runs, nothing is billed but its image\n"
+        "- comment `/showtime wake` or push a commit to bring it back"
+    )
