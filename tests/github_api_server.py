@@ -76,6 +76,8 @@ class GitHubServer:
         self.requests: list[Recorded] = []
         self.collaborators: dict[str, str] = {}
         self.branches: dict[str, str] = {"master": "f" * 40}
+        #: the contents API's files: (branch, path) -> (bytes, blob sha)
+        self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
         self._pulls: dict[int, dict[str, Any]] = {}
         self._labels: dict[int, list[str]] = {}
         self._defs: dict[str, dict[str, Any]] = {}
@@ -507,6 +509,9 @@ class GitHubServer:
             (r"GET /deployments/(\d+)/statuses", self._list_statuses),
             (r"GET /collaborators/([^/]+)/permission", self._permission),
             (r"GET /branches/(.+)", self._branch),
+            (r"GET /contents/([^?]+)", self._get_file),
+            (r"PUT /contents/([^?]+)", self._put_file),
+            (r"DELETE /contents/([^?]+)", self._delete_file),
         ]
 
     # -- handlers ----------------------------------------------------------------------------
@@ -730,6 +735,45 @@ class GitHubServer:
             raise _Reply(404, {"message": f"{login} is not a user"})
         legacy = {"maintain": "write", "triage": "read"}.get(role, role)
         return 200, {"permission": legacy, "role_name": role, "user": self._user(login)}
+
+    # the contents API: files per branch, as (content bytes, blob sha); a branch must exist
+
+    def _file_key(self, branch: str | None, path: str) -> tuple[str, str]:
+        branch = branch or "master"
+        if branch not in self.branches:
+            raise _Reply(404, {"message": f"No commit found for the ref {branch}"})
+        return branch, path
+
+    def _get_file(self, _b: Any, _p: str, query: str, _r: str, path: str) -> tuple[int, Any]:
+        key = self._file_key(dict(parse_qsl(query)).get("ref"), path)
+        if key not in self.files:
+            raise _Reply(404, {"message": "Not Found"})
+        return 200, {"path": path, "sha": self.files[key][1], "type": "file"}
+
+    def _put_file(self, body: Any, _p: str, _q: str, _r: str, path: str) -> tuple[int, Any]:
+        import base64
+        import hashlib
+
+        key = self._file_key(body.get("branch"), path)
+        if key in self.files and body.get("sha") != self.files[key][1]:
+            raise _Reply(409, {"message": f"{path} does not match {body.get('sha')}"})
+        if key not in self.files and body.get("sha"):
+            raise _Reply(422, {"message": "sha given for a file that does not exist"})
+        data = base64.b64decode(body["content"])
+        self.files[key] = (data, hashlib.sha1(data).hexdigest())
+        raw = f"https://raw.githubusercontent.com/{self.repo}/{key[0]}/{path}"
+        return (200 if body.get("sha") else 201), {
+            "content": {"path": path, "sha": self.files[key][1], "download_url": raw}
+        }
+
+    def _delete_file(self, body: Any, _p: str, _q: str, _r: str, path: str) -> tuple[int, Any]:
+        key = self._file_key(body.get("branch"), path)
+        if key not in self.files:
+            raise _Reply(404, {"message": "Not Found"})
+        if body.get("sha") != self.files[key][1]:
+            raise _Reply(409, {"message": "sha does not match"})
+        del self.files[key]
+        return 200, {"content": None}
 
     def _branch(self, _b: Any, _p: str, _q: str, _r: str, name: str) -> tuple[int, Any]:
         if name not in self.branches:

@@ -21,26 +21,27 @@ environment is destroyed, never left running.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from showtime_iac.app.proof_steps import ProofPort, ProofSteps
 from showtime_iac.core import labels as L
 from showtime_iac.core.comment import status_comment
 from showtime_iac.core.guarded import NOT_OBEYED
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
-from showtime_iac.core.proof import LOG_LINES, Failure
+from showtime_iac.core.proof import LOG_LINES, Failure, Picture
 from showtime_iac.core.record import REPAIRED, failed_tags, healthy_tags
-from showtime_iac.core.timings import Timings, format_seconds
+from showtime_iac.core.timings import Timings
 
 __all__ = [
     "GitHubPort",
     "StackPort",
     "LivePort",
+    "ProofPort",
     "Outcome",
     "Executor",
     "audit_line",
@@ -210,7 +211,7 @@ def _as_error(exc: Exception) -> ShowtimeError:
     return ShowtimeError(f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
-class Executor:
+class Executor(ProofSteps):
     """Runs plans against the three ports. ``replan`` re-decides on fresh labels."""
 
     def __init__(
@@ -227,12 +228,14 @@ class Executor:
         marks: Sequence[tuple[str, datetime]] = (),
         progress: bool = False,
         secrets: Sequence[str] = (),
+        proof: ProofPort | None = None,
     ) -> None:
         """``marks``: the run's phases so far (:func:`core.timings.workflow_marks`: the
         workflow's, then the sync's start); without them a deploy is timed from its claim.
         ``progress``: the sticky comment says each phase of a deploy as it starts, with the
         time so far (one edit each). ``secrets``: values a failure report masks wherever
-        they appear (the run's tokens and passphrase)."""
+        they appear (the run's tokens and passphrase). ``proof``: a healthy environment is
+        pictured logged in, and the picture goes in the sticky comment (issue 28)."""
         self.gh, self.stacks, self.live = github, stacks, live
         self.policy = policy or Policy()
         self.actor = actor
@@ -243,6 +246,7 @@ class Executor:
         self.phase = "claim"  # the phase in progress: a failure is timed as its end
         self.progress = progress
         self.secrets = tuple(secrets)
+        self.proof = proof
         self._deploying: tuple[int, str, Sequence[str]] | None = None  # pr, sha, labels
 
     def _mark(self, phase: str, next_phase: str | None = None) -> None:
@@ -251,18 +255,6 @@ class Executor:
         if next_phase is not None:
             self.phase = next_phase
             self._progress(next_phase)
-
-    def _progress(self, phase: str) -> None:
-        """The sticky comment says the phase in progress and the time so far (cosmetic: a
-        failed edit is ignored, the deploy goes on). Not before the stack's ``up``: a start
-        reaches its ``up`` within 7 requests (🚦 deploying and the deployment say it)."""
-        if not self.progress or self._deploying is None or not self.marks or phase == "up":
-            return
-        pr, sha, labels = self._deploying
-        spent = (self.clock() - self.marks[0][1]).total_seconds()
-        note = f"Deploying `{sha}`: **{phase}** in progress · {format_seconds(spent)} so far"
-        with contextlib.suppress(ShowtimeError):
-            self._sticky(pr, labels, "", progress=note)
 
     def _timings(self, result: Literal["ready", "failed"] | None) -> Timings | None:
         if not self.marks:
@@ -294,6 +286,7 @@ class Executor:
         timings: Timings | None = None,
         failure: Failure | None = None,
         progress: str | None = None,
+        picture: Picture | str | None = None,
     ) -> None:
         previous = self.gh.status_comment_body(pr)
         head = timings.headline() if timings is not None else None
@@ -304,6 +297,8 @@ class Executor:
             event_line=(f"{note} ({head})" if head else note) or None,
             failure=failure,
             progress=progress,
+            picture=picture if isinstance(picture, Picture) else None,
+            check=picture if isinstance(picture, str) else None,
             previous_body=previous,
             run_url=self.run_url,
             port=self.policy.port,
@@ -424,6 +419,7 @@ class Executor:
                 self.stacks.destroy(plan.pr, op.sha)
                 out.actions.append(f"destroyed {op.stack}")
                 self._audit(out, "destroy", "ok", op.stack)
+                self._unpicture(plan.pr, op.sha, out)
         except Exception as raw:  # reported on the PR; the labels stay for the retry
             exc = _as_error(raw)
             out.exit_code, out.error = 1, str(exc)
@@ -606,7 +602,10 @@ class Executor:
                 except ShowtimeError as exc:  # the sweep retries; the new env is live
                     out.actions.append(f"could not destroy {op.stack}: {exc} (cleanup retries)")
         self.gh.deployment(plan.pr, up.sha, "success", out.url)
-        self._sticky(plan.pr, after, f"`{up.sha}` live at {out.url}", timings=out.timings)
+        picture = self._picture(plan.pr, up.sha, out)
+        self._sticky(
+            plan.pr, after, f"`{up.sha}` live at {out.url}", timings=out.timings, picture=picture
+        )
         self._audit(out, plan.intent, "ok", f"{up.sha} healthy at {out.url}")
         return out
 
@@ -633,20 +632,12 @@ class Executor:
         except ShowtimeError:
             logs = None
         self.gh.deployment(plan.pr, up.sha, "failure")
-        failure = Failure(
-            failed,
-            str(exc),
-            tuple(getattr(exc, "diagnostics", ())),
-            tuple((logs or "").splitlines()),
-            self.run_url,
-            self.secrets,
-        )
         self._sticky(
             plan.pr,
             L.apply_diff(fresh.labels, d),
             f"`{up.sha}` failed: {exc}",
             timings=out.timings,
-            failure=failure,
+            failure=self._failure(failed, exc, logs),
         )
         self._audit(out, plan.intent, "failed", str(exc))
         return out

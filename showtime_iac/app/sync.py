@@ -309,7 +309,7 @@ def sync(
     if dry_run:
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
-    from showtime_iac.app.proof import progress_enabled, run_secrets
+    from showtime_iac.app.proof import proof_options
 
     plan, fresh = _at_prepare(plan, ev, fresh, policy, ports, now)
     if plan.stacks:
@@ -329,8 +329,7 @@ def sync(
         run_url=settings.github_run_url,
         clock=clock,
         marks=marks,
-        progress=progress_enabled(),
-        secrets=run_secrets(),
+        **proof_options(ports.github),
     )
     outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
     span = format_seconds(MAX_RUN_SPAN.total_seconds())

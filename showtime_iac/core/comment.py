@@ -206,6 +206,26 @@ def _footer(
     return out
 
 
+def _proof_lines(progress: str | None, picture: Picture | None, check: str | None) -> list[str]:
+    """The deploy's progress note, the picture of the environment logged in, or why the
+    picture was not taken as proof (it may quote the page: in a code span)."""
+    out: list[str] = []
+    if progress:
+        out += ["", f"⏳ {progress}"]
+    if picture is not None:
+        out += [
+            "",
+            f"📸 Logged in, `{re.sub(r'[^A-Za-z0-9/_.-]', '', picture.page)[:100]}` "
+            f"([full size]({picture.url})):",
+            "",
+            f'<img src="{picture.url}" alt="Superset of this PR, logged in" width="640">',
+        ]
+    if check:
+        why = " ".join(check.split())[:500].replace("`", "'")  # may quote the page: a code span
+        out += ["", f"📸 Screenshot check failed (not posted): `{why}`"]
+    return out
+
+
 def status_comment(
     pr: int,
     st: LabelState,
@@ -222,6 +242,7 @@ def status_comment(
     failure: Failure | None = None,
     progress: str | None = None,
     picture: Picture | None = None,
+    check: str | None = None,
 ) -> str:
     """The sticky comment body. ``event_line`` is appended to the history; ``timings``, the
     phases of the run that deployed (``⏱️ Ready in 4 min 12 s: plan 58 s · ...``).
@@ -265,15 +286,7 @@ def status_comment(
         cfg = st.active.config if st.active else ()
         if cfg:
             out += ["", f"Configuration: `{','.join(cfg)}`"]
-    if progress:
-        out += ["", f"⏳ {progress}"]
-    if picture is not None:
-        out += [
-            "",
-            f"📸 Logged in, `{picture.page}` ([full size]({picture.url})):",
-            "",
-            f'<img src="{picture.url}" alt="Superset of this PR, logged in" width="640">',
-        ]
+    out += _proof_lines(progress, picture, check)
     out += _footer(timings, logs, run_url, _FAILURE_SLOT if failure is not None else None)
     if hist and sticky:
         out += (

@@ -159,7 +159,7 @@ def judge(signals: PageSignals, username: str) -> Verdict:
     if len(" ".join(signals.text.split())) < _MIN_TEXT:
         return Verdict(False, "a blank page (no visible text)")
     if signals.user != username:
-        who = f"{signals.user!r}" if signals.user else "nobody"
+        who = f"{signals.user[:40]!r}" if signals.user else "nobody"
         return Verdict(False, f"the page says {who} is logged in, not {username!r}")
     if signals.png_bytes < _MIN_PNG:
         return Verdict(False, f"the picture is empty ({signals.png_bytes} bytes)")

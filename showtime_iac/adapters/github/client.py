@@ -11,6 +11,7 @@ from github import Auth, Github
 
 from showtime_iac.adapters.github.comments import CommentsMixin
 from showtime_iac.adapters.github.deployments import DeploymentsMixin
+from showtime_iac.adapters.github.files import FilesMixin
 from showtime_iac.adapters.github.labels import LabelsMixin
 from showtime_iac.adapters.github.reads import ReadsMixin
 from showtime_iac.adapters.github.retry import BoundedRetry
@@ -22,7 +23,7 @@ __all__ = ["GitHubClient"]
 
 
 @dataclass
-class GitHubClient(ReadsMixin, LabelsMixin, CommentsMixin, DeploymentsMixin):
+class GitHubClient(ReadsMixin, LabelsMixin, CommentsMixin, DeploymentsMixin, FilesMixin):
     """One repository on one GitHub API (``GITHUB_API_URL``), through PyGithub: the
     executor's ``GitHubPort``. Build it with :meth:`connect` or :meth:`from_settings`."""
 
