@@ -291,3 +291,20 @@ def test_the_sleep_plan_in_full() -> None:
         "- the stack, its URL and its labels stay; nothing runs, nothing is billed but its image\n"
         "- comment `/showtime wake` or push a commit to bring it back"
     )
+
+
+def test_only_a_new_comment_with_a_changing_command_needs_the_permission() -> None:
+    def ev(body: str, action: str = "created", name: str = "issue_comment") -> Event:
+        return Event(name=name, action=action, actor="someone", comment=body)
+
+    assert needs_permission(ev("/showtime destroy")) is True
+    assert needs_permission(ev("/showtime extend 48h")) is True
+    # read-only commands are answered to anyone: no lookup
+    assert needs_permission(ev("/showtime status")) is False
+    assert needs_permission(ev("/showtime help")) is False
+    assert needs_permission(ev("LGTM")) is False
+    # an edited or deleted comment is never acted on, so nothing to look up
+    assert needs_permission(ev("/showtime destroy", action="edited")) is False
+    assert needs_permission(ev("/showtime destroy", action="deleted")) is False
+    # a pull_request event "created" is no comment
+    assert needs_permission(ev("/showtime destroy", name="pull_request")) is False
