@@ -308,3 +308,51 @@ def test_only_a_new_comment_with_a_changing_command_needs_the_permission() -> No
     assert needs_permission(ev("/showtime destroy", action="deleted")) is False
     # a pull_request event "created" is no comment
     assert needs_permission(ev("/showtime destroy", name="pull_request")) is False
+
+
+def test_a_lifted_max_age_has_no_deadline_whatever_date_is_also_recorded() -> None:
+    """A lifted max age (``max never``, an admin's pin) wins over a recorded date: with or
+    without a 📅, no max-age deadline."""
+    from showtime_iac.core.model import Show
+
+    recorded = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    for created in (None, NOW - timedelta(days=30)):
+        show = Show(
+            SHA,
+            Status.RUNNING,
+            created=created,
+            ttl=Ttl("manual"),
+            max_at=recorded,
+            max_lifted=True,
+        )
+        dl = deadlines(show, NOW, Policy())
+        assert (dl.idle_at, dl.max_at, dl.end) == (None, None, None), created
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("pull_request", "labeled"),  # an addition is refuse_label's, never put back
+        ("issue_comment", "unlabeled"),
+        ("pull_request", "synchronize"),
+    ],
+)
+def test_only_a_prs_label_removal_is_put_back(name: str, action: str) -> None:
+    from showtime_iac.core.plan import Ctx
+    from showtime_iac.core.rules.trust import restore_label
+
+    labels = running(timedelta(hours=1))
+    ev = Event(name=name, action=action, actor="reader", label=L.FREEZE, actor_permission="read")
+    ctx = Ctx(ev, pr(labels), L.parse_state(labels, NOW), NOW, Policy(), None)
+    assert restore_label(ctx) is None
+    removal = Event(
+        name="pull_request",
+        action="unlabeled",
+        actor="reader",
+        label=L.FREEZE,
+        actor_permission="read",
+    )
+    ctx = Ctx(removal, pr(labels), L.parse_state(labels, NOW), NOW, Policy(), None)
+    put_back = restore_label(ctx)
+    assert put_back is not None and put_back.add_labels == (L.FREEZE,)
+    assert put_back.reasons == (f"refused the removal of {L.FREEZE}: @reader lacks write access",)
