@@ -355,4 +355,23 @@ def test_only_a_prs_label_removal_is_put_back(name: str, action: str) -> None:
     ctx = Ctx(removal, pr(labels), L.parse_state(labels, NOW), NOW, Policy(), None)
     put_back = restore_label(ctx)
     assert put_back is not None and put_back.add_labels == (L.FREEZE,)
+    assert (put_back.pr, put_back.intent, put_back.stacks) == (1234, "refuse", ())
     assert put_back.reasons == (f"refused the removal of {L.FREEZE}: @reader lacks write access",)
+    # already back on the PR (a re-run): nothing to add, still refused; the label warnings kept
+    again = [*labels, L.FREEZE, f"🎪 {SHA} ⌛ 48h"]  # two ⌛: a conflict the state warns about
+    st = L.parse_state(again, NOW)
+    assert st.warnings
+    ctx = Ctx(removal, pr(again), st, NOW, Policy(), None)
+    put_back = restore_label(ctx)
+    assert put_back is not None and put_back.add_labels == () and put_back.intent == "refuse"
+    assert put_back.warnings == st.warnings
+    # not looked up yet (an offline plan): the policy's associations decide, a member is trusted
+    offline = Event(
+        name="pull_request",
+        action="unlabeled",
+        actor="m",
+        label=L.FREEZE,
+        actor_association="MEMBER",
+    )
+    ctx = Ctx(offline, pr(labels), L.parse_state(labels, NOW), NOW, Policy(), None)
+    assert restore_label(ctx) is None
