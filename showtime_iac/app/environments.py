@@ -30,6 +30,7 @@ from showtime_iac.core.model import (
     Ttl,
     short_sha,
 )
+from showtime_iac.core.proof import PHASE_TAG, PICTURE_TAG
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.stacks import DriftReport, PulumiDriver, StackInfo
@@ -330,6 +331,9 @@ class StackStatus:
         data = self.sized.to_json(now)
         data["outputs"] = self.outputs
         data["live"] = self.live.to_json() if self.live is not None else None
+        # what the status comment says (issue 28): its picture and the deploy's phase
+        data["picture"] = self.sized.info.tags.get(PICTURE_TAG)
+        data["phase"] = self.sized.info.tags.get(PHASE_TAG)
         return data
 
 

@@ -619,7 +619,7 @@ class Executor(ProofSteps):
         restore: Any,
     ) -> Outcome:
         out.exit_code, out.error = 1, str(exc)
-        failed, self._deploying = self.phase, None  # no progress note after the failure
+        failed = self.phase
         self._mark(failed)  # the phase in progress ended with the failure
         out.timings = self._timings("failed")
         fresh = self.gh.get_pr(plan.pr)

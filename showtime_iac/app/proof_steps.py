@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from showtime_iac.core.model import ShowtimeError
-from showtime_iac.core.proof import Failure, Picture
+from showtime_iac.core.model import ShowtimeError, stack_name
+from showtime_iac.core.proof import PHASE_TAG, PICTURE_TAG, Failure, Picture
 from showtime_iac.core.timings import format_seconds
 
 __all__ = ["ProofPort", "ProofSteps"]
@@ -46,6 +46,7 @@ class ProofSteps:
     run_url: str | None
     secrets: tuple[str, ...]
     _deploying: tuple[int, str, Sequence[str]] | None  # pr, sha, labels of the deploy
+    stacks: Any  # the executor's StackPort (``retag``)
     _sticky: Callable[..., None]
     _audit: Callable[[Any, str, str, str], None]
 
@@ -60,10 +61,22 @@ class ProofSteps:
         note = f"Deploying `{sha}`: **{phase}** in progress · {format_seconds(spent)} so far"
         with contextlib.suppress(ShowtimeError):
             self._sticky(pr, labels, "", progress=note)
+        self._note_phase(pr, sha, phase)
+
+    def _note_phase(self, pr: int, sha: str, phase: str, **more: str) -> None:
+        """The phase (and ``more`` tags) in the stack's record, so ``status`` says what the
+        comment says (best effort; only with ``progress``, or when ``more`` has something)."""
+        if not (self.progress or more):
+            return
+        tags = {PHASE_TAG: phase, **more} if self.progress else dict(more)
+        with contextlib.suppress(ShowtimeError):
+            self.stacks.retag(stack_name(pr, sha), tags)
 
     def _failure(self, phase: str, exc: Exception, logs: str | None) -> Failure:
         """What the sticky comment says about a failed deploy: the phase, the error, the
         failed resources' diagnostics (a StackError's), the task's last log lines."""
+        if self._deploying is not None:
+            self._note_phase(self._deploying[0], self._deploying[1], f"failed: {phase}")
         return Failure(
             phase,
             str(exc),
@@ -77,14 +90,17 @@ class ProofSteps:
         """The healthy environment pictured logged in (None: no proof step); a picture that
         is not proof is a failed check: its reason (str) is reported, nothing is posted."""
         if self.proof is None or not out.url:
+            self._note_phase(pr, sha, "ready")
             return None
         try:
             picture = self.proof.picture(pr, sha, out.url)
         except ShowtimeError as exc:
             out.actions.append(f"screenshot check failed: {exc}")
             self._audit(out, "screenshot", "failed", str(exc))
+            self._note_phase(pr, sha, "ready")
             return str(exc)
         out.actions.append(f"pictured {picture.page}: {picture.url}")
+        self._note_phase(pr, sha, "ready", **{PICTURE_TAG: picture.url})
         return picture
 
     def _unpicture(self, pr: int, sha: str, out: _Outcome) -> None:

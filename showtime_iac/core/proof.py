@@ -23,6 +23,8 @@ __all__ = [
     "COMMENT_LIMIT",
     "LOG_LINES",
     "MASK",
+    "PHASE_TAG",
+    "PICTURE_TAG",
     "Diagnostic",
     "Failure",
     "PageSignals",
@@ -36,6 +38,10 @@ __all__ = [
     "redact",
 ]
 
+#: the stack tags (the record) that say what the status comment says: the published picture's
+#: URL, and the deploy's phase (``healthy`` while it runs, ``ready``, ``failed: up``)
+PICTURE_TAG = "showtime:picture"
+PHASE_TAG = "showtime:phase"
 #: GitHub refuses a comment body longer than this ("maximum is 65536 characters")
 COMMENT_LIMIT = 65_536
 #: the task's log lines a failure shows

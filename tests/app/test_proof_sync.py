@@ -16,6 +16,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -119,6 +120,28 @@ def _sticky(gh: GitHubServer) -> str:
     return body
 
 
+def _status_of(tags: dict[str, str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """The picture and phase ``showtime-iac status`` prints (plain and --json) for a stack
+    with these tags (the record the run wrote)."""
+    from showtime_iac.adapters.stacks import StackInfo
+    from showtime_iac.app.environments import PrStatus, StackStatus
+    from showtime_iac.app.sizing import SizedStack
+    from showtime_iac.cli.views.stacks import show_status
+
+    info = StackInfo(name=f"pr-{PR}-{SHA7}", pr=PR, sha7=SHA7, tags=tags)
+    status = PrStatus(
+        PR, [StackStatus(SizedStack(info, "small", False, 0.05), {}, None)], None, 0.05, "USD"
+    )
+    now = datetime.now(UTC)
+    capsys.readouterr()
+    show_status(status, now, as_json=True)
+    doc = json.loads(capsys.readouterr().out)["stacks"][0]
+    show_status(status, now, as_json=False)
+    plain = capsys.readouterr().out
+    assert f"  picture:   {doc['picture']}" in plain and f"  phase:     {doc['phase']}" in plain
+    return doc["picture"], doc["phase"]
+
+
 def _start(
     gh: GitHubServer,
     superset: tuple[str, list[str]],
@@ -151,6 +174,8 @@ def test_a_healthy_environment_is_pictured_logged_in_published_and_removed_with_
     body = _sticky(gh)
     assert f'<img src="{raw}"' in body and "📸 Logged in, `/superset/welcome/`" in body
     assert PASSWORD not in body
+    # the record says what the comment says: `status` shows the same picture and phase
+    assert _status_of(_stacks.tags[f"pr-{PR}-{SHA7}"], capsys) == (raw, "ready")
 
     # stopped: the environment goes, and its picture with it
     gh.add_labels(PR, "🎪 🛑 showtime-trigger-stop")

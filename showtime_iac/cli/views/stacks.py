@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from showtime_iac.cli.output import emit_json, notes
+from showtime_iac.core.proof import PHASE_TAG, PICTURE_TAG
 
 if TYPE_CHECKING:
     from showtime_iac.app.environments import (
@@ -223,6 +224,9 @@ def _status_text(status: PrStatus, now: datetime) -> str:
                 rows.append(("health", view.health))
             if view.error and not view.stopped_reason:
                 rows.append(("live", view.error))
+        for key, tag in (("phase", PHASE_TAG), ("picture", PICTURE_TAG)):
+            if i.tags.get(tag):  # what the status comment says (issue 28)
+                rows.append((key, i.tags[tag]))
         lines.append(i.name)
         lines.extend(f"  {k + ':':<11}{v}" for k, v in rows)
         if out:
