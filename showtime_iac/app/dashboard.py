@@ -28,6 +28,7 @@ __all__ = [
     "format_duration",
     "render",
     "totals",
+    "with_records",
     "ttl_left",
 ]
 
@@ -63,6 +64,10 @@ class EnvCard:
     requester: str | None = None
     config: tuple[str, ...] = ()
     hourly_cost: float | None = None
+    #: what the status comment says (issue 28), from the stack's record: the picture of the
+    #: environment logged in, and the deploy's phase
+    picture: str | None = None
+    phase: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.pr, bool) or not isinstance(self.pr, int) or self.pr < 1:
@@ -100,6 +105,8 @@ class EnvCard:
             "requester": self.requester,
             "config": list(self.config),
             "hourly_cost": self.hourly_cost,
+            "picture": self.picture,
+            "phase": self.phase,
         }
 
 
@@ -287,11 +294,30 @@ def cards_from_json(data: Any) -> list[EnvCard]:
                     requester=_opt_str(item, "requester", where),
                     config=tuple(config),
                     hourly_cost=float(cost) if cost is not None else None,
+                    picture=_opt_str(item, "picture", where),
+                    phase=_opt_str(item, "phase", where),
                 )
             )
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
     return cards
+
+
+def with_records(
+    cards: Sequence[EnvCard], records: Mapping[str, Mapping[str, str]]
+) -> list[EnvCard]:
+    """``cards`` with the picture and phase the stacks' records hold (stack name → its tags)
+    for each card's active (else building) SHA."""
+    from dataclasses import replace
+
+    from showtime_iac.core.proof import PHASE_TAG, PICTURE_TAG
+
+    out = []
+    for c in cards:
+        sha = c.active_sha or c.building_sha
+        tags = records.get(f"pr-{c.pr}-{sha[:7]}", {}) if sha else {}
+        out.append(replace(c, picture=tags.get(PICTURE_TAG), phase=tags.get(PHASE_TAG)))
+    return out
 
 
 def cards_to_json(cards: Sequence[EnvCard], now: datetime) -> dict[str, Any]:
@@ -378,6 +404,10 @@ def _card(c: EnvCard, now: datetime) -> str:
         ("Config", _e(", ".join(c.config)) if c.config else "default"),
         ("Cost", _e(_cost(c.hourly_cost))),
     ]
+    if c.phase:  # what the status comment says (only when the record has it)
+        rows.append(("Phase", _e(c.phase)))
+    if c.picture:
+        rows.append(("Picture", _link(c.picture, "logged in (screenshot)")))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return (
         f'<article class="card {cls}" id="pr-{c.pr}" data-pr="{c.pr}" '

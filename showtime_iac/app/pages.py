@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from showtime_iac.app import wiring
-from showtime_iac.app.dashboard import EnvCard, cards_from_json
+from showtime_iac.app.dashboard import EnvCard, cards_from_json, with_records
 from showtime_iac.core.model import InputError, ShowtimeError
 from showtime_iac.errors import PrerequisiteError
 
@@ -49,7 +49,16 @@ def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
     client = wiring.open_github(settings, repo)  # PyGithub is loaded only for the live page
     port = load_policy(None).port
     cards = cards_from_prs(client.list_showtime_prs(), port=port, domain=settings.domain)
-    return cards, repo or settings.github_repository
+    return with_records(cards, _records()), repo or settings.github_repository
+
+
+def _records() -> dict[str, dict[str, str]]:
+    """The environment stacks' tags (their record: the picture and the phase the status
+    comment shows), by stack name; none when the backend cannot be read (best effort)."""
+    try:
+        return {i.name: dict(i.tags) for i in wiring.open_stacks(None).list()}
+    except ShowtimeError:
+        return {}
 
 
 def write_dashboard(
