@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from showtime_iac.app.proof import open_proof
 from showtime_iac.core import labels as L
 from showtime_iac.core.guarded import removes_unverified, with_unverified_removed, without
 from showtime_iac.core.lifetimes import deadlines
@@ -482,6 +483,7 @@ def cleanup(
         policy=policy,
         actor="showtime-cleanup",
         run_url=settings.github_run_url,
+        proof=open_proof(ports.github),  # an environment's picture goes with it (issue 28)
     )
     from showtime_iac.app.sync import stale_claims
 

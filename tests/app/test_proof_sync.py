@@ -200,3 +200,33 @@ def test_a_picture_of_the_login_form_is_a_failed_check_and_is_not_posted(
     assert "📸 Screenshot check failed (not posted)" in body
     assert "the login form: the admin login was not accepted" in body
     assert "<img" not in body and "not-the-one-42" not in body
+
+
+def test_the_cleanup_removes_the_picture_of_an_expired_environment(
+    gh: GitHubServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The cleanup job's teardown goes through the same executor: the picture goes too."""
+    from datetime import timedelta
+
+    created = L.format_timestamp(datetime.now(UTC) - timedelta(days=3))
+    labels = [
+        f"🎪 {SHA7} 🚦 running",
+        f"🎪 🎯 {SHA7}",
+        f"🎪 {SHA7} 📅 {created}",
+        f"🎪 {SHA7} ⌛ 24h",
+        f"🎪 {SHA7} 👤 maintainer",
+    ]
+    gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    gh.files[PICTURE] = (b"\x89PNG", "a" * 40)
+    stacks = FakeStacks()
+    stacks.existing.add(f"pr-{PR}-{SHA7}")
+    (tmp_path / "showtime.toml").write_text('warn_before = "0s"\nmax_age = "60d"\n')
+    use_doubles(monkeypatch, stacks, FakeLive())
+    capsys.readouterr()
+    assert main(["cleanup", "--json", "--no-orphans"]) == 0
+    capsys.readouterr()
+    assert f"pr-{PR}-{SHA7}" not in stacks.existing
+    assert PICTURE not in gh.files
