@@ -10,52 +10,19 @@ from typing import TYPE_CHECKING, Any
 from showtime_iac.adapters.aws.errors import LogsNotFoundError
 from showtime_iac.adapters.aws.session import aws_call
 from showtime_iac.core.model import InputError, resource_names
+from showtime_iac.core.proof import redact as _redact
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
 
 __all__ = ["LogLine", "LogTail", "latest_sha", "redact", "tail_logs"]
 
-_MASK = "***"
-_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # user:password@ in URLs (postgresql://superset:pw@db/..., https://user:token@host)
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)"), r"\1" + _MASK + r"\2"),
-    # Authorization headers
-    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + _MASK),
-    (
-        re.compile(
-            r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?(?:basic\s+|token\s+|bearer\s+)?)[^\s\"',;]+"
-        ),
-        r"\1" + _MASK,
-    ),
-    # KEY=value / KEY: value / "key": "value" for secret-looking keys
-    (
-        re.compile(
-            r"""(?ix)
-            (["']?[A-Za-z0-9_.-]*(?:secret|passw(?:or)?d|passwd|pwd|token|api[_-]?key|
-              private[_-]?key|credentials?|auth[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*["']?
-             \s*[=:]\s*)
-            ("[^"]*"|'[^']*'|[^\s,;&"'}]+)
-            """
-        ),
-        r"\1" + _MASK,
-    ),
-    # AWS access key ids, GitHub / Slack tokens, JWTs
-    (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16}\b"), _MASK),
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})\b"), _MASK),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), _MASK),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), _MASK),
-    # a bare 40-char AWS secret access key next to the word "secret"/"aws"
-    (re.compile(r"(?i)((?:aws|secret)\S{0,30}\s+)[A-Za-z0-9/+=]{40}\b"), r"\1" + _MASK),
-)
-
 
 def redact(text: str) -> str:
     """Mask secrets in log text: passwords in URLs, bearer tokens, ``SECRET_KEY=…`` and other
-    secret-looking keys, AWS access keys, GitHub and Slack tokens, JWTs."""
-    for pattern, repl in _REDACTIONS:
-        text = pattern.sub(repl, text)
-    return text
+    secret-looking keys, AWS access keys, GitHub and Slack tokens, JWTs
+    (:func:`showtime_iac.core.proof.redact`, the one list of patterns)."""
+    return _redact(text)
 
 
 @dataclass(frozen=True)
