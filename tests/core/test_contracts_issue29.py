@@ -356,6 +356,10 @@ def test_only_a_prs_label_removal_is_put_back(name: str, action: str) -> None:
     put_back = restore_label(ctx)
     assert put_back is not None and put_back.add_labels == (L.FREEZE,)
     assert (put_back.pr, put_back.intent, put_back.stacks) == (1234, "refuse", ())
+    assert put_back.comment == (
+        "🎪 **Label put back**\n\n- @reader, only maintainers (write access) can remove "
+        "`🎪 🧊 showtime-freeze`; it is back on the PR and nothing changed."
+    )
     assert put_back.reasons == (f"refused the removal of {L.FREEZE}: @reader lacks write access",)
     # already back on the PR (a re-run): nothing to add, still refused; the label warnings kept
     again = [*labels, L.FREEZE, f"🎪 {SHA} ⌛ 48h"]  # two ⌛: a conflict the state warns about
@@ -375,3 +379,27 @@ def test_only_a_prs_label_removal_is_put_back(name: str, action: str) -> None:
     )
     ctx = Ctx(offline, pr(labels), L.parse_state(labels, NOW), NOW, Policy(), None)
     assert restore_label(ctx) is None
+
+
+def test_a_guarded_label_added_without_write_access_is_removed_in_full() -> None:
+    labels = running(timedelta(hours=1))
+    add = Event(
+        name="pull_request",
+        action="labeled",
+        actor="reader",
+        label=L.FREEZE,
+        actor_permission="read",
+    )
+    plan = decide(add, pr([*labels, L.FREEZE]), NOW)
+    assert (plan.pr, plan.intent, plan.stacks, plan.add_labels) == (1234, "refuse", (), ())
+    assert plan.remove_labels == (L.FREEZE,)
+    assert plan.reasons == (
+        "refused 🎪 🧊 showtime-freeze: @reader lacks write access to the repository",
+    )
+    assert plan.comment == (
+        "🎪 **Label removed**\n\n- @reader, thanks! Only maintainers (write access) can use "
+        "`🎪 🧊 showtime-freeze`; please ask one to add it for you."
+    )
+    # gone already (someone removed it meanwhile): nothing left to remove, still refused
+    plan = decide(add, pr(labels), NOW)
+    assert plan.intent == "refuse" and plan.remove_labels == () and plan.stacks == ()
