@@ -403,3 +403,8 @@ def test_a_guarded_label_added_without_write_access_is_removed_in_full() -> None
     # gone already (someone removed it meanwhile): nothing left to remove, still refused
     plan = decide(add, pr(labels), NOW)
     assert plan.intent == "refuse" and plan.remove_labels == () and plan.stacks == ()
+    # not looked up yet (an offline plan): a member's label is not refused
+    offline = Event(
+        name="pull_request", action="labeled", actor="m", label=L.FREEZE, actor_association="MEMBER"
+    )
+    assert decide(offline, pr([*labels, L.FREEZE]), NOW).intent != "refuse"
