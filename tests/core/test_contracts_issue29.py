@@ -408,3 +408,7 @@ def test_a_guarded_label_added_without_write_access_is_removed_in_full() -> None
         name="pull_request", action="labeled", actor="m", label=L.FREEZE, actor_association="MEMBER"
     )
     assert decide(offline, pr([*labels, L.FREEZE]), NOW).intent != "refuse"
+    # the label state's warnings travel with the refusal
+    conflicting = [*labels, L.FREEZE, f"🎪 {SHA} ⌛ 48h"]
+    warned = L.parse_state(conflicting, NOW).warnings
+    assert warned and decide(add, pr(conflicting), NOW).warnings == warned
