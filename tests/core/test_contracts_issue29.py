@@ -255,10 +255,12 @@ def test_clamp_ttl_refuses_only_a_ttl_above_the_policy_maximum() -> None:
 
 def test_a_start_left_on_the_pr_when_a_push_arrives_is_consumed_and_nothing_deployed() -> None:
     new = "def5678" + "0" * 33
-    labels = [*running(timedelta(hours=1)), L.START]
+    labels = [*running(timedelta(hours=1)), L.START, f"🎪 {SHA} ⌛ 48h"]  # two ⌛: warned
     push = Event(name="pull_request", action="synchronize", actor="author", sha=new)
-    plan = decide(push, PrInfo(1234, "open", new, labels, "author"), NOW)
-    assert (plan.intent, plan.stacks, plan.add_labels) == ("refuse", (), ())
+    # the PR read later has moved on again: the push's own commit is the one named
+    plan = decide(push, PrInfo(1234, "open", "9" * 40, labels, "author"), NOW)
+    assert (plan.pr, plan.intent, plan.stacks, plan.add_labels) == (1234, "refuse", (), ())
+    assert plan.warnings and plan.warnings == L.parse_state(labels, NOW).warnings
     assert plan.remove_labels == (L.START,)
     assert plan.sha == "def5678"
     assert plan.reasons == (
@@ -275,7 +277,7 @@ def test_the_sleep_plan_in_full() -> None:
     warned = f"🎪 {SHA} ⚠️ {stamp(NOW - timedelta(minutes=1))}"
     labels = running(timedelta(hours=26), "idle 24h · max 2026-12-06T07-00", warned)
     plan = schedule(labels, NOW, _sleepy())
-    assert plan.intent == "sleep" and plan.sha == SHA
+    assert (plan.pr, plan.intent, plan.sha, plan.warnings) == (1234, "sleep", SHA, ())
     assert sorted(plan.remove_labels) == sorted([f"🎪 {SHA} 🚦 running", warned])
     assert plan.add_labels == (f"🎪 {SHA} 🚦 sleeping",)
     [op] = plan.stacks
@@ -412,3 +414,12 @@ def test_a_guarded_label_added_without_write_access_is_removed_in_full() -> None
     conflicting = [*labels, L.FREEZE, f"🎪 {SHA} ⌛ 48h"]
     warned = L.parse_state(conflicting, NOW).warnings
     assert warned and decide(add, pr(conflicting), NOW).warnings == warned
+
+
+def test_the_sleep_plan_carries_the_label_states_warnings() -> None:
+    warned = f"🎪 {SHA} ⚠️ {stamp(NOW - timedelta(minutes=1))}"
+    labels = [*running(timedelta(hours=26), "24h", warned), f"🎪 {SHA} ⌛ 48h"]  # two ⌛
+    st = L.parse_state(labels, NOW)
+    assert st.warnings
+    plan = schedule(labels, NOW, _sleepy())
+    assert plan.intent == "sleep" and plan.warnings == st.warnings
