@@ -35,6 +35,7 @@ from showtime_iac.core.model import (
     stack_name,
 )
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
+from showtime_iac.core.record import REPAIRED, repairs
 
 Recheck = Callable[["SweepItem"], "SweepItem"]
 Bind = Callable[[Plan], Plan]
@@ -44,6 +45,7 @@ _DONE = {
     "warn": "warned",
     "sleep": "asleep",
     "unguard": "removed the guarded labels no writer added",
+    "repair": "put the labels back from the stacks' record",
 }
 _ACTS = tuple(_DONE)
 #: re-checked on a fresh read of the PR right before they are carried out
@@ -53,7 +55,8 @@ Activity = Callable[[Sequence[PrInfo], datetime], Mapping[int, datetime] | None]
 
 if TYPE_CHECKING:
     from showtime_iac.adapters.github import GitHubClient
-    from showtime_iac.app.executor import Executor, LivePort
+    from showtime_iac.app.executor import Executor
+    from showtime_iac.app.ports import LivePort
     from showtime_iac.app.wiring import Ports
 
 __all__ = [
@@ -85,6 +88,8 @@ class SweepItem:
             return "warn"
         if removes_unverified(self.plan):
             return "unguard"
+        if repairs(self.plan):
+            return "repair"
         return "keep"
 
 
@@ -260,6 +265,8 @@ class CleanupReport:
 def _reason(plan: Plan) -> str:
     if removes_unverified(plan) and not plan.stacks:
         return "; ".join(r for r in plan.reasons if r.startswith("not obeyed"))
+    if repairs(plan) and not plan.stacks:
+        return next(r for r in plan.reasons if r.startswith(REPAIRED))
     return plan.skipped or (plan.reasons[0] if plan.reasons else "")
 
 
@@ -431,6 +438,17 @@ def _prune_labels(
         return {"pruned_labels": [], "warnings": [f"label prune skipped: {exc}"]}
 
 
+def _recover_stale_claims(
+    ports: Ports, items: Sequence[SweepItem], policy: Policy, now: datetime, dry_run: bool
+) -> None:
+    """Claims past the stale-claim age: their stacks' leftover locks may be cancelled."""
+    from showtime_iac.app.sync import stale_claims
+
+    stale = [s for i in items for s in stale_claims(i.plan, i.pr.labels, policy, now)]
+    if stale and not dry_run:
+        ports.stacks.stale_claims(stale)
+
+
 def cleanup(
     *,
     repo: str | None,
@@ -485,11 +503,7 @@ def cleanup(
         run_url=settings.github_run_url,
         proof=open_proof(ports.github),  # an environment's picture goes with it (issue 28)
     )
-    from showtime_iac.app.sync import stale_claims
-
-    stale = [s for i in items for s in stale_claims(i.plan, i.pr.labels, policy, now)]
-    if stale and not dry_run:
-        ports.stacks.stale_claims(stale)
+    _recover_stale_claims(ports, items, policy, now, dry_run)
     rows = _carry_out(
         items,
         executor,
@@ -507,9 +521,8 @@ def cleanup(
         failed += sum(1 for o in extra["orphans"] if o.get("error"))
     if prune_labels:
         # the rows of the items (the routers' and the prepared stacks' follow them)
-        pruned = _prune_labels(ports, items, rows[: len(items)], prs, dry_run)
-        notes += pruned.pop("warnings", [])
-        extra.update(pruned)
+        extra.update(_prune_labels(ports, items, rows[: len(items)], prs, dry_run))
+    notes += extra.pop("warnings", [])
     if notes:
         extra["warnings"] = list(dict.fromkeys(notes))
     return CleanupReport(dry_run, rows, extra, failed)

@@ -3,7 +3,8 @@
 The decision is :mod:`showtime_iac.core.record`'s; this module makes its reads: one listing
 of the stacks (the PR's own tags only) and, only when the labels disagree with the record, one
 listing of the PR's label events to name who changed them. Without ports (offline ``plan``)
-there is no record: the labels stand.
+there is no record: the labels stand. A dry run that cannot read the record (no Pulumi CLI,
+no backend) plans from the labels alone and says so; a real run fails instead.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def read_record(ports: Ports, pr: int) -> Record:
 class RecordView:
     """The record of one PR, read on first use; the labels it implies; the repair's author."""
 
-    def __init__(self, ports: Ports | None, pr: int) -> None:
-        self._ports, self._pr = ports, pr
+    def __init__(self, ports: Ports | None, pr: int, *, tolerant: bool = False) -> None:
+        self._ports, self._pr, self._tolerant = ports, pr, tolerant
         self._record: Record | None = None
+        #: why the record could not be read (``tolerant`` only): the labels stood
+        self.unread: str | None = None
         self._by: dict[tuple[str, ...], tuple[str, ...]] = {}
         #: the last labels seen disagreed with the record
         self.disagreed = False
@@ -43,10 +46,16 @@ class RecordView:
         from showtime_iac.core.record import Reconciled, reconcile
 
         current = tuple(labels)
-        if self._ports is None:
+        if self._ports is None or self.unread is not None:
             return Reconciled(current)
         if self._record is None:
-            self._record = read_record(self._ports, self._pr)
+            try:
+                self._record = read_record(self._ports, self._pr)
+            except ShowtimeError as exc:
+                if not self._tolerant:
+                    raise
+                self.unread = str(exc).split(":", 1)[0]
+                return Reconciled(current)
         seen = reconcile(current, self._record)
         self.disagreed = bool(seen.repair)
         return seen
@@ -54,8 +63,13 @@ class RecordView:
     def repaired(self, plan: Plan, seen: Reconciled) -> Plan:
         """``plan`` as a diff of the real labels, with who made them disagree (the PR's label
         events; unknown when they cannot be read)."""
+        from dataclasses import replace
+
         from showtime_iac.core.record import changed_by, with_repair
 
+        if self.unread is not None:
+            note = f"the stacks' record was not read ({self.unread}): planned from the labels alone"
+            return replace(plan, warnings=(*plan.warnings, note))
         if not seen.repair or self._ports is None:
             return with_repair(plan, seen)
         key = (*seen.repair.add, "|", *seen.repair.remove)

@@ -150,6 +150,7 @@ def plan_for(
     *,
     stale: bool = False,
     bind: bool = True,
+    dry_run: bool = False,
 ) -> tuple[Plan, PrInfo]:
     """Decide, then refine with what only the adapters know (permission, fresh labels, quota,
     stacks, the image each stack runs). ``stale``: ``pr`` comes from the event payload, whose
@@ -160,6 +161,7 @@ def plan_for(
     executor carries the plan out on those labels, never on the payload's older ones (a
     teardown's claim and final labels computed from them would leave 🎯 on what it destroys).
     ``bind=False``: no image is bound (``sync --prepare`` runs before the image exists).
+    ``dry_run``: a record that cannot be read is a warning (the labels stand), not an error.
     """
     from showtime_iac.app.cleanup import fleet_of
     from showtime_iac.app.guarded import Verifier
@@ -173,7 +175,7 @@ def plan_for(
     if ports is not None and needs_permission(ev):
         ev = replace(ev, actor_permission=ports.github.permission(ev.actor))
     verify = Verifier(ports.github if ports is not None else None, ev, pr.number)
-    view = RecordView(ports, pr.number)
+    view = RecordView(ports, pr.number, tolerant=dry_run)
 
     def decide(ev: Event, pr: PrInfo, *args: Any, **kw: Any) -> Plan:
         # the state labels as the stacks' record says them; then a guarded label whose
@@ -280,7 +282,7 @@ def sync(
     ``clock``: the run's time (what it plans at, and what its own phases are measured with)."""
     from showtime_iac.app import wiring
     from showtime_iac.app.inputs import load_policy
-    from showtime_iac.core.timings import MAX_RUN_SPAN, format_seconds, workflow_marks
+    from showtime_iac.core.timings import workflow_marks
     from showtime_iac.settings import Settings
 
     clock = clock or (lambda: datetime.now(UTC))
@@ -301,7 +303,9 @@ def sync(
 
     try:
         # a dry run makes the same reads as a real run (permission, labels, quota, stacks)
-        plan, fresh = plan_for(ev, fresh, policy, ports, now, stale=snap is not None)
+        plan, fresh = plan_for(
+            ev, fresh, policy, ports, now, stale=snap is not None, dry_run=dry_run
+        )
     except ImageMissingError as exc:
         if dry_run:
             raise
@@ -332,16 +336,23 @@ def sync(
         **proof_options(ports.github),
     )
     outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
+    _report(outcome, dropped, settings.github_step_summary)
+    return SyncResult(plan, outcome)
+
+
+def _report(outcome: Outcome, dropped: Sequence[str], summary: str | None) -> None:
+    """Name the workflow times this run ignored, and append the run to the step summary."""
+    from showtime_iac.core.timings import MAX_RUN_SPAN, format_seconds
+
     span = format_seconds(MAX_RUN_SPAN.total_seconds())
     outcome.actions += [
         f"timings: {k} ignored (not this run's: after the sync started, or over {span} before)"
         for k in dropped
     ]
-    if settings.github_step_summary:
-        with open(settings.github_step_summary, "a", encoding="utf-8") as fh:
+    if summary:
+        with open(summary, "a", encoding="utf-8") as fh:
             fh.write(outcome.summary_markdown() + "\n")
             fh.write("\n".join(f"    {a}" for a in outcome.audit) + "\n")
-    return SyncResult(plan, outcome)
 
 
 def _at_prepare(

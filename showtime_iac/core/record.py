@@ -51,6 +51,7 @@ __all__ = [
     "failed_tags",
     "lifetime_tags",
     "REPAIRED",
+    "repairs",
     "changed_by",
     "reconcile",
     "with_repair",
@@ -347,6 +348,11 @@ def changed_by(repair: L.LabelDiff, events: Iterable[LabelEvent]) -> tuple[str, 
     who = [last.get(("labeled", n)) for n in repair.remove]
     who += [last.get(("unlabeled", n)) for n in repair.add]
     return tuple(sorted({w for w in who if w}))
+
+
+def repairs(plan: Plan) -> bool:
+    """``plan`` puts state labels back from the record (see :func:`with_repair`)."""
+    return any(r.startswith(REPAIRED) for r in plan.reasons)
 
 
 def with_repair(plan: Plan, rec: Reconciled, by: Iterable[str] = ()) -> Plan:

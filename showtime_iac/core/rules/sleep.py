@@ -36,7 +36,9 @@ def _relabel(st: L.LabelState, old: Show, new: Show) -> L.LabelDiff:
 def sleep(ctx: Ctx, show: Show, why: str) -> Plan | None:
     """Scale ``show`` (the active, running environment) to zero through its stack; None when
     its ⚙️ labels are invalid (it cannot be redeployed: the caller destroys it instead)."""
-    asleep = replace(show, status=Status.SLEEPING, warned=None)
+    # the labels say the lifetime the stack's record holds: the max age written down
+    max_at = None if show.max_lifted else max_age_for(show, ctx.now, ctx.policy.max_age)
+    asleep = replace(show, status=Status.SLEEPING, warned=None, max_at=max_at)
     cfg = config_for(ctx.pr, show.sha, asleep, ctx.policy)
     if cfg is None:
         return None
