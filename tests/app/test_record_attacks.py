@@ -235,3 +235,22 @@ def test_an_extend_is_recorded_before_its_labels_and_not_at_all_when_the_record_
         tmp, capsys, issue_comment("/showtime status", gh.labels_of(PR)), "issue_comment"
     )
     assert rc == 0 and not [a for a in doc["audit"] if a["action"] == "label-repair"]
+
+
+def test_a_forged_address_is_neither_shown_by_status_nor_kept(
+    world: tuple[GitHubServer, Stacks, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``🎪 <sha> 🌐 pr-1234.elsewhere.example`` pointed ``/showtime status`` at another host.
+    The reply shows the address the stack recorded, and the label is put back."""
+    gh, _stacks, tmp = world
+    gh.add_pr(PR, head_sha=HEAD, labels=real_labels())
+    forged = "pr-1234.elsewhere.example"
+    forge(gh, [f"🎪 {S7} 🌐 {ADDRESS}"], [f"🎪 {S7} 🌐 {forged}"])
+    payload = issue_comment("/showtime status", gh.labels_of(PR), association="NONE")
+    rc, doc = sync(tmp, capsys, payload, "issue_comment")
+    assert rc == 0, doc
+    [reply] = [
+        c["body"] for c in gh.comments_of(PR) if "elsewhere" in c["body"] or ADDRESS in c["body"]
+    ]
+    assert ADDRESS in reply and forged not in reply
+    assert sorted(gh.labels_of(PR)) == sorted(real_labels())
