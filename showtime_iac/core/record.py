@@ -186,6 +186,19 @@ class Recorded:
             lifetime_by=login_from_tag(by) if by else None,
         )
 
+    def held(self, show: Show) -> tuple[AttrKind, ...]:
+        """The label fields this record decides for ``show`` (see :meth:`onto`)."""
+        claimed = show.status is not None and show.status.in_progress
+        have: list[tuple[AttrKind, bool]] = [
+            ("requester", self.requester is not None),
+            ("ttl", self.ttl is not None),
+            ("config", self.config is not None),
+            ("ip", self.address is not None),
+            ("created", self.created is not None and not claimed),
+            ("status", self.status is not None and not claimed),
+        ]
+        return tuple(k for k, held in have if held)
+
     def onto(self, show: Show) -> Show:
         """``show`` (as the labels say it) with every field this record holds. A claim in
         progress keeps its own status and 📅 (they are the run's lock)."""
@@ -288,12 +301,11 @@ def reconcile(labels: Iterable[str], record: Record) -> Reconciled:
             continue  # a stray (a killed run's, a replaced one): the sweep's, not a view's
         have = shows.get(sha, Show(sha=sha))
         want = rec.onto(have)
-        if sha not in shows or want != have:
-            fields = _fields_differ(have, want) if sha in shows else ["no labels"]
-            if fields:
-                notes.append(
-                    f"{sha}: labels disagreed with the stack's record ({', '.join(fields)})"
-                )
+        fields = _fields_differ(have, want) if sha in shows else ["no labels"]
+        # a second label of a field the record holds (the parse picked the record's value)
+        fields += [k for k in _extra_kinds(st, rec.held(have), want) if k not in fields]
+        if fields:
+            notes.append(f"{sha}: labels disagreed with the stack's record ({', '.join(fields)})")
         shows[sha] = want
     active = _active(st, record, notes)
     if not notes:
@@ -325,6 +337,18 @@ def _active(st: L.LabelState, record: Record, notes: list[str]) -> str | None:
         return have
     notes.append(f"🎯 named {have}, which has no stack: removed")
     return None
+
+
+def _extra_kinds(st: L.LabelState, held: Iterable[AttrKind], want: Show) -> list[str]:
+    """The fields the record holds that carry a label ``want`` does not render."""
+    rendered = set(L.render_show(want))
+    kinds = set(held)
+    out: list[str] = []
+    for name in st.labels_of(want.sha):
+        v = L.parse_label(name)
+        if isinstance(v, L.Attr) and v.kind in kinds and name not in rendered:
+            out.append("lifetime" if v.kind == "ttl" else v.kind)
+    return list(dict.fromkeys(out))
 
 
 def _fields_differ(have: Show, want: Show) -> list[str]:

@@ -417,6 +417,38 @@ class TrustMachine(RuleBasedStateMachine):
         self.gh.add_labels(PR, label, by="triager")
         self.forged.add(label)
 
+    @rule(kind=st.sampled_from(("created", "pinned", "config", "address", "status", "pointer")))
+    def a_triage_user_edits_a_state_label_then_the_cleanup_runs(self, kind: str) -> None:
+        """Issue 26: a triage user edits a 🎪 state label of the serving environment and its run
+        is cancelled; the 6-hourly cleanup runs next. No state label a non-writer edits
+        survives that run while the environment's stack records it as serving."""
+        from showtime_iac.core.record import record_of
+
+        st_ = L.parse_state(self.labels())
+        sha = st_.active_sha
+        record = record_of(PR, self.stacks.records(PR))
+        if not self.open or sha is None or record.active != sha:
+            return
+        show = st_.shows.get(sha)
+        if show is None or show.status not in (Status.RUNNING, Status.SLEEPING):
+            return  # a claim in progress is the run's lock, not the record's
+        forged = {
+            "created": f"🎪 {sha} 📅 2020-01-01T00-00",
+            "pinned": f"🎪 {sha} ⌛ pinned · max never",
+            "config": f"🎪 {sha} ⚙️ large",
+            "address": f"🎪 {sha} 🌐 pr-{PR}.elsewhere.example",
+            "status": f"🎪 {sha} 🚦 failed",
+            "pointer": "🎪 🎯 deadbee",
+        }[kind]
+        if forged in self.labels():
+            return
+        self.gh.add_labels(PR, forged, by="triager")  # its own run cancelled by the next
+        self.stacks.kill = KillSwitch()
+        self._sweep()
+        assert forged not in self.labels(), (
+            f"a triage user's {forged!r} survived the next run; labels {self.labels()}"
+        )
+
     def _forged_at_start(self) -> None:
         """The cancelled runs' labels still on the PR as this run starts, and what ran then."""
         self.forged &= set(self.labels())

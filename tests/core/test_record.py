@@ -191,6 +191,18 @@ def test_forged_dates_lifetime_config_and_address_are_replaced() -> None:
     )
 
 
+def test_a_second_label_of_a_recorded_field_is_removed() -> None:
+    """Conflicting labels parse to the safest value, which can be the record's: the forged
+    second label is removed all the same (no state label a non-writer adds survives)."""
+    forged = ["🎪 abc1234 ⌛ pinned · max never", "🎪 abc1234 🚦 failed", "🎪 abc1234 ⚙️ large"]
+    seen = reconcile([*RUNNING, *forged], one())
+    assert sorted(seen.labels) == sorted(RUNNING)
+    assert sorted(seen.repair.remove) == sorted(forged) and seen.repair.add == ()
+    assert seen.notes == (
+        "abc1234: labels disagreed with the stack's record (status, config, lifetime)",
+    )
+
+
 def test_a_claim_in_progress_keeps_its_status_and_date() -> None:
     """A wake's claim on the sleeping stack, and a build of a new commit with no stack yet:
     both are a run's lock, which the record does not hold."""
