@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from showtime_iac.core.model import resource_names
-from showtime_iac.core.orphans import KINDS, TaggedResource, classify_orphans
+from showtime_iac.core.orphans import (
+    KINDS,
+    TaggedResource,
+    classify_orphans,
+    deletion_order,
+    orphan_count,
+)
 
 SHA1 = "aaaaaaa1111111111111111111111111111111aa"
 SHA2 = "bbbbbbb2222222222222222222222222222222bb"
@@ -28,6 +34,11 @@ def res(kind: Any, pr: int, sha: str, **kw: Any) -> TaggedResource:
         "task-definition": n.task_family + ":3",
         "log-group": n.log_group,
         "ecr-image": n.image_tag,
+        "target-group": n.target_group,
+        "security-group": n.security_group,
+        "iam-role": n.execution_role,
+        "secret": n.secret_prefix + "20261205abcdef",
+        "listener-rule": f"{n.stack}.preview.example.org",
     }[kind]
     tags = kw.pop("tags", {"showtime:pr": str(pr), "showtime:sha": sha[:7]})
     return TaggedResource(kind, kw.pop("name", name), "id", tags, kw.pop("created", OLD), **kw)
@@ -89,3 +100,61 @@ def test_untagged_or_foreign_tags_are_never_deleted(tags: dict[str, str], kind: 
     r = TaggedResource(kind, "pr-1-aaaaaaa-service", "id", tags, OLD)
     (d,) = classify_orphans([r], [], [], NOW)
     assert d.action == "skip"
+
+
+def test_every_kind_an_environment_leaves_is_known_in_dependency_order() -> None:
+    assert KINDS == (
+        "ecs-service",  # its tasks' network interfaces hold the security group
+        "listener-rule",  # a rule forwarding to a target group keeps it in use
+        "target-group",
+        "security-group",
+        "task-definition",
+        "iam-role",  # its inline policies go with it (the adapter)
+        "secret",
+        "log-group",
+        "ecr-image",
+    )
+    shuffled = [res(k, 2, SHA2) for k in reversed(KINDS)]
+    decisions = classify_orphans(shuffled, [], [], NOW)
+    assert [d.resource.kind for d in deletion_order(decisions)] == list(KINDS)
+    assert orphan_count(decisions) == 9
+
+
+def router_rule(pr: int, host: str, **kw: Any) -> TaggedResource:
+    tags = {"showtime:pr": str(pr), "showtime:sha": "aaaaaaa", "showtime:role": "router"}
+    return TaggedResource("listener-rule", host, "arn:rule", kw.pop("tags", tags), OLD)
+
+
+def test_a_routers_rule_is_owned_by_the_router_stack_not_by_a_shas() -> None:
+    rule = router_rule(7, "pr-7.preview.example.org")
+    (kept,) = classify_orphans([rule], ["pr-7-router"], [7], NOW)
+    assert (kept.action, kept.stack) == ("keep", "pr-7-router")
+    assert kept.reason == "stack pr-7-router exists (PR #7 is open)"
+    # the SHA's stack alive but the router gone: the router's rule is an orphan
+    (gone,) = classify_orphans([rule], ["pr-7-aaaaaaa"], [7], NOW)
+    assert (gone.action, gone.reason) == ("delete", "stack pr-7-router no longer exists")
+    # a router's tags on a rule of another host, or on another kind: never ours
+    (other,) = classify_orphans([router_rule(7, "pr-8.preview.example.org")], [], [], NOW)
+    assert other.action == "skip"
+    assert (
+        other.reason
+        == "name 'pr-8.preview.example.org' does not match its tags (expected 'pr-7.…')"
+    )
+    tg = TaggedResource("target-group", "sti-pr-7-aaaaaaa", "arn", router_rule(7, "x").tags, OLD)
+    (d,) = classify_orphans([tg], [], [], NOW)
+    assert (d.action, d.reason) == ("skip", "a router's tags on a target-group: not ours")
+
+
+def test_a_secret_and_a_rule_match_by_the_start_of_their_name() -> None:
+    n = resource_names(3, SHA1)
+    tags = {"showtime:pr": "3", "showtime:sha": "aaaaaaa"}
+    rs = [
+        TaggedResource("secret", n.secret_prefix + "0123", "arn:s1", tags, OLD),
+        TaggedResource("secret", n.secret_prefix, "arn:s2", tags, OLD),  # the bare prefix
+        TaggedResource("secret", "production/db", "arn:s3", tags, OLD),
+        TaggedResource("listener-rule", "pr-3-aaaaaaa.example.org", "arn:r1", tags, OLD),
+        TaggedResource("listener-rule", "pr-3-aaaaaaaz.example.org", "arn:r2", tags, OLD),
+        TaggedResource("iam-role", "sti-pr-3-aaaaaaa-exec-admin", "arn:i", tags, OLD),
+    ]
+    got = [d.action for d in classify_orphans(rs, [], [], NOW)]
+    assert got == ["delete", "skip", "skip", "delete", "skip", "skip"]
