@@ -21,6 +21,7 @@ __all__ = [
     "BOOT_SOURCE",
     "GUNICORN_KEEPALIVE",
     "HEALTH_CHECK",
+    "PROXY_CONFIG",
     "CONTAINER_PORT",
     "MIN_MEMORY_MIB",
     "REDIS_CONFIG",
@@ -104,6 +105,16 @@ FILTER_STATE_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_filter_"}}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {{**_REDIS, "CACHE_KEY_PREFIX": "superset_explore_"}}
 """
 
+#: HTTPS mode: Superset sits behind exactly one proxy, the load balancer, and trusts its
+#: ``X-Forwarded-*`` headers (Superset's ``PROXY_FIX_CONFIG``: one hop each), so the URLs it
+#: builds (redirects, the API's ``servers``, e-mails) name ``https://pr-N.<domain>``, not the
+#: task's ``http://10.x.x.x:8080``. Not in public-IP mode: nothing sits in front there, and a
+#: client would choose the scheme and host Superset believes.
+PROXY_CONFIG = """\
+# written by showtime-iac (HTTPS mode): the load balancer is the one proxy in front
+ENABLE_PROXY_FIX = True
+"""
+
 #: gunicorn's keep-alive: longer than the load balancer's idle timeout (120 s), so the ALB, not
 #: gunicorn, closes an idle connection (else a request can race the close and get a 502)
 GUNICORN_KEEPALIVE = 125
@@ -136,8 +147,9 @@ exec gunicorn --bind "0.0.0.0:$SUPERSET_PORT" --workers "$SERVER_WORKER_AMOUNT" 
 """
 
 
-def container_environment(cfg: EnvConfig) -> list[dict[str, str]]:
-    """The Superset container's plain environment (no secret is ever here)."""
+def container_environment(cfg: EnvConfig, behind_proxy: bool = False) -> list[dict[str, str]]:
+    """The Superset container's plain environment (no secret is ever here). ``behind_proxy``:
+    HTTPS mode, the load balancer in front (:data:`PROXY_CONFIG`)."""
     spec = SIZE_SPECS[cfg.size]
     env: dict[str, str] = {
         "SERVER_WORKER_AMOUNT": str(spec.workers),
@@ -146,9 +158,10 @@ def container_environment(cfg: EnvConfig) -> list[dict[str, str]]:
         "FLASK_DEBUG": "True" if cfg.debug else "False",  # Superset's DEBUG and LOG_LEVEL
         "GUNICORN_LOGLEVEL": "debug" if cfg.debug else "info",
     }
-    if cfg.cache_redis:
+    config = (PROXY_CONFIG if behind_proxy else "") + (REDIS_CONFIG if cfg.cache_redis else "")
+    if config:
         env["SUPERSET_CONFIG_PATH"] = SUPERSET_CONFIG_PATH
-        env["SHOWTIME_SUPERSET_CONFIG"] = REDIS_CONFIG
+        env["SHOWTIME_SUPERSET_CONFIG"] = config
     for name, on in cfg.flags:
         env[f"SUPERSET_FEATURE_{name}"] = "True" if on else "False"
     return [{"name": k, "value": env[k]} for k in sorted(env)]
@@ -169,6 +182,7 @@ def container_definitions(
     log_group: pulumi.Input[str],
     region: Any,
     secret_arn: pulumi.Input[str],
+    behind_proxy: bool = False,
 ) -> pulumi.Output[str]:
     names = resource_names(cfg.pr, cfg.sha)
 
@@ -190,7 +204,7 @@ def container_definitions(
         "portMappings": [
             {"containerPort": CONTAINER_PORT, "hostPort": CONTAINER_PORT, "protocol": "tcp"}
         ],
-        "environment": container_environment(cfg),
+        "environment": container_environment(cfg, behind_proxy),
         "secrets": container_secrets(secret_arn),
         "healthCheck": HEALTH_CHECK,
         "logConfiguration": logs(names.container),

@@ -204,6 +204,7 @@ def declare_environment(
         repository_url=inputs.repository_url(),
         log_group_arn=log_group.arn,
         secret_arn=secret.arn,
+        permissions_boundary=inputs.permissions_boundary(),
         tags=tags,
     )
     route = declare_env_route(cfg, inputs.https, tags) if inputs.https else None
@@ -223,7 +224,7 @@ def declare_environment(
         runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
         execution_role_arn=role.arn,
         container_definitions=container_definitions(
-            cfg, image_ref, log_group.name, inputs.region, secret.arn
+            cfg, image_ref, log_group.name, inputs.region, secret.arn, inputs.https is not None
         ),
         tags=tags,
     )

@@ -121,6 +121,23 @@ def test_cache_redis_adds_a_sidecar_and_a_superset_config_that_uses_it() -> None
     assert env["SUPERSET_CONFIG_PATH"].endswith(".py")
 
 
+def test_only_https_mode_trusts_the_load_balancers_forwarded_headers() -> None:
+    """Behind the ALB Superset must build https://pr-N.<domain> URLs (ProxyFix); in public-IP
+    mode nothing sits in front, and a client must not choose the host Superset believes."""
+    https = SharedConfig.offline_default(DOMAIN)
+    env = by_type(render_offline(cfg_of(cache_redis=True), https))[TASK_DEF].container_env()
+    assert env["SHOWTIME_SUPERSET_CONFIG"].startswith(
+        "# written by showtime-iac (HTTPS mode): the load balancer is the one proxy in front\n"
+        "ENABLE_PROXY_FIX = True\n"
+    )
+    assert "CACHE_CONFIG = " in env["SHOWTIME_SUPERSET_CONFIG"]  # the sidecar's too
+    assert env["SUPERSET_CONFIG_PATH"] == "/tmp/showtime_superset_config.py"
+    plain = by_type(render_offline(cfg_of()))[TASK_DEF].container_env()
+    assert "SHOWTIME_SUPERSET_CONFIG" not in plain and "SUPERSET_CONFIG_PATH" not in plain
+    redis_only = by_type(render_offline(cfg_of(cache_redis=True)))[TASK_DEF].container_env()
+    assert "PROXY_FIX" not in redis_only["SHOWTIME_SUPERSET_CONFIG"]
+
+
 def test_the_redis_config_points_every_superset_cache_at_the_sidecar(tmp_path: Path) -> None:
     path = tmp_path / "superset_config.py"
     path.write_text(REDIS_CONFIG)

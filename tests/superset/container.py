@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from showtime_iac.core.model import EnvConfig
+from showtime_iac.core.stack_config import SharedConfig
 from showtime_iac.program import render_offline
 from tests.superset.harness import IMAGE_ENV, SupersetServer, venv_from_env
 
@@ -73,9 +74,10 @@ class Container:
     command: list[str]
 
 
-def rendered_superset_container(cfg: EnvConfig) -> Container:
-    """The Superset container of the task definition the real program renders for ``cfg``."""
-    task = next(r for r in render_offline(cfg) if r.type == TASK_DEF)
+def rendered_superset_container(cfg: EnvConfig, shared: SharedConfig | None = None) -> Container:
+    """The Superset container of the task definition the real program renders for ``cfg``
+    (on ``shared``: HTTPS mode when it has a domain)."""
+    task = next(r for r in render_offline(cfg, shared) if r.type == TASK_DEF)
     containers = task.containers()
     superset = next(c for c in containers if c.get("essential") and "command" in c)
     return Container(
@@ -235,11 +237,23 @@ def web_login(port: int, username: str, password: str) -> bool:
 # --------------------------------------------------------------------------- the examples
 
 
-def _api(port: int, token: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+def api(
+    port: int,
+    token: str,
+    path: str,
+    body: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    """One JSON request to Superset's API as the token's user (``headers``: extra ones, e.g.
+    what the load balancer adds)."""
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
     )
     with urllib.request.build_opener(_NO_PROXY).open(req, timeout=60) as resp:
         return json.loads(resp.read())
@@ -264,11 +278,11 @@ def examples_present(port: int, password: str) -> dict[str, int]:
     token = api_token(port, password)
     q = "?q=(page_size:100)"
     counts = {
-        kind: int(_api(port, token, f"/api/v1/{kind}/{q}")["count"])
+        kind: int(api(port, token, f"/api/v1/{kind}/{q}")["count"])
         for kind in ("dashboard", "chart", "dataset")
     }
     rows = 0
-    datasets = _api(port, token, f"/api/v1/dataset/{q}")["result"]
+    datasets = api(port, token, f"/api/v1/dataset/{q}")["result"]
     if datasets:
         query = {
             "datasource": {"id": datasets[0]["id"], "type": "table"},
@@ -284,7 +298,7 @@ def examples_present(port: int, password: str) -> dict[str, int]:
             "result_format": "json",
             "result_type": "full",
         }
-        result = _api(port, token, "/api/v1/chart/data", query)["result"][0]
+        result = api(port, token, "/api/v1/chart/data", query)["result"][0]
         rows = int(result["data"][0]["n"])
     return {**counts, "rows": rows}
 

@@ -22,8 +22,11 @@ from pathlib import Path
 import pytest
 
 from showtime_iac.core.model import EnvConfig
+from showtime_iac.core.stack_config import SharedConfig
 from tests.superset.container import (
     REFUSAL,
+    api,
+    api_token,
     probe,
     rendered_superset_container,
     run_container,
@@ -45,11 +48,13 @@ SHA = "abc1234def5678901234567890abcdef12345678"
 # examples off, image not baked: the start's fallback (the whole sequence) on an empty home;
 # tests/superset/test_boot.py starts baked images and the examples
 CFG = EnvConfig(pr=1234, sha=SHA, examples=False)
+#: the served container is HTTPS mode's (behind the load balancer); the others public-IP mode's
+HTTPS = SharedConfig.offline_default("preview.example.org")
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, dict[str, str]]]:
-    container = rendered_superset_container(CFG)
+    container = rendered_superset_container(CFG, HTTPS)
     value = {
         "SUPERSET_SECRET_KEY": secrets.token_urlsafe(48),
         "ADMIN_PASSWORD": secrets.token_urlsafe(24),
@@ -70,6 +75,23 @@ def test_the_rendered_container_serves_health_and_the_secret_admin_logs_in(
     assert server.health() == "OK"
     assert server.login("admin", value["ADMIN_PASSWORD"]) is True
     assert server.login("admin", "admin") is False  # Superset's default is not the password
+
+
+def test_behind_the_load_balancer_superset_builds_the_prs_https_urls(
+    served: tuple[int, dict[str, str]],
+) -> None:
+    """The ALB ends TLS and forwards plain HTTP with ``X-Forwarded-*``: the URLs Superset builds
+    (here the API's ``servers``, from ``request.host_url``) must name the PR's HTTPS host."""
+    port, value = served
+    token = api_token(port, value["ADMIN_PASSWORD"])
+    forwarded = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "pr-1234.preview.example.org",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    spec = api(port, token, "/api/v1/_openapi", headers=forwarded)
+    assert spec["servers"] == [{"url": "https://pr-1234.preview.example.org/"}]
 
 
 def test_the_rendered_container_keeps_its_secrets_out_of_env_and_command() -> None:
