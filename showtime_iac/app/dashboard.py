@@ -44,6 +44,7 @@ _STATUS_CLASS: dict[str, str] = {
     Status.DESTROYING.value: "gone",
     Status.SLEEPING.value: "gone",  # scaled to zero: grey, like the ones going away
     Status.WAKING.value: "busy",
+    Status.QUEUED.value: "busy",  # waiting for a slot (max_environments)
 }
 REQUESTED = "requested"  # a start was asked for, no environment yet
 

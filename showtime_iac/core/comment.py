@@ -56,6 +56,7 @@ _ICON = {
     Status.DESTROYING: "🧹",
     Status.SLEEPING: "😴",
     Status.WAKING: "⏰",
+    Status.QUEUED: "⏳",
 }
 
 

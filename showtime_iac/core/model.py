@@ -91,6 +91,9 @@ class Status(StrEnum):
     SLEEPING = "sleeping"
     #: a sleeping environment scaling back to one task (``/showtime wake``, ⚡)
     WAKING = "waking"
+    #: a start over the fleet's ``max_environments``, waiting its turn (no stack, no image
+    #: deployed): :mod:`showtime_iac.core.queue`
+    QUEUED = "queued"
 
     @property
     def in_progress(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import (
@@ -23,6 +23,9 @@ from showtime_iac.core.model import (
     parse_stack_name,
     stack_name,
 )
+
+if TYPE_CHECKING:
+    from showtime_iac.core.queue import Queued
 
 __all__ = [
     "Ctx",
@@ -42,10 +45,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Fleet:
-    """Environments alive across the repository, for quotas (counted by the caller)."""
+    """Environments alive across the repository, for quotas (counted by the caller), and
+    the queued starts waiting for a slot (:mod:`showtime_iac.core.queue`, first in line first;
+    the PR being decided is not among them)."""
 
     total: int = 0
     by_requester: tuple[tuple[str, int], ...] = ()
+    queue: tuple[Queued, ...] = ()
 
     def of(self, login: str) -> int:
         return dict(self.by_requester).get(login.lower(), 0)
@@ -64,11 +70,13 @@ Intent = Literal[
     "warn",
     "sleep",
     "wake",
+    "queue",
 ]
 """``sweep``: the cleanup destroys stacks that no label references (nothing else changes);
 ``warn``: the cleanup warns that an environment will go (or withdraws that warning);
 ``sleep``: the cleanup scales an idle environment to zero through its stack
-(``idle_action = "sleep"``); ``wake``: it comes back (same SHA, same image)."""
+(``idle_action = "sleep"``); ``wake``: it comes back (same SHA, same image); ``queue``: a
+start over ``max_environments`` waits in the queue (labels and a comment, no stack)."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,8 @@ def fresh_lock(show: Show, now: datetime, policy: Policy) -> bool:
 
 def pr_stacks(pr: int, st: L.LabelState, known: Iterable[str]) -> list[str]:
     """Every stack of this PR: from the labels, plus those the caller listed."""
-    names = {stack_name(pr, sha) for sha in st.shows}
+    # a queued request has no stack (it never started)
+    names = {stack_name(pr, sha) for sha, s in st.shows.items() if s.status is not Status.QUEUED}
     for name in known:
         parsed = parse_stack_name(name)
         if parsed is not None and parsed[0] == pr:

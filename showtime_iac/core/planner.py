@@ -24,6 +24,7 @@ from showtime_iac.core.rules.config import body_edited, reconfigure
 from showtime_iac.core.rules.expiry import on_schedule
 from showtime_iac.core.rules.final import after_healthy, on_destroying, on_failure, on_success
 from showtime_iac.core.rules.lifecycle import stale_start, start, teardown
+from showtime_iac.core.rules.queueing import DEQUEUE, dequeue, requeue_on_push
 from showtime_iac.core.rules.rolling import update
 from showtime_iac.core.rules.trust import (
     WRITE_PERMISSIONS,
@@ -146,7 +147,7 @@ def _lifecycle(ctx: Ctx) -> Plan | None:
             return skip(pr.number, "testenv-up removed, and there is no environment", st)
         return teardown(pr, st, known, "testenv-up was removed", keep_legacy=False)
     if ev.name == "schedule":
-        return on_schedule(ctx)
+        return dequeue(ctx) if ev.action == DEQUEUE else on_schedule(ctx)
     if _dispatch(ev) and ev.action == "stop":
         return teardown(
             pr, st, known, f"stop requested by @{ev.actor or 'unknown'}", keep_legacy=False
@@ -175,6 +176,9 @@ def _changes(ctx: Ctx) -> Plan | None:
     if _pr_event(ev, "synchronize"):
         if head is None:
             return skip(pr.number, "the PR's head SHA is unknown", st)
+        requeued = requeue_on_push(ctx, head)
+        if requeued is not None:
+            return requeued
         if st.freeze:
             return skip(pr.number, "🧊 frozen: not updating on push", st, head)
         if pr.is_fork and st.shows:

@@ -274,7 +274,8 @@ class Reconciled:
 
 
 def _stackless_claim(show: Show) -> bool:
-    return show.status is not None and show.status.in_progress
+    """A claim in progress, or a queued start: labels no stack backs yet."""
+    return show.status is not None and (show.status.in_progress or show.status is Status.QUEUED)
 
 
 def reconcile(labels: Iterable[str], record: Record) -> Reconciled:

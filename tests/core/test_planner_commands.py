@@ -255,11 +255,20 @@ def test_start_beyond_the_per_requester_quota_is_refused() -> None:
     assert plan.comment is not None and "maximum is 3" in plan.comment
 
 
-def test_start_beyond_the_total_quota_is_refused() -> None:
+def test_start_beyond_the_total_quota_is_queued_not_refused() -> None:
     event, pr = parse_event(P.pull_request("labeled", [L.START], label=L.START), "pull_request")
     assert pr is not None
     plan = decide(event, pr, NOW, Policy(max_environments=5), fleet=Fleet(total=5))
-    assert plan.intent == "refuse" and "maximum is 5" in (plan.comment or "")
+    assert plan.intent == "queue" and plan.stacks == ()
+    assert plan.remove_labels == (L.START,)
+    assert plan.add_labels == (
+        "🎪 abc1234 🚦 queued",
+        "🎪 abc1234 📅 2026-01-15T14-30",
+        "🎪 abc1234 👤 maintainer",
+        "🎪 abc1234 ⚙️ ALERTS",  # the description's configuration, kept for the start
+    )
+    assert "queued: 1st in line, starts when an environment frees" in (plan.comment or "")
+    assert "5 environments are running, the maximum is 5" in (plan.comment or "")
 
 
 def test_updates_do_not_count_against_the_quota() -> None:

@@ -14,6 +14,8 @@ from showtime_iac.core.plan import (
     pr_stacks,
     skip,
 )
+from showtime_iac.core.queue import queued_show
+from showtime_iac.core.rules.queueing import enqueue, turn
 from showtime_iac.core.rules.rolling import claim, update
 from showtime_iac.core.rules.sleep import wake
 
@@ -32,12 +34,16 @@ def teardown(
         return skip(pr.number, f"{why}: no environment", st)
     ops = tuple(StackOp("destroy", name, (parse_stack_name(name) or (0, ""))[1]) for name in stacks)
     lines = [f"reason: {why}"] + [f"destroying `{op.stack}`" for op in ops]
+    queued = queued_show(st)
+    comment = comment_text("Environment stopped", lines) if ops else None
+    if queued is not None and not ops and pr.is_open:
+        comment = comment_text("Left the queue", [f"reason: {why}", f"`{queued.sha}` not started"])
     return Plan(
         pr=pr.number,
         intent="teardown" if "closed" in why else "stop",
         remove_labels=tuple(dict.fromkeys(remove)),
         stacks=ops,
-        comment=comment_text("Environment stopped", lines) if ops else None,
+        comment=comment,
         reasons=(why, *(f"destroy {op.stack}" for op in ops)),
         warnings=st.warnings,
         sha=st.active_sha,
@@ -45,14 +51,11 @@ def teardown(
 
 
 def _over_quota(ctx: Ctx, requester: str) -> str | None:
+    """The requester's own quota (a refusal: they can free one of theirs). The fleet's
+    ``max_environments`` queues instead (:mod:`showtime_iac.core.rules.queueing`)."""
     fleet, policy = ctx.fleet, ctx.policy
     if fleet is None or ctx.st.active is not None:
         return None
-    if fleet.total >= policy.max_environments:
-        return (
-            f"{fleet.total} environments are running, the maximum is "
-            f"{policy.max_environments}: stop one or wait for the cleanup"
-        )
     if fleet.of(requester) >= policy.max_per_requester:
         return (
             f"@{requester} already has {fleet.of(requester)} environments, the maximum is "
@@ -106,11 +109,18 @@ def start(ctx: Ctx, head: str) -> Plan:
             warnings=st.warnings,
             sha=head,
         )
-    if show is None and st.active is None and not st.shows:
+    queued = queued_show(st)
+    if queued is not None:  # the queued request's config; the lifetime counts from the start
+        show = Show(sha=head, config=queued.config)
+    elif show is None and st.active is None and not st.shows:
         flags = parse_body_flags(pr.body)
         if flags:
             items = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
             show = Show(sha=head, config=items)
+    place = turn(ctx, head, requester)
+    if place is not None:
+        config = show.config if show is not None else ()
+        return enqueue(ctx, head, requester, place, consume, config)
     return claim(ctx, head, requester, base=show, consume=consume, why="start requested")
 
 

@@ -18,6 +18,7 @@ from showtime_iac.core.plan import (
     skip,
     warned_labels,
 )
+from showtime_iac.core.queue import live_shows
 
 __all__ = ["claim", "update"]
 
@@ -29,6 +30,8 @@ def update(ctx: Ctx, head: str, why: str, consume: tuple[str, ...] = ()) -> Plan
         return skip(
             pr.number, "no environment on this PR: add the start label to create one", st, head
         )
+    if not live_shows(st):
+        return skip(pr.number, "queued: it starts when an environment frees, not before", st, head)
     if st.active_sha == head:
         return skip(pr.number, f"{head} is already the active environment", st, head)
     target = st.shows.get(head)
@@ -85,6 +88,9 @@ def claim(
     reasons = [why, f"claim {head}: status building", f"up {stack_name(pr.number, head)}"]
     for sha, show in sorted(st.shows.items()):
         if sha == head:
+            continue
+        if show.status is Status.QUEUED:  # a queued request has no stack: its labels go
+            reasons.append(f"{sha} leaves the queue")
             continue
         if sha == st.active_sha:
             ops.append(StackOp("destroy", stack_name(pr.number, sha), sha, when="after_healthy"))
