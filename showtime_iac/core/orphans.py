@@ -226,10 +226,15 @@ def orphan_count(decisions: Iterable[OrphanDecision]) -> int:
 
 @dataclass(frozen=True)
 class DeleteResult:
+    """One deletion: done, failed (``error``) or ``deferred`` (something still uses the
+    resource, e.g. a stopping task's network interface holds a security group: the next
+    sweep deletes it; not a failure)."""
+
     decision: OrphanDecision
     deleted: bool
     dry_run: bool
     error: str | None = None
+    deferred: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -237,4 +242,5 @@ class DeleteResult:
             "deleted": self.deleted,
             "dry_run": self.dry_run,
             "error": self.error,
+            "deferred": self.deferred,
         }

@@ -358,9 +358,10 @@ class AwsLive:
     # -- orphan sweep --------------------------------------------------------------------
 
     def list_tagged(self) -> list[TaggedResource]:
-        """Every candidate of the sweep: ECS services of the cluster, task definitions of
-        family ``showtime-pr-*``, log groups ``/showtime/pr-*`` (with their tags), and the
-        ECR repository's images tagged ``pr-*-ci``."""
+        """Every candidate of the sweep, with its tags: ECS services of the cluster, task
+        definitions ``showtime-pr-*``, the shared load balancers' listener rules, target
+        groups, security groups, roles ``sti-pr-*``, secrets, log groups ``/showtime/pr-*``,
+        and the ECR repository's images ``sti-pr-*`` (:func:`.orphans.list_tagged`)."""
         return _orphans.list_tagged(self.clients, self.cluster, self.ecr_repository)
 
     def find_orphans(

@@ -1,21 +1,23 @@
 """The orphan sweep's AWS side: list the candidates with their tags, delete the orphans.
 
 What is deleted is decided, purely, by :func:`showtime_iac.core.orphans.classify_orphans`;
-this module only reads (ECS services of the cluster, task definitions ``showtime-pr-*``, log
-groups ``/showtime/pr-*``, the ECR repository's images ``sti-pr-*``) and deletes.
+this module only reads (ECS services of the cluster, task definitions ``showtime-pr-*``, the
+ECR repository's images ``sti-pr-*``, and through :mod:`.orphan_kinds` listener rules, target
+groups, security groups, roles, secrets and log groups) and deletes, dependents first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from showtime_iac.adapters.aws import orphan_kinds as _kinds
 from showtime_iac.adapters.aws.errors import AwsError
 from showtime_iac.adapters.aws.session import AwsClients, aws_call
 from showtime_iac.core.model import IMAGE_TAG_PREFIX
-from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource
+from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource, deletion_order
 
 __all__ = ["delete_orphans", "delete_resource", "list_tagged"]
 
@@ -40,17 +42,24 @@ def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
 
 def list_tagged(clients: AwsClients, cluster: str, ecr_repository: str) -> list[TaggedResource]:
     """Every candidate of the sweep: ECS services of ``cluster``, task definitions of family
-    ``showtime-pr-*``, log groups ``/showtime/pr-*`` (with their tags), and the images of
-    ``ecr_repository`` tagged ``pr-*-ci``.
+    ``showtime-pr-*``, the listener rules of the shared load balancers, target groups,
+    security groups, roles ``sti-pr-*``, secrets and log groups ``/showtime/pr-*`` (with their
+    tags: :mod:`.orphan_kinds`), and the images of ``ecr_repository`` tagged ``sti-pr-*``.
 
     An image carries no AWS tags, so its tag name alone would decide; it is ours only when
     the repository is the one showtime-iac manages (tagged ``showtime:managed-by``) or a
     resource with our AWS tags of the same PR and SHA was found too. Otherwise it is listed
     ``unproven`` (never deleted; the repository's lifecycle policy expires PR images)."""
+    by_api = _kinds.tagged_by_api(clients)
     tagged = [
         *_list_services(clients, cluster),
+        *_kinds.list_rules(clients),
+        *_kinds.list_target_groups(by_api),
+        *_kinds.list_security_groups(clients),
         *_list_task_definitions(clients),
-        *_list_log_groups(clients),
+        *_kinds.list_roles(clients),
+        *_kinds.list_secrets(clients),
+        *_kinds.list_log_groups(clients, by_api),
     ]
     seen = {(r.tags.get("showtime:pr"), (r.tags.get("showtime:sha") or "")[:7]) for r in tagged}
     return [*tagged, *_list_images(clients, ecr_repository, seen)]
@@ -107,29 +116,6 @@ def _list_task_definitions(clients: AwsClients) -> list[TaggedResource]:
                     td.get("registeredAt"),
                 )
             )
-    return out
-
-
-def _list_log_groups(clients: AwsClients) -> list[TaggedResource]:
-    logs = clients.logs
-    out: list[TaggedResource] = []
-    with aws_call("DescribeLogGroups /showtime/pr-"):
-        for page in logs.get_paginator("describe_log_groups").paginate(
-            logGroupNamePrefix="/showtime/pr-"
-        ):
-            for g in page.get("logGroups", []):
-                arn = g.get("logGroupArn") or str(g.get("arn", "")).removesuffix(":*")
-                tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
-                created = g.get("creationTime")
-                out.append(
-                    TaggedResource(
-                        "log-group",
-                        g["logGroupName"],
-                        arn,
-                        dict(tags),
-                        datetime.fromtimestamp(created / 1000, tz=UTC) if created else None,
-                    )
-                )
     return out
 
 
@@ -200,12 +186,12 @@ def delete_orphans(
     *,
     dry_run: bool = True,
 ) -> list[DeleteResult]:
-    """Delete the ``delete`` decisions (each one independently; an error is reported and
-    the rest go on). ``dry_run`` (the default) calls nothing that writes."""
+    """Delete the ``delete`` decisions, dependents first (:func:`deletion_order`), each one
+    independently: an error is reported and the rest go on. One that something still uses (a
+    stopping task's network interface holds a security group) is ``deferred``, not an error:
+    the next sweep deletes it. ``dry_run`` (the default) calls nothing that writes."""
     results: list[DeleteResult] = []
-    for d in decisions:
-        if d.action != "delete":
-            continue
+    for d in deletion_order(decisions):
         if dry_run:
             results.append(DeleteResult(d, deleted=False, dry_run=True))
             continue
@@ -213,7 +199,10 @@ def delete_orphans(
             delete_resource(clients, cluster, ecr_repository, d.resource)
             results.append(DeleteResult(d, deleted=True, dry_run=False))
         except AwsError as exc:
-            results.append(DeleteResult(d, deleted=False, dry_run=False, error=str(exc)))
+            if exc.code in _kinds.IN_USE:
+                results.append(DeleteResult(d, False, False, deferred=str(exc)))
+            else:
+                results.append(DeleteResult(d, deleted=False, dry_run=False, error=str(exc)))
     return results
 
 
@@ -229,6 +218,8 @@ def delete_resource(
             c.ecs.deregister_task_definition(taskDefinition=r.ident)
         elif r.kind == "log-group":
             c.logs.delete_log_group(logGroupName=r.name)
+        elif r.kind != "ecr-image":
+            _kinds.delete_kind(c, r)
         else:
             resp = c.ecr.batch_delete_image(
                 repositoryName=ecr_repository, imageIds=[{"imageDigest": r.ident}]

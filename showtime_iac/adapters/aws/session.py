@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from showtime_iac.adapters.aws.errors import AwsError, CredentialsMissingError
 from showtime_iac.settings import Settings
@@ -87,8 +87,9 @@ def check_credentials(session: boto3.session.Session, env: Mapping[str, str] | N
 @dataclass(frozen=True)
 class AwsClients:
     """The boto3 clients the adapter uses; inject Stubber-wrapped ones in tests. The load
-    balancer, Secrets Manager and CloudWatch clients are optional for callers that need
-    none of them."""
+    balancer, Secrets Manager, CloudWatch, IAM and Resource Groups Tagging clients are optional
+    for callers that need none of them (the last two are typed ``Any``: the project installs
+    no boto3 stubs for them)."""
 
     ecs: ECSClient
     ec2: EC2Client
@@ -97,6 +98,8 @@ class AwsClients:
     elbv2: ElasticLoadBalancingv2Client | None = None
     secretsmanager: SecretsManagerClient | None = None
     cloudwatch: CloudWatchClient | None = None
+    iam: Any = None
+    tagging: Any = None  # resourcegroupstaggingapi
 
     @classmethod
     def from_settings(
@@ -123,6 +126,8 @@ class AwsClients:
             elbv2=session.client("elbv2", endpoint_url=url, config=cfg),
             secretsmanager=session.client("secretsmanager", endpoint_url=url, config=cfg),
             cloudwatch=session.client("cloudwatch", endpoint_url=url, config=cfg),
+            iam=session.client("iam", endpoint_url=url, config=cfg),
+            tagging=session.client("resourcegroupstaggingapi", endpoint_url=url, config=cfg),
         )
 
 
