@@ -221,20 +221,11 @@ def request_activity(
 
 
 def fleet_of(prs: Iterable[PrInfo]) -> Fleet:
-    """Count live environments (one per PR with any show) by requester, for quotas."""
-    total = 0
-    by: dict[str, int] = {}
-    for pr in prs:
-        if not pr.is_open:
-            continue
-        st = L.parse_state(pr.labels)
-        if not st.shows:
-            continue
-        total += 1
-        show = st.active or st.building or next(iter(st.shows.values()))
-        if show.requester:
-            by[show.requester.lower()] = by.get(show.requester.lower(), 0) + 1
-    return Fleet(total=total, by_requester=tuple(sorted(by.items())))
+    """Count live environments (one per PR with any, a queued request is none) by requester,
+    and the queue, for quotas (:func:`showtime_iac.core.queue.fleet_of`)."""
+    from showtime_iac.core.queue import fleet_of as counted
+
+    return counted(prs)
 
 
 def stale_routers(routers: Iterable[int], stacks: Iterable[str]) -> list[int]:
@@ -392,26 +383,27 @@ def _sweep_routers(ports: Ports, stale: list[int], dry_run: bool) -> list[dict[s
     return rows + retire_empty_shards(ports.stacks, dry_run)  # after the routers went
 
 
-def _sweep_orphans(
-    ports: Ports,
-    stacks: list[str],
-    rows: list[dict[str, Any]],
-    prs: list[PrInfo],
-    now: datetime,
-    dry_run: bool,
-) -> list[dict[str, Any]]:
-    """Tagged AWS resources that no live stack owns (crashed runs, forced stack removals)."""
-    destroyed = {s for r in rows if r["result"] == "destroyed" for s in r["stacks"]}
-    live_stacks = [s for s in stacks if s not in destroyed]
+def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool) -> dict[str, Any]:
+    """Tagged AWS resources that no live stack owns (crashed runs, forced stack removals):
+    ``orphans`` (every decision: the orphans first, in the order they are deleted) and
+    ``orphan_count`` (None when the sweep could not run). The resources are listed *before*
+    the stacks that own them: Pulumi creates a stack before any of its resources, so a
+    resource listed first whose stack is not listed after is no deploy's (the kinds AWS keeps
+    no creation time for, target groups, rules and security groups, rely on this)."""
+    from showtime_iac.core.orphans import classify_orphans, orphan_count
+
     open_prs = {p.number for p in prs if p.is_open} | {BASELINE_PR}  # the baseline has no PR
     try:
-        decisions = ports.live.find_orphans(live_stacks, open_prs, now)
+        found = ports.live.list_tagged()
+        owners = ports.stacks.records()  # environment stacks and routers, listed now
+        decisions = classify_orphans(found, owners, open_prs, now)
         results = ports.live.delete_orphans(decisions, dry_run=dry_run)
     except ShowtimeError as exc:
-        return [{"kind": "-", "name": "-", "action": "skip", "reason": str(exc), "error": None}]
+        skipped = {"kind": "-", "name": "-", "action": "skip", "reason": str(exc), "error": None}
+        return {"orphans": [skipped], "orphan_count": None}
     out = [r.as_dict() | {"action": "delete"} for r in results]
     out += [d.as_dict() | {"action": d.action} for d in decisions if d.action != "delete"]
-    return out
+    return {"orphans": out, "orphan_count": orphan_count(decisions)}
 
 
 def _prune_labels(
@@ -517,7 +509,7 @@ def cleanup(
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}
     if orphans:
-        extra["orphans"] = _sweep_orphans(ports, stacks, rows, prs, now, dry_run)
+        extra.update(_sweep_orphans(ports, prs, now, dry_run))
         failed += sum(1 for o in extra["orphans"] if o.get("error"))
     if prune_labels:
         # the rows of the items (the routers' and the prepared stacks' follow them)

@@ -294,6 +294,11 @@ class Executor(ProofSteps):
         if plan.comment:
             self.gh.post_comment(plan.pr, plan.comment)
             out.actions.append("replied")
+        if plan.intent == "queue":  # the status comment shows the queued SHA and its place
+            place = next((r for r in plan.reasons if r.startswith("fleet full: ")), "queued")
+            final = L.apply_diff(pr.labels, plan.label_diff)
+            self._sticky(plan.pr, final, place.removeprefix("fleet full: "))
+            out.actions.append("status comment: queued")
         self._audit(out, plan.intent, "ok", plan.reasons[0] if plan.reasons else "")
         return out
 

@@ -190,14 +190,15 @@ def plan_for(
     if ports is None:
         return _after_healthy(bind_images(plan, record, None), pr, policy), pr
     listed: list[PrInfo] | None = None
-    if plan.intent == "start" and not any(op.when == "after_healthy" for op in plan.stacks):
+    waits = plan.intent in ("start", "queue")  # the fleet decides: start now, or queue
+    if waits and not any(op.when == "after_healthy" for op in plan.stacks):
         listed = ports.github.list_showtime_prs()
     if stale and (plan.stacks or view.disagreed):
         # the payload's labels may be older than what earlier runs wrote: neither a stack
         # operation nor a repair of the labels is decided from them
         pr = _fresh_labels(ports, pr, listed)
         plan = decide(ev, pr, now, policy)
-    if listed is not None and plan.intent == "start":
+    if listed is not None and plan.intent in ("start", "queue"):
         fleet = fleet_of(p for p in listed if p.number != pr.number)
         plan = decide(ev, pr, now, policy, fleet=fleet)
     if plan.intent in ("stop", "teardown"):
