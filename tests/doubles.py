@@ -213,6 +213,7 @@ class FakeLive:
     requests: dict[str, datetime] = field(default_factory=dict)
     requests_error: str | None = None  # every read of the request count fails with this
     request_reads: list[str] = field(default_factory=list)
+    tagged: list[Any] = field(default_factory=list)  # the orphan sweep's AWS resources
 
     def before_up(self, cfg: EnvConfig) -> None:
         return None
@@ -249,8 +250,18 @@ class FakeLive:
     ) -> list[Any]:
         return []
 
+    def list_tagged(self) -> list[Any]:
+        """The sweep's candidates (``tagged``: ``TaggedResource``s the test puts there)."""
+        return list(self.tagged)
+
     def delete_orphans(self, decisions: Sequence[Any], *, dry_run: bool) -> list[Any]:
-        return []
+        from showtime_iac.core.orphans import DeleteResult, deletion_order
+
+        todo = deletion_order(decisions)
+        if not dry_run:
+            gone = {d.resource.ident for d in todo}
+            self.tagged = [r for r in self.tagged if r.ident not in gone]
+        return [DeleteResult(d, deleted=not dry_run, dry_run=dry_run) for d in todo]
 
 
 def against_server(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str], cwd: Path) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from showtime_iac.adapters.registry import RegistryClient
     from showtime_iac.adapters.stacks import PulumiDriver
     from showtime_iac.adapters.stacks.prepared import PreparedRecord
+    from showtime_iac.core.orphans import TaggedResource
     from showtime_iac.settings import Settings
 
 __all__ = [
@@ -179,6 +180,10 @@ class LazyLive(_Lazy["AwsLive"]):
         self, live_stacks: Iterable[str], open_prs: Iterable[int], now: datetime
     ) -> list[OrphanDecision]:
         return self._get().find_orphans(live_stacks, open_prs, now)
+
+    def list_tagged(self) -> list[TaggedResource]:
+        """Every candidate of the orphan sweep, with its tags (AWS reads only)."""
+        return self._get().list_tagged()
 
     def delete_orphans(
         self, decisions: Sequence[OrphanDecision], *, dry_run: bool

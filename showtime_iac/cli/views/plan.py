@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from showtime_iac.cli.output import emit_json
 
@@ -97,10 +97,29 @@ def show_cleanup(report: CleanupReport, as_json: bool) -> None:
     title = f"cleanup {'(dry run: nothing changed)' if dry_run else ''}".strip()
     table(("PR", "STATE", "ACTION", "STACKS", "REASON", "RESULT"), rows, title=title, right=("PR",))
     verb = "would delete" if dry_run else "deleted"
-    for o in extra.get("orphans", []):
-        state = o.get("error") or (verb if o.get("action") == "delete" else o["action"])
-        sys.stdout.write(f"orphan {o['kind']} {o['name']}: {state} ({o['reason']})\n")
+    if "orphans" in extra:
+        _show_orphans(extra["orphans"], extra.get("orphan_count"), verb)
     if "pruned_labels" in extra:
         sys.stdout.write(f"label definitions: {verb} {len(extra['pruned_labels'])} unused\n")
     for w in extra.get("warnings", []):
         sys.stdout.write(f"warning: {w}\n")
+
+
+def _show_orphans(orphans: list[dict[str, Any]], count: int | None, verb: str) -> None:
+    """``orphans: N``, one line per orphan (in the order they are deleted), then how many
+    tagged resources are not orphans: kept (a live stack owns them) or skipped (not ours)."""
+    if count is None:
+        why = next((o["reason"] for o in orphans), "")
+        sys.stdout.write(f"orphans: unknown (the sweep did not run: {why})\n")
+        return
+    sys.stdout.write(f"orphans: {count}\n")
+    for o in (o for o in orphans if o.get("action") == "delete"):
+        state = o.get("error") or (f"deferred: {o['deferred']}" if o.get("deferred") else verb)
+        sys.stdout.write(f"  {o['kind']} {o['name']}: {state} ({o['reason']})\n")
+    kept = sum(1 for o in orphans if o.get("action") == "keep")
+    skipped = sum(1 for o in orphans if o.get("action") == "skip")
+    if kept or skipped:
+        sys.stdout.write(
+            f"  not orphans: {kept} kept (a live stack owns them or too new), "
+            f"{skipped} skipped (not ours)\n"
+        )
