@@ -506,6 +506,9 @@ def cleanup(
     )
     rows += prepared_rows
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)
+    from showtime_iac.app.queued import start_queued  # the slots freed go to the queue
+
+    rows += start_queued(ports, executor, policy, now, dry_run, listed=prs)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra: dict[str, Any] = {}
     if orphans:
