@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LOG_RETENTION_DAYS", "MAX_DOMAIN_LENGTH", "domain_checks", "routing_checks"]
+__all__ = [
+    "LOG_RETENTION_DAYS",
+    "MAX_DOMAIN_LENGTH",
+    "access_checks",
+    "domain_checks",
+    "routing_checks",
+]
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
@@ -30,6 +36,11 @@ _CIDR_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 DOMAIN_RE = re.compile(r"^(?=.{4,25}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 _ZONE_RE = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _LB_NAME_RE = re.compile(r"^(?!-)(?!internal-)[A-Za-z0-9-]{1,32}(?<!-)$")
+_POLICY_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
+_POLICY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+_BUCKET_RE = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# ELB: the prefix of access log objects, never containing "AWSLogs" nor starting with "/"
+_LOG_PREFIX_RE = re.compile(r"^(?!/)(?!.*AWSLogs)[A-Za-z0-9!_.*'()/-]{1,200}(?<!/)$")
 #: ``🎪 abc1234 🌐 pr-1234567.<domain>`` must fit GitHub's 50 characters (PRs to 9,999,999)
 MAX_DOMAIN_LENGTH = 25
 
@@ -76,6 +87,52 @@ def routing_checks(
             (
                 bool(_SG_RE.match(alb_security_group_id)),
                 f"invalid security group id {alb_security_group_id[:60]!r}",
+            )
+        )
+    return checks
+
+
+def access_checks(
+    boundary_name: str,
+    boundary_arn: str | None,
+    access_logs_bucket: str | None,
+    access_logs_prefix: str | None,
+) -> list[tuple[bool, str]]:
+    """The permissions boundary (a managed policy of this account) and the load balancers'
+    access logs (an S3 bucket, a key prefix)."""
+    checks = [
+        (
+            bool(_POLICY_NAME_RE.match(boundary_name)),
+            f"invalid IAM policy name {boundary_name[:80]!r}",
+        )
+    ]
+    if boundary_arn is not None:
+        checks.append(
+            (
+                bool(_POLICY_ARN_RE.match(boundary_arn)),
+                f"invalid permissions boundary {boundary_arn[:100]!r}: the ARN of a managed "
+                "policy of this account, arn:aws:iam::<account>:policy/<name>",
+            )
+        )
+    if access_logs_bucket is not None:
+        checks.append(
+            (
+                bool(_BUCKET_RE.match(access_logs_bucket)),
+                f"invalid S3 bucket name {access_logs_bucket[:80]!r}",
+            )
+        )
+    if access_logs_prefix is not None:
+        checks.append(
+            (
+                access_logs_bucket is not None,
+                "showtime-iac:albAccessLogsPrefix needs showtime-iac:albAccessLogsBucket",
+            )
+        )
+        checks.append(
+            (
+                bool(_LOG_PREFIX_RE.match(access_logs_prefix)),
+                f"invalid access log prefix {access_logs_prefix[:80]!r}: no leading or "
+                "trailing /, never AWSLogs",
             )
         )
     return checks

@@ -62,6 +62,9 @@ SHARED_KEYS: dict[str, str | None] = {
     "clusterArn": None,
     "ecrRepositoryName": "superset-ci",
     "ecrRepositoryUrl": None,
+    # the shared stack's own execution role, which no environment uses (each has its own):
+    # created only with createExecutionRole=true (stacks from before), never looked up; the
+    # ARN is read by nothing and accepted so that an older stack config still loads
     "executionRoleName": "showtime-ecs-execution",
     "executionRoleArn": None,
     "securityGroupId": None,
@@ -83,6 +86,13 @@ SHARED_KEYS: dict[str, str | None] = {
     "albSecurityGroupId": None,  # ... and the load balancer's security group
     "loadBalancerShards": "[0]",  # HTTPS mode: the load balancers (shards) the stack declares
     "loadBalancerRules": "100",  # rules per load balancer: AWS's default quota, adjustable
+    # the environments' roles' permissions boundary: created by the shared stack under this
+    # name, or an existing managed policy (its ARN: then the shared stack creates none)
+    "permissionsBoundaryName": "showtime-iac-task-boundary",
+    "permissionsBoundaryArn": None,
+    "albDeletionProtection": "false",  # HTTPS mode: shard 0's load balancer
+    "albAccessLogsBucket": None,  # HTTPS mode: access logs of every shard to this S3 bucket
+    "albAccessLogsPrefix": None,  # ... under this key prefix
 }
 
 # Generated once by the driver when it creates an environment stack (secret config, never

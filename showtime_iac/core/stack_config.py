@@ -31,6 +31,7 @@ from showtime_iac.core.aws_ids import (
     _VPC_RE,
     LOG_RETENTION_DAYS,
     MAX_DOMAIN_LENGTH,
+    access_checks,
     routing_checks,
 )
 from showtime_iac.core.config_keys import (
@@ -245,6 +246,14 @@ class SharedConfig:
     #: HTTPS mode: the load balancers (shards, :mod:`core.shards`) and their rules quota
     load_balancer_shards: tuple[int, ...] = (0,)
     load_balancer_rules: int = RULES_PER_ALB
+    #: the environments' roles' permissions boundary: created by the shared stack under this
+    #: name, or this existing managed policy (then the shared stack creates none)
+    permissions_boundary_name: str = "showtime-iac-task-boundary"
+    permissions_boundary_arn: str | None = None
+    #: HTTPS mode: deletion protection of shard 0's load balancer; access logs of every shard
+    alb_deletion_protection: bool = False
+    alb_access_logs_bucket: str | None = None
+    alb_access_logs_prefix: str | None = None
 
     def __post_init__(self) -> None:
         Quotas(rules=self.load_balancer_rules)  # validates
@@ -256,7 +265,13 @@ class SharedConfig:
             self.hosted_zone_id,
             self.alb_security_group_id,
         )
-        for ok, message in (*self._base_checks(), *routing):
+        access = access_checks(
+            self.permissions_boundary_name,
+            self.permissions_boundary_arn,
+            self.alb_access_logs_bucket,
+            self.alb_access_logs_prefix,
+        )
+        for ok, message in (*self._base_checks(), *routing, *access):
             if not ok:
                 raise StackConfigError(message)
 
@@ -312,6 +327,12 @@ class SharedConfig:
         if self.create_security_group:
             checks.append((self.vpc_id is not None, "createSecurityGroup needs showtime-iac:vpcId"))
         return checks
+
+    def permissions_boundary(self, account: str) -> str:
+        """The boundary's ARN in ``account``: the configured one, or the shared stack's."""
+        if self.permissions_boundary_arn is not None:
+            return self.permissions_boundary_arn
+        return f"arn:aws:iam::{account}:policy/{self.permissions_boundary_name}"
 
     @classmethod
     def offline_default(cls, domain: str | None = None) -> SharedConfig:
@@ -400,6 +421,8 @@ class SharedConfig:
             key("loadBalancerName"): self.load_balancer_name,
             key("loadBalancerShards"): json.dumps(list(self.load_balancer_shards)),
             key("loadBalancerRules"): str(self.load_balancer_rules),
+            key("permissionsBoundaryName"): self.permissions_boundary_name,
+            key("albDeletionProtection"): str(self.alb_deletion_protection).lower(),
         }
         optional = {
             "clusterArn": self.cluster_arn,
@@ -412,6 +435,9 @@ class SharedConfig:
             "hostedZoneId": self.hosted_zone_id,
             "httpsListenerArn": self.https_listener_arn,
             "albSecurityGroupId": self.alb_security_group_id,
+            "permissionsBoundaryArn": self.permissions_boundary_arn,
+            "albAccessLogsBucket": self.alb_access_logs_bucket,
+            "albAccessLogsPrefix": self.alb_access_logs_prefix,
         }
         for name, value in optional.items():
             if value is not None:
@@ -465,6 +491,13 @@ class SharedConfig:
             alb_security_group_id=get("albSecurityGroupId"),
             load_balancer_shards=parse_shards(req("loadBalancerShards")),
             load_balancer_rules=integer("loadBalancerRules"),
+            permissions_boundary_name=req("permissionsBoundaryName"),
+            permissions_boundary_arn=get("permissionsBoundaryArn") or None,
+            alb_deletion_protection=bool_value(
+                "albDeletionProtection", req("albDeletionProtection")
+            ),
+            alb_access_logs_bucket=get("albAccessLogsBucket") or None,
+            alb_access_logs_prefix=get("albAccessLogsPrefix") or None,
         )
 
 

@@ -7,6 +7,10 @@
   so ``destroy`` removes it at once, and its version.
 - :func:`declare_execution_role` — the environment's own ECS task execution role: pull its
   image, write its log group, read exactly its secret. No other environment's role can read it.
+  It carries the permissions boundary (:func:`task_boundary_policy`, a managed policy the
+  shared stack creates) and trusts ``ecs-tasks.amazonaws.com`` of this account only
+  (``aws:SourceAccount``, :func:`assume_ecs_tasks`). The deploy policy that ships in
+  ``docs/iam/deploy-policy.json`` can create roles only with that boundary.
 """
 
 from __future__ import annotations
@@ -19,32 +23,69 @@ from typing import Any
 
 import pulumi
 
-from showtime_iac.core.model import EnvConfig, resource_names
+from showtime_iac.core.model import LOG_GROUP_PREFIX, NAME_PREFIX, EnvConfig, resource_names
 from showtime_iac.core.stack_config import StackConfigError, key
 from showtime_iac.program.containers import SECRET_ENV
 
 __all__ = [
-    "ASSUME_ECS_TASKS",
     "EnvSecrets",
     "OFFLINE_SECRETS",
-    "ecr_pull_statements",
+    "assume_ecs_tasks",
     "declare_execution_role",
     "declare_secret",
+    "ecr_pull_statements",
     "ecr_repository_arn",
+    "task_boundary_policy",
 ]
 
-ASSUME_ECS_TASKS = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+
+def assume_ecs_tasks(account: str) -> str:
+    """The trust policy of a role ECS tasks assume: ``ecs-tasks.amazonaws.com``, acting for
+    ``account`` only (``aws:SourceAccount``: no other account's task can use the role)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def task_boundary_policy(account: str, region: str) -> str:
+    """The permissions boundary of every environment's role: the most any of them may do,
+    whatever policy it is given. Its own policy is narrower still (one repository, one log
+    group, one secret); the boundary holds if a role's policy is ever wrong or widened."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                # an image may come from another account's repository (a prebuilt image)
+                *ecr_pull_statements("arn:aws:ecr:*:*:repository/*"),
+                {
+                    "Sid": "Logs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": f"arn:aws:logs:{region}:{account}:log-group:{LOG_GROUP_PREFIX}*:*",
+                },
+                {
+                    "Sid": "OwnSecrets",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": f"arn:aws:secretsmanager:{region}:{account}:secret:{NAME_PREFIX}*",
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 _ECR_IMAGE_RE = re.compile(
     r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9._/-]+?)(?:[:@].*)?$"
 )
@@ -168,18 +209,22 @@ def declare_execution_role(
     repository_url: pulumi.Input[str],
     log_group_arn: pulumi.Input[str],
     secret_arn: pulumi.Input[str],
+    permissions_boundary: pulumi.Input[str],
     tags: Mapping[str, str],
 ) -> tuple[Any, Any]:
-    """The environment's own execution role and its least-privilege inline policy (the service
-    waits for the policy: a task started before it could not read its secret)."""
+    """The environment's own execution role, within the permissions boundary, and its
+    least-privilege inline policy (the service waits for the policy: a task started before it
+    could not read its secret)."""
     import pulumi_aws as aws
 
     names = resource_names(cfg.pr, cfg.sha)
+    account = aws.get_caller_identity_output().account_id
     role = aws.iam.Role(
         "execution-role",
         name=names.execution_role,
         description=f"showtime-iac {names.stack}: pull its image, write its logs, read its secret",
-        assume_role_policy=ASSUME_ECS_TASKS,
+        assume_role_policy=account.apply(assume_ecs_tasks),
+        permissions_boundary=permissions_boundary,
         tags=dict(tags),
     )
 

@@ -59,6 +59,8 @@ class SharedInputs:
     security_group_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[Sequence[str]]
     log_retention_days: pulumi.Input[int]
+    #: the ARN of the environments' roles' permissions boundary (the shared stack's policy)
+    permissions_boundary: Callable[[], pulumi.Input[str]]
     https: Https | None = None
 
 
@@ -102,6 +104,15 @@ def https_from_reference(
     )
 
 
+def _boundary_of(arn: Any, stack: str) -> str:
+    if not isinstance(arn, str) or not arn:
+        raise StackConfigError(
+            f"the shared stack {stack} exports no permissionsBoundaryArn (a shared stack from "
+            "before permissions boundaries): run its `up` first"
+        )
+    return arn
+
+
 def _from_reference(shared: SharedStackRef, placement: RulePlacement) -> SharedInputs:
     ref = pulumi.StackReference("shared", stack_name=shared.name)
     https = https_from_reference(ref, shared, placement)
@@ -113,6 +124,9 @@ def _from_reference(shared: SharedStackRef, placement: RulePlacement) -> SharedI
         security_group_id=ref.require_output("securityGroupId"),
         subnet_ids=ref.require_output("subnetIds"),
         log_retention_days=ref.require_output("logRetentionDays"),
+        permissions_boundary=lambda: ref.get_output("permissionsBoundaryArn").apply(
+            lambda arn: _boundary_of(arn, shared.name)
+        ),
         https=https,
     )
 
@@ -158,6 +172,13 @@ def shared_inputs(
 
         return ecs.get_cluster_output(cluster_name=shared.cluster_name).arn
 
+    def permissions_boundary() -> pulumi.Input[str]:
+        if shared.permissions_boundary_arn is not None:
+            return shared.permissions_boundary_arn
+        import pulumi_aws as aws
+
+        return aws.get_caller_identity_output().account_id.apply(shared.permissions_boundary)
+
     if shared.security_group_id is None:
         raise StackConfigError(
             "an environment needs the shared security group: set showtime-iac:securityGroupId "
@@ -171,5 +192,6 @@ def shared_inputs(
         security_group_id=shared.security_group_id,
         subnet_ids=list(shared.subnet_ids),
         log_retention_days=shared.log_retention_days,
+        permissions_boundary=permissions_boundary,
         https=_https_of(shared, placed),
     )

@@ -7,6 +7,11 @@ that redirects to HTTPS; one security group for all of them (the only source the
 with a zone, the alias record ``*.<domain>`` to shard 0 (a stack on another shard adds its own
 host's record). Environments and routers add host rules to their shard's HTTPS listener; a host
 no rule knows gets a plain 404.
+
+Both optional, both off by default: ``showtime-iac:albDeletionProtection`` (shard 0 only: the
+cleanup removes an empty shard, which deletion protection would refuse) and
+``showtime-iac:albAccessLogsBucket`` / ``albAccessLogsPrefix`` (every shard's access logs, to a
+bucket whose policy lets Elastic Load Balancing write; this stack does not create it).
 """
 
 from __future__ import annotations
@@ -98,6 +103,13 @@ def _shard(
     import pulumi_aws as aws
 
     suffix = "" if shard == 0 else f"-s{shard}"
+    extra: dict[str, Any] = {}
+    if shared.alb_access_logs_bucket is not None:
+        extra["access_logs"] = {
+            "bucket": shared.alb_access_logs_bucket,
+            "enabled": True,
+            **({"prefix": shared.alb_access_logs_prefix} if shared.alb_access_logs_prefix else {}),
+        }
     alb = aws.lb.LoadBalancer(
         f"load-balancer{suffix}",
         name=shard_load_balancer_name(shared.load_balancer_name, shard),
@@ -107,8 +119,10 @@ def _shard(
         security_groups=[sg.id],
         drop_invalid_header_fields=True,
         idle_timeout=120,
+        enable_deletion_protection=shared.alb_deletion_protection and shard == 0,
         tags={**tags, SHARD_TAG: str(shard)},
         opts=opts,
+        **extra,
     )
     https = aws.lb.Listener(
         f"https-listener{suffix}",

@@ -197,6 +197,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             return {"arn": self._arn(*simple[typ])}
         if typ == "aws:iam/role:Role":
             return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"}
+        if typ == "aws:iam/policy:Policy":
+            return {"arn": f"arn:aws:iam::{MOCK_ACCOUNT}:policy/{name}"}
         if typ == "aws:route53/record:Record":
             return {"fqdn": str(inputs.get("name", "")).rstrip(".")}
         if typ == "aws:acm/certificateValidation:CertificateValidation":
@@ -212,8 +214,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             "ecrRepositoryName": s.ecr_repository_name,
             "ecrRepositoryUrl": s.ecr_repository_url
             or f"{self._registry()}/{s.ecr_repository_name}",
-            "executionRoleArn": s.execution_role_arn
-            or f"arn:aws:iam::{MOCK_ACCOUNT}:role/{s.execution_role_name}",
+            "permissionsBoundaryArn": s.permissions_boundary(MOCK_ACCOUNT),
             "securityGroupId": s.security_group_id or "sg-placeholder",
             "subnetIds": list(s.subnet_ids),
             "logRetentionDays": s.log_retention_days,
@@ -269,6 +270,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "arn": self._arn("ecr", f"repository/{name}"),
                 "registryId": MOCK_ACCOUNT,
                 "repositoryUrl": f"{self._registry()}/{name}",
+            }
+        if tok == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "id": MOCK_ACCOUNT,
+                "accountId": MOCK_ACCOUNT,
+                "arn": f"arn:aws:sts::{MOCK_ACCOUNT}:assumed-role/offline/render",
+                "userId": "AROAOFFLINERENDER:render",
             }
         if tok == "aws:iam/getRole:getRole":
             name = a.get("name", "")

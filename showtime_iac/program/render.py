@@ -96,6 +96,7 @@ _TYPE_ORDER = (
     "aws:lb/listener:Listener",
     "aws:ecr/repository:Repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:iam/policy:Policy",
     "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:ec2/securityGroup:SecurityGroup",

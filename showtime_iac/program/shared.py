@@ -1,6 +1,13 @@
 """The ``shared`` stack: what every environment uses (cluster, ECR repository and its lifecycle
-policy, execution role, security group; in HTTPS mode the load balancer), created or looked up
-per the ``create*`` switches.
+policy, security group, the permissions boundary of the environments' roles; in HTTPS mode the
+load balancers), created or looked up per the ``create*`` switches.
+
+The permissions boundary (:func:`access.task_boundary_policy`) is a managed policy created here
+unless ``showtime-iac:permissionsBoundaryArn`` names an existing one; every environment's role
+carries it, and the deploy policy (``docs/iam/deploy-policy.json``) creates roles only with it.
+
+No execution role is looked up: each environment has its own (``access.py``). A stack from
+before that created one (``createExecutionRole=true``) keeps it, protected, until retired.
 
 Everything this stack creates is ``protect``-ed: a ``pulumi destroy`` of it (or a replacement
 by a config change) fails instead of taking every environment's cluster, images and address
@@ -21,7 +28,11 @@ from typing import Any
 import pulumi
 
 from showtime_iac.core.stack_config import SharedConfig
-from showtime_iac.program.access import ecr_pull_statements
+from showtime_iac.program.access import (
+    assume_ecs_tasks,
+    ecr_pull_statements,
+    task_boundary_policy,
+)
 from showtime_iac.program.containers import CONTAINER_PORT
 from showtime_iac.program.loadbalancer import declare_load_balancer
 
@@ -38,7 +49,7 @@ SHARED_OUTPUTS = (
     "clusterArn",
     "ecrRepositoryName",
     "ecrRepositoryUrl",
-    "executionRoleArn",
+    "permissionsBoundaryArn",
     "securityGroupId",
     "subnetIds",
     "logRetentionDays",
@@ -103,20 +114,6 @@ def _execution_policy(repository_arn: str, region: str) -> str:
     )
 
 
-_ASSUME_ECS_TASKS = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-
-
 def _cluster(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
     """(name, ARN) of the ECS cluster: created, or the existing one."""
     import pulumi_aws as aws
@@ -163,29 +160,50 @@ def _repository(shared: SharedConfig, tags: dict[str, str]) -> tuple[Out, Out]:
     return url, arn
 
 
-def _execution_role(shared: SharedConfig, repo_arn: Out, tags: dict[str, str]) -> Out:
-    """The ARN of the task execution role: created (least privilege), or the existing one."""
+def _legacy_execution_role(
+    shared: SharedConfig, repo_arn: Out, account: Out, boundary: Out, tags: dict[str, str]
+) -> None:
+    """The execution role a shared stack from before per-environment roles created: nothing
+    uses it, but it is protected, so it stays declared while ``createExecutionRole`` is true
+    (``pulumi state unprotect``, then ``false``, retires it). Never looked up."""
     import pulumi_aws as aws
 
-    if shared.create_execution_role:
-        role = aws.iam.Role(
-            "execution-role",
-            name=shared.execution_role_name,
-            description="showtime-iac: ECS task execution (pull the image, write logs)",
-            assume_role_policy=_ASSUME_ECS_TASKS,
-            tags=tags,
-            opts=PROTECT,
-        )
-        aws.iam.RolePolicy(
-            "execution-role-policy",
-            role=role.name,
-            policy=repo_arn.apply(lambda arn: _execution_policy(arn, shared.region)),
-            opts=PROTECT,
-        )
-        return role.arn
-    if shared.execution_role_arn:
-        return pulumi.Output.from_input(shared.execution_role_arn)
-    return aws.iam.get_role_output(name=shared.execution_role_name).arn
+    if not shared.create_execution_role:
+        return
+    role = aws.iam.Role(
+        "execution-role",
+        name=shared.execution_role_name,
+        description="showtime-iac: unused since each environment has its own execution role",
+        assume_role_policy=account.apply(assume_ecs_tasks),
+        permissions_boundary=boundary,
+        tags=tags,
+        opts=PROTECT,
+    )
+    aws.iam.RolePolicy(
+        "execution-role-policy",
+        role=role.name,
+        policy=repo_arn.apply(lambda arn: _execution_policy(arn, shared.region)),
+        opts=PROTECT,
+    )
+
+
+def _permissions_boundary(shared: SharedConfig, account: Out, tags: dict[str, str]) -> Out:
+    """The ARN of the environments' roles' permissions boundary: the configured policy, or
+    the one this stack creates."""
+    import pulumi_aws as aws
+
+    if shared.permissions_boundary_arn is not None:
+        return pulumi.Output.from_input(shared.permissions_boundary_arn)
+    policy = aws.iam.Policy(
+        "permissions-boundary",
+        name=shared.permissions_boundary_name,
+        description="showtime-iac: the most a preview environment's role may ever do",
+        policy=account.apply(lambda a: task_boundary_policy(a, shared.region)),
+        tags=tags,
+        opts=PROTECT,
+    )
+    arn: Out = policy.arn
+    return arn
 
 
 def _security_group(shared: SharedConfig, tags: dict[str, str]) -> Out:
@@ -225,7 +243,11 @@ def _security_group(shared: SharedConfig, tags: dict[str, str]) -> Out:
 
 def declare_shared(shared: SharedConfig) -> dict[str, pulumi.Output[Any]]:
     """Declare (or look up) what every environment shares, and export it (SHARED_OUTPUTS)."""
+    import pulumi_aws as aws
+
     tags = shared_tags()
+    account = aws.get_caller_identity_output().account_id
+    boundary = _permissions_boundary(shared, account, tags)
     cluster_name, cluster_arn = _cluster(shared, tags)
     repo_url, repo_arn = _repository(shared, tags)
     outputs: dict[str, pulumi.Output[Any]] = {
@@ -234,11 +256,12 @@ def declare_shared(shared: SharedConfig) -> dict[str, pulumi.Output[Any]]:
         "clusterArn": cluster_arn,
         "ecrRepositoryName": pulumi.Output.from_input(shared.ecr_repository_name),
         "ecrRepositoryUrl": repo_url,
-        "executionRoleArn": _execution_role(shared, repo_arn, tags),
+        "permissionsBoundaryArn": boundary,
         "securityGroupId": _security_group(shared, tags),
         "subnetIds": pulumi.Output.from_input(list(shared.subnet_ids)),
         "logRetentionDays": pulumi.Output.from_input(shared.log_retention_days),
     }
+    _legacy_execution_role(shared, repo_arn, account, boundary, tags)
     if shared.domain is not None:
         outputs.update(declare_load_balancer(shared, tags, PROTECT))
     for k, v in outputs.items():

@@ -51,6 +51,7 @@ def test_shared_stack_creates_everything_when_asked() -> None:
         "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         "aws:iam/role:Role",
         "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/policy:Policy",
         "aws:ec2/securityGroup:SecurityGroup",
     }
     assert res["aws:ecs/cluster:Cluster"].inputs["name"] == "superset-ci"
@@ -102,7 +103,11 @@ def test_shared_stack_uses_existing_resources_by_default() -> None:
         subnet_ids=("subnet-0123456789abcdef0",), security_group_id="sg-0123456789abcdef0"
     )
     out = render_shared_offline(shared)
-    assert [r.type for r in out.resources] == ["aws:ecr/lifecyclePolicy:LifecyclePolicy"]
+    # what a fresh account has none of: the permissions boundary of the environments' roles
+    assert [r.type for r in out.resources] == [
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "aws:iam/policy:Policy",
+    ]
     assert out.resources[0].inputs["repository"] == "superset-ci"
     assert out.outputs["clusterName"] == "superset-ci"
     assert out.outputs["ecrRepositoryUrl"].endswith(".amazonaws.com/superset-ci")
@@ -113,6 +118,7 @@ def test_shared_stack_uses_existing_resources_by_default() -> None:
             ecr_lifecycle_policy=False,
             subnet_ids=("subnet-0123456789abcdef0",),
             security_group_id="sg-0123456789abcdef0",
+            permissions_boundary_arn="arn:aws:iam::123456789012:policy/boundary",
         )
     )
     assert none.resources == []
@@ -124,7 +130,10 @@ def test_example_shared_stack_config_evaluates() -> None:
     shared = SharedConfig.from_stack_config(values)
     assert (shared.cluster_name, shared.ecr_repository_name) == ("superset-ci", "superset-ci")
     out = evaluate_stack_offline("shared", values)
-    assert [r.type for r in out.resources] == ["aws:ecr/lifecyclePolicy:LifecyclePolicy"]
+    assert [r.type for r in out.resources] == [
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "aws:iam/policy:Policy",
+    ]
 
 
 # --------------------------------------------------------------------------- images in use
