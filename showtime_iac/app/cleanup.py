@@ -396,6 +396,9 @@ def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool
     try:
         found = ports.live.list_tagged()
         owners = ports.stacks.records()  # environment stacks and routers, listed now
+        from showtime_iac.core.queue import queued_owners  # a queued commit's image waits
+
+        owners = {**owners, **queued_owners(prs)}
         decisions = classify_orphans(found, owners, open_prs, now)
         results = ports.live.delete_orphans(decisions, dry_run=dry_run)
     except ShowtimeError as exc:

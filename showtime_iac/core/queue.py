@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import Policy, PrInfo, Show, Status
+from showtime_iac.core.model import Policy, PrInfo, Show, Status, stack_name
 from showtime_iac.core.plan import Fleet
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "ordinal",
     "position",
     "queue_of",
+    "queued_owners",
     "queued_show",
     "waiting_line",
 ]
@@ -128,3 +129,9 @@ def admit(queue: Sequence[Queued], running: int, policy: Policy) -> tuple[Queued
     free slots (``max_environments`` minus the environments that exist)."""
     free = max(0, policy.max_environments - running)
     return tuple(sorted(queue)[:free])
+
+
+def queued_owners(prs: Iterable[PrInfo]) -> dict[str, dict[str, str]]:
+    """The stack name each queued start will have (no record yet): the orphan sweep keeps
+    what they own, the image the writer's run pushed for the queued commit."""
+    return {stack_name(e.pr, e.sha): {} for e in queue_of(prs)}

@@ -307,3 +307,32 @@ def test_the_record_keeps_a_queued_request_beside_a_failed_stack() -> None:
     record = Record(pr=5, stacks={"1234567": Recorded(sha="1234567", status=None)})
     seen = reconcile(labels, record)
     assert set(queued()) <= set(seen.labels)
+
+
+def test_the_orphan_sweep_keeps_the_image_a_queued_start_waits_for() -> None:
+    """The writer's run pushed the queued commit's image; no stack exists for it yet."""
+    from showtime_iac.core.orphans import TaggedResource, classify_orphans
+    from showtime_iac.core.queue import queued_owners
+
+    prs = [pr(5, queued()), pr(6, running("1234567"))]
+    assert queued_owners(prs) == {"pr-5-abc1234": {}}
+    old = NOW - timedelta(days=1)
+    image = TaggedResource(
+        "ecr-image",
+        "sti-pr-5-abc1234",
+        "sha256:0",
+        {"showtime:pr": "5", "showtime:sha": HEAD7},
+        old,
+    )
+    gone = TaggedResource(
+        "ecr-image",
+        "sti-pr-7-abc1234",
+        "sha256:1",
+        {"showtime:pr": "7", "showtime:sha": HEAD7},
+        old,
+    )
+    got = classify_orphans([image, gone], queued_owners(prs), {5, 7}, NOW)
+    assert [(d.resource.name, d.action) for d in got] == [
+        ("sti-pr-5-abc1234", "keep"),
+        ("sti-pr-7-abc1234", "delete"),
+    ]
