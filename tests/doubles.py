@@ -88,6 +88,9 @@ class FakeStacks:
     routers: dict[int, str] = field(default_factory=dict)  # PR → routed SHA
     fail_route: str | None = None
     events: list[str] = field(default_factory=list)  # up/destroy/route/unroute, in order
+    # drift: stack → the resources that differ (DriftItems); a stack here with an Exception
+    # fails its check
+    drifts: dict[str, Any] = field(default_factory=dict)
 
     def _note(self, line: str) -> None:
         if self.journal is not None:
@@ -170,6 +173,18 @@ class FakeStacks:
 
     def list_routers(self) -> list[int]:
         return sorted(self.routers)
+
+    def drift(self, pr: int, sha: str) -> Any:
+        from showtime_iac.adapters.stacks.drift import DriftReport
+
+        name = stack_name(pr, sha)
+        self.events.append(f"drift {name}")
+        if name not in self.existing:
+            raise ShowtimeError(f"no stack {name}: nothing to check (see `showtime-iac list`)")
+        found = self.drifts.get(name, ())
+        if isinstance(found, Exception):
+            raise found
+        return DriftReport(name, tuple(found))
 
     def list_stacks(self) -> list[str]:
         return sorted(self.existing)

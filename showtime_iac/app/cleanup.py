@@ -433,6 +433,34 @@ def _prune_labels(
         return {"pruned_labels": [], "warnings": [f"label prune skipped: {exc}"]}
 
 
+def _afterwards(
+    ports: Ports,
+    asked: tuple[bool, bool, bool],
+    items: list[SweepItem],
+    rows: list[dict[str, Any]],
+    prs: list[PrInfo],
+    stacks: list[str],
+    now: datetime,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """What follows the teardowns, as asked (orphans, prune_labels, drift): the orphan
+    sweep, the label prune, the drift check of the serving stacks left."""
+    orphans, prune_labels, drift = asked
+    extra: dict[str, Any] = {}
+    if orphans:
+        extra.update(_sweep_orphans(ports, prs, now, dry_run))
+    if prune_labels:
+        # the rows of the items (the routers' and the prepared stacks' follow them)
+        extra.update(_prune_labels(ports, items, rows[: len(items)], prs, dry_run))
+    if drift:
+        from showtime_iac.app.drift_check import check_drift, drift_targets
+
+        gone = {s for r in rows if r["action"] in ("destroy", "sleep") for s in r["stacks"]}
+        targets = drift_targets(stacks, gone, prs)
+        extra["drift"] = check_drift(ports, targets, now, dry_run, cleanup_workers())
+    return extra
+
+
 def _recover_stale_claims(
     ports: Ports, items: Sequence[SweepItem], policy: Policy, now: datetime, dry_run: bool
 ) -> None:
@@ -451,10 +479,12 @@ def cleanup(
     dry_run: bool,
     orphans: bool,
     prune_labels: bool,
+    drift: bool = False,
 ) -> CleanupReport:
     """Destroy expired environments and the stacks of closed PRs; then (``orphans``) delete
-    tagged AWS resources no live stack owns and (``prune_labels``) unused label definitions.
-    ``failed`` counts failed destroys and orphan deletions."""
+    tagged AWS resources no live stack owns, (``prune_labels``) unused label definitions, and
+    (``drift``) check the serving stacks for drift. ``failed`` counts failed destroys and
+    orphan deletions."""
     from showtime_iac.app import wiring
     from showtime_iac.app.executor import Executor
     from showtime_iac.app.images import bind_images
@@ -513,13 +543,10 @@ def cleanup(
 
     rows += start_queued(ports, executor, policy, now, dry_run, listed=prs)
     failed = sum(1 for r in rows if r["result"].startswith("failed"))
-    extra: dict[str, Any] = {}
-    if orphans:
-        extra.update(_sweep_orphans(ports, prs, now, dry_run))
-        failed += sum(1 for o in extra["orphans"] if o.get("error"))
-    if prune_labels:
-        # the rows of the items (the routers' and the prepared stacks' follow them)
-        extra.update(_prune_labels(ports, items, rows[: len(items)], prs, dry_run))
+    extra = _afterwards(
+        ports, (orphans, prune_labels, drift), items, rows, prs, stacks, now, dry_run
+    )
+    failed += sum(1 for o in extra.get("orphans", []) if o.get("error"))
     notes += extra.pop("warnings", [])
     if notes:
         extra["warnings"] = list(dict.fromkeys(notes))

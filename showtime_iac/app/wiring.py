@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from showtime_iac.adapters.github import GitHubClient
     from showtime_iac.adapters.registry import RegistryClient
     from showtime_iac.adapters.stacks import PulumiDriver
+    from showtime_iac.adapters.stacks.drift import DriftReport
     from showtime_iac.adapters.stacks.prepared import PreparedRecord
     from showtime_iac.core.orphans import TaggedResource
     from showtime_iac.settings import Settings
@@ -151,6 +152,10 @@ class LazyStacks(_Lazy["PulumiDriver"]):
 
     def list_routers(self) -> list[int]:
         return self._get().list_routers()
+
+    def drift(self, pr: int, sha: str) -> DriftReport:
+        """Refresh preview and ``preview --expect-no-changes`` of one stack: writes nothing."""
+        return self._get().drift(pr, sha)
 
 
 class LazyLive(_Lazy["AwsLive"]):

@@ -151,6 +151,14 @@ def cleanup(
             help="Also delete 🎪 label definitions no open PR uses.",
         ),
     ] = True,
+    drift: Annotated[
+        bool,
+        typer.Option(
+            "--drift/--no-drift",
+            help="Also check each serving environment's stack for drift (a refresh preview, "
+            "writes nothing) and note a drifted one on its PR's status comment.",
+        ),
+    ] = False,
 ) -> None:
     """Destroy expired environments and the stacks of closed PRs (the 6-hourly cron).
 
@@ -158,8 +166,9 @@ def cleanup(
     scaled to zero through its stack instead. A `close` or pinned (`manual`) lifetime has no
     idle expiry: only its max age ends it. Skips 🔒 blocked PRs; an open PR whose labels were
     lost keeps its stacks (run `sync PR` to repair). Then sweeps AWS resources tagged by
-    showtime-iac that no live stack owns, and prunes unused 🎪 label definitions. Prints a
-    table, or `--json`. Exit 1 when any destroy or sleep failed.
+    showtime-iac that no live stack owns (`orphans: N` and the list), and prunes unused 🎪
+    label definitions; with `--drift`, checks the serving stacks for drift. Prints a table,
+    or `--json`. Exit 1 when any destroy or sleep failed.
 
     Example:  showtime-iac cleanup --dry-run --json
     """
@@ -172,6 +181,7 @@ def cleanup(
         dry_run=dry_run,
         orphans=orphans,
         prune_labels=prune_labels,
+        drift=drift,
     )
     show_cleanup(report, as_json)
     if report.failed:

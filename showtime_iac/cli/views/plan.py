@@ -99,6 +99,8 @@ def show_cleanup(report: CleanupReport, as_json: bool) -> None:
     verb = "would delete" if dry_run else "deleted"
     if "orphans" in extra:
         _show_orphans(extra["orphans"], extra.get("orphan_count"), verb)
+    if "drift" in extra:
+        _show_drift(extra["drift"])
     if "pruned_labels" in extra:
         sys.stdout.write(f"label definitions: {verb} {len(extra['pruned_labels'])} unused\n")
     for w in extra.get("warnings", []):
@@ -123,3 +125,17 @@ def _show_orphans(orphans: list[dict[str, Any]], count: int | None, verb: str) -
             f"  not orphans: {kept} kept (a live stack owns them or too new), "
             f"{skipped} skipped (not ours)\n"
         )
+
+
+def _show_drift(rows: list[dict[str, Any]]) -> None:
+    """``drift: N of M stacks``, then one line per drifted resource and per failed check."""
+    drifted = [r for r in rows if r["drifted"]]
+    sys.stdout.write(f"drift: {len(drifted)} of {len(rows)} serving stacks\n")
+    for r in rows:
+        if r["error"] is not None:
+            sys.stdout.write(f"  {r['stack']}: not checked: {r['error']}\n")
+            continue
+        for line in r["resources"]:
+            sys.stdout.write(f"  {line}\n")
+        if r["marked"]:
+            sys.stdout.write(f"  {r['stack']}: {r['marked']}\n")
