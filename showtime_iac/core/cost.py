@@ -36,8 +36,8 @@ HOURS_PER_MONTH = 730.0
 @dataclass(frozen=True)
 class FargatePrices:
     """On-demand prices, USD (us-east-1/us-west-2, 2025 list prices): Fargate Linux/x86 per
-    hour, the public IPv4 address each task holds, ECR storage per GB-month, CloudWatch Logs
-    ingestion per GB; and the two volumes they apply to, which are estimates: the image's size
+    hour, the public IPv4 address each task holds, ECR storage per GB-month, a Secrets Manager
+    secret per month, CloudWatch Logs ingestion per GB; and the two volumes they apply to, which are estimates: the image's size
     in ECR and the log volume per hour. Override with :meth:`from_mapping` (a ``[cost]``
     table) or :meth:`from_env` (``SHOWTIME_PRICE_*``)."""
 
@@ -45,6 +45,7 @@ class FargatePrices:
     gb_hour: float = 0.004445
     ipv4_hour: float = 0.005
     ecr_gb_month: float = 0.10
+    secret_month: float = 0.40  # Secrets Manager, per secret (each environment has one)
     logs_ingest_gb: float = 0.50
     image_gb: float = 1.5  # Superset's `ci` image, compressed in ECR
     log_gb_hour: float = 0.005  # ~5 MB/h: gunicorn access log and Superset's INFO lines
@@ -55,6 +56,7 @@ class FargatePrices:
         "gb_hour",
         "ipv4_hour",
         "ecr_gb_month",
+        "secret_month",
         "logs_ingest_gb",
         "image_gb",
         "log_gb_hour",
@@ -104,11 +106,12 @@ def cost_breakdown(
     size: Size | str, prices: FargatePrices = DEFAULT_PRICES, *, sleeping: bool = False
 ) -> dict[str, float]:
     """Estimated USD per hour of one environment of ``size``, by part: Fargate compute, the
-    task's public IPv4, its image's ECR storage, its log ingestion (storage of a week of logs
-    is a rounding error and left out). Shared costs (the load balancer) are not in it.
+    task's public IPv4, its image's ECR storage, its secret (admin password and key), its log
+    ingestion (storage of a week of logs is a rounding error and left out). Shared costs (the
+    load balancer) are not in it.
 
     ``sleeping``: scaled to zero, no task runs, so compute, its address and its logs cost
-    nothing; the image stays in ECR (a wake needs it)."""
+    nothing; the image stays in ECR (a wake needs it) and the secret in Secrets Manager."""
     if size not in SIZE_RESOURCES:
         raise InputError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
     vcpu, gib = SIZE_RESOURCES[size]
@@ -117,6 +120,7 @@ def cost_breakdown(
         "compute": round(running * (vcpu * prices.vcpu_hour + gib * prices.gb_hour), 6),
         "public_ipv4": round(running * prices.ipv4_hour, 6),
         "image_storage": round(prices.image_gb * prices.ecr_gb_month / HOURS_PER_MONTH, 6),
+        "secret": round(prices.secret_month / HOURS_PER_MONTH, 6),
         "logs": round(running * prices.log_gb_hour * prices.logs_ingest_gb, 6),
     }
 
@@ -125,7 +129,7 @@ def hourly_cost(
     size: Size | str, prices: FargatePrices = DEFAULT_PRICES, *, sleeping: bool = False
 ) -> float:
     """Estimated USD per hour of one environment of ``size`` (``sleeping``: scaled to zero):
-    the sum of :func:`cost_breakdown` (compute, public IPv4, image storage, logs)."""
+    the sum of :func:`cost_breakdown` (compute, public IPv4, image storage, secret, logs)."""
     return round(sum(cost_breakdown(size, prices, sleeping=sleeping).values()), 5)
 
 

@@ -271,12 +271,13 @@ def stack_file(size: str, stack: str = "pr-1234-abc1234") -> Path:
 
 @pytest.fixture
 def prices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Round prices: small 0.071, medium 0.121, large 0.241 USD per hour (no storage)."""
+    """Round prices: small 0.071, medium 0.121, large 0.241 USD per hour (no storage, no secret)."""
     monkeypatch.setenv("SHOWTIME_PRICE_IMAGE_GB", "0")
     monkeypatch.setenv("SHOWTIME_PRICE_LOG_GB_HOUR", "0")
     monkeypatch.setenv("SHOWTIME_PRICE_VCPU_HOUR", "0.1")
     monkeypatch.setenv("SHOWTIME_PRICE_GB_HOUR", "0.01")
     monkeypatch.setenv("SHOWTIME_PRICE_IPV4_HOUR", "0.001")
+    monkeypatch.setenv("SHOWTIME_PRICE_SECRET_MONTH", "0")
 
 
 def no_live(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,7 +23,9 @@ def test_size_table_matches_the_program() -> None:
 
 
 def test_hourly_cost_from_the_price_table() -> None:
-    p = FargatePrices(vcpu_hour=0.04, gb_hour=0.005, ipv4_hour=0.01, image_gb=0.0, log_gb_hour=0.0)
+    p = FargatePrices(
+        vcpu_hour=0.04, gb_hour=0.005, ipv4_hour=0.01, image_gb=0.0, log_gb_hour=0.0, secret_month=0
+    )
     assert hourly_cost("small", p) == pytest.approx(0.5 * 0.04 + 2 * 0.005 + 0.01)
     assert hourly_cost("large", p) == pytest.approx(2 * 0.04 + 4 * 0.005 + 0.01)
     assert hourly_cost("small") < hourly_cost("medium") < hourly_cost("large")
@@ -38,12 +40,20 @@ def test_hourly_cost_from_the_price_table() -> None:
 def test_the_cost_shows_image_storage_and_logs() -> None:
     p = FargatePrices(ecr_gb_month=0.10, image_gb=1.46, logs_ingest_gb=0.5, log_gb_hour=0.01)
     parts = cost_breakdown("medium", p)
-    assert set(parts) == {"compute", "public_ipv4", "image_storage", "logs"}
+    assert set(parts) == {"compute", "public_ipv4", "image_storage", "secret", "logs"}
     assert parts["image_storage"] == pytest.approx(1.46 * 0.10 / 730, abs=1e-6)
     assert parts["logs"] == pytest.approx(0.005)
     assert hourly_cost("medium", p) == pytest.approx(sum(parts.values()), abs=1e-5)
     assert cost_breakdown("medium")["image_storage"] > 0
     assert cost_breakdown("medium")["logs"] > 0
+
+
+def test_each_environments_secret_is_counted_asleep_or_not() -> None:
+    """Secrets Manager bills $0.40 a month per secret, whether the task runs or not."""
+    assert cost_breakdown("medium")["secret"] == pytest.approx(0.40 / 730, abs=1e-6)
+    assert cost_breakdown("small", sleeping=True)["secret"] == pytest.approx(0.000548, abs=1e-6)
+    free = FargatePrices(secret_month=0)
+    assert hourly_cost("medium") - hourly_cost("medium", free) == pytest.approx(0.000548, abs=2e-5)
 
 
 def test_the_default_size_costs_a_third_of_before() -> None:
