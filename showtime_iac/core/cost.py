@@ -38,8 +38,8 @@ class FargatePrices:
     """On-demand prices, USD (us-east-1/us-west-2, 2025 list prices): Fargate Linux/x86 per
     hour, the public IPv4 address each task holds, ECR storage per GB-month, a Secrets Manager
     secret per month, CloudWatch Logs ingestion per GB; and the two volumes they apply to,
-    which are estimates: the image's size in ECR and the log volume per hour. Override with :meth:`from_mapping` (a ``[cost]``
-    table) or :meth:`from_env` (``SHOWTIME_PRICE_*``)."""
+    which are estimates: the image's size in ECR and the log volume per hour. Override with
+    :meth:`from_mapping` (a ``[cost]`` table) or :meth:`from_env` (``SHOWTIME_PRICE_*``)."""
 
     vcpu_hour: float = 0.04048
     gb_hour: float = 0.004445
