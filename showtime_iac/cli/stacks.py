@@ -206,18 +206,29 @@ def drift(
     pr: Annotated[
         int | None, typer.Argument(help="Pull request number; default: every stack.", min=1)
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every stack (the same as no PR, said explicitly)."),
+    ] = False,
     project_dir: ProjectDir = None,
     as_json: Json = False,
 ) -> None:
     """Detect drift: resources changed outside Pulumi, or a program/config that differs.
 
-    One line per drifted resource; exit code 3 when any drift is found. Writes nothing.
+    One line per drifted resource; exit code 3 when any drift is found (with `--all` or no
+    PR: in any stack). Writes nothing.
 
-    Example:  showtime-iac drift 1234
+    Examples:
+
+    \b
+        showtime-iac drift 1234   # the stacks of PR 1234
+        showtime-iac drift --all  # every stack (`cleanup --drift` checks on schedule)
     """
     from showtime_iac.app.environments import drift as check_drift
     from showtime_iac.cli.views.stacks import show_drift
 
+    if every and pr is not None:
+        raise InputError(f"drift {pr} --all: give a PR or --all, not both")
     result = check_drift(pr, project_dir)
     show_drift(result, as_json)
     if result.n_drifted:
