@@ -229,6 +229,12 @@ class FakeLive:
     requests_error: str | None = None  # every read of the request count fails with this
     request_reads: list[str] = field(default_factory=list)
     tagged: list[Any] = field(default_factory=list)  # the orphan sweep's AWS resources
+    rolled_back: str | None = None  # the next up's service was rolled back by ECS (this says)
+
+    def check_rollout(self, outputs: Mapping[str, Any]) -> None:
+        if self.rolled_back:
+            why, self.rolled_back = self.rolled_back, None
+            raise ShowtimeError(why)
 
     def before_up(self, cfg: EnvConfig) -> None:
         return None

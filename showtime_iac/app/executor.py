@@ -463,6 +463,7 @@ class Executor(ProofSteps):
             self.live.before_up(cfg)
             outputs = self.stacks.up(cfg)
             self._mark("up")
+            self.live.check_rollout(outputs)  # steady on the old task definition: failed
             out.actions.append(f"up {op.stack}")
             self._audit(out, "up", "ok", op.stack)
             self._go_live(plan.pr, cfg.sha, cfg, outputs, out)

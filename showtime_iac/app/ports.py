@@ -93,6 +93,11 @@ class LivePort(Protocol):
         """Poll ``url`` until healthy; seconds it took. Raises ShowtimeError at the deadline."""
         ...
 
+    def check_rollout(self, outputs: Mapping[str, Any]) -> None:
+        """After an ``up``: raise ShowtimeError when ECS rolled the service back (its primary
+        deployment runs another task definition than the stack's)."""
+        ...
+
     def wait_target_healthy(self, target_group_arn: str) -> float:
         """HTTPS mode: wait until the load balancer sees the task healthy; seconds."""
         ...

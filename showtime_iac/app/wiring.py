@@ -173,6 +173,9 @@ class LazyLive(_Lazy["AwsLive"]):
     def wait_target_healthy(self, target_group_arn: str) -> float:
         return self._get().wait_target_healthy(target_group_arn)
 
+    def check_rollout(self, outputs: Mapping[str, Any]) -> None:
+        self._get().check_rollout(outputs)
+
     def tail_logs(self, cfg: EnvConfig, lines: int) -> str:
         return self._get().tail_logs(cfg, lines)
 

@@ -247,3 +247,32 @@ def test_a_failed_first_deploy_is_failed(run: Scenario) -> None:
     rc, _doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
     assert rc == 1
     assert f"🎪 {SHA7} 🚦 failed" in run.gh.labels_of(PR)
+
+
+# -- the up succeeds, but ECS rolled the service back (issue 27): the run says it failed ------
+
+ROLLED_BACK = "ECS rolled pr-1234-abc1234-service back: it runs sti:1, not the stack's sti:2"
+
+
+def test_an_up_that_ecs_rolled_back_is_a_failed_reconfigure(run: Scenario) -> None:
+    """Pulumi's ``up`` succeeds (the service is steady, on the previous task definition):
+    the check of the primary deployment says failed, and the serving labels stay."""
+    labels = running(SHA7)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    run.stacks.images[STACK] = (IMAGE, SHA7)
+    run.live.rolled_back = ROLLED_BACK
+    rc, doc, _err = run.sync(issue_comment("/showtime size large", labels), name="issue_comment")
+    assert rc == 1, doc
+    assert [c.size for c in run.stacks.configs] == ["large"]  # the up itself went through
+    assert sorted(run.gh.labels_of(PR)) == sorted(labels)
+    assert doc is not None and doc["outcome"]["error"] == ROLLED_BACK
+
+
+def test_a_first_deploy_that_ecs_rolled_back_is_failed(run: Scenario) -> None:
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    run.live.rolled_back = ROLLED_BACK
+    rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 1, doc
+    assert f"🎪 {SHA7} 🚦 failed" in run.gh.labels_of(PR)
+    assert not run.live.urls and not run.live.target_groups  # no health wait on a rollback

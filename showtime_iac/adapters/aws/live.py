@@ -37,7 +37,7 @@ from showtime_iac.adapters.aws.health import (
     wait_for_health,
 )
 from showtime_iac.adapters.aws.session import TRANSIENT, AwsClients, aws_call
-from showtime_iac.core.model import EnvConfig, Policy, resource_names
+from showtime_iac.core.model import EnvConfig, Policy, ShowtimeError, resource_names
 from showtime_iac.core.orphans import DeleteResult, OrphanDecision, TaggedResource, classify_orphans
 from showtime_iac.settings import Settings
 
@@ -84,6 +84,11 @@ def _started(task: Mapping[str, Any]) -> float:
         if isinstance(v, datetime):
             return v.timestamp()
     return 0.0
+
+
+def _revision(task_definition_arn: str) -> str:
+    """``family:revision`` of a task definition ARN (the ARN itself when it is not one)."""
+    return task_definition_arn.rsplit("/", 1)[-1] or task_definition_arn
 
 
 @dataclass(frozen=True)
@@ -302,6 +307,34 @@ class AwsLive:
         cluster = str(outputs.get("clusterName") or self.cluster)
         addr = self.wait_for_address(cluster, service)
         return f"{addr.ip}:{self.policy.port}"
+
+    def check_rollout(self, outputs: Mapping[str, Any]) -> None:
+        """After an ``up``: the service's primary deployment runs the stack's task definition
+        (the executor's LivePort). ECS's circuit breaker rolls a failing deployment back to
+        the previous task definition and the service is then steady, so the ``up`` succeeds;
+        this says it failed. Nothing to check without a service (a prepared stack)."""
+        service, want = outputs.get("serviceName"), outputs.get("taskDefinitionArn")
+        if not service or not want:
+            return
+        cluster = str(outputs.get("clusterName") or self.cluster)
+        with aws_call(f"DescribeServices {service}"):
+            resp = self.clients.ecs.describe_services(cluster=cluster, services=[str(service)])
+        found = [s for s in resp.get("services", []) if s.get("serviceName") == service]
+        if not found:
+            raise ShowtimeError(f"service {service} not found after its stack's up")
+        deployments = found[0].get("deployments") or []
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if primary is None:
+            raise ShowtimeError(f"service {service} has no primary deployment after its up")
+        runs = str(primary.get("taskDefinition", ""))
+        if runs != str(want):
+            raise ShowtimeError(
+                f"ECS rolled {service} back: it runs {_revision(runs)}, not the stack's "
+                f"{_revision(str(want))} (the new tasks failed their health checks or stopped)"
+            )
+        if primary.get("rolloutState") == "FAILED":
+            reason = str(primary.get("rolloutStateReason") or "no reason given")[:300]
+            raise ShowtimeError(f"the deployment of {service} failed: {reason}")
 
     # -- health --------------------------------------------------------------------------
 
