@@ -263,7 +263,7 @@ _ACTION_RE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+")
 #: IAM service prefixes whose botocore service has another name
 _IAM_PREFIX_SERVICE = {"elasticloadbalancing": "elbv2"}
 #: actions that are permissions only, not API operations
-_PERMISSION_ONLY = frozenset(("iam:PassRole",))
+_PERMISSION_ONLY = frozenset(("iam:PassRole", "s3:ListBucket"))  # ListBucket: ListObjects*
 
 
 def iam_policy(key: str, *, principal: bool) -> Check:

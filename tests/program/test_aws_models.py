@@ -127,6 +127,18 @@ SHARED_CASES: dict[str, SharedConfig] = {
         ecr_repository_name="org/superset-ci.preview_images",
         **NET,  # type: ignore[arg-type]
     ),
+    # HTTPS mode with two shards, the optional deletion protection and access logs, and an
+    # existing permissions boundary (issue 27)
+    "https-alb-options": dataclasses.replace(
+        CREATE_ALL,
+        domain="preview.example.org",
+        hosted_zone_id="Z0123456789ABCDEFGHIJ",
+        load_balancer_shards=(0, 1),
+        alb_deletion_protection=True,
+        alb_access_logs_bucket="my-elb-logs",
+        alb_access_logs_prefix="showtime",
+        permissions_boundary_arn="arn:aws:iam::123456789012:policy/showtime-boundary",
+    ),
 }
 
 

@@ -319,3 +319,23 @@ def test_bad_options_are_one_line_errors(values: dict[str, str], message: str) -
     with pytest.raises(StackConfigError, match=message) as exc:
         SharedConfig.from_stack_config(values)
     assert "\n" not in str(exc.value)
+
+
+def test_the_load_balancer_options_meet_pulumi_aws_and_botocore() -> None:
+    """Rendered with both options, the load balancers validate (botocore's CreateLoadBalancer,
+    pulumi_aws's typed arguments); a typo in the access logs is caught."""
+    from .aws_models import ensure_ready, validate
+    from .test_aws_models import mutate
+
+    ensure_ready()
+    shared = dataclasses.replace(
+        HTTPS,
+        alb_deletion_protection=True,
+        alb_access_logs_bucket="my-elb-logs",
+        alb_access_logs_prefix="showtime",
+    )
+    albs = [r for r in render_shared_offline(shared).resources if r.type == LOAD_BALANCER]
+    assert len(albs) == 2
+    assert validate(albs) == []
+    typo = mutate(albs[0], "accessLogs.bucket", rename="buckett")
+    assert {p.path for p in validate([typo])} == {"accessLogs.bucket", "accessLogs.buckett"}
