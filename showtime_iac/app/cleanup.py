@@ -252,6 +252,15 @@ class CleanupReport:
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "items": self.rows, **self.extra}
 
+    def write(self, path: Path) -> None:
+        """The ``--json`` document into ``path`` (what ``dashboard --cleanup`` reads)."""
+        import json
+
+        try:
+            path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise InputError(f"cannot write the report to {path}: {exc.strerror}") from None
+
 
 def _reason(plan: Plan) -> str:
     if removes_unverified(plan) and not plan.stacks:

@@ -10,29 +10,50 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from showtime_iac.app import wiring
 from showtime_iac.app.dashboard import EnvCard, cards_from_json, with_records
+from showtime_iac.app.sweep_view import SweepView
 from showtime_iac.core.model import InputError, ShowtimeError
 from showtime_iac.errors import PrerequisiteError
 
-__all__ = ["DashboardError", "Published", "publish_dashboard", "write_dashboard"]
+__all__ = [
+    "DashboardError",
+    "Published",
+    "publish_dashboard",
+    "read_cleanup_report",
+    "write_dashboard",
+]
 
 
 class DashboardError(ShowtimeError):
     """The page could not be written (exit 1)."""
 
 
-def _read_input(path: Path) -> list[EnvCard]:
+def _read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc.__class__.__name__}: check the path") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not JSON (line {exc.lineno}: {exc.msg})") from None
-    return cards_from_json(data)
+
+
+def _read_input(path: Path) -> list[EnvCard]:
+    return cards_from_json(_read_json(path))
+
+
+def read_cleanup_report(path: Path) -> SweepView:
+    """The orphans and drift of a ``cleanup --report`` file (:class:`InputError` if not one)."""
+    from showtime_iac.app.sweep_view import sweep_from_report
+
+    try:
+        return sweep_from_report(_read_json(path))
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _live_cards(repo: str | None) -> tuple[list[EnvCard], str | None]:
@@ -62,15 +83,18 @@ def _records() -> dict[str, dict[str, str]]:
 
 
 def write_dashboard(
-    out: Path, cards: list[EnvCard], now: datetime, repo: str | None
+    out: Path, cards: list[EnvCard], now: datetime, repo: str | None, sweep: SweepView | None = None
 ) -> tuple[Path, Path]:
-    """Write ``index.html`` and ``environments.json`` (same data) into ``out``."""
+    """Write ``index.html`` and ``environments.json`` (same data) into ``out``; with
+    ``sweep``, the last cleanup's orphans and drift too (``cleanup`` in the JSON)."""
     from showtime_iac.app.dashboard import cards_to_json, render
 
-    page = render(cards, now, repo=repo)
+    page = render(cards, now, repo=repo, sweep=sweep)
     doc = cards_to_json(cards, now)
     if repo:
         doc = {"repo": repo, **doc}
+    if sweep is not None:
+        doc["cleanup"] = sweep.to_json()
     html_path, json_path = out / "index.html", out / "environments.json"
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -89,12 +113,18 @@ class Published:
 
 
 def publish_dashboard(
-    out: Path, input_file: Path | None, repo: str | None, now: datetime
+    out: Path,
+    input_file: Path | None,
+    repo: str | None,
+    now: datetime,
+    cleanup_report: Path | None = None,
 ) -> Published:
-    """Cards from ``input_file`` (else the PRs on GitHub), written as of ``now`` into ``out``."""
+    """Cards from ``input_file`` (else the PRs on GitHub), written as of ``now`` into ``out``;
+    with ``cleanup_report``, the orphans and drift that cleanup found."""
+    sweep = read_cleanup_report(cleanup_report) if cleanup_report is not None else None
     if input_file is not None:
         cards, shown_repo = _read_input(input_file), repo
     else:
         cards, shown_repo = _live_cards(repo)
-    html_path, json_path = write_dashboard(out, cards, now, shown_repo)
+    html_path, json_path = write_dashboard(out, cards, now, shown_repo, sweep)
     return Published(html_path, json_path, cards)

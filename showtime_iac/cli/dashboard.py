@@ -43,6 +43,13 @@ def dashboard(
         typer.Option("--now", help="Render as of this ISO 8601 time (reproducible pages)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the data as JSON.")] = False,
+    cleanup_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--cleanup",
+            help="A `cleanup --report` file: show its orphans (count and list) and drift.",
+        ),
+    ] = None,
 ) -> None:
     """Write the environments page: one card per environment, with totals.
 
@@ -57,7 +64,7 @@ def dashboard(
     from showtime_iac.app.pages import publish_dashboard
 
     when = _parse_now(now)
-    page = publish_dashboard(out, input_file, repo, when)
+    page = publish_dashboard(out, input_file, repo, when, cleanup_report)
     if as_json:
         from showtime_iac.app.dashboard import cards_to_json
         from showtime_iac.cli.output import emit_json

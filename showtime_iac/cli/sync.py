@@ -159,6 +159,13 @@ def cleanup(
             "writes nothing) and note a drifted one on its PR's status comment.",
         ),
     ] = False,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write the --json report to this file (for `dashboard --cleanup`).",
+        ),
+    ] = None,
 ) -> None:
     """Destroy expired environments and the stacks of closed PRs (the 6-hourly cron).
 
@@ -183,6 +190,8 @@ def cleanup(
         prune_labels=prune_labels,
         drift=drift,
     )
+    if report_file is not None:
+        report.write(report_file)
     show_cleanup(report, as_json)
     if report.failed:
         raise typer.Exit(1)

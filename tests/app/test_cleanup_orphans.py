@@ -128,3 +128,20 @@ def test_a_sweep_that_cannot_list_says_so_and_counts_nothing(
         "orphans: unknown (the sweep did not run: GetResources showtime:pr failed: "
         "AccessDenied: not allowed)"
     ) in out.splitlines()
+
+
+def test_the_report_file_is_the_json_document_the_dashboard_reads(
+    fleet: tuple[OrderedStacks, OrderedLive],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from showtime_iac.app.sweep_view import sweep_from_report
+
+    path = tmp_path / "cleanup.json"
+    capsys.readouterr()
+    assert main(["cleanup", "--dry-run", "--json", "--report", str(path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads(path.read_text()) == printed
+    view = sweep_from_report(printed)
+    assert (view.orphan_count, [o.name for o in view.orphans]) == (1, ["sti-pr-3-ccccccc/x1"])
+    assert view.orphans[0].state == "would delete"
