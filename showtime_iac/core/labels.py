@@ -440,6 +440,7 @@ VOCABULARY: tuple[tuple[str, str], ...] = (
     (BLOCKED, "maintenance: no operation at all on this PR"),
     (LEGACY, "legacy request: stays on while the environment lives; removing it destroys it"),
     ("🎪 {sha7} 🚦 {status}", "status: " + ", ".join(s.value for s in Status)),
+    ("🎪 {sha7} 🚦 queued", "a start waiting for a slot (max_environments); its 📅 is its place"),
     ("🎪 🎯 {sha7}", "the active SHA (serving)"),
     ("🎪 🏗️ {sha7}", "the SHA being built"),
     ("🎪 {sha7} 🌐 {host}", "address: pr-N.<domain> (HTTPS), else {ip}:{port} (dots or dashes)"),

@@ -26,10 +26,12 @@ def test_the_docs_list_every_intent_of_the_planner() -> None:
 
 def test_the_workflow_builds_only_for_the_intents_that_need_an_image() -> None:
     workflow = (ROOT / ".github/workflows/showtime.yml").read_text(encoding="utf-8")
-    m = re.search(r"needs_image=\$\(jq -r '\((.+?)\)", workflow, re.DOTALL)
+    m = re.search(r"needs_image=\$\(jq -r '(.+?)' plan\.json", workflow, re.DOTALL)
     assert m is not None
     built = set(re.findall(r'\.intent == "([a-z]+)"', m.group(1)))
     _, text = _documented()
     said = re.search(r"only (.+?) need an image", text, re.DOTALL)
     assert said is not None
-    assert built == set(re.findall(r"`([a-z]+)`", said.group(1))) == {"start", "update"}
+    # a queued start is built when it is asked for: the cleanup starts it later, never building
+    expected = {"start", "update", "queue"}
+    assert built == set(re.findall(r"`([a-z]+)`", said.group(1))) == expected
