@@ -110,8 +110,9 @@ def test_the_leak_check_would_see_a_secret_in_the_environment() -> None:
 
     real = containers.container_environment
 
-    def leaky(cfg: EnvConfig) -> list[dict[str, str]]:
-        return [*real(cfg), {"name": "LEAK", "value": SECRETS["showtime-iac:secretKey"]}]
+    def leaky(cfg: EnvConfig, behind_proxy: bool = False) -> list[dict[str, str]]:
+        leak = {"name": "LEAK", "value": SECRETS["showtime-iac:secretKey"]}
+        return [*real(cfg, behind_proxy), leak]
 
     containers.container_environment = leaky  # type: ignore[assignment]
     try:
