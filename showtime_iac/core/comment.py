@@ -131,7 +131,8 @@ def _asleep_line(show: Show) -> str:
     awake, asleep = hourly_cost(size), hourly_cost(size, sleeping=True)
     line = (
         f"😴 `{show.sha}` is asleep (scaled to zero): comment `/showtime wake` or push a commit "
-        f"to bring it back. Cost: ~${asleep:.4f}/h asleep, ~${awake:.3f}/h running."
+        f"to bring it back (afresh from its image: what was made in it is not kept). "
+        f"Cost: ~${asleep:.4f}/h asleep, ~${awake:.3f}/h running."
     )
     if show.max_at is not None and not show.max_lifted:
         line += f" Its max age ends it at {show.max_at:%Y-%m-%d %H:%M} UTC."

@@ -95,7 +95,8 @@ def asleep_page(pr: int, repo: str) -> str:
         f"<!doctype html><meta charset=utf-8><title>PR #{pr} preview: asleep</title>"
         "<h1>This preview is asleep</h1>"
         f'<p>The environment of <a href="{link}">{repo}#{pr}</a> was idle, so it was '
-        "scaled to zero. It keeps its URL, its data and its configuration.</p>"
+        "scaled to zero. It keeps its URL and its configuration; a wake starts it afresh from "
+        "its image, so users, charts and dashboards made in it are not kept.</p>"
         "<p>To bring it back, a maintainer comments <code>/showtime wake</code> on the pull "
         "request; it is back here in a few minutes. A new commit rolls it forward too.</p>"
     )

@@ -296,3 +296,21 @@ def test_the_shared_stack_in_https_mode_needs_a_certificate_and_two_subnets() ->
     program.select_program(
         "shared", {**one_subnet, "showtime-iac:subnetIds": base["showtime-iac:subnetIds"]}
     )
+
+
+def test_the_asleep_page_and_the_comment_say_a_wake_does_not_keep_what_was_made() -> None:
+    """The metadata database lives on the task's disk: a wake starts afresh from the image.
+    Nothing may promise a reviewer that their charts survive a sleep."""
+    from datetime import UTC, datetime
+
+    from showtime_iac.core import labels as L
+    from showtime_iac.core.comment import status_comment
+    from showtime_iac.core.routing import asleep_page
+
+    page = asleep_page(1234, "apache/superset")
+    assert "its data" not in page
+    assert "users, charts and dashboards made in it are not kept" in page
+    labels = ["🎪 abc1234 🚦 sleeping", "🎪 🎯 abc1234", "🎪 abc1234 📅 2026-01-15T10-00"]
+    now = datetime(2026, 1, 15, 14, 30, tzinfo=UTC)
+    text = status_comment(1234, L.parse_state(labels), now)
+    assert "afresh from its image: what was made in it is not kept" in text
