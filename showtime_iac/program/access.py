@@ -53,8 +53,7 @@ def assume_ecs_tasks(account: str) -> str:
                     "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
             ],
-        },
-        sort_keys=True,
+        }
     )
 
 
@@ -81,8 +80,7 @@ def task_boundary_policy(account: str, region: str) -> str:
                     "Resource": f"arn:aws:secretsmanager:{region}:{account}:secret:{NAME_PREFIX}*",
                 },
             ],
-        },
-        sort_keys=True,
+        }
     )
 
 
