@@ -2,13 +2,14 @@
 
 The pulumi CLI and its version against the Python SDK's (stack tags on a file/S3 backend need
 3.211+), the program (run inline: no language host), the backend, the passphrase, AWS
-credentials (one STS call, skippable) and the GitHub token.
+credentials (one STS call, skippable), in HTTPS mode the ``*.<domain>`` record, and the GitHub
+token.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +160,46 @@ def _backend_check(env: Mapping[str, str], url: str) -> Check:
     return Check("backend", True, f"{url} (reachability checked by the engine)")
 
 
+def _shared_https(env: Mapping[str, str]) -> tuple[str, str | None]:
+    """The shared stack's load balancer DNS name (shard 0's, where ``*.<domain>`` points) and
+    its Route 53 zone; raises ShowtimeError when they cannot be read."""
+    from showtime_iac.adapters.stacks.backend import ENV_SHARED_STACK
+    from showtime_iac.app.wiring import open_stacks
+    from showtime_iac.errors import ShowtimeError
+
+    name = env.get(ENV_SHARED_STACK) or "shared"
+    engine = open_stacks(None).engine
+    if not engine.select(name):
+        raise ShowtimeError(f"no shared stack {name}: run its `up` first")
+    alb = engine.outputs(name).get("albDnsName")
+    if not isinstance(alb, str) or not alb:
+        raise ShowtimeError(f"the shared stack {name} has no albDnsName output (HTTPS mode?)")
+    zone = engine.get_config(name).get("showtime-iac:hostedZoneId") or None
+    return alb, zone
+
+
+def dns_check(
+    domain: str,
+    env: Mapping[str, str],
+    shared: Callable[[Mapping[str, str]], tuple[str, str | None]] = _shared_https,
+) -> Check:
+    """HTTPS mode: the record ``*.<domain>`` needs, and whether DNS answers it with the load
+    balancer (:mod:`showtime_iac.core.dns_record`)."""
+    from showtime_iac.adapters.dns import resolve
+    from showtime_iac.core.dns_record import judge_dns, probe_host, wildcard_record
+    from showtime_iac.errors import ShowtimeError
+
+    try:
+        alb, zone = shared(env)
+    except ShowtimeError as exc:
+        return Check("dns", False, f"*.{domain}: {exc}", "bring the shared stack up first")
+    verdict = judge_dns(domain, alb, zone, resolve(probe_host(domain), env), resolve(alb, env))
+    detail = (
+        verdict.detail if verdict.ok else f"{verdict.detail}; needs {wildcard_record(domain, alb)}"
+    )
+    return Check("dns", verdict.ok, detail, verdict.fix)
+
+
 def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
     """Engine and version, backend, passphrase, AWS credentials, GitHub token; each with a fix."""
     from showtime_iac.adapters import stacks as S
@@ -181,6 +222,10 @@ def doctor_checks(env: Mapping[str, str], *, aws: bool = True) -> list[Check]:
         )
     if aws:
         checks.append(aws_check(env))
+    domain = env.get("SHOWTIME_DOMAIN", "").strip()
+    engine = all(c.ok for c in checks if c.name in ("engine", "backend", "passphrase"))
+    if domain and engine:  # HTTPS mode, with an engine to read the shared stack
+        checks.append(dns_check(domain, env))
     token = bool(env.get("GITHUB_TOKEN"))
     checks.append(
         Check(
