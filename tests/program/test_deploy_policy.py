@@ -515,3 +515,21 @@ def test_the_provider_actions_of_each_type_are_allowed(typ: str) -> None:
         a for a in PROVIDER_ACTIONS[typ] if not any(fnmatchcase(a.lower(), p) for p in listed)
     ]
     assert missing == []
+
+
+# --------------------------------------------------------------------------- the push role
+
+
+def test_the_push_policy_is_the_push_roles_list_and_nothing_more() -> None:
+    """docs/iam/push-policy.json holds exactly the actions docs/github-actions.md gives the push
+    role, the registry token on ``*`` (ECR cannot scope it), the rest on the one repository."""
+    import re
+
+    doc = json.loads((IAM_DIR / "push-policy.json").read_text())
+    text = (ROOT / "docs" / "github-actions.md").read_text()
+    prose = text[text.index("And a **push role**") :].split("trusted by", 1)[0]
+    listed = set(re.findall(r"`(ecr:[A-Za-z]+)`", prose))
+    actions = {a: _listed(s["Resource"]) for s in doc["Statement"] for a in _listed(s["Action"])}
+    assert set(actions) == listed
+    repo = f"arn:aws:ecr:us-west-2:{ACCOUNT}:repository/superset-ci"
+    assert actions == {a: ["*"] if a == "ecr:GetAuthorizationToken" else [repo] for a in listed}

@@ -99,6 +99,7 @@ def test_the_lint_covers_every_kind_of_policy() -> None:
         "shared: RolePolicy execution-role-policy.policy",
         "docs/iam/deploy-policy.json",
         "docs/iam/task-boundary-policy.json",
+        "docs/iam/push-policy.json",
         "docs/github-actions.md: trust policy deploy",
         "docs/github-actions.md: trust policy push",
     } <= names
