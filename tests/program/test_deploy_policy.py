@@ -52,6 +52,10 @@ def _listed(v: Any) -> list[Any]:
 def _condition_holds(op: str, wanted: Mapping[str, Any], context: Mapping[str, str]) -> bool:
     for k, values in wanted.items():
         got = context.get(k)
+        if op == "Null":  # "false": the key is in the request
+            if (got is None) != (values == "true"):
+                return False
+            continue
         if got is None:  # a key the request has not: the condition does not hold
             return False
         if op in ("StringEquals", "ArnEquals") and got not in _listed(values):
@@ -60,7 +64,7 @@ def _condition_holds(op: str, wanted: Mapping[str, Any], context: Mapping[str, s
             fnmatchcase(got, v) for v in _listed(values)
         ):
             return False
-        if op not in ("StringEquals", "ArnEquals", "StringLike", "ArnLike"):
+        if op not in ("StringEquals", "ArnEquals", "StringLike", "ArnLike", "Null"):
             raise AssertionError(f"the evaluator does not know {op}: add it")
     return True
 
@@ -231,6 +235,27 @@ def test_no_statement_grants_every_action_of_a_service() -> None:
 )
 def test_it_manages_our_resources_and_no_others(action: str, resource: str, ok: bool) -> None:
     assert allowed(action, resource) is ok
+
+
+def test_security_groups_are_created_tagged_and_changed_only_when_ours() -> None:
+    """An environment's security group is created with its tags (``showtime:pr``); only a group
+    tagged so can be opened, closed, retagged or deleted: never the account's others."""
+    sg = f"arn:aws:ec2:us-west-2:{ACCOUNT}:security-group/sg-0123456789abcdef0"
+    vpc = f"arn:aws:ec2:us-west-2:{ACCOUNT}:vpc/vpc-0123456789abcdef0"
+    tagged = {"aws:RequestTag/showtime:pr": "1234"}
+    for resource in (sg, vpc):
+        assert allowed("ec2:CreateSecurityGroup", resource, tagged)
+        assert not allowed("ec2:CreateSecurityGroup", resource)
+    assert allowed("ec2:CreateTags", sg, {"ec2:CreateAction": "CreateSecurityGroup"})
+    ours = {"aws:ResourceTag/showtime:pr": "1234"}
+    for action in (
+        "ec2:DeleteSecurityGroup",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:CreateTags",
+    ):
+        assert allowed(action, sg, ours)
+        assert not allowed(action, sg)  # the account's other groups
 
 
 def test_listing_tasks_is_confined_to_the_cluster() -> None:
