@@ -139,6 +139,13 @@ shared_configs = st.builds(
     https_listener_arn=st.none()
     | st.just("arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/x/0/1"),
     alb_security_group_id=st.none() | st.from_regex(r"sg-[0-9a-f]{8,17}", fullmatch=True),
+    permissions_boundary_name=st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True),
+    permissions_boundary_arn=st.none()
+    | st.just("arn:aws:iam::123456789012:policy/org/showtime-boundary"),
+    alb_deletion_protection=st.booleans(),
+    alb_access_logs_bucket=st.none()
+    | st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True),
+    alb_access_logs_prefix=st.none(),
 )
 
 
