@@ -397,8 +397,9 @@ def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool
     ``orphans`` (every decision: the orphans first, in the order they are deleted) and
     ``orphan_count`` (None when the sweep could not run). The resources are listed *before*
     the stacks that own them: Pulumi creates a stack before any of its resources, so a
-    resource listed first whose stack is not listed after is no deploy's (the kinds AWS keeps
-    no creation time for, target groups, rules and security groups, rely on this)."""
+    resource listed first whose stack is not listed after is no deploy's (the kinds listed
+    without a creation time, target groups, rules, security groups and task definitions, rely
+    on this)."""
     from showtime_iac.core.orphans import classify_orphans, orphan_count
 
     open_prs = {p.number for p in prs if p.is_open} | {BASELINE_PR}  # the baseline has no PR

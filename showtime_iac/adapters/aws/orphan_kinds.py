@@ -5,9 +5,10 @@ group), and the router stack's rule. Listing reads tags; deleting takes one reso
 Where the tags come from (each kind by its cheapest tagged listing, so a fleet of 300 costs a
 few dozen calls, not one per resource):
 
-- target groups and log groups: the Resource Groups Tagging API (``GetResources`` filtered on
-  the key ``showtime:pr``, 100 per page; neither ``DescribeTargetGroups`` nor
-  ``DescribeLogGroups`` returns tags), then ``DescribeLogGroups`` for the groups' ages;
+- target groups, log groups and task definitions: the Resource Groups Tagging API
+  (``GetResources`` filtered on the key ``showtime:pr``, 100 per page; none of
+  ``DescribeTargetGroups``, ``DescribeLogGroups`` and ``ListTaskDefinitions`` returns tags),
+  then ``DescribeLogGroups`` for the groups' ages (the task definitions: ``orphans``);
 - security groups: ``DescribeSecurityGroups`` filtered on the tag key (names and tags at once);
 - secrets: ``ListSecrets`` filtered on the tag key (names, tags and creation dates at once;
   a secret already scheduled for deletion is not listed);
@@ -46,7 +47,7 @@ MANAGED = ("showtime:managed-by", "showtime-iac")
 #: error codes of a resource something else still uses (a stopping task's network interface,
 #: a rule that still forwards): the next sweep deletes it, nothing is wrong
 IN_USE = frozenset({"DependencyViolation", "ResourceInUse", "DeleteConflict"})
-_TAGGING_TYPES = ["elasticloadbalancing:targetgroup", "logs"]
+_TAGGING_TYPES = ["elasticloadbalancing:targetgroup", "logs", "ecs:task-definition"]
 
 
 def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -64,7 +65,8 @@ def _chunks(items: Sequence[str], n: int) -> Iterator[Sequence[str]]:
 
 
 def tagged_by_api(clients: AwsClients) -> dict[str, dict[str, str]]:
-    """ARN → tags of every target group and log group tagged ``showtime:pr``."""
+    """ARN → tags of every target group, log group and task definition tagged
+    ``showtime:pr``."""
     if clients.tagging is None:
         return {}
     out: dict[str, dict[str, str]] = {}

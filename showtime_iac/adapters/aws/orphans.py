@@ -56,7 +56,7 @@ def list_tagged(clients: AwsClients, cluster: str, ecr_repository: str) -> list[
         *_kinds.list_rules(clients),
         *_kinds.list_target_groups(by_api),
         *_kinds.list_security_groups(clients),
-        *_list_task_definitions(clients),
+        *_list_task_definitions(clients, by_api),
         *_kinds.list_roles(clients),
         *_kinds.list_secrets(clients),
         *_kinds.list_log_groups(clients, by_api),
@@ -96,7 +96,13 @@ def _list_services(clients: AwsClients, cluster: str) -> list[TaggedResource]:
     return out
 
 
-def _list_task_definitions(clients: AwsClients) -> list[TaggedResource]:
+def _list_task_definitions(
+    clients: AwsClients, by_api: Mapping[str, Mapping[str, str]]
+) -> list[TaggedResource]:
+    """The ACTIVE revisions of our families. Their tags come from the Tagging API's answer
+    (``by_api``: one listing for the fleet instead of one ``DescribeTaskDefinition`` per
+    revision; an ACTIVE revision it does not report carries none of our tags); without a
+    Tagging API client, each revision is described (which also gives its age)."""
     ecs = clients.ecs
     out: list[TaggedResource] = []
     # ListTaskDefinitions' familyPrefix is a whole family name, not a prefix: list the
@@ -105,6 +111,10 @@ def _list_task_definitions(clients: AwsClients) -> list[TaggedResource]:
         pages = ecs.get_paginator("list_task_definitions").paginate(status="ACTIVE")
         arns = [a for p in pages for a in p.get("taskDefinitionArns", [])]
         for arn in (a for a in arns if ":task-definition/showtime-pr-" in a):
+            if clients.tagging is not None:
+                name = arn.split(":task-definition/", 1)[1]
+                out.append(TaggedResource("task-definition", name, arn, dict(by_api.get(arn, {}))))
+                continue
             resp = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
             td = resp["taskDefinition"]
             out.append(
