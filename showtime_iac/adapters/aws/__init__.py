@@ -12,8 +12,10 @@ Pulumi declares what should exist; this package asks AWS what does. One module p
   (:meth:`AwsLive.wait_for_service_gone`, :class:`DrainResult`).
 - :mod:`.health` — :func:`wait_for_health` (every :data:`POLL_SECONDS` under one deadline)
   and :func:`probe_health` (one look).
-- :mod:`.orphans` — the sweep's AWS side: list what carries our tags, delete the orphans. The
-  decision itself is pure, in :mod:`showtime_iac.core.orphans` (:func:`classify_orphans`).
+- :mod:`.orphans` — the sweep's AWS side: list what carries our tags, delete the orphans
+  dependents first (:mod:`.orphan_kinds`: listener rules, target groups, security groups,
+  roles, secrets, log groups). The decision itself is pure, in
+  :mod:`showtime_iac.core.orphans` (:func:`classify_orphans`).
 - :mod:`.logs` — :func:`tail_logs` (CloudWatch streams, secrets masked by :func:`redact`).
 - :mod:`.identity` — who the credentials are (one quick STS call, for ``doctor``).
 - :mod:`.request_count` — HTTPS mode's request signal: :func:`last_request` (the target
