@@ -17,6 +17,7 @@ import pytest
 from showtime_iac.core.routing import RouterConfig
 from showtime_iac.core.stack_config import SharedConfig, SharedStackRef
 from showtime_iac.program import (
+    MOCK_ACCOUNT,
     RenderedResource,
     evaluate_router_offline,
     evaluate_stack_offline,
@@ -558,3 +559,71 @@ def test_the_push_policy_is_the_push_roles_list_and_nothing_more() -> None:
     assert set(actions) == listed
     repo = f"arn:aws:ecr:us-west-2:{ACCOUNT}:repository/superset-ci"
     assert actions == {a: ["*"] if a == "ecr:GetAuthorizationToken" else [repo] for a in listed}
+
+
+def _arn_of(r: RenderedResource) -> tuple[str, str, dict[str, str]] | None:
+    """(create action, ARN, request context) of a rendered resource the deploy role creates,
+    its ARN built from the name the program gives it, as AWS would."""
+    i, region = r.inputs, f"us-west-2:{ACCOUNT}"
+    by_type: dict[str, tuple[str, str]] = {
+        "aws:iam/role:Role": ("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/{i.get('name')}"),
+        "aws:cloudwatch/logGroup:LogGroup": (
+            "logs:CreateLogGroup",
+            f"arn:aws:logs:{region}:log-group:{i.get('name')}",
+        ),
+        "aws:secretsmanager/secret:Secret": (
+            "secretsmanager:CreateSecret",
+            f"arn:aws:secretsmanager:{region}:secret:{i.get('namePrefix')}0123-AbCdEf",
+        ),
+        "aws:ecs/taskDefinition:TaskDefinition": (
+            "ecs:RegisterTaskDefinition",
+            f"arn:aws:ecs:{region}:task-definition/{i.get('family')}:1",
+        ),
+        "aws:ecs/service:Service": (
+            "ecs:CreateService",
+            f"arn:aws:ecs:{region}:service/superset-ci/{i.get('name')}",
+        ),
+        "aws:lb/targetGroup:TargetGroup": (
+            "elasticloadbalancing:CreateTargetGroup",
+            f"arn:aws:elasticloadbalancing:{region}:targetgroup/{i.get('name')}/0123456789abcdef",
+        ),
+        "aws:ec2/securityGroup:SecurityGroup": (
+            "ec2:CreateSecurityGroup",
+            f"arn:aws:ec2:{region}:security-group/sg-0123456789abcdef0",
+        ),
+        "aws:lb/loadBalancer:LoadBalancer": (
+            "elasticloadbalancing:CreateLoadBalancer",
+            f"arn:aws:elasticloadbalancing:{region}:loadbalancer/app/{i.get('name')}/0123456789abcdef",
+        ),
+    }
+    if r.type not in by_type:
+        return None
+    context = {f"aws:RequestTag/{k}": v for k, v in r.tags.items()}
+    if r.type == "aws:iam/role:Role":
+        context["iam:PermissionsBoundary"] = str(i["permissionsBoundary"]).replace(
+            MOCK_ACCOUNT, ACCOUNT
+        )
+    return (*by_type[r.type], context)
+
+
+def test_every_name_the_program_gives_is_within_the_deploy_policy() -> None:
+    """What the deploy role declares, named and tagged as the program does, is allowed: a
+    renamed prefix, an untagged security group or a role without the boundary would not be."""
+    checked = []
+    for r in _deploy_role_renders():
+        found = _arn_of(r)
+        if found is None:
+            continue
+        action, arn, context = found
+        assert allowed(action, arn, context), (r.type, r.name, arn)
+        checked.append(r.type)
+    assert set(checked) == {
+        "aws:iam/role:Role",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:secretsmanager/secret:Secret",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:ecs/service:Service",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:lb/loadBalancer:LoadBalancer",
+    }
