@@ -32,6 +32,7 @@ from showtime_iac.core.model import (
     ShowtimeError,
     parse_stack_name,
     resource_names,
+    router_stack_name,
     stack_name,
 )
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
@@ -405,10 +406,12 @@ def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool
     open_prs = {p.number for p in prs if p.is_open} | {BASELINE_PR}  # the baseline has no PR
     try:
         found = ports.live.list_tagged()
-        owners = ports.stacks.records()  # environment stacks and routers, listed now
+        # the owners, listed now: names only (one backend listing each, no tags read)
+        routers = [router_stack_name(n) for n in ports.stacks.list_routers()]
+        owners = {*ports.stacks.list_stacks(), *routers}
         from showtime_iac.core.queue import queued_owners  # a queued commit's image waits
 
-        owners = {**owners, **queued_owners(prs)}
+        owners |= set(queued_owners(prs))
         decisions = classify_orphans(found, owners, open_prs, now)
         results = ports.live.delete_orphans(decisions, dry_run=dry_run)
     except ShowtimeError as exc:
