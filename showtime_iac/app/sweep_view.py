@@ -73,6 +73,8 @@ def sweep_from_report(doc: Any) -> SweepView:
             if o.get("action") == "delete"
         )
         reason = str(raw[0]["reason"]) if count is None and raw else ""
+        if "orphans" not in doc:
+            reason = "the cleanup ran with --no-orphans"
         rows = [r for r in doc.get("drift", []) if isinstance(r, dict)]
         drift = {
             str(r["stack"]): tuple(str(x) for x in r.get("resources", []))
