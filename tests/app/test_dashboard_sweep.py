@@ -101,6 +101,8 @@ def test_the_report_is_read_into_the_count_the_orphans_and_the_drifted_stacks() 
         "AccessDenied",
         None,
     )
+    skipped = sweep_from_report({"items": []})
+    assert (skipped.orphan_count, skipped.reason) == (None, "the cleanup ran with --no-orphans")
 
 
 def test_the_page_shows_orphans_n_the_list_and_the_drifted_card() -> None:
