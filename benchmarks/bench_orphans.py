@@ -61,9 +61,10 @@ class Calls:
 
     def __init__(self, clients: Any) -> None:
         self.by_op: Counter[str] = Counter()
-        for name in ("ecs", "ec2", "ecr", "logs", "elbv2", "secretsmanager", "iam", "tagging"):
-            client = getattr(clients, name)
-            client.meta.events.register("before-call", self._count)
+        for name in ("ecs", "ec2", "ecr", "logs", "elbv2", "secretsmanager"):
+            getattr(clients, name).meta.events.register("before-call", self._count)
+        for name in ("iam", "tagging"):
+            clients.client(name).meta.events.register("before-call", self._count)
 
     def _count(self, model: Any, **_kw: Any) -> None:
         self.by_op[f"{model.service_model.service_name}.{model.name}"] += 1
@@ -175,8 +176,10 @@ class Fleet:
             VpcId=self.vpc,
             TagSpecifications=[{"ResourceType": "security-group", "Tags": up}],
         )
-        c.iam.create_role(RoleName=n.execution_role, AssumeRolePolicyDocument=TRUST, Tags=up)
-        c.iam.put_role_policy(
+        c.client("iam").create_role(
+            RoleName=n.execution_role, AssumeRolePolicyDocument=TRUST, Tags=up
+        )
+        c.client("iam").put_role_policy(
             RoleName=n.execution_role, PolicyName="execution-role-policy", PolicyDocument=POLICY
         )
         c.secretsmanager.create_secret(Name=f"{n.secret_prefix}1", SecretString="x", Tags=up)

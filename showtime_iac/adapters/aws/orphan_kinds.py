@@ -67,11 +67,12 @@ def _chunks(items: Sequence[str], n: int) -> Iterator[Sequence[str]]:
 def tagged_by_api(clients: AwsClients) -> dict[str, dict[str, str]]:
     """ARN → tags of every target group, log group and task definition tagged
     ``showtime:pr``."""
-    if clients.tagging is None:
+    tagging = clients.client("tagging")
+    if tagging is None:
         return {}
     out: dict[str, dict[str, str]] = {}
     with aws_call("GetResources showtime:pr"):
-        for page in clients.tagging.get_paginator("get_resources").paginate(
+        for page in tagging.get_paginator("get_resources").paginate(
             TagFilters=[{"Key": PR_TAG}],
             ResourceTypeFilters=_TAGGING_TYPES,
             ResourcesPerPage=100,
@@ -208,7 +209,7 @@ def list_rules(clients: AwsClients) -> list[TaggedResource]:
 
 def list_roles(clients: AwsClients) -> list[TaggedResource]:
     """IAM roles named ``sti-pr-*`` with their tags and creation dates."""
-    iam = clients.iam
+    iam = clients.client("iam")
     if iam is None:
         return []
     out: list[TaggedResource] = []
@@ -248,8 +249,8 @@ def delete_kind(clients: AwsClients, r: TaggedResource) -> None:
             c.elbv2.delete_target_group(TargetGroupArn=r.ident)
         elif r.kind == "security-group":
             c.ec2.delete_security_group(GroupId=r.ident)
-        elif r.kind == "iam-role" and c.iam is not None:
-            _delete_role(c.iam, r.name)
+        elif r.kind == "iam-role" and c.client("iam") is not None:
+            _delete_role(c.client("iam"), r.name)
         elif r.kind == "secret" and c.secretsmanager is not None:
             # no recovery window: the stack's own destroy removes it at once too
             c.secretsmanager.delete_secret(SecretId=r.ident, ForceDeleteWithoutRecovery=True)

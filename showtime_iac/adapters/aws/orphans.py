@@ -111,7 +111,7 @@ def _list_task_definitions(
         pages = ecs.get_paginator("list_task_definitions").paginate(status="ACTIVE")
         arns = [a for p in pages for a in p.get("taskDefinitionArns", [])]
         for arn in (a for a in arns if ":task-definition/showtime-pr-" in a):
-            if clients.tagging is not None:
+            if clients.client("tagging") is not None:
                 name = arn.split(":task-definition/", 1)[1]
                 out.append(TaggedResource("task-definition", name, arn, dict(by_api.get(arn, {}))))
                 continue

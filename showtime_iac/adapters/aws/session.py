@@ -7,9 +7,9 @@ boto3 and botocore are imported inside the functions only, never at module impor
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.adapters.aws.errors import AwsError, CredentialsMissingError
@@ -84,12 +84,16 @@ def check_credentials(session: boto3.session.Session, env: Mapping[str, str] | N
         )
 
 
+_SERVICES = {"iam": "iam", "tagging": "resourcegroupstaggingapi"}
+
+
 @dataclass(frozen=True)
 class AwsClients:
     """The boto3 clients the adapter uses; inject Stubber-wrapped ones in tests. The load
-    balancer, Secrets Manager, CloudWatch, IAM and Resource Groups Tagging clients are optional
-    for callers that need none of them (the last two are typed ``Any``: the project installs
-    no boto3 stubs for them)."""
+    balancer, Secrets Manager and CloudWatch clients are optional for callers that need none of
+    them. The IAM and Resource Groups Tagging clients, which only the orphan sweep uses, are
+    made on first use (:meth:`client`; typed ``Any``: the project installs no boto3 stubs for
+    them), so a deploy does not load their models."""
 
     ecs: ECSClient
     ec2: EC2Client
@@ -100,6 +104,18 @@ class AwsClients:
     cloudwatch: CloudWatchClient | None = None
     iam: Any = None
     tagging: Any = None  # resourcegroupstaggingapi
+    factory: Callable[[str], Any] | None = field(default=None, repr=False, compare=False)
+    _made: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def client(self, name: str) -> Any:
+        """``iam`` or ``tagging``: the one given, else made now by ``factory`` (once); None
+        when there is neither."""
+        given = getattr(self, name)
+        if given is not None or self.factory is None:
+            return given
+        if name not in self._made:
+            self._made[name] = self.factory(_SERVICES[name])
+        return self._made[name]
 
     @classmethod
     def from_settings(
@@ -126,9 +142,13 @@ class AwsClients:
             elbv2=session.client("elbv2", endpoint_url=url, config=cfg),
             secretsmanager=session.client("secretsmanager", endpoint_url=url, config=cfg),
             cloudwatch=session.client("cloudwatch", endpoint_url=url, config=cfg),
-            iam=session.client("iam", endpoint_url=url, config=cfg),
-            tagging=session.client("resourcegroupstaggingapi", endpoint_url=url, config=cfg),
+            factory=lambda service: _any(session).client(service, endpoint_url=url, config=cfg),
         )
+
+
+def _any(session: boto3.session.Session) -> Any:
+    """The session untyped: the stubs type ``client`` by service name literals only."""
+    return session
 
 
 def _error_code(exc: BaseException) -> str | None:

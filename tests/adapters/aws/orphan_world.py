@@ -91,7 +91,7 @@ def https_environment(world: World, alb: Alb, pr: int, sha: str, tagged: bool = 
     """Everything ``World.environment`` makes, plus what HTTPS mode and the secret add."""
     world.environment(pr, sha, tagged=tagged)
     c, n = world.c, resource_names(pr, sha)
-    assert c.elbv2 is not None and c.iam is not None and c.secretsmanager is not None
+    assert c.elbv2 is not None and c.client("iam") is not None and c.secretsmanager is not None
     tags = resource_tags(EnvConfig(pr=pr, sha=sha)) if tagged else {}
     upper: Any = {"Tags": tag_list(tags, upper=True)} if tags else {}
     tg = c.elbv2.create_target_group(
@@ -109,8 +109,8 @@ def https_environment(world: World, alb: Alb, pr: int, sha: str, tagged: bool = 
             else {}
         ),
     )
-    c.iam.create_role(RoleName=n.execution_role, AssumeRolePolicyDocument=TRUST, **upper)
-    c.iam.put_role_policy(
+    c.client("iam").create_role(RoleName=n.execution_role, AssumeRolePolicyDocument=TRUST, **upper)
+    c.client("iam").put_role_policy(
         RoleName=n.execution_role, PolicyName="execution-role-policy-1a2b3c", PolicyDocument=POLICY
     )
     c.secretsmanager.create_secret(

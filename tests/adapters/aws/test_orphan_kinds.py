@@ -52,7 +52,7 @@ def fleet(world: World) -> None:
     # foreign: a security group tagged like PR 2 but named otherwise; a role named like ours
     # without tags; a load balancer the shared stack does not manage, with a rule tagged ours
     c = world.c
-    assert c.iam is not None and c.elbv2 is not None
+    assert c.client("iam") is not None and c.elbv2 is not None
     c.ec2.create_security_group(
         GroupName="production-db",
         Description="not ours",
@@ -64,7 +64,7 @@ def fleet(world: World) -> None:
             }
         ],
     )
-    c.iam.create_role(RoleName="sti-pr-5-eeeeeee-exec", AssumeRolePolicyDocument=TRUST)
+    c.client("iam").create_role(RoleName="sti-pr-5-eeeeeee-exec", AssumeRolePolicyDocument=TRUST)
     router_rule(world, shared_alb(world, managed=False), 3, SHA3)
 
 
@@ -119,8 +119,8 @@ def test_the_sweep_removes_a_leftover_of_every_kind_and_nothing_a_live_stack_own
     # the role's inline policy went first (a role with one cannot be deleted), the rule
     # before its target group (one a rule forwards to is in use): no DeleteConflict
     c = world.c
-    assert c.iam is not None
-    roles = {r["RoleName"] for r in c.iam.list_roles()["Roles"]}
+    assert c.client("iam") is not None
+    roles = {r["RoleName"] for r in c.client("iam").list_roles()["Roles"]}
     assert resource_names(2, SHA2).execution_role not in roles
     assert {resource_names(1, SHA1).execution_role, "sti-pr-5-eeeeeee-exec"} <= roles
     # the unmanaged load balancer's rule tagged like PR 3 is still there
