@@ -145,3 +145,16 @@ def test_a_target_group_still_in_use_is_deferred_not_failed(world: World) -> Non
     (result,) = live.delete_orphans(tg_only, dry_run=False)
     assert (result.deleted, result.error) == (False, None)
     assert "ResourceInUse" in (result.deferred or "")
+
+
+def test_the_sweeps_own_clients_are_made_on_first_use_only(moto_env: str) -> None:
+    from showtime_iac.adapters.aws import AwsClients
+    from showtime_iac.settings import Settings
+
+    clients = AwsClients.from_settings(Settings.from_env())
+    assert (clients.iam, clients.tagging) == (None, None)  # a deploy never loads them
+    iam = clients.client("iam")
+    assert iam.meta.service_model.service_name == "iam"
+    assert clients.client("iam") is iam
+    assert clients.client("tagging").meta.service_model.service_name == "resourcegroupstaggingapi"
+    assert AwsClients(clients.ecs, clients.ec2, clients.ecr, clients.logs).client("iam") is None
