@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.guarded import LabelEvent
@@ -325,12 +326,21 @@ def reconcile(labels: Iterable[str], record: Record) -> Reconciled:
     return Reconciled(L.apply_diff(current, repair), repair, tuple(notes))
 
 
+def _is_active(v: object) -> TypeGuard[L.Pointer]:
+    return isinstance(v, L.Pointer) and v.kind == "active"
+
+
 def _active(st: L.LabelState, record: Record, notes: list[str]) -> str | None:
     want = record.active
     have = st.active_sha
     if want is not None:
         if have != want:
             notes.append(f"🎯 named {have or 'nothing'}, the record serves {want}")
+        else:  # a second 🎯 resolves to the record's SHA, and is removed all the same
+            named = {v.sha for n in st.labels if _is_active(v := L.parse_label(n))}
+            if named - {want}:
+                others = ", ".join(sorted(named - {want}))
+                notes.append(f"🎯 also named {others}, the record serves {want}")
         return want
     # the record cannot tell (stacks from before the status tag): 🎯 stands only on a SHA
     # that has a stack (or a claim in progress)

@@ -172,6 +172,14 @@ def test_a_pointer_moved_alone_is_moved_back() -> None:
     assert seen.notes == ("🎯 named 1111111, the record serves abc1234",)
 
 
+def test_a_second_pointer_is_removed_even_when_the_first_wins() -> None:
+    """Several 🎯 resolve to the newest running environment, which is the record's: the
+    forged one must go all the same."""
+    seen = reconcile([*RUNNING, "🎪 🎯 deadbee"], one())
+    assert seen.repair == L.LabelDiff(add=(), remove=("🎪 🎯 deadbee",))
+    assert seen.notes == ("🎯 also named deadbee, the record serves abc1234",)
+
+
 def test_forged_dates_lifetime_config_and_address_are_replaced() -> None:
     forged = [
         "🎪 abc1234 📅 2020-01-01T00-00",
