@@ -38,7 +38,13 @@ if TYPE_CHECKING:
     from showtime_iac.app.executor import Executor
     from showtime_iac.app.wiring import Ports
 
-__all__ = ["IMAGE_REPOSITORY_VAR", "QUEUE_EVENT", "queued_labels_verified", "start_queued"]
+__all__ = [
+    "IMAGE_REPOSITORY_VAR",
+    "QUEUE_EVENT",
+    "queued_labels_verified",
+    "refresh_places",
+    "start_queued",
+]
 
 #: the cleanup's decision for the head of the queue
 QUEUE_EVENT = Event(name="schedule", action=DEQUEUE, actor="showtime-cleanup")
@@ -139,4 +145,35 @@ def start_queued(
         out = executor.execute(plan, pr)
         done = "started" if rows[-1]["action"] == "start" else "left the queue"
         rows[-1]["result"] = "failed: " + (out.error or "") if out.exit_code else done
+    if not dry_run:
+        handled = {r["pr"] for r in rows if r["action"] != "keep"}
+        waiting = [prs[e.pr] for e in fleet.queue if e.pr not in handled]
+        refresh_places(ports, waiting, now, policy)
     return rows
+
+
+def refresh_places(ports: Ports, waiting: list[PrInfo], now: datetime, policy: Policy) -> None:
+    """The status comment of each PR still in line says its place now (first in line
+    first): edited only when its last line says another place (one read per queued PR)."""
+    from showtime_iac.core.comment import history_of, status_comment
+    from showtime_iac.core.queue import place_line
+
+    for place, pr in enumerate(waiting, start=1):
+        line = place_line(place)
+        try:
+            previous = ports.github.status_comment_body(pr.number)
+            hist = history_of(previous)
+            if hist and hist[-1].endswith(line):
+                continue
+            body = status_comment(
+                pr.number,
+                L.parse_state(pr.labels),
+                now,
+                event_line=line,
+                previous_body=previous,
+                port=policy.port,
+                idle_action=policy.idle_action,
+            )
+            ports.github.upsert_status_comment(pr.number, body)
+        except ShowtimeError:
+            continue  # a place not shown is no harm: the labels give the order

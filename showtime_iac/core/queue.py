@@ -29,6 +29,7 @@ __all__ = [
     "fleet_of",
     "live_shows",
     "ordinal",
+    "place_line",
     "position",
     "queue_of",
     "queued_owners",
@@ -102,6 +103,12 @@ def ordinal(n: int) -> str:
         return f"{n}th"
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def place_line(place: int) -> str:
+    """What the PR's comments say of its place: ``queued: 3rd in line, starts when an
+    environment frees``."""
+    return f"queued: {ordinal(place)} in line, starts when an environment frees"
 
 
 def fleet_of(prs: Iterable[PrInfo]) -> Fleet:

@@ -12,6 +12,7 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
+from showtime_iac.core.comment import MARKER
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import BOT, GitHubServer
 
@@ -98,6 +99,14 @@ def test_the_slot_a_teardown_frees_goes_to_the_first_verified_in_line(
     assert not any("queued" in n for n in labels)
     assert not any(n.startswith("🎪 ") for n in gh.labels_of(5))  # forged: out of the line
     assert f"🎪 {sha(4)[:7]} 🚦 queued" in gh.labels_of(4)  # still waiting: no slot left
+    # PR 4 moved up: its status comment says so, and only once
+    [sticky] = [c["body"] for c in gh.comments_of(4) if MARKER in c["body"]]
+    assert "queued: 1st in line, starts when an environment frees" in sticky
+    assert "⏳ queued" in sticky
+    gh.reset_log()
+    rc, _doc = cleanup(capsys)
+    assert rc == 0 and gh.count("PATCH", "/issues/comments/") == 0
+    assert gh.count("POST", "/issues/4/comments") == 0
 
 
 def test_a_dry_run_plans_the_start_and_writes_nothing(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import Show, Status
 from showtime_iac.core.plan import Ctx, Plan, comment_text, skip
-from showtime_iac.core.queue import Queued, live_shows, ordinal, queued_show, waiting_line
+from showtime_iac.core.queue import Queued, live_shows, place_line, queued_show, waiting_line
 from showtime_iac.core.rules.rolling import claim
 
 __all__ = ["DEQUEUE", "dequeue", "enqueue", "leave_queue", "requeue_on_push", "turn"]
@@ -78,7 +78,7 @@ def enqueue(
     d = L.diff(st.labels, desired)
     fleet = ctx.fleet
     running = fleet.total if fleet is not None else 0
-    line = f"queued: {ordinal(place)} in line, starts when an environment frees"
+    line = place_line(place)
     lines = [
         line,
         f"{running} environments are running, the maximum is {ctx.policy.max_environments}",
