@@ -231,7 +231,10 @@ def cards_from_prs(
                 ttl=show.ttl if show else None,
                 requester=show.requester if show else None,
                 config=config,
-                hourly_cost=None if show is None else price(config, status == "sleeping"),
+                # a queued start runs nothing yet: it costs nothing
+                hourly_cost=None
+                if show is None or status == Status.QUEUED.value
+                else price(config, status == "sleeping"),
             )
         )
     return sorted(cards, key=lambda c: -c.pr)

@@ -74,3 +74,13 @@ def test_stop_on_a_queued_pr_leaves_the_queue_and_destroys_nothing(full: Scenari
     assert rc == 0
     assert full.stacks.destroyed == [] and full.stacks.ups == []
     assert full.gh.labels_of(PR) == []
+
+
+def test_the_dashboard_shows_a_queued_start_that_costs_nothing() -> None:
+    from showtime_iac.app.dashboard import cards_from_prs
+    from showtime_iac.core.model import PrInfo
+
+    at = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    info = PrInfo(number=7, state="open", head_sha=HEAD, labels=tuple(queued("abc1234", at)))
+    [card] = cards_from_prs([info])
+    assert (card.status, card.hourly_cost, card.requester) == ("queued", None, "maintainer")
