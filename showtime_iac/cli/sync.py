@@ -172,10 +172,11 @@ def cleanup(
     Warns once before any teardown; with `idle_action = "sleep"` an idle environment is
     scaled to zero through its stack instead. A `close` or pinned (`manual`) lifetime has no
     idle expiry: only its max age ends it. Skips 🔒 blocked PRs; an open PR whose labels were
-    lost keeps its stacks (run `sync PR` to repair). Then sweeps AWS resources tagged by
-    showtime-iac that no live stack owns (`orphans: N` and the list), and prunes unused 🎪
-    label definitions; with `--drift`, checks the serving stacks for drift. Prints a table,
-    or `--json`. Exit 1 when any destroy or sleep failed.
+    lost keeps its stacks (run `sync PR` to repair); labels that disagree with the stacks'
+    record are put back. Slots it freed go to the queued starts, first in line first. Then
+    sweeps AWS resources tagged by showtime-iac that no live stack owns (`orphans: N` and the
+    list), and prunes unused 🎪 label definitions; with `--drift`, checks the serving stacks
+    for drift. Prints a table, or `--json`. Exit 1 when any destroy or sleep failed.
 
     Example:  showtime-iac cleanup --dry-run --json
     """
