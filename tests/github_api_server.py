@@ -78,6 +78,8 @@ class GitHubServer:
         self.branches: dict[str, str] = {"master": "f" * 40}
         #: the contents API's files: (branch, path) -> (bytes, blob sha)
         self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
+        #: workflow_dispatch requests: (workflow file, ref), in order
+        self.dispatches: list[tuple[str, str]] = []
         self._pulls: dict[int, dict[str, Any]] = {}
         self._labels: dict[int, list[str]] = {}
         self._defs: dict[str, dict[str, Any]] = {}
@@ -512,9 +514,18 @@ class GitHubServer:
             (r"GET /contents/([^?]+)", self._get_file),
             (r"PUT /contents/([^?]+)", self._put_file),
             (r"DELETE /contents/([^?]+)", self._delete_file),
+            (r"POST /actions/workflows/([^/]+)/dispatches", self._dispatch),
         ]
 
     # -- handlers ----------------------------------------------------------------------------
+
+    def _dispatch(self, body: Any, _p: str, _q: str, _r: str, workflow: str) -> tuple[int, Any]:
+        """``workflow_dispatch``: GitHub answers 204, or 422 without a ``ref``."""
+        ref = (body or {}).get("ref")
+        if not isinstance(ref, str) or not ref:
+            raise _Reply(422, {"message": "Required input 'ref' not provided"})
+        self.dispatches.append((workflow, ref))
+        return 204, None
 
     def _pr(self, n: str) -> int:
         number = int(n)

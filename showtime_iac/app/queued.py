@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = [
     "IMAGE_REPOSITORY_VAR",
     "QUEUE_EVENT",
+    "QUEUE_WORKFLOW_VAR",
+    "hand_on_slots",
     "queued_labels_verified",
     "refresh_places",
     "start_queued",
@@ -50,6 +52,31 @@ __all__ = [
 QUEUE_EVENT = Event(name="schedule", action=DEQUEUE, actor="showtime-cleanup")
 #: where the writer's run pushed the queued commit's image (``…/superset-ci``)
 IMAGE_REPOSITORY_VAR = "SHOWTIME_IMAGE_REPOSITORY"
+#: the workflow a teardown by ``sync`` starts when someone waits (``showtime-cleanup.yml``)
+QUEUE_WORKFLOW_VAR = "SHOWTIME_QUEUE_WORKFLOW"
+
+
+def hand_on_slots(
+    ports: Ports, plan: Plan, exit_code: int, env: Mapping[str, str] | None = None
+) -> str | None:
+    """After ``sync`` freed slots (a stop or a teardown that succeeded): when anyone waits in
+    the queue, start the cleanup workflow (``$SHOWTIME_QUEUE_WORKFLOW``) now, so the first in
+    line starts within minutes rather than at the cleanup's next schedule. ``sync`` itself
+    deploys no other PR: the cleanup does, with its trust check and the queued commit's
+    image. Best effort; the line for the run's actions, or None when nothing was asked."""
+    from showtime_iac.core.queue import queue_of
+
+    env = os.environ if env is None else env
+    workflow = (env.get(QUEUE_WORKFLOW_VAR) or "").strip()
+    if not workflow or exit_code or plan.intent not in ("stop", "teardown") or not plan.stacks:
+        return None
+    try:
+        if not queue_of(ports.github.list_showtime_prs()):
+            return None
+        ports.github.dispatch_workflow(workflow)
+    except ShowtimeError as exc:
+        return f"queue: could not start {workflow} ({exc}); its next schedule starts the line"
+    return f"queue: started {workflow}: the slot freed goes to the first in line"
 
 
 def queued_labels_verified(github: GitHubClient, pr: PrInfo, entry: Queued) -> bool:

@@ -315,6 +315,7 @@ def sync(
         return SyncResult(plan)
     from showtime_iac.app.executor import Executor
     from showtime_iac.app.proof import proof_options
+    from showtime_iac.app.queued import hand_on_slots
 
     plan, fresh = _at_prepare(plan, ev, fresh, policy, ports, now)
     if plan.stacks:
@@ -337,6 +338,7 @@ def sync(
         **proof_options(ports.github),
     )
     outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
+    outcome.actions += filter(None, [hand_on_slots(ports, plan, outcome.exit_code)])
     _report(outcome, dropped, settings.github_step_summary)
     return SyncResult(plan, outcome)
 

@@ -84,3 +84,40 @@ def test_the_dashboard_shows_a_queued_start_that_costs_nothing() -> None:
     info = PrInfo(number=7, state="open", head_sha=HEAD, labels=tuple(queued("abc1234", at)))
     [card] = cards_from_prs([info])
     assert (card.status, card.hourly_cost, card.requester) == ("queued", None, "maintainer")
+
+
+def _stop_the_running_one(run: Scenario) -> list[tuple[str, str]]:
+    """PR 1234 runs (its stack exists); a writer's 🛑 tears it down through sync."""
+    labels = [*running(SHA7), L.STOP]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(f"pr-{PR}-{SHA7}")
+    rc, doc, _err = run.sync(pull_request("labeled", labels, label=L.STOP))
+    assert rc == 0, doc
+    assert run.stacks.destroyed, "the stop tore nothing down"
+    return list(run.gh.dispatches)
+
+
+def test_a_teardown_by_sync_starts_the_cleanup_when_someone_waits(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first in line starts within minutes of the slot freeing, not at the cleanup's next
+    schedule (up to 6 hours): sync asks GitHub Actions to run the cleanup workflow."""
+    monkeypatch.setenv("SHOWTIME_QUEUE_WORKFLOW", "showtime-cleanup.yml")
+    (run.tmp_path / "showtime.toml").write_text("max_environments = 1\n", encoding="utf-8")
+    run.gh.add_pr(2, head_sha=OTHER, labels=queued("2222222", datetime.now(UTC)))
+    assert _stop_the_running_one(run) == [("showtime-cleanup.yml", "master")]
+
+
+def test_with_no_one_waiting_a_teardown_dispatches_nothing(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOWTIME_QUEUE_WORKFLOW", "showtime-cleanup.yml")
+    assert _stop_the_running_one(run) == []  # nobody queued
+
+
+def test_without_the_workflow_variable_a_teardown_dispatches_nothing(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHOWTIME_QUEUE_WORKFLOW", raising=False)
+    run.gh.add_pr(2, head_sha=OTHER, labels=queued("2222222", datetime.now(UTC)))
+    assert _stop_the_running_one(run) == []

@@ -193,12 +193,18 @@ def test_actionlint_wrapper_finds_planted_mistakes(tmp_path: Path) -> None:
 
 def test_the_sync_job_grants_what_the_tool_says_the_token_needs() -> None:
     """One list (settings.TOKEN_PERMISSIONS): doctor, a refused write and action.yml name it,
-    and the workflow's sync job grants exactly it (plus OIDC for AWS)."""
+    and the workflow's sync job grants exactly it (plus OIDC for AWS, and `actions: write`
+    for the queue's one optional write: $SHOWTIME_QUEUE_WORKFLOW, which the job sets)."""
     from showtime_iac.settings import TOKEN_PERMISSIONS, token_permissions
 
     perms = load(WF / "showtime.yml")["jobs"]["sync"]["permissions"]
     granted = {f"{scope}: {level}" for scope, level in perms.items() if scope != "id-token"}
-    assert granted == set(TOKEN_PERMISSIONS)
+    assert granted == {*TOKEN_PERMISSIONS, "actions: write"}
+    step = next(
+        s for s in load(WF / "showtime.yml")["jobs"]["sync"]["steps"] if s.get("uses") == "./"
+    )
+    assert step["env"]["SHOWTIME_QUEUE_WORKFLOW"] == "showtime-cleanup.yml"
+    assert "workflow_dispatch" in load(WF / "showtime-cleanup.yml")[True]
     token_input = load(ROOT / "action.yml")["inputs"]["github-token"]
     assert token_permissions() in token_input["description"]
 

@@ -46,6 +46,19 @@ class DeploymentsMixin(GitHubTransport):
         except GitHubError as exc:
             self.warnings.append(f"deployment status not recorded: {exc}")
 
+    def dispatch_workflow(self, workflow: str) -> None:
+        """Start GitHub Actions workflow ``workflow`` (its file name under .github/workflows)
+        on the default branch (``workflow_dispatch``; needs ``actions: write``)."""
+        from urllib.parse import quote
+
+        def go() -> None:
+            branch = self._request("GET", self._url)["default_branch"]
+            path = f"{self._url}/actions/workflows/{quote(workflow, safe='')}/dispatches"
+            self._request("POST", path, {"ref": branch})
+
+        # a second run of the cleanup is harmless (its own concurrency group queues it)
+        self._write(f"start workflow {workflow}", go, idempotent=True)
+
     def _create_deployment(self, number: int, sha: str, env: str) -> int:
         body = {
             "ref": sha,
