@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from showtime_iac.core.model import SHA_RE, resource_names, router_stack_name
 
@@ -29,6 +29,9 @@ __all__ = [
     "orphan_count",
 ]
 
+#: every kind the sweep knows, in the order it deletes them: the service first (its tasks'
+#: network interfaces hold the security group), a listener rule before the target group it
+#: forwards to, the image last (a service may still be pulling it)
 ResourceKind = Literal[
     "ecs-service",
     "listener-rule",
@@ -40,20 +43,8 @@ ResourceKind = Literal[
     "log-group",
     "ecr-image",
 ]
-#: every kind the sweep knows, in the order it deletes them: the service first (its tasks'
-#: network interfaces hold the security group), a listener rule before the target group it
-#: forwards to, the image last (a service may still be pulling it)
-KINDS: tuple[ResourceKind, ...] = (
-    "ecs-service",
-    "listener-rule",
-    "target-group",
-    "security-group",
-    "task-definition",
-    "iam-role",
-    "secret",
-    "log-group",
-    "ecr-image",
-)
+#: :data:`ResourceKind`'s kinds, in that order (the deletion order)
+KINDS: tuple[ResourceKind, ...] = get_args(ResourceKind)
 #: the tag a router stack's resources carry (``core.routing.router_tags``)
 ROUTER_ROLE = ("showtime:role", "router")
 
