@@ -80,6 +80,9 @@ class GitHubServer:
         self.files: dict[tuple[str, str], tuple[bytes, str]] = {}
         #: workflow_dispatch requests: (workflow file, ref), in order
         self.dispatches: list[tuple[str, str]] = []
+        #: the Actions API's jobs of each workflow run (``name``, ``status``, ``conclusion``,
+        #: ``completed_at``), as the latest attempt lists them; tests change them between polls
+        self.run_jobs: dict[int, list[dict[str, Any]]] = {}
         self._pulls: dict[int, dict[str, Any]] = {}
         self._labels: dict[int, list[str]] = {}
         self._defs: dict[str, dict[str, Any]] = {}
@@ -515,6 +518,7 @@ class GitHubServer:
             (r"PUT /contents/([^?]+)", self._put_file),
             (r"DELETE /contents/([^?]+)", self._delete_file),
             (r"POST /actions/workflows/([^/]+)/dispatches", self._dispatch),
+            (r"GET /actions/runs/(\d+)/jobs", self._run_jobs),
         ]
 
     # -- handlers ----------------------------------------------------------------------------
@@ -526,6 +530,14 @@ class GitHubServer:
             raise _Reply(422, {"message": "Required input 'ref' not provided"})
         self.dispatches.append((workflow, ref))
         return 204, None
+
+    def _run_jobs(self, _b: Any, raw: str, query: str, _r: str, run: str) -> tuple[int, Any]:
+        """A run's jobs (404 for a run it does not know), paged under ``jobs``."""
+        if int(run) not in self.run_jobs:
+            raise _Reply(404, {"message": "Not Found"})
+        jobs = [{"id": i + 1, **j} for i, j in enumerate(self.run_jobs[int(run)])]
+        status, page = self._page(jobs, raw, query)
+        return status, {"total_count": len(jobs), "jobs": page}
 
     def _pr(self, n: str) -> int:
         number = int(n)

@@ -7,11 +7,12 @@ import typer
 
 from showtime_iac.cli.options import Json, PolicyFile
 
-__all__ = ["find", "register"]
+__all__ = ["find", "register", "wait"]
 
 image_app = typer.Typer(
     name="image",
-    help="Images of a PR's commit: find one that already exists (no build).",
+    help="Images of a PR's commit: find one that already exists (no build), or wait for this"
+    " run's.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -70,6 +71,74 @@ def find(
         f"{found.image}\n  built from {lookup.sha} ({found.revision_label}), linux/amd64,"
         f" found as {found.source}\n"
     )
+
+
+@image_app.command("wait")
+def wait(
+    pr: Annotated[int, typer.Argument(help="Pull request number (0: the default branch).", min=0)],
+    sha: Annotated[str, typer.Option("--sha", help="The full 40-hex commit the run builds.")],
+    run_id: Annotated[
+        int,
+        typer.Option(
+            "--run-id",
+            envvar="GITHUB_RUN_ID",
+            help="The workflow run (default $GITHUB_RUN_ID).",
+            min=1,
+        ),
+    ],
+    job: Annotated[str, typer.Option("--job", help="The push job's name in the run.")] = (
+        "push image to ECR"
+    ),
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait at most.", min=1)
+    ] = 85 * 60,
+    interval: Annotated[
+        float, typer.Option("--interval", help="Seconds between two looks.", min=1)
+    ] = 5,
+    repo: Annotated[
+        str | None, typer.Option("--repo", help="owner/name (default $GITHUB_REPOSITORY).")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Wait for this workflow run's image of the commit (the sync job, started beside the build).
+
+    Looks at the run's push job every --interval seconds (the Actions API: GITHUB_TOKEN
+    with actions: read); once it succeeded, reads the digest of the commit's tag
+    sti-pr-N-<sha7> in the ECR repository (ECR_REPOSITORY, AWS credentials with
+    ecr:DescribeImages) and prints the image pinned by digest, ready for `sync --image`.
+    A push job that failed, was cancelled or skipped (the build failed) means no image:
+    sync then refuses the deploy and consumes the start request. Progress goes to stderr.
+
+    Exit codes: 0 the wait ended (--json says "ready": true with "image", or false with
+    the reason: the job's end or the timeout); 1 GitHub or AWS failed; 2 bad input.
+
+    Example:  showtime-iac image wait 1234 --sha 4f1e...(40 hex) --json
+    """
+    from showtime_iac.app.image_wait import await_image
+
+    def say(line: str) -> None:
+        sys.stderr.write(f"image wait: {line}\n")
+        sys.stderr.flush()
+
+    result = await_image(
+        pr,
+        sha,
+        run_id=run_id,
+        repo=repo,
+        job=job,
+        timeout=timeout,
+        interval=interval,
+        progress=say,
+    )
+    if as_json:
+        from showtime_iac.cli.output import emit_json
+
+        emit_json(result.to_json())
+        return
+    if result.ready:
+        sys.stdout.write(f"{result.image}\n  built from {result.sha}, pushed {result.image_at}\n")
+    else:
+        sys.stdout.write(f"no image of {result.sha}: {result.reason}\n")
 
 
 def register(app: typer.Typer) -> None:

@@ -150,6 +150,13 @@ class AwsLive:
             **kw,
         )
 
+    def tagged_image(self, tag: str) -> str | None:
+        """The image ``tag`` names in our ECR repository, pinned by digest (None: no such
+        tag)."""
+        from showtime_iac.adapters.aws.images import tagged_image
+
+        return tagged_image(self.clients.ecr, self.ecr_repository, tag)
+
     # -- DRAINING ------------------------------------------------------------------------
 
     def service_state(self, cluster: str, name: str) -> ServiceState | None:

@@ -10,6 +10,7 @@ from showtime_iac.adapters.github.errors import GitHubError
 from showtime_iac.adapters.github.transport import GitHubTransport, label_url_name
 from showtime_iac.core.events import pr_from_api
 from showtime_iac.core.guarded import LabelEvent
+from showtime_iac.core.image_wait import JobState
 from showtime_iac.core.model import InputError, PrInfo
 
 __all__ = ["ReadsMixin"]
@@ -130,3 +131,26 @@ class ReadsMixin(GitHubTransport):
         with self._errors(f"read branch {ref}"):
             data = self._request("GET", f"{self._url}/branches/{label_url_name(ref)}")
         return str(data["commit"]["sha"])
+
+    def run_job(self, run_id: int, name: str) -> JobState | None:
+        """The job called ``name`` in the latest attempt of workflow run ``run_id`` (None: not
+        listed yet); needs ``actions: read``. ⌈jobs / 100⌉ requests."""
+        with self._errors(f"read the jobs of workflow run {run_id}"):
+            for page in range(1, 4):
+                _h, data = self.gh.requester.requestJsonAndCheck(
+                    "GET",
+                    f"{self._url}/actions/runs/{run_id}/jobs",
+                    parameters={"filter": "latest", "per_page": "100", "page": str(page)},
+                )
+                jobs = data.get("jobs") or []
+                for job in jobs:
+                    if job.get("name") == name:
+                        return JobState(
+                            name=name,
+                            status=str(job.get("status") or ""),
+                            conclusion=job.get("conclusion"),
+                            completed_at=job.get("completed_at"),
+                        )
+                if len(jobs) < 100:
+                    break
+        return None

@@ -1,0 +1,162 @@
+"""``image wait`` against the real servers: the run's jobs from the GitHub API test server
+(PyGithub over HTTP), the image's digest from moto's ECR (boto3). The sync job starts beside
+the build and deploys only the image this run's push job pushed and vouched for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from showtime_iac.app.image_wait import PUSH_JOB, wait_for_image
+from showtime_iac.app.wiring import open_aws, open_github
+from showtime_iac.cli import main
+from showtime_iac.settings import Settings
+from tests.doubles import manifest
+from tests.github_api_server import GitHubServer
+
+PR = 1234
+SHA = "4f1e2d3c" + "5" * 32
+TAG = f"sti-pr-{PR}-4f1e2d3"
+RUN = 777
+REPOSITORY = "superset-ci"
+
+
+@pytest.fixture
+def world(
+    ghserver: GitHubServer, moto_env: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[GitHubServer, Any]:
+    for var, value in ghserver.env().items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("ECR_REPOSITORY", REPOSITORY)
+    monkeypatch.setenv("GITHUB_RUN_ID", str(RUN))
+    ecr = boto3.client("ecr", endpoint_url=moto_env, region_name="us-west-2")
+    ecr.create_repository(repositoryName=REPOSITORY)
+    ghserver.run_jobs[RUN] = [{"name": "plan", "status": "completed", "conclusion": "success"}]
+    return ghserver, ecr
+
+
+def _push(ecr: Any, seed: str) -> str:
+    """Push an image tagged ``TAG``; its digest as ECR answers the push."""
+    pushed = ecr.put_image(repositoryName=REPOSITORY, imageManifest=manifest(seed), imageTag=TAG)
+    return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+def _job(
+    gh: GitHubServer, status: str, conclusion: str | None = None, at: str | None = None
+) -> None:
+    jobs = [j for j in gh.run_jobs[RUN] if j["name"] != PUSH_JOB]
+    jobs.append({"name": PUSH_JOB, "status": status, "conclusion": conclusion, "completed_at": at})
+    gh.run_jobs[RUN] = jobs
+
+
+def _adapters() -> tuple[Any, Any]:
+    settings = Settings.from_env()
+    return open_github(settings), open_aws(settings)
+
+
+def test_the_wait_follows_the_push_job_and_deploys_what_it_pushed(
+    world: tuple[GitHubServer, Any],
+) -> None:
+    gh, ecr = world
+    uri = ecr.describe_repositories(repositoryNames=[REPOSITORY])["repositories"][0][
+        "repositoryUri"
+    ]
+    _push(ecr, "an image of this commit from an earlier run")  # the tag exists already
+    pushed: list[str] = []
+    script = [
+        lambda: _job(gh, "queued"),
+        lambda: _job(gh, "in_progress"),
+        lambda: pushed.append(_push(ecr, "this run's image")),
+        lambda: _job(gh, "completed", "success", "2026-12-06T03:04:05Z"),
+    ]
+    lines: list[str] = []
+    jobs, images = _adapters()
+    result = wait_for_image(
+        PR,
+        SHA,
+        run_id=RUN,
+        jobs=jobs,
+        images=images,
+        interval=5,
+        sleep=lambda _s: script.pop(0)(),
+        progress=lines.append,
+    )
+    assert result.ready
+    assert result.image == f"{uri}@{pushed[0]}"  # this run's push, not the earlier image
+    assert result.image_at == "2026-12-06T03:04:05Z"
+    assert result.looks == 5
+    assert [line.split(" (")[0] for line in lines] == [
+        "the push job has not started",
+        "push image to ECR: queued",
+        "push image to ECR: in_progress",
+        f"push image to ECR pushed {uri}@{pushed[0]}",
+    ]
+
+
+@pytest.mark.parametrize("conclusion", ["failure", "skipped", "cancelled"])
+def test_a_tag_in_the_registry_is_not_deployed_when_this_runs_push_did_not_succeed(
+    world: tuple[GitHubServer, Any], conclusion: str
+) -> None:
+    gh, ecr = world
+    _push(ecr, "pushed, then the digest check failed")
+    _job(gh, "completed", conclusion)
+    jobs, images = _adapters()
+    result = wait_for_image(PR, SHA, run_id=RUN, jobs=jobs, images=images, sleep=pytest.fail)
+    assert not result.ready
+    assert result.image is None
+    assert result.reason == f"no image: {PUSH_JOB} ended {conclusion}"
+
+
+def test_the_wait_gives_up_at_its_timeout(world: tuple[GitHubServer, Any]) -> None:
+    gh, _ecr = world
+    _job(gh, "in_progress")
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    jobs, images = _adapters()
+    result = wait_for_image(
+        PR,
+        SHA,
+        run_id=RUN,
+        jobs=jobs,
+        images=images,
+        timeout=60,
+        interval=5,
+        clock=lambda: now[0],
+        sleep=sleep,
+    )
+    assert not result.ready
+    assert result.reason == f"no image after 60 s: {PUSH_JOB}: in_progress"
+    assert result.looks == 13  # at 0, 5, ..., 60 s
+
+
+def test_the_cli_prints_the_image_for_sync(
+    world: tuple[GitHubServer, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    gh, ecr = world
+    digest = _push(ecr, "this run's image")
+    _job(gh, "completed", "success", "2026-12-06T03:04:05Z")
+    capsys.readouterr()
+    assert main(["image", "wait", str(PR), "--sha", SHA, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ready"] is True
+    assert out["image"].endswith(f"/{REPOSITORY}@{digest}")
+    assert (out["image_sha"], out["image_at"], out["looks"]) == (SHA, "2026-12-06T03:04:05Z", 1)
+
+
+def test_an_unknown_run_or_a_bad_sha_is_a_clear_error(
+    world: tuple[GitHubServer, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    capsys.readouterr()
+    assert main(["image", "wait", str(PR), "--sha", SHA, "--run-id", "999"]) == 1
+    err = capsys.readouterr().err
+    assert "read the jobs of workflow run 999" in err and "404" in err
+    assert "Traceback" not in err
+    assert main(["image", "wait", str(PR), "--sha", SHA[:7]]) == 2
+    assert "full 40-hex commit" in capsys.readouterr().err
