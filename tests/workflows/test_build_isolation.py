@@ -167,7 +167,6 @@ def test_the_documented_trust_policies_admit_one_environment_each() -> None:
         ("showtime.yml", "build", set()),
         ("showtime.yml", "push", {"push"}),
         ("showtime.yml", "sync", {"deploy"}),
-        ("showtime.yml", "prepare", {"deploy"}),
         ("showtime-cleanup.yml", "cleanup", {"deploy"}),
         ("showtime-cleanup.yml", "layer-cache", set()),
     ],

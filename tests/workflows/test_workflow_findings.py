@@ -194,9 +194,9 @@ def test_finding_4_the_run_is_about_the_commit_the_plan_job_resolved() -> None:
     plan_run = next(s["run"] for s in jobs["plan"]["steps"] if s.get("id") == "plan")
     # the commit is resolved first, and the plan is made about it
     assert plan_run.index("gh api") < plan_run.index('SHOWTIME_SHA="$HEAD_SHA" showtime-iac plan')
-    step = next(s for s in jobs["sync"]["steps"] if str(s.get("uses", "")).startswith("./"))
+    step = next(s for s in jobs["sync"]["steps"] if s.get("with", {}).get("command") == "sync")
     assert "plan.outputs.head_sha" in step["with"]["sha"]
-    assert "push.outputs.image_sha" in step["with"]["image-sha"]
+    assert step["with"]["image-sha"] == "${{ steps.image.outputs.image_sha }}"
     assert "allow-build" not in step["with"]  # the privileged job never builds
 
 
@@ -309,6 +309,9 @@ def test_the_push_job_runs_after_a_build_or_to_copy_an_existing_image(
 def test_the_stack_is_prepared_only_when_an_image_is_on_its_way(
     build: str, copy_from: str, runs: bool
 ) -> None:
-    prepare_if = showtime()["jobs"]["prepare"]["if"]
+    steps = showtime()["jobs"]["sync"]["steps"]
+    prepare_if = next(s["if"] for s in steps if "--prepare" in s.get("run", ""))
+    wait_if = next(s["if"] for s in steps if s.get("id") == "image")
+    assert wait_if == prepare_if  # the wait, too, only when an image is on its way
     needs = {"plan": {"result": "success", "outputs": {"build": build, "copy_from": copy_from}}}
     assert evaluate(prepare_if, {"needs": needs}, condition=True) is runs

@@ -89,19 +89,23 @@ def test_only_the_build_job_sees_the_pr_code_and_it_holds_nothing() -> None:
 def test_credentials_only_where_needed() -> None:
     jobs = load(WF / "showtime.yml")["jobs"]
     with_oidc = {n for n, j in jobs.items() if j.get("permissions", {}).get("id-token") == "write"}
-    assert with_oidc == {"push", "prepare", "sync"}
+    assert with_oidc == {"push", "sync"}
     assert set(jobs["push"]["permissions"]) == {"id-token"}  # pushes an image, nothing else
     assert jobs["sync"]["permissions"]["pull-requests"] == "write"
     # two environments, two OIDC subjects: the push job's token cannot assume the deploy role
-    assert jobs["sync"]["environment"] == jobs["prepare"]["environment"] == "showtime"
+    assert jobs["sync"]["environment"] == "showtime"
     assert jobs["push"]["environment"] == "showtime-push"
-    assert set(jobs["sync"]["needs"]) == {"plan", "build", "push", "prepare"}
-    # prepare reads the PR, never writes it, and never waits for (or sees) the PR's image
-    assert jobs["prepare"]["permissions"] == {
-        "contents": "read", "pull-requests": "read", "id-token": "write"
-    }  # fmt: skip
-    assert jobs["prepare"]["needs"] == "plan"
-    assert "--prepare" in " ".join(s.get("run", "") for s in jobs["prepare"]["steps"])
+    # sync starts beside the build: it prepares the stack, then waits for this run's push job
+    assert jobs["sync"]["needs"] == "plan"
+    steps = jobs["sync"]["steps"]
+    prepare = next(i for i, s in enumerate(steps) if "--prepare" in s.get("run", ""))
+    wait = next(i for i, s in enumerate(steps) if s.get("id") == "image")
+    deploy = next(
+        i for i, s in enumerate(steps) if s.get("uses") == "./" and s["with"]["command"] == "sync"
+    )
+    assert prepare < wait < deploy
+    assert 'showtime-iac image wait "$PR" --sha "$HEAD_SHA" --json' in steps[wait]["run"]
+    assert jobs["sync"]["permissions"]["actions"] in ("read", "write")  # the run's jobs
     push_run = " ".join(s.get("run", "") for s in jobs["push"]["steps"])
     assert '"$crane" push' in push_run and '"$crane" copy' in push_run
     for never in ("docker load", "docker run", "docker save", "gunzip"):
@@ -110,9 +114,9 @@ def test_credentials_only_where_needed() -> None:
 
 def test_sync_runs_the_action() -> None:
     sync = load(WF / "showtime.yml")["jobs"]["sync"]
-    step = next(s for s in sync["steps"] if s.get("uses") == "./")
+    step = next(s for s in sync["steps"] if s.get("with", {}).get("command") == "sync")
     assert step["with"]["command"] == "sync"
-    assert "push.outputs.image" in step["with"]["image"]
+    assert step["with"]["image"] == "${{ steps.image.outputs.image }}"
     assert "PULUMI_CONFIG_PASSPHRASE" in step["env"]
 
 
@@ -194,14 +198,17 @@ def test_actionlint_wrapper_finds_planted_mistakes(tmp_path: Path) -> None:
 def test_the_sync_job_grants_what_the_tool_says_the_token_needs() -> None:
     """One list (settings.TOKEN_PERMISSIONS): doctor, a refused write and action.yml name it,
     and the workflow's sync job grants exactly it (plus OIDC for AWS, and `actions: write`
-    for the queue's one optional write: $SHOWTIME_QUEUE_WORKFLOW, which the job sets)."""
+    for the queue's one optional write, $SHOWTIME_QUEUE_WORKFLOW, which the job sets, and
+    for `image wait`'s read of this run's jobs)."""
     from showtime_iac.settings import TOKEN_PERMISSIONS, token_permissions
 
     perms = load(WF / "showtime.yml")["jobs"]["sync"]["permissions"]
     granted = {f"{scope}: {level}" for scope, level in perms.items() if scope != "id-token"}
     assert granted == {*TOKEN_PERMISSIONS, "actions: write"}
     step = next(
-        s for s in load(WF / "showtime.yml")["jobs"]["sync"]["steps"] if s.get("uses") == "./"
+        s
+        for s in load(WF / "showtime.yml")["jobs"]["sync"]["steps"]
+        if s.get("with", {}).get("command") == "sync"
     )
     assert step["env"]["SHOWTIME_QUEUE_WORKFLOW"] == "showtime-cleanup.yml"
     assert "workflow_dispatch" in load(WF / "showtime-cleanup.yml")[True]
@@ -210,18 +217,18 @@ def test_the_sync_job_grants_what_the_tool_says_the_token_needs() -> None:
 
 
 def test_sync_gets_the_runs_earlier_moments_for_its_phase_timings() -> None:
-    """The phases before sync (plan, image) happen in other jobs: their moments reach sync
-    through job outputs, each written by the job that ends that phase."""
+    """The phases before sync (plan, image) end in other jobs: the plan's moment reaches sync
+    through its job outputs, the image's as the push job's completion the wait read."""
     jobs = load(WF / "showtime.yml")["jobs"]
-    step = next(s for s in jobs["sync"]["steps"] if s.get("uses") == "./")
+    step = next(s for s in jobs["sync"]["steps"] if s.get("with", {}).get("command") == "sync")
     env = step["env"]
     assert "needs.plan.outputs.started_at" in env["SHOWTIME_STARTED_AT"]
     assert env["SHOWTIME_PLANNED_AT"] == "${{ needs.plan.outputs.planned_at }}"
-    assert env["SHOWTIME_IMAGE_AT"] == "${{ needs.push.outputs.image_at }}"
+    assert env["SHOWTIME_IMAGE_AT"] == "${{ steps.image.outputs.image_at }}"
     plan_steps = jobs["plan"]["steps"]
     assert plan_steps[0]["id"] == "start" and "at=$(date -u" in plan_steps[0]["run"]
     plan_run = next(s["run"] for s in plan_steps if s.get("id") == "plan")
     last = plan_run.rstrip().splitlines()[-2:]  # after the image lookup, with head_sha
     assert last[0] == 'echo "planned_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"'
-    push_run = next(s["run"] for s in jobs["push"]["steps"] if s.get("id") == "push")
-    assert push_run.index('crane" digest') < push_run.index("image_at=")
+    wait_run = next(s["run"] for s in jobs["sync"]["steps"] if s.get("id") == "image")
+    assert 'echo "image_at=$(jq -r .image_at wait.json)"' in wait_run
