@@ -86,16 +86,18 @@ def wait_for_image(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] = lambda _line: None,
+    on_look: Callable[[JobState | None], None] = lambda _job: None,
 ) -> WaitResult:
     """Look at the push job every ``interval`` seconds until it ends or ``timeout`` passes;
-    ``progress`` hears each change of what the job is doing. The registry is read only once
-    the job succeeded."""
+    ``progress`` hears each change of what the job is doing, ``on_look`` every look (the
+    status comment's notes). The registry is read only once the job succeeded."""
     sha = _checked(pr, sha, run_id, timeout, interval)
     tag = image_tag(pr, sha)
     start, looks, said = clock(), 0, ""
     while True:
         looks += 1
         state = jobs.run_job(run_id, job)
+        on_look(state)
         digest = None
         if state is not None and state.status == "completed" and state.conclusion == "success":
             digest = images.tagged_image(tag)
@@ -128,10 +130,16 @@ def await_image(
     timeout: float,
     interval: float,
     progress: Callable[[str], None],
+    comment: bool = False,
+    started_at: datetime | None = None,
 ) -> WaitResult:
     """:func:`wait_for_image` with the real GitHub and AWS adapters (``GITHUB_TOKEN``, the
-    ``AWS_*`` chain, ``ECR_REPOSITORY``)."""
+    ``AWS_*`` chain, ``ECR_REPOSITORY``); ``comment``: the status comment's notes while it
+    waits (unless ``SHOWTIME_PROGRESS=off``), timed from ``started_at`` (the run's start)."""
     from showtime_iac.app import wiring
+    from showtime_iac.app.build_notes import BuildNotes
+    from showtime_iac.app.inputs import load_policy
+    from showtime_iac.app.proof import progress_enabled
     from showtime_iac.settings import Settings
 
     _checked(pr, sha, run_id, timeout, interval)
@@ -140,6 +148,16 @@ def await_image(
         raise InputError("image wait reads the run's jobs: set GITHUB_TOKEN")
     github = wiring.open_github(settings, repo)
     aws = wiring.open_aws(settings)
+    notes: Callable[[JobState | None], None] | None = None
+    if comment and progress_enabled():
+        notes = BuildNotes(
+            github,
+            pr,
+            sha,
+            started_at or datetime.now(UTC),
+            run_url=settings.github_run_url,
+            port=load_policy(None).port,
+        )
     return wait_for_image(
         pr,
         sha,
@@ -150,4 +168,5 @@ def await_image(
         timeout=timeout,
         interval=interval,
         progress=progress,
+        on_look=notes or (lambda _job: None),
     )

@@ -98,6 +98,22 @@ def wait(
     repo: Annotated[
         str | None, typer.Option("--repo", help="owner/name (default $GITHUB_REPOSITORY).")
     ] = None,
+    comment: Annotated[
+        bool,
+        typer.Option(
+            "--comment",
+            help="Say in the PR's status comment that the image builds, with the time since"
+            " --started-at (a write token; SHOWTIME_PROGRESS=off: never).",
+        ),
+    ] = False,
+    started_at: Annotated[
+        str | None,
+        typer.Option(
+            "--started-at",
+            envvar="SHOWTIME_STARTED_AT",
+            help="When the run began (ISO 8601; default $SHOWTIME_STARTED_AT, else now).",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Wait for this workflow run's image of the commit (the sync job, started beside the build).
@@ -107,7 +123,9 @@ def wait(
     sti-pr-N-<sha7> in the ECR repository (ECR_REPOSITORY, AWS credentials with
     ecr:DescribeImages) and prints the image pinned by digest, ready for `sync --image`.
     A push job that failed, was cancelled or skipped (the build failed) means no image:
-    sync then refuses the deploy and consumes the start request. Progress goes to stderr.
+    sync then refuses the deploy and consumes the start request. Progress goes to stderr;
+    with --comment also to the PR's status comment (edited in place, at most once a minute
+    while nothing changes; never a label).
 
     Exit codes: 0 the wait ended (--json says "ready": true with "image", or false with
     the reason: the job's end or the timeout); 1 GitHub or AWS failed; 2 bad input.
@@ -115,6 +133,7 @@ def wait(
     Example:  showtime-iac image wait 1234 --sha 4f1e...(40 hex) --json
     """
     from showtime_iac.app.image_wait import await_image
+    from showtime_iac.core.timings import parse_time
 
     def say(line: str) -> None:
         sys.stderr.write(f"image wait: {line}\n")
@@ -129,6 +148,8 @@ def wait(
         timeout=timeout,
         interval=interval,
         progress=say,
+        comment=comment,
+        started_at=parse_time("--started-at", started_at) if started_at else None,
     )
     if as_json:
         from showtime_iac.cli.output import emit_json

@@ -5,15 +5,18 @@ the build and deploys only the image this run's push job pushed and vouched for.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from showtime_iac.app.build_notes import BuildNotes
 from showtime_iac.app.image_wait import PUSH_JOB, wait_for_image
 from showtime_iac.app.wiring import open_aws, open_github
 from showtime_iac.cli import main
+from showtime_iac.core.image_wait import JobState
 from showtime_iac.settings import Settings
 from tests.doubles import manifest
 from tests.github_api_server import GitHubServer
@@ -160,3 +163,100 @@ def test_an_unknown_run_or_a_bad_sha_is_a_clear_error(
     assert "Traceback" not in err
     assert main(["image", "wait", str(PR), "--sha", SHA[:7]]) == 2
     assert "full 40-hex commit" in capsys.readouterr().err
+
+
+# -- the status comment while the image builds (issue 28) ------------------------------------
+
+START = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
+
+
+def _notes(gh: GitHubServer, minutes: list[float]) -> BuildNotes:
+    """Notes whose wall clock and monotonic clock read ``minutes[0]`` after the run's start."""
+    return BuildNotes(
+        open_github(Settings.from_env()),
+        PR,
+        SHA,
+        START,
+        run_url="https://github.com/apache/superset/actions/runs/777",
+        now=lambda: START + timedelta(minutes=minutes[0]),
+        clock=lambda: minutes[0] * 60,
+    )
+
+
+def _bodies(gh: GitHubServer) -> list[str]:
+    return [c["body"] for c in gh.comments_of(PR)]
+
+
+def test_the_status_comment_says_the_image_builds_and_never_touches_a_label(
+    world: tuple[GitHubServer, Any],
+) -> None:
+    gh, _ecr = world
+    gh.add_pr(PR, head_sha=SHA, labels=["🎪 ⚡ showtime-trigger-start"])
+    gh.add_comment(PR, "LGTM, let's see it live", author="reviewer")
+    minutes = [0.0]
+    notes = _notes(gh, minutes)
+    # (minute of the look, push job state): a change is written at once, the same state
+    # once a minute at most
+    script: list[tuple[float, str | None]] = [
+        (0.5, None), (1.0, None), (1.7, None), (2.2, "queued"), (2.4, "in_progress"),
+        (2.5, "in_progress"), (3.6, "in_progress"),
+    ]  # fmt: skip
+    seen: list[str] = []
+    for at, status in script:
+        minutes[0] = at
+        if status is not None:
+            _job(gh, status)
+        before = notes.edits
+        notes(None if status is None else JobState(PUSH_JOB, status))
+        if notes.edits > before:
+            seen.append(_bodies(gh)[-1].split("⏳ ", 1)[1].split("\n", 1)[0])
+    assert seen == [
+        "Building the image of `4f1e2d3`: **image** in progress (build running) · 30 s so far",
+        "Building the image of `4f1e2d3`: **image** in progress (build running) · 1 min 42 s so far",
+        "Building the image of `4f1e2d3`: **image** in progress (push queued) · 2 min 12 s so far",
+        "Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 2 min 24 s so far",
+        "Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 3 min 36 s so far",
+    ]
+    bodies = _bodies(gh)
+    assert bodies[0] == "LGTM, let's see it live"  # a human's comment is never edited
+    assert len(bodies) == 2  # one status comment, edited in place
+    assert "[Workflow run](https://github.com/apache/superset/actions/runs/777)" in bodies[1]
+    assert gh.labels_of(PR) == ["🎪 ⚡ showtime-trigger-start"]  # the claim stays sync's
+    assert gh.count("POST", r"/labels") == gh.count("DELETE", r"/labels") == 0
+
+
+def test_a_failed_edit_never_stops_the_wait(world: tuple[GitHubServer, Any]) -> None:
+    gh, ecr = world
+    gh.add_pr(PR, head_sha=SHA)
+    digest = _push(ecr, "this run's image")
+    _job(gh, "completed", "success", "2026-12-06T03:04:05Z")
+    gh.fail("POST", r"/issues/\d+/comments$", 500, times=10)
+    jobs, images = _adapters()
+    notes = _notes(gh, [1.0])
+    result = wait_for_image(PR, SHA, run_id=RUN, jobs=jobs, images=images, on_look=notes)
+    assert result.ready and result.image is not None and result.image.endswith(digest)
+    assert notes.edits == 0 and _bodies(gh) == []
+
+
+def test_the_cli_writes_the_note_only_with_comment_and_not_when_progress_is_off(
+    world: tuple[GitHubServer, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gh, ecr = world
+    gh.add_pr(PR, head_sha=SHA)
+    _push(ecr, "this run's image")
+    _job(gh, "completed", "success", "2026-12-06T03:04:05Z")
+    wait = ["image", "wait", str(PR), "--sha", SHA, "--json"]
+    assert main(wait) == 0
+    assert _bodies(gh) == []  # without --comment: nothing written
+    monkeypatch.setenv("SHOWTIME_PROGRESS", "off")
+    assert main([*wait, "--comment"]) == 0
+    assert _bodies(gh) == []
+    monkeypatch.delenv("SHOWTIME_PROGRESS")
+    assert main([*wait, "--comment", "--started-at", "2026-12-06T03:00:00Z"]) == 0
+    (body,) = _bodies(gh)
+    assert "⏳ Building the image of `4f1e2d3`: **image** in progress (image pushed)" in body
+    capsys.readouterr()
+    assert main([*wait, "--comment", "--started-at", "yesterday"]) == 2
+    assert "--started-at 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err

@@ -104,7 +104,7 @@ def test_credentials_only_where_needed() -> None:
         i for i, s in enumerate(steps) if s.get("uses") == "./" and s["with"]["command"] == "sync"
     )
     assert prepare < wait < deploy
-    assert 'showtime-iac image wait "$PR" --sha "$HEAD_SHA" --json' in steps[wait]["run"]
+    assert 'showtime-iac image wait "$PR" --sha "$HEAD_SHA" --comment --json' in steps[wait]["run"]
     assert jobs["sync"]["permissions"]["actions"] in ("read", "write")  # the run's jobs
     push_run = " ".join(s.get("run", "") for s in jobs["push"]["steps"])
     assert '"$crane" push' in push_run and '"$crane" copy' in push_run
