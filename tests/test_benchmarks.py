@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.adapters.stacks.engine_support import requires_engine
 from tests.superset.harness import VENV_ENV_VAR, venv_from_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,3 +75,20 @@ def test_boot_over_its_target_exits_1() -> None:
     assert done.stderr.startswith("over target: baked image start to /health (median): ")
     assert "baked image, median" in done.stdout and "OVER" in done.stdout
     assert "boot step: baked image: re-encrypt, admin-password, examples-uri" in done.stdout
+
+
+@pytest.mark.engine
+@requires_engine
+def test_the_path_benchmark_runs_every_step_and_fails_over_its_target() -> None:
+    """bench_path.py: the workflow's steps with the real engine, one run, a total no run meets."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_path.py"), "--runs", "1",
+         "--max-total", "0.01"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    rows = [line.split()[0] for line in done.stdout.splitlines()[3:]]
+    assert rows == ["plan", "sync", "image", "deploy", "on"]
+    assert done.stdout.count("yes") == 3 and "no (beside)" in done.stdout
+    over = [line for line in done.stderr.splitlines() if line.startswith("over target: ")]
+    assert [line.split(":")[1].strip() for line in over] == ["on the path"]
