@@ -262,7 +262,7 @@ def parse_bearer_challenge(header: str) -> BearerChallenge | None:
     params: dict[str, str] = {}
     while pos < n:
         p = _PARAM_RE.match(header, pos)
-        if p is not None and scheme is not None:  # a parameter of the current challenge
+        if p is not None:  # a parameter: of the current challenge, or (before any) skipped whole
             value = p.group(2) if p.group(2) is not None else p.group(3)
             params.setdefault(p.group(1).lower(), re.sub(r"\\(.)", r"\1", value))
             pos = p.end()

@@ -248,6 +248,20 @@ def test_challenges_in_a_list(header: str, challenge: BearerChallenge) -> None:
     assert parse_bearer_challenge(header) == challenge
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        'x="a, Bearer realm=evil, b"',
+        'realm="a, Bearer realm=evil, b", Basic realm="r"',
+    ],
+)
+def test_a_quoted_string_is_one_value_even_before_any_scheme(header: str) -> None:
+    """A header that opens with a parameter is malformed; its quoted string is still one
+    value (RFC 9110 §5.6.4), so a scheme written inside it is not a challenge."""
+    assert parse_bearer_challenge(header) is None
+    assert parse_bearer_challenge(header + ', Bearer realm="good"') == BearerChallenge("good")
+
+
 def test_a_bad_realm_is_echoed() -> None:
     with pytest.raises(RegistryError) as err:
         token_query(BearerChallenge("ftp://x"), "a", "http://localhost:1")
