@@ -73,47 +73,47 @@ def find(
     )
 
 
+_RunId = Annotated[
+    int,
+    typer.Option(
+        "--run-id", envvar="GITHUB_RUN_ID", help="The workflow run (default $GITHUB_RUN_ID).", min=1
+    ),
+]
+_Job = Annotated[str, typer.Option("--job", help="The push job's name in the run.")]
+_Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait at most.", min=1)]
+_Interval = Annotated[float, typer.Option("--interval", help="Seconds between two looks.", min=1)]
+_Repo = Annotated[
+    str | None, typer.Option("--repo", help="owner/name (default $GITHUB_REPOSITORY).")
+]
+_Comment = Annotated[
+    bool,
+    typer.Option(
+        "--comment",
+        help="Say in the PR's status comment that the image builds, with the time since"
+        " --started-at (a write token; SHOWTIME_PROGRESS=off: never).",
+    ),
+]
+_StartedAt = Annotated[
+    str | None,
+    typer.Option(
+        "--started-at",
+        envvar="SHOWTIME_STARTED_AT",
+        help="When the run began (ISO 8601; default $SHOWTIME_STARTED_AT, else now).",
+    ),
+]
+
+
 @image_app.command("wait")
 def wait(
     pr: Annotated[int, typer.Argument(help="Pull request number (0: the default branch).", min=0)],
     sha: Annotated[str, typer.Option("--sha", help="The full 40-hex commit the run builds.")],
-    run_id: Annotated[
-        int,
-        typer.Option(
-            "--run-id",
-            envvar="GITHUB_RUN_ID",
-            help="The workflow run (default $GITHUB_RUN_ID).",
-            min=1,
-        ),
-    ],
-    job: Annotated[str, typer.Option("--job", help="The push job's name in the run.")] = (
-        "push image to ECR"
-    ),
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait at most.", min=1)
-    ] = 85 * 60,
-    interval: Annotated[
-        float, typer.Option("--interval", help="Seconds between two looks.", min=1)
-    ] = 5,
-    repo: Annotated[
-        str | None, typer.Option("--repo", help="owner/name (default $GITHUB_REPOSITORY).")
-    ] = None,
-    comment: Annotated[
-        bool,
-        typer.Option(
-            "--comment",
-            help="Say in the PR's status comment that the image builds, with the time since"
-            " --started-at (a write token; SHOWTIME_PROGRESS=off: never).",
-        ),
-    ] = False,
-    started_at: Annotated[
-        str | None,
-        typer.Option(
-            "--started-at",
-            envvar="SHOWTIME_STARTED_AT",
-            help="When the run began (ISO 8601; default $SHOWTIME_STARTED_AT, else now).",
-        ),
-    ] = None,
+    run_id: _RunId,
+    job: _Job = "push image to ECR",
+    timeout: _Timeout = 85 * 60,
+    interval: _Interval = 5,
+    repo: _Repo = None,
+    comment: _Comment = False,
+    started_at: _StartedAt = None,
     as_json: Json = False,
 ) -> None:
     """Wait for this workflow run's image of the commit (the sync job, started beside the build).
@@ -121,9 +121,10 @@ def wait(
     Looks at the run's push job every --interval seconds (the Actions API: GITHUB_TOKEN
     with actions: read); once it succeeded, reads the digest of the commit's tag
     sti-pr-N-<sha7> in the ECR repository (ECR_REPOSITORY, AWS credentials with
-    ecr:DescribeImages) and prints the image pinned by digest, ready for `sync --image`.
-    A push job that failed, was cancelled or skipped (the build failed) means no image:
-    sync then refuses the deploy and consumes the start request. Progress goes to stderr;
+    ecr:DescribeImages) and prints the image pinned by digest, for sync (SHOWTIME_IMAGE,
+    the action's image input). A push job that failed, was cancelled or skipped (the
+    build failed) means no image: sync then refuses the deploy and consumes the start
+    request. Progress goes to stderr;
     with --comment also to the PR's status comment (edited in place, at most once a minute
     while nothing changes; never a label).
 

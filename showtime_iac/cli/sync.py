@@ -71,10 +71,11 @@ def sync(
     "error", "actions", "timings": {"started_at", "phases", "total_seconds",
     "result"} or null}, "audit": [one object per operation]}.
 
-    --prepare (a job beside the image's build): plan exactly as sync does and, only when
-    that plan starts or rolls forward onto the run's commit and the actor has write access,
-    create its stack without the image: role, secret, log group (and target group, rule,
-    security group in HTTPS mode), no task definition, no service; no label, no comment.
+    --prepare (the sync job's first step, beside the image's build): plan exactly as
+    sync does and, only when that plan starts or rolls forward onto the run's commit and
+    the actor has write access, create its stack without the image: role, secret, log
+    group (and target group, rule, security group in HTTPS mode), no task definition, no
+    service; no label, no comment.
     Nothing when the stack exists. The sync after the build only adds the task definition
     and the service; a sync of the same run that deploys nothing destroys it (see
     docs/commands/sync.md, "Preparing the stack while the image builds"). --json keys:
