@@ -22,12 +22,14 @@ from datetime import datetime, timedelta
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import PrInfo, parse_stack_name
 from showtime_iac.core.plan import Plan, StackOp
+from showtime_iac.core.proof import PHASE_TAG
 from showtime_iac.core.timings import format_seconds
 
 __all__ = [
     "PREPARED_AT_TAG",
     "PREPARED_BY_TAG",
     "PREPARED_MAX_AGE",
+    "PREPARED_PHASE",
     "PREPARED_TAGS",
     "PreparedSweep",
     "prepare_target",
@@ -40,7 +42,10 @@ PREPARED_AT_TAG = "showtime:prepared-at"
 #: which run prepared it (``run:<GITHUB_RUN_ID>``, or ``cli``): only that run's ``sync``
 #: adopts or discards it
 PREPARED_BY_TAG = "showtime:prepared-by"
-PREPARED_TAGS = (PREPARED_AT_TAG, PREPARED_BY_TAG)
+#: what ``status`` and the dashboard say while the image builds (the full ``up`` removes it;
+#: the deploy's own phases follow, issue 28)
+PREPARED_PHASE = "image"
+PREPARED_TAGS = (PREPARED_AT_TAG, PREPARED_BY_TAG, PHASE_TAG)
 
 #: a prepared stack older than this, that no 🎪 label claims, was left by a run that is gone:
 #: the workflow's jobs before sync's claim take at most 10 (plan) + 60 (build) + 20 (push)
@@ -49,8 +54,13 @@ PREPARED_MAX_AGE = timedelta(hours=2)
 
 
 def prepared_tags(created: datetime, run: str) -> dict[str, str]:
-    """The stack tags of a prepared stack: when (``created``) and by which run."""
-    return {PREPARED_AT_TAG: created.strftime("%Y-%m-%dT%H:%M:%SZ"), PREPARED_BY_TAG: run[:256]}
+    """The stack tags of a prepared stack: when (``created``), by which run, and the phase
+    (the image is being built)."""
+    return {
+        PREPARED_AT_TAG: created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        PREPARED_BY_TAG: run[:256],
+        PHASE_TAG: PREPARED_PHASE,
+    }
 
 
 def prepare_target(plan: Plan, sha: str) -> StackOp | str:

@@ -118,6 +118,7 @@ def test_a_writers_start_is_prepared_and_its_sync_only_adds_what_runs(
     assert _writes(gh) == 0 and gh.labels_of(PR) == [L.START]  # no label, no comment
     tags = w.tags(STACK)
     assert tags[PREPARED_BY_TAG] == "run:4242" and PREPARED_AT_TAG in tags
+    assert tags["showtime:phase"] == "image"  # what `status` says while the image builds
 
     # a second prepare (a re-run) leaves it as it is
     rc, again, _err = _run(w.root, capsys, "sync", str(PR), "--prepare", payload=START)
@@ -131,12 +132,32 @@ def test_a_writers_start_is_prepared_and_its_sync_only_adds_what_runs(
     assert _summary(err) == {"created": 1, "unchanged": 2}, err
     assert set(w.objects()) == {LOGS, SERVICE} and w.objects()[SERVICE]["image"] == IMAGE
     assert not {PREPARED_AT_TAG, PREPARED_BY_TAG} & set(w.tags(STACK))
+    assert w.tags(STACK)["showtime:phase"] == "ready"  # the deploy's own phases followed
     labels = gh.labels_of(PR)
     assert {f"🎪 {SHA7} 🚦 running", f"🎪 🎯 {SHA7}"} <= set(labels)
     # its 📅 label is the moment the stack was prepared: what the resources' tags say
     [created] = [n for n in labels if "📅" in n]
     assert created == f"🎪 {SHA7} 📅 {tags[PREPARED_AT_TAG][:16].replace(':', '-')}"
     assert done["outcome"]["url"] == "http://10.0.0.5:8080"
+
+
+def test_the_image_phase_goes_with_the_preparation_even_without_progress_notes(
+    world: tuple[World, GitHubServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`status` says "image" while the image builds; once deployed, never again (the full
+    `up` removes it, and with SHOWTIME_PROGRESS=off no later phase replaces it)."""
+    w, gh = world
+    gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    assert _run(w.root, capsys, "sync", str(PR), "--prepare", payload=START)[0] == 0
+    assert w.tags(STACK)["showtime:phase"] == "image"
+    monkeypatch.setenv("SHOWTIME_PROGRESS", "off")
+    monkeypatch.setenv("SHOWTIME_IMAGE", IMAGE)
+    monkeypatch.setenv("SHOWTIME_IMAGE_SHA", HEAD)
+    rc, _done, err = _run(w.root, capsys, "sync", str(PR), payload=START)
+    assert rc == 0, err
+    assert "showtime:phase" not in w.tags(STACK)
 
 
 RUNNING = ["🎪 1111111 🚦 running", "🎪 🎯 1111111", "🎪 1111111 📅 2026-01-15T14-30"]
