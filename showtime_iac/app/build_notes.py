@@ -5,6 +5,7 @@ The sync job waits for this run's push job (:mod:`showtime_iac.app.image_wait`) 
 changes and at most once a minute otherwise:
 
     ⏳ Building the image of `abc1234`: **image** in progress (build running) · 4 min so far
+    ⏳ Deploying `abc1234`: **stack** in progress · 9 min 12 s so far   (the push succeeded)
 
 It only ever edits the one comment (never a label, never the claim: ``sync`` takes the claim
 after the wait, and its own notes and final comment replace this one). The state table under
@@ -41,17 +42,19 @@ class _Comments(Protocol):
 
 def build_note(sha: str, job: JobState | None, seconds: float) -> str:
     """The progress line: what the push job (and the build before it) is doing, and the time
-    since the run began."""
+    since the run began; once the push succeeded, the stack's deploy (what sync does next)."""
+    spent = format_seconds(seconds)
+    if job is not None and job.status == "completed" and job.conclusion == "success":
+        # the image is there: sync claims and brings the stack up next (its own notes follow)
+        return f"Deploying `{short_sha(sha)}`: **stack** in progress · {spent} so far"
     if job is None:
         doing = "build running"  # the push job is listed once the build is done
     elif job.status == "completed":
-        doing = "image pushed" if job.conclusion == "success" else f"push {job.conclusion}"
+        doing = f"push {job.conclusion}"
     else:
         doing = "pushing to ECR" if job.status == "in_progress" else f"push {job.status}"
-    return (
-        f"Building the image of `{short_sha(sha)}`: **image** in progress ({doing})"
-        f" · {format_seconds(seconds)} so far"
-    )
+    what = f"Building the image of `{short_sha(sha)}`"
+    return f"{what}: **image** in progress ({doing}) · {spent} so far"
 
 
 @dataclass

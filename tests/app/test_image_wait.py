@@ -256,7 +256,8 @@ def test_the_cli_writes_the_note_only_with_comment_and_not_when_progress_is_off(
     monkeypatch.delenv("SHOWTIME_PROGRESS")
     assert main([*wait, "--comment", "--started-at", "2026-12-06T03:00:00Z"]) == 0
     (body,) = _bodies(gh)
-    assert "⏳ Building the image of `4f1e2d3`: **image** in progress (image pushed)" in body
+    # the push succeeded: what comes next is sync's deploy of the stack
+    assert "⏳ Deploying `4f1e2d3`: **stack** in progress · " in body
     capsys.readouterr()
     assert main([*wait, "--comment", "--started-at", "yesterday"]) == 2
     assert "--started-at 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err
