@@ -54,7 +54,7 @@ class WaitResult:
             "sha": self.sha,
             "ready": self.ready,
             "image": self.image,
-            "image_sha": self.sha if self.ready else None,
+            "image_sha": self.sha if self.image else None,
             "image_at": self.image_at,
             "reason": self.reason,
             "seconds": round(self.seconds, 1),
@@ -79,7 +79,7 @@ def wait_for_image(
     *,
     run_id: int,
     jobs: _Jobs,
-    images: _Images,
+    images: _Images | None,
     job: str = PUSH_JOB,
     timeout: float = 85 * 60,
     interval: float = 5.0,
@@ -90,7 +90,8 @@ def wait_for_image(
 ) -> WaitResult:
     """Look at the push job every ``interval`` seconds until it ends or ``timeout`` passes;
     ``progress`` hears each change of what the job is doing, ``on_look`` every look (the
-    status comment's notes). The registry is read only once the job succeeded."""
+    status comment's notes). The registry is read only once the job succeeded; with no
+    ``images`` (the push job waiting for the build), never: the job's success is the answer."""
     sha = _checked(pr, sha, run_id, timeout, interval)
     tag = image_tag(pr, sha)
     start, looks, said = clock(), 0, ""
@@ -99,9 +100,10 @@ def wait_for_image(
         state = jobs.run_job(run_id, job)
         on_look(state)
         digest = None
-        if state is not None and state.status == "completed" and state.conclusion == "success":
+        done = state is not None and state.status == "completed"
+        if images is not None and done and state is not None and state.conclusion == "success":
             digest = images.tagged_image(tag)
-        verdict = judge(state, digest)
+        verdict = judge(state, digest, need_image=images is not None)
         waited = clock() - start
         if verdict.reason != said:
             progress(f"{verdict.reason} ({waited:.0f} s)")
@@ -132,10 +134,12 @@ def await_image(
     progress: Callable[[str], None],
     comment: bool = False,
     started_at: datetime | None = None,
+    job_only: bool = False,
 ) -> WaitResult:
     """:func:`wait_for_image` with the real GitHub and AWS adapters (``GITHUB_TOKEN``, the
     ``AWS_*`` chain, ``ECR_REPOSITORY``); ``comment``: the status comment's notes while it
-    waits (unless ``SHOWTIME_PROGRESS=off``), timed from ``started_at`` (the run's start)."""
+    waits (unless ``SHOWTIME_PROGRESS=off``), timed from ``started_at`` (the run's start);
+    ``job_only``: only the job's success (no registry read, no AWS credentials)."""
     from showtime_iac.app import wiring
     from showtime_iac.app.build_notes import BuildNotes
     from showtime_iac.app.inputs import load_policy
@@ -147,7 +151,7 @@ def await_image(
     if not settings.github_token:
         raise InputError("image wait reads the run's jobs: set GITHUB_TOKEN")
     github = wiring.open_github(settings, repo)
-    aws = wiring.open_aws(settings)
+    aws = None if job_only else wiring.open_aws(settings)
     notes: Callable[[JobState | None], None] | None = None
     if comment and progress_enabled():
         notes = BuildNotes(

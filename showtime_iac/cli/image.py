@@ -93,6 +93,14 @@ _Comment = Annotated[
         " --started-at (a write token; SHOWTIME_PROGRESS=off: never).",
     ),
 ]
+_JobOnly = Annotated[
+    bool,
+    typer.Option(
+        "--job-only",
+        help="Only wait for --job to succeed: no registry read, no AWS credentials (the push"
+        " job waiting for the build).",
+    ),
+]
 _StartedAt = Annotated[
     str | None,
     typer.Option(
@@ -114,6 +122,7 @@ def wait(
     repo: _Repo = None,
     comment: _Comment = False,
     started_at: _StartedAt = None,
+    job_only: _JobOnly = False,
     as_json: Json = False,
 ) -> None:
     """Wait for this workflow run's image of the commit (the sync job, started beside the build).
@@ -126,7 +135,8 @@ def wait(
     build failed) means no image: sync then refuses the deploy and consumes the start
     request. Progress goes to stderr;
     with --comment also to the PR's status comment (edited in place, at most once a minute
-    while nothing changes; never a label).
+    while nothing changes; never a label). --job-only --job NAME waits for that job's
+    success alone (the push job, started beside the build, waiting for it).
 
     Exit codes: 0 the wait ended (--json says "ready": true with "image", or false with
     the reason: the job's end or the timeout); 1 GitHub or AWS failed; 2 bad input.
@@ -151,13 +161,16 @@ def wait(
         progress=say,
         comment=comment,
         started_at=parse_time("--started-at", started_at) if started_at else None,
+        job_only=job_only,
     )
     if as_json:
         from showtime_iac.cli.output import emit_json
 
         emit_json(result.to_json())
         return
-    if result.ready:
+    if result.ready and result.image is None:
+        sys.stdout.write(f"{result.reason} ({result.image_at})\n")
+    elif result.ready:
         sys.stdout.write(f"{result.image}\n  built from {result.sha}, pushed {result.image_at}\n")
     else:
         sys.stdout.write(f"no image of {result.sha}: {result.reason}\n")

@@ -45,9 +45,10 @@ class Verdict:
     digest: str | None = None
 
 
-def judge(job: JobState | None, digest: str | None) -> Verdict:
+def judge(job: JobState | None, digest: str | None, *, need_image: bool = True) -> Verdict:
     """What the sync job does after one look at the push job (``None``: not listed yet) and
-    at the registry (``digest`` of the commit's tag, ``None``: no such tag)."""
+    at the registry (``digest`` of the commit's tag, ``None``: no such tag). Without
+    ``need_image`` (the push job waiting for the build job) the job's success is enough."""
     if job is None:
         return Verdict("wait", "the push job has not started")
     if job.status != "completed":
@@ -56,6 +57,8 @@ def judge(job: JobState | None, digest: str | None) -> Verdict:
         return Verdict(
             "none", f"no image: {job.name} ended {job.conclusion or 'without a conclusion'}"
         )
+    if not need_image:
+        return Verdict("ready", f"{job.name} succeeded")
     if digest is None:
         return Verdict("none", f"no image: {job.name} succeeded but the registry has no such tag")
     return Verdict("ready", f"{job.name} pushed {digest}", digest)

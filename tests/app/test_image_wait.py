@@ -261,3 +261,26 @@ def test_the_cli_writes_the_note_only_with_comment_and_not_when_progress_is_off(
     capsys.readouterr()
     assert main([*wait, "--comment", "--started-at", "yesterday"]) == 2
     assert "--started-at 'yesterday' is not an ISO 8601 time" in capsys.readouterr().err
+
+
+def test_the_push_job_waits_for_the_build_alone_without_aws(
+    ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--job-only: no AWS credentials in sight (the push job has them, but never needs them to
+    wait); the build's end decides."""
+    for var, value in ghserver.env().items():
+        monkeypatch.setenv(var, value)
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    build = "build image (untrusted PR code, no secrets)"
+    wait = ["image", "wait", str(PR), "--sha", SHA, "--run-id", str(RUN), "--job", build]
+    for conclusion, ready in (("success", True), ("failure", False)):
+        ghserver.run_jobs[RUN] = [{"name": build, "status": "completed", "conclusion": conclusion}]
+        capsys.readouterr()
+        assert main([*wait, "--job-only", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert (out["ready"], out["image"], out["image_sha"]) == (ready, None, None)
+    # without --job-only the same wait needs the registry, so AWS credentials: exit 2
+    assert main(wait) == 2
+    assert "AWS credentials" in capsys.readouterr().err

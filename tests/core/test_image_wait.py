@@ -52,3 +52,15 @@ def test_the_tag_is_the_push_jobs() -> None:
     assert image_tag(1234, "4F1E2D3C" + "0" * 32) == "sti-pr-1234-4f1e2d3"
     with pytest.raises(InputError):
         image_tag(1234, "not-a-sha")
+
+
+@given(st.sampled_from(ENDS))
+def test_a_job_only_wait_is_ready_on_success_alone_and_never_otherwise(
+    conclusion: str | None,
+) -> None:
+    # the push job waiting for the build: the build's success is the answer, no registry read
+    ok = judge(JobState("build", "completed", "success"), None, need_image=False)
+    assert (ok.outcome, ok.digest, ok.reason) == ("ready", None, "build succeeded")
+    bad = judge(JobState("build", "completed", conclusion), None, need_image=False)
+    assert bad.outcome == "none"
+    assert judge(JobState("build", "in_progress"), None, need_image=False).outcome == "wait"
