@@ -81,7 +81,7 @@ def wait_for_image(
     jobs: _Jobs,
     images: _Images | None,
     job: str = PUSH_JOB,
-    timeout: float = 85 * 60,
+    timeout: float = 95 * 60,
     interval: float = 5.0,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,

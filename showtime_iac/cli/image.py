@@ -117,7 +117,7 @@ def wait(
     sha: Annotated[str, typer.Option("--sha", help="The full 40-hex commit the run builds.")],
     run_id: _RunId,
     job: _Job = "push image to ECR",
-    timeout: _Timeout = 85 * 60,
+    timeout: _Timeout = 95 * 60,
     interval: _Interval = 5,
     repo: _Repo = None,
     comment: _Comment = False,

@@ -185,7 +185,7 @@ def test_the_push_job_names_only_the_push_role() -> None:
 def test_the_push_job_builds_the_crane_the_tests_use() -> None:
     """One crane version: the push job's and the registry tests' (.ci/install-crane)."""
     push = workflow("showtime.yml")["jobs"]["push"]
-    step = next(s for s in push["steps"] if s.get("id") == "push")
+    step = next(s for s in push["steps"] if s.get("id") == "crane")
     install = (ROOT / ".ci" / "install-crane").read_text(encoding="utf-8")
     pinned = re.search(r"^VERSION_PIN=(v[0-9.]+)$", install, re.M)
     assert pinned and step["env"]["CRANE_VERSION"] == pinned.group(1)

@@ -78,7 +78,8 @@ def run_plan(tmp_path: Path, source: str, role: str = "write") -> tuple[dict[str
 
 
 def run_push(tmp_path: Path, registry: str, repo: str, plan: dict[str, str]) -> dict[str, str]:
-    """The push job's script, with `registry/repo` standing in for ECR."""
+    """The push job's scripts (crane's build, then the push), with `registry/repo` standing in
+    for ECR."""
     env = {
         "PATH": f"{Path(shutil.which('go') or '/usr/local/go/bin/go').parent}:/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -94,13 +95,15 @@ def run_push(tmp_path: Path, registry: str, repo: str, plan: dict[str, str]) -> 
         "HEAD_SHA": SHA,
         "COPY_FROM": plan.get("copy_from", ""),
         "COPY_DIGEST": plan.get("copy_digest", ""),
-        "CRANE_VERSION": step("push", "push")["env"]["CRANE_VERSION"],
+        "CRANE_VERSION": step("push", "crane")["env"]["CRANE_VERSION"],
     }
-    done = subprocess.run(
-        ["bash", "-c", step("push", "push")["run"]],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    # the job's two steps as it runs them: crane is built (beside the build), then the push
+    for step_id in ("crane", "push"):
+        done = subprocess.run(
+            ["bash", "-c", step("push", step_id)["run"]],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
     return outputs(tmp_path / "push.out")
 
 

@@ -104,3 +104,34 @@ def test_without_a_vouched_image_sync_gets_none_and_the_log_says_why(
     outputs, log = _run(tmp_path, ghserver, moto_env)
     assert outputs == {}  # the tag exists in ECR, but this run's push did not vouch for it
     assert f"::warning::no image of {SHA}: {why}" in log
+
+
+def _build_wait(tmp_path: Path, gh: GitHubServer) -> subprocess.CompletedProcess[str]:
+    """The push job's wait for the build, its `run:` under bash (no AWS at all)."""
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "showtime.yml").read_text("utf-8"))
+    step = next(s for s in wf["jobs"]["push"]["steps"] if "--job-only" in s.get("run", ""))
+    env = {
+        **gh.env(),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "GITHUB_RUN_ID": str(RUN),
+        "PR": PR,
+        "HEAD_SHA": SHA,
+        "BUILD_JOB": step["env"]["BUILD_JOB"],
+    }
+    return subprocess.run(
+        ["bash", "-c", step["run"]],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("conclusion", "rc"), [("success", 0), ("failure", 1), ("cancelled", 1)])
+def test_the_push_job_goes_on_only_after_this_runs_build_succeeded(
+    ghserver: GitHubServer, tmp_path: Path, conclusion: str, rc: int
+) -> None:
+    build = "build image (untrusted PR code, no secrets)"
+    ghserver.run_jobs[RUN] = [{"name": build, "status": "completed", "conclusion": conclusion}]
+    done = _build_wait(tmp_path, ghserver)
+    assert done.returncode == rc, done.stdout + done.stderr
+    if rc:
+        assert f"::error::nothing to push: no image: {build} ended {conclusion}" in done.stdout

@@ -275,26 +275,34 @@ def test_finding_4_the_action_hands_the_image_and_its_record_over(tmp_path: Path
 @pytest.mark.parametrize(
     ("build", "copy_from", "runs"),
     [
-        ("success", "", True),  # push the layout the build made
-        ("skipped", "ghcr.io/o/s@sha256:" + "1" * 64, True),  # copy the existing image
-        ("skipped", "", False),  # nothing to push (no permission, or no image needed)
-        ("failure", "", False),  # a failed build pushes nothing
-        ("failure", "ghcr.io/o/s@sha256:" + "1" * 64, False),
-        ("cancelled", "", False),
+        ("true", "", True),  # starts with the plan, waits for the build, pushes its layout
+        ("false", "ghcr.io/o/s@sha256:" + "1" * 64, True),  # copy the existing image
+        ("false", "", False),  # nothing to push (no permission, or no image needed)
     ],
 )
-def test_the_push_job_runs_after_a_build_or_to_copy_an_existing_image(
+def test_the_push_job_runs_beside_a_build_or_to_copy_an_existing_image(
     build: str, copy_from: str, runs: bool
 ) -> None:
-    push_if = showtime()["jobs"]["push"]["if"]
-    needs = {
-        "plan": {"result": "success", "outputs": {"build": "false", "copy_from": copy_from}},
-        "build": {"result": build},
-    }
-    status = "failure" if build == "failure" else "success"
-    if build == "cancelled":
-        status = "cancelled"
-    assert evaluate(push_if, {"needs": needs}, condition=True, status=status) is runs
+    push = showtime()["jobs"]["push"]
+    assert push["needs"] == "plan"  # beside the build, not after it
+    needs = {"plan": {"result": "success", "outputs": {"build": build, "copy_from": copy_from}}}
+    assert evaluate(push["if"], {"needs": needs}, condition=True) is runs
+
+
+def test_the_push_job_pushes_nothing_unless_this_runs_build_succeeded() -> None:
+    """Beside the build, the push job waits for it and fails when it did not succeed (so
+    sync, which deploys only what a successful push vouched for, deploys nothing); the
+    credentials come after the wait, so a long build never outlives them."""
+    steps = showtime()["jobs"]["push"]["steps"]
+    names = [s.get("id") or s["name"] for s in steps]
+    wait = next(i for i, s in enumerate(steps) if "--job-only" in s.get("run", ""))
+    creds = next(i for i, s in enumerate(steps) if "configure-aws-credentials" in s.get("uses", ""))
+    fetch = next(i for i, s in enumerate(steps) if "download-artifact" in s.get("uses", ""))
+    assert wait < fetch < creds < names.index("push")
+    run = steps[wait]["run"]
+    assert '--job "$BUILD_JOB" --job-only' in run and "exit 1" in run
+    assert steps[wait]["env"]["BUILD_JOB"] == showtime()["jobs"]["build"]["name"]
+    assert steps[wait]["if"] == steps[fetch]["if"] == "needs.plan.outputs.build == 'true'"
 
 
 @needs_evaluator

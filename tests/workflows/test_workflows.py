@@ -90,7 +90,10 @@ def test_credentials_only_where_needed() -> None:
     jobs = load(WF / "showtime.yml")["jobs"]
     with_oidc = {n for n, j in jobs.items() if j.get("permissions", {}).get("id-token") == "write"}
     assert with_oidc == {"push", "sync"}
-    assert set(jobs["push"]["permissions"]) == {"id-token"}  # pushes an image, nothing else
+    # pushes an image, nothing else: reads this run's jobs (the wait) and the base branch
+    assert jobs["push"]["permissions"] == {
+        "contents": "read", "actions": "read", "id-token": "write"
+    }  # fmt: skip
     assert jobs["sync"]["permissions"]["pull-requests"] == "write"
     # two environments, two OIDC subjects: the push job's token cannot assume the deploy role
     assert jobs["sync"]["environment"] == "showtime"
