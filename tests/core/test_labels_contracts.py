@@ -196,3 +196,56 @@ def test_equally_long_lifetimes_fold_the_same_however_each_is_written() -> None:
         [f"🎪 {S} ⌛ manual", f"🎪 {S} ⌛ close · max 2026-12-08T09-00"],
     ):
         assert L.parse_state(labels).shows[S].ttl == Ttl("close"), labels
+
+
+def test_an_unreadable_label_is_reported_as_it_reads() -> None:
+    assert L.parse_state([f"🎪 {S} 🚦 bogus"]).warnings == (
+        f"ignored '🎪 {S} 🚦 bogus': invalid status 'bogus'",
+    )
+
+
+def test_two_build_pointers_are_reported_by_kind() -> None:
+    st = L.parse_state([f"🎪 🏗️ {S}", f"🎪 🏗️ {T}", f"🎪 {T} 🚦 running"])
+    assert st.building_sha == T  # the running one
+    assert st.warnings == (f"several building pointers ({S}, {T}): using {T}",)
+
+
+def test_sha_less_labels_go_to_the_active_show_else_the_only_one() -> None:
+    # 🎯 among two shows
+    st = L.parse_state(
+        [
+            f"🎪 🎯 {S}",
+            f"🎪 {S} 📅 2026-12-01T08-00",
+            f"🎪 {T} 📅 2026-12-01T08-00",
+            "🎪 🚦 running",
+        ]
+    )
+    assert (st.shows[S].status, st.shows[T].status) == (Status.RUNNING, None)
+    # no pointer, one show
+    st = L.parse_state([f"🎪 {S} 📅 2026-12-01T08-00", "🎪 🚦 running"])
+    assert st.shows[S].status is Status.RUNNING and st.warnings == ()
+    # no pointer, two shows: nobody's
+    st = L.parse_state(
+        [f"🎪 {S} 📅 2026-12-01T08-00", f"🎪 {T} 📅 2026-12-01T08-00", "🎪 🚦 running"]
+    )
+    assert (st.shows[S].status, st.shows[T].status) == (None, None)
+    assert st.warnings == ("SHA-less 🎪 labels with no environment to apply them to: ignored",)
+    # no show at all
+    st = L.parse_state(["🎪 🚦 running"])
+    assert st.shows == {}
+    assert st.warnings == ("SHA-less 🎪 labels with no environment to apply them to: ignored",)
+
+
+def test_conflicting_sha_less_labels_are_reported_under_the_show_they_went_to() -> None:
+    st = L.parse_state([f"🎪 🎯 {S}", "🎪 🚦 running", "🎪 🚦 failed"])
+    assert st.shows[S].status is Status.FAILED
+    assert st.warnings == (
+        f"{S}: conflicting status labels (failed, running): using the safest, failed",
+    )
+
+
+def test_a_sha_less_lifetime_goes_to_every_show_without_one_and_nothing_else() -> None:
+    labels = [f"🎪 🎯 {S}", f"🎪 {S} 🚦 running", f"🎪 {T} 🚦 failed", "🎪 ⌛ 48h"]
+    st = L.parse_state(labels)
+    assert (st.shows[S].ttl, st.shows[T].ttl) == (Ttl("48h"), Ttl("48h"))
+    assert (st.shows[S].requester, st.shows[T].requester) == (None, None)

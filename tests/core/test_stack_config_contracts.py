@@ -527,7 +527,7 @@ def test_the_build_config_written_out_and_its_defaults() -> None:
 )
 def test_a_bad_build_config_is_named(kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(StackConfigError) as err:
-        BuildConfig(**kwargs)  # type: ignore[arg-type]
+        BuildConfig(**kwargs)
     assert str(err.value) == message
     assert BuildConfig(target="t" * 64).target == "t" * 64
 
@@ -615,7 +615,7 @@ def test_long_values_are_echoed_cut() -> None:
         ({"platform": "p" * 50}, f"invalid platform '{'p' * 40}'"),
     ):
         with pytest.raises(StackConfigError) as err:
-            BuildConfig(**kwargs)  # type: ignore[arg-type]
+            BuildConfig(**kwargs)
         assert str(err.value) == message
 
 
