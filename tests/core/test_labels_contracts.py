@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import Status, Ttl
+from showtime_iac.core.model import Show, Status, Ttl
 
 S = "abc1234"
 T = "def5678"
@@ -249,3 +249,40 @@ def test_a_sha_less_lifetime_goes_to_every_show_without_one_and_nothing_else() -
     st = L.parse_state(labels)
     assert (st.shows[S].ttl, st.shows[T].ttl) == (Ttl("48h"), Ttl("48h"))
     assert (st.shows[S].requester, st.shows[T].requester) == (None, None)
+
+
+def test_of_two_active_pointers_the_newest_running_environment_wins() -> None:
+    def state(*extra: str) -> L.LabelState:
+        return L.parse_state([f"🎪 🎯 {S}", f"🎪 🎯 {T}", *extra])
+
+    older, newer = "📅 2026-12-01T07-00", "📅 2026-12-01T08-00"
+    st = state(f"🎪 {S} 🚦 running", f"🎪 {S} {older}", f"🎪 {T} 🚦 running", f"🎪 {T} {newer}")
+    assert st.active_sha == T
+    assert st.warnings == (f"several active pointers ({S}, {T}): using {T}",)
+    st = state(f"🎪 {S} 🚦 running", f"🎪 {S} {newer}", f"🎪 {T} 🚦 running", f"🎪 {T} {older}")
+    assert st.active_sha == S
+    # running beats newer
+    st = state(f"🎪 {S} 🚦 running", f"🎪 {S} {older}", f"🎪 {T} 🚦 building", f"🎪 {T} {newer}")
+    assert st.active_sha == S
+    # a running one with a date beats one without
+    assert state(f"🎪 {S} 🚦 running", f"🎪 {T} 🚦 running", f"🎪 {T} {older}").active_sha == T
+    # a tie goes to the first in order
+    assert state(f"🎪 {S} 🚦 running", f"🎪 {T} 🚦 running").active_sha == S
+    assert state().active_sha == S
+    assert state().shows == {S: Show(S)}  # only the pointer in use names an environment
+
+
+def test_a_sha_less_lifetime_goes_whole_to_the_other_shows() -> None:
+    def other(*loose: str) -> Show:
+        return L.parse_state([f"🎪 🎯 {S}", f"🎪 {T} 🚦 failed", *loose]).shows[T]
+
+    got = other("🎪 ⌛ idle 48h · max 2026-12-05T09-00")
+    assert (got.ttl, got.max_at, got.max_lifted) == (
+        Ttl("48h"),
+        datetime(2026, 12, 5, 9, 0, tzinfo=UTC),
+        False,
+    )
+    got = other("🎪 ⌛ pinned · max never")
+    assert (got.ttl, got.max_at, got.max_lifted) == (Ttl("manual"), None, True)
+    got = other("🎪 ⌛ 48h", "🎪 ⌛ idle 24h · max 2026-12-05T09-00")  # the safest of each part
+    assert (got.ttl, got.max_at) == (Ttl("24h"), datetime(2026, 12, 5, 9, 0, tzinfo=UTC))
