@@ -108,6 +108,10 @@ def test_credentials_only_where_needed() -> None:
     )
     assert prepare < wait < deploy
     assert 'showtime-iac image wait "$PR" --sha "$HEAD_SHA" --comment --json' in steps[wait]["run"]
+    # the wait finds the push job by its name: a renamed job would be waited for in vain
+    from showtime_iac.app.image_wait import PUSH_JOB
+
+    assert jobs["push"]["name"] == PUSH_JOB
     assert jobs["sync"]["permissions"]["actions"] in ("read", "write")  # the run's jobs
     push_run = " ".join(s.get("run", "") for s in jobs["push"]["steps"])
     assert '"$crane" push' in push_run and '"$crane" copy' in push_run
