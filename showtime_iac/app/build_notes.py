@@ -24,11 +24,10 @@ from typing import Protocol
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.comment import status_comment
-from showtime_iac.core.image_wait import JobState
-from showtime_iac.core.model import PrInfo, ShowtimeError, short_sha
-from showtime_iac.core.timings import format_seconds
+from showtime_iac.core.image_wait import JobState, build_note, note_due
+from showtime_iac.core.model import PrInfo, ShowtimeError
 
-__all__ = ["NOTE_EVERY", "BuildNotes", "build_note"]
+__all__ = ["NOTE_EVERY", "BuildNotes"]
 
 #: at most one edit this often while nothing changes (seconds)
 NOTE_EVERY = 60.0
@@ -38,23 +37,6 @@ class _Comments(Protocol):
     def get_pr(self, number: int) -> PrInfo: ...
     def status_comment_body(self, number: int) -> str | None: ...
     def upsert_status_comment(self, number: int, body: str) -> int: ...
-
-
-def build_note(sha: str, job: JobState | None, seconds: float) -> str:
-    """The progress line: what the push job (and the build before it) is doing, and the time
-    since the run began; once the push succeeded, the stack's deploy (what sync does next)."""
-    spent = format_seconds(seconds)
-    if job is not None and job.status == "completed" and job.conclusion == "success":
-        # the image is there: sync claims and brings the stack up next (its own notes follow)
-        return f"Deploying `{short_sha(sha)}`: **stack** in progress · {spent} so far"
-    if job is None:
-        doing = "build running"  # the push job is listed once the build is done
-    elif job.status == "completed":
-        doing = f"push {job.conclusion}"
-    else:
-        doing = "pushing to ECR" if job.status == "in_progress" else f"push {job.status}"
-    what = f"Building the image of `{short_sha(sha)}`"
-    return f"{what}: **image** in progress ({doing}) · {spent} so far"
 
 
 @dataclass
@@ -79,8 +61,7 @@ class BuildNotes:
         now = self.now()
         note = build_note(self.sha, job, (now - self.started).total_seconds())
         doing = note.split(" · ", 1)[0]
-        due = self._last is None or self.clock() - self._last >= self.every
-        if doing == self._doing and not due:
+        if not note_due(self._doing, doing, self._last, self.clock(), self.every):
             return
         with contextlib.suppress(ShowtimeError):
             labels = self.github.get_pr(self.pr).labels

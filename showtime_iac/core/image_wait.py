@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from showtime_iac.core.model import short_sha
+from showtime_iac.core.timings import format_seconds
 
-__all__ = ["JobState", "Verdict", "image_tag", "judge"]
+__all__ = ["JobState", "Verdict", "build_note", "image_tag", "judge", "note_due"]
 
 
 def image_tag(pr: int, sha: str) -> str:
@@ -62,3 +63,27 @@ def judge(job: JobState | None, digest: str | None, *, need_image: bool = True) 
     if digest is None:
         return Verdict("none", f"no image: {job.name} succeeded but the registry has no such tag")
     return Verdict("ready", f"{job.name} pushed {digest}", digest)
+
+
+def build_note(sha: str, job: JobState | None, seconds: float) -> str:
+    """The progress line: what the push job (and the build before it) is doing, and the time
+    since the run began; once the push succeeded, the stack's deploy (what sync does next)."""
+    spent = format_seconds(seconds)
+    if job is not None and job.status == "completed" and job.conclusion == "success":
+        # the image is there: sync claims and brings the stack up next (its own notes follow)
+        return f"Deploying `{short_sha(sha)}`: **stack** in progress · {spent} so far"
+    if job is not None and job.status == "completed":  # sync says why next
+        return f"No image of `{short_sha(sha)}`: the push ended {job.conclusion} · {spent} so far"
+    if job is None:
+        doing = "build running"  # the push job is listed once the build is done
+    else:
+        doing = "pushing to ECR" if job.status == "in_progress" else f"push {job.status}"
+    what = f"Building the image of `{short_sha(sha)}`"
+    return f"{what}: **image** in progress ({doing}) · {spent} so far"
+
+
+def note_due(said: str, doing: str, last: float | None, now: float, every: float) -> bool:
+    """Whether the status comment's note is written now: the first one, one whose state
+    (``doing``, the note without its time) differs from the last written (``said``), or the
+    same state ``every`` seconds after the last edit (``last``, on the clock ``now`` reads)."""
+    return last is None or doing != said or now - last >= every

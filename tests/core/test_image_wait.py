@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from showtime_iac.core.image_wait import JobState, image_tag, judge
+from showtime_iac.core.image_wait import JobState, build_note, image_tag, judge, note_due
 from showtime_iac.core.model import InputError
 
 DIGEST = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci@sha256:" + "ab" * 32
+SHA40 = "4f1e2d3c" + "0" * 32
 RUNNING = ("queued", "in_progress", "waiting", "pending", "requested")
 ENDS = ("failure", "cancelled", "skipped", "timed_out", "neutral", "action_required", None)
 
@@ -64,3 +65,51 @@ def test_a_job_only_wait_is_ready_on_success_alone_and_never_otherwise(
     bad = judge(JobState("build", "completed", conclusion), None, need_image=False)
     assert bad.outcome == "none"
     assert judge(JobState("build", "in_progress"), None, need_image=False).outcome == "wait"
+
+
+# -- the status comment's notes while the image builds (issue 28) ------------------------------
+
+STATES = st.sampled_from(
+    [None, JobState("push", "queued"), JobState("push", "in_progress"), JobState("push", "waiting")]
+)
+
+
+@given(st.lists(st.tuples(st.floats(0, 200), STATES), min_size=1, max_size=40))
+def test_a_change_is_written_at_once_and_the_same_state_at_most_once_a_minute(
+    looks: list[tuple[float, JobState | None]],
+) -> None:
+    """Every change of state is written on the look that sees it; between two writes of the
+    same state at least 60 s pass; so the edits are at most the changes plus one a minute."""
+    now, said, last, writes, changes = 0.0, "", None, [], 0
+    for dt, job in looks:
+        now += dt
+        doing = build_note(SHA40, job, now).split(" · ", 1)[0]
+        changed = doing != said
+        due = note_due(said, doing, last, now, 60)
+        if changed:
+            assert due  # a change is never held back
+            changes += 1
+        if due:
+            if not changed and last is not None:
+                assert now - last >= 60
+            writes.append(now)
+            said, last = doing, now
+    assert len(writes) <= changes + now // 60 + 1
+
+
+def test_the_notes_say_the_image_then_the_stack() -> None:
+    assert build_note(SHA40, None, 30) == (
+        "Building the image of `4f1e2d3`: **image** in progress (build running) · 30 s so far"
+    )
+    assert build_note(SHA40, JobState("push", "queued"), 72) == (
+        "Building the image of `4f1e2d3`: **image** in progress (push queued) · 1 min 12 s so far"
+    )
+    assert build_note(SHA40, JobState("push", "in_progress"), 300) == (
+        "Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 5 min so far"
+    )
+    assert build_note(SHA40, JobState("push", "completed", "success"), 541) == (
+        "Deploying `4f1e2d3`: **stack** in progress · 9 min 1 s so far"
+    )
+    assert build_note(SHA40, JobState("push", "completed", "skipped"), 60) == (
+        "No image of `4f1e2d3`: the push ended skipped · 1 min so far"
+    )
