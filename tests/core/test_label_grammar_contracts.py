@@ -207,3 +207,49 @@ def test_a_long_configuration_is_split_in_numbered_labels_of_at_most_50() -> Non
     with pytest.raises(ValueError) as err:
         L.render_show(Show(S, config=tuple(f"F{i:03d}" for i in range(60))))
     assert str(err.value) == "configuration of 299 characters does not fit in 9 labels"
+
+
+def test_which_labels_are_ours() -> None:
+    assert L.is_showtime_label("🎪 anything") is True
+    assert L.is_showtime_label("testenv-up") is True
+    assert L.is_showtime_label("bug") is False
+    assert L.is_showtime_label("🎪") is False
+    assert L.is_showtime_label("testenv-up2") is False
+
+
+def test_every_trigger_renders_to_its_label() -> None:
+    assert [L.render_label(L.Trigger(k)) for k in ("start", "stop", "freeze", "blocked")] == [
+        "🎪 ⚡ showtime-trigger-start",
+        "🎪 🛑 showtime-trigger-stop",
+        "🎪 🧊 showtime-freeze",
+        "🎪 🔒 showtime-blocked",
+    ]
+
+
+def test_every_size_request_is_read_and_a_bad_one_named() -> None:
+    for size in ("small", "medium", "large"):
+        name = f"🎪 conf-size-{size}"
+        assert L.parse_label(name) == L.ConfRequest("size", size, name)
+    name = "🎪 conf-size-" + "h" * 60
+    assert L.parse_label(name) == f"ignored {name[:60]!r}: size must be small, medium or large"
+
+
+def test_a_configuration_fills_up_to_nine_labels() -> None:
+    items = tuple(f"F{i:03d}" for i in range(55))  # 274 characters: 9 labels of at most 32
+    names = L.render_show(Show(S, config=items))
+    assert len(names) == 9
+    assert names[0] == f"🎪 {S} ⚙️ 1/9 F000,F001,F002,F003,F004,F005,F0"
+    assert L.parse_state(names).shows[S].config == items
+
+
+def test_tokens_are_separated_by_exactly_one_space() -> None:
+    for name in (f"🎪 {S}  🚦 running", f"🎪 {S} 🚦  running", f"🎪 {S}\t🚦 running"):
+        assert isinstance(L.parse_label(name), str), name
+    assert L.parse_label(f"🎪 {S}  🚦 running") == (
+        f"ignored unknown 🎪 label '🎪 {S}  🚦 running'"
+    )
+
+
+def test_an_unknown_emoji_is_echoed_cut() -> None:
+    name = f"🎪 {S} " + "u" * 100 + " x"
+    assert L.parse_label(name) == f"ignored unknown 🎪 label {name[:60]!r}"
