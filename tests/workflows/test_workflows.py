@@ -108,6 +108,13 @@ def test_credentials_only_where_needed() -> None:
     )
     assert prepare < wait < deploy
     assert 'showtime-iac image wait "$PR" --sha "$HEAD_SHA" --comment --json' in steps[wait]["run"]
+    # a long build outlives an OIDC session (an hour): the long wait needs no AWS, and the
+    # credentials are taken again before the registry read and the deploy
+    long_wait = next(i for i, s in enumerate(steps) if "--job-only" in s.get("run", ""))
+    fresh = [
+        i for i, s in enumerate(steps) if "configure-aws-credentials" in str(s.get("uses", ""))
+    ]
+    assert prepare < long_wait < fresh[-1] < wait and len(fresh) == 2
     # the wait finds the push job by its name: a renamed job would be waited for in vain
     from showtime_iac.app.image_wait import PUSH_JOB
 
