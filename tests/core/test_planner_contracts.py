@@ -45,6 +45,7 @@ def ev(name: str, action: str | None = None, **kw: object) -> Event:
 
 
 def skipped(plan: Plan) -> tuple[str, str | None, tuple[str, ...]]:
+    assert plan.pr == 1234
     assert plan.intent == "none" and plan.stacks == ()
     assert (plan.add_labels, plan.remove_labels) == ((), ())
     return plan.skipped or "", plan.sha, plan.reasons
@@ -111,6 +112,7 @@ def test_a_push_withdraws_the_teardown_warning() -> None:
     warned = f"🎪 {SHA} ⚠️ {stamp(NOW + timedelta(hours=1))}"
     plan = decide(ev("pull_request", "synchronize", sha=NEW), pr(running(warned), NEW), NOW)
     assert [op.action for op in plan.stacks] == ["up", "destroy"]  # the rolling update
+    assert plan.reasons[0] == "new commit def5678"
     assert plan.remove_labels == (warned,)  # the update's own plan drops the old warning
     # frozen: nothing deploys, but the push is still activity
     frozen = decide(
@@ -192,9 +194,14 @@ def test_unfreezing_catches_up_with_the_head() -> None:
     unfrozen = ev("pull_request", "unlabeled", label=L.FREEZE)
     plan = decide(unfrozen, pr(running(), NEW), NOW)
     assert [(op.action, op.sha) for op in plan.stacks][:1] == [("up", "def5678")]
-    assert "unfrozen: catching up" in plan.reasons[0]
+    assert plan.reasons[0] == "unfrozen: catching up"
+    # removing another label catches nothing up
+    other = decide(ev("pull_request", "unlabeled", label="bug"), pr(running(), NEW), NOW)
+    assert other.stacks == ()
     # already at the head, or still frozen (a second 🧊): nothing to catch up
-    assert decide(unfrozen, pr(running()), NOW).stacks == ()
+    assert skipped(decide(unfrozen, pr(running()), NOW))[0] == (
+        "nothing to do for pull_request.unlabeled (🎪 🧊 showtime-freeze)"
+    )
     assert decide(unfrozen, pr(running(L.FREEZE), NEW), NOW).stacks == ()
 
 
@@ -202,7 +209,7 @@ def test_unfreezing_catches_up_with_the_head() -> None:
 def test_a_refresh_dispatch_updates_a_live_environment_only(action: str) -> None:
     plan = decide(ev("workflow_dispatch", action), pr(running(), NEW), NOW)
     assert [(op.action, op.sha) for op in plan.stacks][:1] == [("up", "def5678")]
-    assert "refresh requested" in plan.reasons[0]
+    assert plan.reasons[0] == "refresh requested"
     assert decide(ev("workflow_dispatch", action), pr([], NEW), NOW).stacks == ()
 
 
@@ -214,5 +221,84 @@ def test_configuration_labels_apply_on_their_event_or_a_dispatch_only() -> None:
     ):
         plan = decide(event, pr(labels), NOW)
         assert "🎪 conf-size-large" in plan.remove_labels, event
+        assert plan.reasons == ("configuration label", f"up pr-1234-{SHA} with large")
+        assert plan.comment == (
+            f"🎪 **Reconfiguring**\n\n- `{SHA}` → `large`\n- reason: configuration label"
+        )
     plan = decide(ev("pull_request", "labeled", label="bug"), pr(labels), NOW)
     assert plan.stacks == () and "🎪 conf-size-large" not in plan.remove_labels
+
+
+def test_a_reopened_pr_starts_only_with_the_legacy_label_and_nothing_running() -> None:
+    reopened = ev("pull_request", "reopened", actor_association="MEMBER")
+    assert any(op.action == "up" for op in decide(reopened, pr([L.LEGACY]), NOW).stacks)
+    assert decide(reopened, pr([]), NOW).stacks == ()
+    assert (
+        decide(ev("pull_request", "reopened", actor_permission="write"), pr([]), NOW).stacks == ()
+    )
+    # another label added while the legacy label is on starts nothing
+    assert decide(ev("pull_request", "labeled", label="bug"), pr([L.LEGACY]), NOW).stacks == ()
+
+
+def test_the_stop_label_tears_down_and_takes_the_legacy_label_with_it() -> None:
+    plan = decide(ev("pull_request", "labeled", label=L.STOP), pr(running(L.STOP, L.LEGACY)), NOW)
+    assert [(op.action, op.stack) for op in plan.stacks] == [("destroy", f"pr-1234-{SHA}")]
+    assert plan.reasons[0] == "🛑 stop requested"
+    assert L.LEGACY in plan.remove_labels and L.STOP in plan.remove_labels
+
+
+def warned_running() -> tuple[str, list[str]]:
+    warned = f"🎪 {SHA} ⚠️ {stamp(NOW + timedelta(hours=1))}"
+    return warned, running(warned)
+
+
+def comment(body: str) -> Event:
+    return Event(
+        name="issue_comment", action="created", actor="m", comment=body, actor_permission="write"
+    )
+
+
+def test_the_labels_are_read_at_the_events_time() -> None:
+    labels = [f"🎪 🎯 {SHA}", f"🎪 {SHA} 🚦 running", f"🎪 {SHA} 📅 2027-06-01T00-00"]
+    plan = decide(ev("pull_request", "assigned"), pr(labels), NOW)
+    assert plan.warnings == (f"{SHA}: ignored the date 2027-06-01T00-00 (in the future)",)
+
+
+def test_a_blocked_pr_refuses_nothing_and_does_nothing() -> None:
+    """🔒: no operation at all, not even putting back or removing a guarded label."""
+    added = ev("pull_request", "labeled", label=L.FREEZE, actor="reader", actor_permission="read")
+    plan = decide(added, pr(running(L.BLOCKED, L.FREEZE)), NOW)
+    assert skipped(plan)[0] == "🔒 showtime-blocked: maintenance mode, no operation on this PR"
+
+
+def test_a_closed_pr_is_torn_down_and_says_why() -> None:
+    plan = decide(ev("pull_request", "closed"), pr(running(), state="closed"), NOW)
+    assert plan.reasons == ("the PR is closed", f"destroy pr-1234-{SHA}")
+
+
+def test_only_a_push_or_a_command_withdraws_the_warning() -> None:
+    warned, labels = warned_running()
+    assert decide(ev("pull_request", "assigned"), pr(labels), NOW).remove_labels == ()
+    assert decide(comment("LGTM"), pr(labels), NOW).remove_labels == ()
+    # any command a writer gives is activity, a read-only one too
+    assert decide(comment("/showtime status"), pr(labels), NOW).remove_labels == (warned,)
+
+
+def test_a_writers_command_on_a_fork_withdraws_the_warning_when_it_deploys() -> None:
+    warned, labels = warned_running()
+    plan = decide(comment("/showtime size large"), pr(labels, NEW, fork=True), NOW)
+    assert [op.action for op in plan.stacks] == ["up"]
+    assert warned in plan.remove_labels
+    assert plan.reasons[-1] == "activity after the teardown warning: warning withdrawn"
+
+
+def test_a_teardown_by_command_is_no_activity_to_report() -> None:
+    warned, labels = warned_running()
+    plan = decide(comment("/showtime destroy"), pr(labels), NOW)
+    assert plan.reasons == ("/showtime destroy by @m", f"destroy pr-1234-{SHA}")
+    assert plan.remove_labels.count(warned) == 1
+
+
+def test_a_stop_by_dispatch_takes_the_legacy_label_with_it() -> None:
+    plan = decide(ev("workflow_dispatch", "stop", actor="carol"), pr(running(L.LEGACY)), NOW)
+    assert L.LEGACY in plan.remove_labels
