@@ -17,6 +17,7 @@ from showtime_iac.app.image_wait import PUSH_JOB, wait_for_image
 from showtime_iac.app.wiring import open_aws, open_github
 from showtime_iac.cli import main
 from showtime_iac.core.image_wait import JobState
+from showtime_iac.core.model import InputError
 from showtime_iac.settings import Settings
 from tests.doubles import manifest
 from tests.github_api_server import GitHubServer
@@ -77,17 +78,17 @@ def test_the_wait_follows_the_push_job_and_deploys_what_it_pushed(
         lambda: _job(gh, "completed", "success", "2026-12-06T03:04:05Z"),
     ]
     lines: list[str] = []
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        script.pop(0)()
+
     jobs, images = _adapters()
     result = wait_for_image(
-        PR,
-        SHA,
-        run_id=RUN,
-        jobs=jobs,
-        images=images,
-        interval=5,
-        sleep=lambda _s: script.pop(0)(),
-        progress=lines.append,
+        PR, SHA, run_id=RUN, jobs=jobs, images=images, sleep=sleep, progress=lines.append
     )
+    assert slept == [5.0] * 4  # one look every 5 s by default
     assert result.ready
     assert result.image == f"{uri}@{pushed[0]}"  # this run's push, not the earlier image
     assert result.image_at == "2026-12-06T03:04:05Z"
@@ -217,8 +218,10 @@ def test_the_status_comment_says_the_image_builds_and_never_touches_a_label(
         "Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 2 min 24 s so far",
         "Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 3 min 36 s so far",
     ]
+    assert notes.edits == 5
     bodies = _bodies(gh)
     assert bodies[0] == "LGTM, let's see it live"  # a human's comment is never edited
+    assert bodies[1].splitlines()[1] == f"## 🎪 Showtime · PR #{PR}"
     assert len(bodies) == 2  # one status comment, edited in place
     assert "[Workflow run](https://github.com/apache/superset/actions/runs/777)" in bodies[1]
     assert gh.labels_of(PR) == ["🎪 ⚡ showtime-trigger-start"]  # the claim stays sync's
@@ -254,8 +257,10 @@ def test_the_cli_writes_the_note_only_with_comment_and_not_when_progress_is_off(
     assert main([*wait, "--comment"]) == 0
     assert _bodies(gh) == []
     monkeypatch.delenv("SHOWTIME_PROGRESS")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
     assert main([*wait, "--comment", "--started-at", "2026-12-06T03:00:00Z"]) == 0
     (body,) = _bodies(gh)
+    assert f"[Workflow run](https://github.com/{gh.repo}/actions/runs/{RUN})" in body
     # the push succeeded: what comes next is sync's deploy of the stack
     assert "⏳ Deploying `4f1e2d3`: **stack** in progress · " in body
     capsys.readouterr()
@@ -284,3 +289,85 @@ def test_the_push_job_waits_for_the_build_alone_without_aws(
     # without --job-only the same wait needs the registry, so AWS credentials: exit 2
     assert main(wait) == 2
     assert "AWS credentials" in capsys.readouterr().err
+
+
+def test_the_result_document_is_what_the_workflow_reads(world: tuple[GitHubServer, Any]) -> None:
+    gh, ecr = world
+    digest = _push(ecr, "this run's image")
+    _job(gh, "queued")
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+        _job(gh, "completed", "success", "2026-12-06T03:04:05Z")
+
+    jobs, images = _adapters()
+    result = wait_for_image(
+        PR, SHA, run_id=RUN, jobs=jobs, images=images, interval=7.25, clock=lambda: now[0],
+        sleep=sleep,
+    )  # fmt: skip
+    uri = ecr.describe_repositories(repositoryNames=[REPOSITORY])["repositories"][0]
+    assert result.to_json() == {
+        "pr": PR,
+        "sha": SHA,
+        "ready": True,
+        "image": f"{uri['repositoryUri']}@{digest}",
+        "image_sha": SHA,
+        "image_at": "2026-12-06T03:04:05Z",
+        "reason": f"{PUSH_JOB} pushed {uri['repositoryUri']}@{digest}",
+        "seconds": 7.2,  # rounded to a tenth
+        "looks": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("pr", "sha", "run_id", "timeout", "interval", "message"),
+    [
+        (PR, "4f1e2d3", RUN, 60.0, 5.0, "--sha must be the full 40-hex commit, got '4f1e2d3'"),
+        (PR, SHA.upper(), RUN, 60.0, 5.0, None),  # upper case is the same commit
+        (-1, SHA, RUN, 60.0, 5.0, "the PR must be 0 or more and the run id a positive number"),
+        (0, SHA, RUN, 60.0, 5.0, None),  # the default branch
+        (PR, SHA, 0, 60.0, 5.0, "the PR must be 0 or more and the run id a positive number"),
+        (PR, SHA, RUN, 0.0, 5.0, "--timeout and --interval must be positive"),
+        (PR, SHA, RUN, 60.0, 0.0, "--timeout and --interval must be positive"),
+    ],
+)
+def test_bad_input_is_refused_before_any_request(
+    pr: int, sha: str, run_id: int, timeout: float, interval: float, message: str | None
+) -> None:
+    looked: list[int] = []
+
+    class Jobs:
+        def run_job(self, run: int, name: str) -> JobState | None:
+            looked.append(run)
+            return JobState(name, "completed", "failure")
+
+    if message is None:
+        result = wait_for_image(
+            pr, sha, run_id=run_id, jobs=Jobs(), images=None, timeout=timeout, interval=interval
+        )
+        assert result.sha == SHA and looked == [run_id]
+        return
+    with pytest.raises(InputError) as info:
+        wait_for_image(
+            pr, sha, run_id=run_id, jobs=Jobs(), images=None, timeout=timeout, interval=interval
+        )
+    assert str(info.value) == message
+    assert looked == []
+
+
+def test_the_cli_gives_up_at_its_timeout_and_needs_a_token(
+    world: tuple[GitHubServer, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gh, _ecr = world
+    _job(gh, "in_progress")
+    wait = ["image", "wait", str(PR), "--sha", SHA, "--json"]
+    capsys.readouterr()
+    assert main([*wait, "--timeout", "1", "--interval", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["ready"], out["reason"]) == (False, f"no image after 1 s: {PUSH_JOB}: in_progress")
+    monkeypatch.delenv("GITHUB_TOKEN")
+    assert main(wait) == 2
+    assert "image wait reads the run's jobs: set GITHUB_TOKEN" in capsys.readouterr().err

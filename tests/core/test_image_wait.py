@@ -113,3 +113,12 @@ def test_the_notes_say_the_image_then_the_stack() -> None:
     assert build_note(SHA40, JobState("push", "completed", "skipped"), 60) == (
         "No image of `4f1e2d3`: the push ended skipped · 1 min so far"
     )
+
+
+def test_the_same_note_is_written_again_exactly_a_minute_later_and_a_bare_end_is_named() -> None:
+    assert note_due("a", "a", 0.0, 60.0, 60.0) is True
+    assert note_due("a", "a", 0.0, 59.9, 60.0) is False
+    assert note_due("a", "b", 0.0, 0.1, 60.0) is True
+    assert note_due("", "a", None, 0.0, 60.0) is True
+    ended = judge(JobState("push", "completed", None), None)
+    assert (ended.outcome, ended.reason) == ("none", "no image: push ended without a conclusion")
