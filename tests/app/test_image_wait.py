@@ -111,7 +111,7 @@ def test_a_tag_in_the_registry_is_not_deployed_when_this_runs_push_did_not_succe
     jobs, images = _adapters()
     result = wait_for_image(PR, SHA, run_id=RUN, jobs=jobs, images=images, sleep=pytest.fail)
     assert not result.ready
-    assert result.image is None
+    assert (result.image, result.image_at) == (None, None)
     assert result.reason == f"no image: {PUSH_JOB} ended {conclusion}"
 
 
@@ -135,9 +135,17 @@ def test_the_wait_gives_up_at_its_timeout(world: tuple[GitHubServer, Any]) -> No
         clock=lambda: now[0],
         sleep=sleep,
     )
-    assert not result.ready
-    assert result.reason == f"no image after 60 s: {PUSH_JOB}: in_progress"
-    assert result.looks == 13  # at 0, 5, ..., 60 s
+    assert result.to_json() == {
+        "pr": PR,
+        "sha": SHA,
+        "ready": False,
+        "image": None,
+        "image_sha": None,
+        "image_at": None,
+        "reason": f"no image after 60 s: {PUSH_JOB}: in_progress",
+        "seconds": 60.0,
+        "looks": 13,  # at 0, 5, ..., 60 s
+    }
 
 
 def test_the_cli_prints_the_image_for_sync(
@@ -371,3 +379,15 @@ def test_the_cli_gives_up_at_its_timeout_and_needs_a_token(
     monkeypatch.delenv("GITHUB_TOKEN")
     assert main(wait) == 2
     assert "image wait reads the run's jobs: set GITHUB_TOKEN" in capsys.readouterr().err
+
+
+def test_a_job_that_names_no_end_time_is_timed_by_the_wait(world: tuple[GitHubServer, Any]) -> None:
+    gh, ecr = world
+    _push(ecr, "this run's image")
+    _job(gh, "completed", "success")  # no completed_at
+    jobs, images = _adapters()
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = wait_for_image(PR, SHA, run_id=RUN, jobs=jobs, images=images, sleep=pytest.fail)
+    assert result.ready and result.image_at is not None
+    at = datetime.strptime(result.image_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before <= at <= datetime.now(UTC)
