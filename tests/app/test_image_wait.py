@@ -5,6 +5,7 @@ the build and deploys only the image this run's push job pushed and vouched for.
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from showtime_iac.core.image_wait import JobState
 from showtime_iac.core.model import InputError
 from showtime_iac.settings import Settings
 from tests.doubles import manifest
-from tests.github_api_server import GitHubServer
+from tests.github_api_server import BOT, GitHubServer
 
 PR = 1234
 SHA = "4f1e2d3c" + "5" * 32
@@ -335,6 +336,8 @@ def test_the_result_document_is_what_the_workflow_reads(world: tuple[GitHubServe
         (PR, SHA.upper(), RUN, 60.0, 5.0, None),  # upper case is the same commit
         (-1, SHA, RUN, 60.0, 5.0, "the PR must be 0 or more and the run id a positive number"),
         (0, SHA, RUN, 60.0, 5.0, None),  # the default branch
+        (PR, SHA, 1, 60.0, 5.0, None),  # the first run
+        (PR, "x" * 70, RUN, 60.0, 5.0, f"--sha must be the full 40-hex commit, got '{'x' * 60}'"),
         (PR, SHA, 0, 60.0, 5.0, "the PR must be 0 or more and the run id a positive number"),
         (PR, SHA, RUN, 0.0, 5.0, "--timeout and --interval must be positive"),
         (PR, SHA, RUN, 60.0, 0.0, "--timeout and --interval must be positive"),
@@ -381,13 +384,70 @@ def test_the_cli_gives_up_at_its_timeout_and_needs_a_token(
     assert "image wait reads the run's jobs: set GITHUB_TOKEN" in capsys.readouterr().err
 
 
-def test_a_job_that_names_no_end_time_is_timed_by_the_wait(world: tuple[GitHubServer, Any]) -> None:
+def test_a_job_that_names_no_end_time_is_timed_by_the_wait(
+    world: tuple[GitHubServer, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     gh, ecr = world
     _push(ecr, "this run's image")
     _job(gh, "completed", "success")  # no completed_at
     jobs, images = _adapters()
+    monkeypatch.setenv("TZ", "America/New_York")  # a runner's clock that is not UTC
+    time.tzset()
     before = datetime.now(UTC).replace(microsecond=0)
     result = wait_for_image(PR, SHA, run_id=RUN, jobs=jobs, images=images, sleep=pytest.fail)
     assert result.ready and result.image_at is not None
     at = datetime.strptime(result.image_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert before <= at <= datetime.now(UTC)
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def test_the_note_keeps_the_comments_history_and_renders_the_environment_as_the_policy_says(
+    world: tuple[GitHubServer, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A roll forward: the old environment serves on the policy's port while the new image
+    builds; the note is added under it, the history stays, the time runs from now when the
+    run's start is not given, and stderr follows the push job."""
+    gh, _ecr = world
+    labels = ["🎪 1111111 🚦 running", "🎪 🎯 1111111", "🎪 1111111 🌐 10.0.0.7"]
+    gh.add_pr(PR, head_sha=SHA, labels=labels)
+    policy = tmp_path / "showtime.toml"
+    policy.write_text("port = 9000\n", encoding="utf-8")
+    monkeypatch.setenv("SHOWTIME_POLICY", str(policy))
+    earlier = "<!-- showtime-iac:history\n2026-12-05 10:00 UTC: `1111111` live\n-->"
+    gh.add_comment(
+        PR, f"<!-- showtime-iac:status -->\n## 🎪 Showtime · PR #{PR}\n{earlier}", author=BOT
+    )
+    _job(gh, "in_progress")
+    capsys.readouterr()
+    wait = ["image", "wait", str(PR), "--sha", SHA, "--comment", "--json"]
+    assert main([*wait, "--timeout", "3.5", "--interval", "1"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["looks"] == 4  # at 0, 1, 2 and 3 s
+    assert f"image wait: {PUSH_JOB}: in_progress (0 s)" in out.err
+    (body,) = [c["body"] for c in gh.comments_of(PR)]
+    assert "http://10.0.0.7:9000" in body  # the policy's port, not the default 8080
+    assert "- 2026-12-05 10:00 UTC: `1111111` live" in body  # the history is kept
+    assert (
+        "⏳ Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 0 s" in body
+    )
+
+
+def test_a_missing_token_is_named_exactly_and_another_repository_is_asked_for(
+    world: tuple[GitHubServer, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gh, _ecr = world
+    _job(gh, "completed", "failure")
+    wait = ["image", "wait", str(PR), "--sha", SHA]
+    capsys.readouterr()
+    assert main([*wait, "--repo", "someone/else"]) == 1  # the run is not that repository's
+    assert "read the jobs of workflow run 777" in capsys.readouterr().err
+    monkeypatch.delenv("GITHUB_TOKEN")
+    assert main(wait) == 2
+    err = capsys.readouterr().err
+    assert err == "showtime-iac: error: image wait reads the run's jobs: set GITHUB_TOKEN\n"
