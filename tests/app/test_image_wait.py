@@ -5,6 +5,7 @@ the build and deploys only the image this run's push job pushed and vouched for.
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -412,7 +413,9 @@ def test_the_note_keeps_the_comments_history_and_renders_the_environment_as_the_
     builds; the note is added under it, the history stays, the time runs from now when the
     run's start is not given, and stderr follows the push job."""
     gh, _ecr = world
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M")
     labels = ["🎪 1111111 🚦 running", "🎪 🎯 1111111", "🎪 1111111 🌐 10.0.0.7"]
+    labels += [f"🎪 1111111 📅 {created}", "🎪 1111111 ⌛ 48h"]
     gh.add_pr(PR, head_sha=SHA, labels=labels)
     policy = tmp_path / "showtime.toml"
     policy.write_text("port = 9000\n", encoding="utf-8")
@@ -430,6 +433,7 @@ def test_the_note_keeps_the_comments_history_and_renders_the_environment_as_the_
     assert f"image wait: {PUSH_JOB}: in_progress (0 s)" in out.err
     (body,) = [c["body"] for c in gh.comments_of(PR)]
     assert "http://10.0.0.7:9000" in body  # the policy's port, not the default 8080
+    assert re.search(r"\| (1d 23h 5\dm|2d 0h 0m) left \|", body)  # its lifetime, as of now
     assert "- 2026-12-05 10:00 UTC: `1111111` live" in body  # the history is kept
     assert (
         "⏳ Building the image of `4f1e2d3`: **image** in progress (pushing to ECR) · 0 s" in body
