@@ -359,7 +359,7 @@ def _config_labels(sha: str, items: tuple[str, ...]) -> list[str]:
 def render_show(show: Show) -> list[str]:
     """Every attribute label of one SHA's environment, in the per-SHA form.
 
-    A requester login too long for the per-SHA form (≥36 characters) is written in the
+    A requester login too long for the per-SHA form (37 characters or more) is written in the
     SHA-less form, which the parser applies to the PR's shows.
     """
     out: list[str] = []
