@@ -162,7 +162,8 @@ def _decide(
         state = "open" if is_open else "closed"
         return OrphanDecision(r, "keep", f"stack {owner} exists (PR #{pr} is {state})", pr, owner)
     if r.created is not None and now - r.created < min_age:
-        age = int((now - r.created).total_seconds() // 60)
+        # a resource AWS dates a little after our clock (skew) was made just now, not "-1 min ago"
+        age = max(0, int((now - r.created).total_seconds() // 60))
         return OrphanDecision(
             r,
             "keep",

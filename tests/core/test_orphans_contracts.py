@@ -151,6 +151,9 @@ def test_a_young_resource_is_kept_for_the_grace_period() -> None:
     # a naive `now` is read as UTC
     naive = decide(created=NOW - timedelta(minutes=30), now=NOW.replace(tzinfo=None))
     assert naive.reason.startswith("created 30 min ago")
+    # AWS's clock a little ahead of ours: kept, and made "0 min ago", never "-1 min ago"
+    ahead = decide(created=NOW + timedelta(seconds=30))
+    assert (ahead.action, ahead.reason.split(",")[0]) == ("keep", "created 0 min ago")
 
 
 def test_why_an_orphan_is_deleted() -> None:
