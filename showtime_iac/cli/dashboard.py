@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from showtime_iac.cli.options import Repo
 from showtime_iac.errors import InputError
 
 __all__ = ["dashboard", "register"]
@@ -35,9 +36,7 @@ def dashboard(
             " read the PRs from GitHub.",
         ),
     ] = None,
-    repo: Annotated[
-        str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
-    ] = None,
+    repo: Repo = None,
     now: Annotated[
         str | None,
         typer.Option("--now", help="Render as of this ISO 8601 time (reproducible pages)."),

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from showtime_iac.cli.options import Json, PolicyFile
+from showtime_iac.cli.options import Json, PolicyFile, Repo
 
 __all__ = ["find", "register", "wait"]
 
@@ -82,9 +82,6 @@ _RunId = Annotated[
 _Job = Annotated[str, typer.Option("--job", help="The push job's name in the run.")]
 _Timeout = Annotated[float, typer.Option("--timeout", help="Seconds to wait at most.", min=1)]
 _Interval = Annotated[float, typer.Option("--interval", help="Seconds between two looks.", min=1)]
-_Repo = Annotated[
-    str | None, typer.Option("--repo", help="owner/name (default $GITHUB_REPOSITORY).")
-]
 _Comment = Annotated[
     bool,
     typer.Option(
@@ -119,7 +116,7 @@ def wait(
     job: _Job = "push image to ECR",
     timeout: _Timeout = 95 * 60,
     interval: _Interval = 5,
-    repo: _Repo = None,
+    repo: Repo = None,
     comment: _Comment = False,
     started_at: _StartedAt = None,
     job_only: _JobOnly = False,

@@ -5,13 +5,12 @@ from typing import Annotated
 
 import typer
 
+from showtime_iac.cli.options import Repo
+
 __all__ = ["register"]
 
 _Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 _DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
-_Repo = Annotated[
-    str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
-]
 
 labels_app = typer.Typer(
     name="labels",
@@ -42,7 +41,7 @@ def explain(as_json: _Json = False) -> None:
 
 
 @labels_app.command("setup")
-def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
+def setup(repo: Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
     """Create the trigger labels (start, stop, freeze, blocked) with colours and descriptions.
 
     Safe to re-run: an existing label is left alone, or restyled when its colour or
@@ -78,7 +77,7 @@ def setup(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) 
 
 
 @labels_app.command("prune")
-def prune(repo: _Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
+def prune(repo: Repo = None, dry_run: _DryRun = False, as_json: _Json = False) -> None:
     """Delete 🎪 label definitions no open PR uses (per-SHA labels pile up by the hundreds).
 
     Trigger labels and testenv-up are kept; labels on open PRs are kept. `cleanup` runs this

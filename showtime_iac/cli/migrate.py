@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from showtime_iac.cli.options import Repo
+
 __all__ = ["migrate", "register"]
 
 
@@ -21,9 +23,7 @@ def migrate(
             " in their PR, failed ones and strays.",
         ),
     ] = False,
-    repo: Annotated[
-        str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
-    ] = None,
+    repo: Repo = None,
     policy: Annotated[
         Path | None,
         typer.Option("--policy", help="Policy file; default $SHOWTIME_POLICY or ./showtime.toml."),

@@ -8,7 +8,16 @@ import typer
 
 from showtime_iac.errors import InputError, shown
 
-__all__ = ["DryRunNow", "Json", "PolicyFile", "ProjectDir", "Unlock", "dry_run_now", "parse_now"]
+__all__ = [
+    "DryRunNow",
+    "Json",
+    "PolicyFile",
+    "ProjectDir",
+    "Repo",
+    "Unlock",
+    "dry_run_now",
+    "parse_now",
+]
 
 
 def _project_dir(value: Path | None) -> Path | None:
@@ -32,6 +41,7 @@ ProjectDir = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+Repo = Annotated[str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")]
 PolicyFile = Annotated[
     Path | None,
     typer.Option("--policy", help="Policy file (default size); default ./showtime.toml."),

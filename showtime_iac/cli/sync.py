@@ -5,15 +5,12 @@ from typing import Annotated, Any
 
 import typer
 
-from showtime_iac.cli.options import DryRunNow, dry_run_now
+from showtime_iac.cli.options import DryRunNow, Repo, dry_run_now
 
 __all__ = ["cleanup", "register", "sync"]
 
 _Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 _DryRun = Annotated[bool, typer.Option("--dry-run", help="Plan only: write nothing anywhere.")]
-_Repo = Annotated[
-    str | None, typer.Option("--repo", help="OWNER/NAME; default $GITHUB_REPOSITORY.")
-]
 
 
 def _time_option(key: str, what: str) -> Any:
@@ -39,7 +36,7 @@ def sync(
     event_name: Annotated[
         str | None, typer.Option("--event-name", help="Default $GITHUB_EVENT_NAME.")
     ] = None,
-    repo: _Repo = None,
+    repo: Repo = None,
     policy: _PolicyOpt = None,
     dry_run: _DryRun = False,
     now: DryRunNow = None,
@@ -134,7 +131,7 @@ def _prepare(
 
 
 def cleanup(
-    repo: _Repo = None,
+    repo: Repo = None,
     policy: _PolicyOpt = None,
     dry_run: _DryRun = False,
     as_json: _Json = False,
