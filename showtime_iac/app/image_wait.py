@@ -9,7 +9,6 @@ succeeded, reads the digest of the commit's tag ``sti-pr-N-<sha7>`` in our ECR r
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from typing import Any, Protocol
 
 from showtime_iac.core.image_wait import JobState, image_tag, judge
 from showtime_iac.core.model import InputError
+from showtime_iac.core.registry import FULL_SHA_RE
 
 __all__ = ["PUSH_JOB", "WaitResult", "await_image", "wait_for_image"]
 
 #: the push job's name in showtime.yml (what the Actions API lists)
 PUSH_JOB = "push image to ECR"
-_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class _Jobs(Protocol):
@@ -64,7 +63,7 @@ class WaitResult:
 
 def _checked(pr: int, sha: str, run_id: int, timeout: float, interval: float) -> str:
     sha = sha.strip().lower()
-    if not _FULL_SHA.match(sha):
+    if not FULL_SHA_RE.match(sha):
         raise InputError(f"--sha must be the full 40-hex commit, got {sha[:60]!r}")
     if pr < 0 or run_id <= 0:
         raise InputError("the PR must be 0 or more and the run id a positive number")
