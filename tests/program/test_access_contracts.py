@@ -60,8 +60,10 @@ class _PlainMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         return args.name, dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
 
 
 def test_the_secrets_value_is_a_pulumi_secret_of_sorted_json() -> None:
@@ -70,7 +72,7 @@ def test_the_secrets_value_is_a_pulumi_secret_of_sorted_json() -> None:
     pulumi.runtime.set_mocks(_PlainMocks(), preview=False)
     got: list[Any] = []
 
-    @pulumi.runtime.test  # type: ignore[misc]
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def resolve() -> pulumi.Output[None]:
         out = EnvSecrets("the-key", "the-password").secret_string()
         return pulumi.Output.all(out, out.is_secret()).apply(got.extend)
