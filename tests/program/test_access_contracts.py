@@ -12,9 +12,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from showtime_iac.core.stack_config import StackConfigError
+from showtime_iac.core.stack_config import SharedConfig, StackConfigError
 from showtime_iac.program import render_offline
 from showtime_iac.program.access import EnvSecrets, _execution_policy
+from showtime_iac.program.mocks import RecordingMocks
 
 from .helpers import ROLE, ROLE_POLICY, SECRET, SECRET_VERSION, SECRETS, by_type, cfg_of
 
@@ -56,20 +57,12 @@ def test_missing_secret_config_names_every_missing_key_and_how_to_set_it() -> No
 # --------------------------------------------------------------------------- the secret's value
 
 
-class _PlainMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return args.name, dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 def test_the_secrets_value_is_a_pulumi_secret_of_sorted_json() -> None:
     """Exactly this string: the container reads both keys; another serialisation would write
     a new secret version on every live stack."""
-    pulumi.runtime.set_mocks(_PlainMocks(), preview=False)
+    pulumi.runtime.set_mocks(
+        RecordingMocks("us-west-2", SharedConfig.offline_default()), preview=False
+    )
     got: list[Any] = []
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
