@@ -221,8 +221,12 @@ class Recorded:
 
 
 def _label_value(kind: AttrKind, value: str, sha: str) -> str | None:
-    """``value`` as a label of ``kind`` reads back (the label's own normal form)."""
-    v = L.parse_label(L.render_label(L.Attr(kind, value, sha)))
+    """``value`` as a label of ``kind`` reads back (the label's own normal form); None when
+    no label can carry it (too long for GitHub's 50 characters, or not of the label's form)."""
+    try:
+        v = L.parse_label(L.render_label(L.Attr(kind, value, sha)))
+    except ValueError:
+        return None
     return v.value if isinstance(v, L.Attr) else None
 
 
