@@ -256,7 +256,8 @@ def record_of(pr: int, tags_by_stack: Mapping[str, Mapping[str, str]]) -> Record
     for name, tags in tags_by_stack.items():
         if parse_router_name(name) == pr:
             sha = tags.get("showtime:sha")
-            routed = sha if sha and L.parse_label(L.render_pointer("active", sha)) else None
+            valid = sha and isinstance(L.parse_label(L.render_pointer("active", sha)), L.Pointer)
+            routed = sha if valid else None
             continue
         parsed = parse_stack_name(name)
         if parsed is None or parsed[0] != pr:
