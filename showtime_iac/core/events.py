@@ -144,7 +144,7 @@ def _dispatch_event(payload: dict[str, Any], actor: str) -> tuple[Event, PrInfo 
     sha = _sha(str(inputs.get("sha") or ""), "inputs.sha")
     ev = Event(
         name="workflow_dispatch",
-        action=inputs.get("action") or "sync",
+        action=_str(inputs, "action") or "sync",
         actor=actor,
         inputs=pairs,
         sha=sha,

@@ -100,3 +100,11 @@ def test_load_payload_reads_a_real_file(tmp_path: Path) -> None:
     event, pr = parse_event(load_payload(path), "workflow_dispatch")
     assert event.action == "stop" and event.input("pr_number") == "7"
     assert pr is not None and pr.number == 7 and pr.head_sha == ""
+
+
+@pytest.mark.parametrize("action", [5, ["stop"], None, ""])
+def test_a_dispatch_action_that_is_no_string_is_the_default_sync(action: object) -> None:
+    # GitHub sends every dispatch input as a string; anything else is read as absent, as every
+    # other field of the payload is, rather than passed on into Event.action (a str)
+    event, _ = parse_event({"inputs": {"action": action}}, "workflow_dispatch")
+    assert event.action == "sync"
