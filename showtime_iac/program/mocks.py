@@ -82,8 +82,8 @@ def clean(value: Any, key: str = "") -> Any:
 
 
 class RecordingMonitor(MockMonitor):
-    """Pulumi's mock monitor, remembering each resource's ``protect``/``retain_on_delete``
-    (the mocks' ``new_resource`` does not see resource options)."""
+    """Pulumi's mock monitor, remembering each resource's ``protect``/``retain_on_delete`` and
+    ``depends_on`` (the mocks' ``new_resource`` does not see resource options)."""
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
@@ -93,6 +93,9 @@ class RecordingMonitor(MockMonitor):
         self.recording.options[(request.type, request.name)] = (
             bool(request.protect),
             bool(request.retainOnDelete),
+        )
+        self.recording.dependencies[(request.type, request.name)] = tuple(
+            sorted(request.dependencies)
         )
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
@@ -105,6 +108,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.shared = shared
         self.recorded: list[RenderedResource] = []
         self.options: dict[tuple[str, str], tuple[bool, bool]] = {}
+        #: each resource's explicit dependencies (``depends_on``) as URNs, by (type, name)
+        self.dependencies: dict[tuple[str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def _arn(self, service: str, resource: str) -> str:
