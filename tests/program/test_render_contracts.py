@@ -1,0 +1,96 @@
+"""The offline render's entry points (program/render.py): which shared values each one uses,
+the shard a stack's config names, and the warnings a dry run prints, written out."""
+
+from __future__ import annotations
+
+from showtime_iac.core.model import EnvConfig
+from showtime_iac.core.routing import RouterConfig
+from showtime_iac.core.shards import RulePlacement
+from showtime_iac.core.stack_config import SharedStackRef, to_stack_config
+from showtime_iac.program import evaluate_offline, evaluate_stack_offline, render_shared_offline
+from showtime_iac.program.render import evaluate_router_offline
+from tests.program.helpers import REAL_NET, SECRETS
+
+SHA = "3f08ba3" + "0" * 33
+CFG = EnvConfig(pr=7, sha=SHA)
+DOMAIN = "preview.example.org"
+TG = "arn:aws:elasticloadbalancing:us-west-2:000000000000:targetgroup/sti-pr-7-3f08ba3/0123456789abcdef"
+ACCOUNT = (
+    "placeholder AWS account 000000000000 in every ARN and the registry: the real one is your "
+    "credentials' account"
+)
+DIGEST = (
+    "made-up image digest (sha256 of the resource name): the real one is the build's, at "
+    "deploy time"
+)
+SECRET = (
+    "placeholder SECRET_KEY and admin password: `up` generates real ones once, when it creates "
+    "the stack"
+)
+ON_SHARD_3 = {
+    **to_stack_config(CFG),
+    **REAL_NET,
+    "showtime-iac:domain": DOMAIN,
+    "showtime-iac:sharedStack": "shared",
+    **RulePlacement(3, 9).to_stack_config(),
+}
+
+
+def test_a_stack_config_on_shard_3_renders_in_https_mode_on_shard_3s_listener() -> None:
+    out = evaluate_stack_offline(CFG.stack, ON_SHARD_3)
+    assert out.stack == "pr-7-3f08ba3"
+    assert out.outputs["addressMode"] == "https"
+    (rule,) = [r for r in out.resources if r.name == "host-rule"]
+    assert rule.inputs["listenerArn"].startswith(
+        "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/showtime-iac-s3/"
+    )
+    assert rule.inputs["priority"] == 9
+    # no secrets in the config: the render says the secret values are placeholders
+    assert out.warnings == (ACCOUNT, DIGEST, SECRET)
+    assert out.placeholders == ()
+
+
+def test_real_secrets_in_the_config_leave_no_secret_warning() -> None:
+    out = evaluate_stack_offline(CFG.stack, {**ON_SHARD_3, **SECRETS})
+    assert out.warnings == (ACCOUNT, DIGEST)
+
+
+def test_the_shared_stack_renders_under_its_own_name_with_no_secret_warning() -> None:
+    out = render_shared_offline()
+    assert out.stack == "shared"
+    assert out.warnings == (
+        "placeholder id subnet-placeholder-a: set the real one in the shared stack's config",
+        "placeholder id subnet-placeholder-b: set the real one in the shared stack's config",
+        "placeholder id sg-placeholder: set the real one in the shared stack's config",
+        ACCOUNT,
+    )
+    values = {**to_stack_config(CFG), **REAL_NET}
+    shared_values = {k: v for k, v in values.items() if k != "showtime-iac:pr"}
+    assert evaluate_stack_offline("shared", shared_values).stack == "shared"
+
+
+def test_an_environment_of_a_shared_stack_reference_with_a_domain_renders_in_https_mode() -> None:
+    out = evaluate_offline(CFG, SharedStackRef("shared", DOMAIN))
+    assert out.outputs["addressMode"] == "https"
+    assert out.resources[0].name == "shared"  # the StackReference is read first
+    assert out.placeholders == (
+        "subnet-placeholder-a",
+        "subnet-placeholder-b",
+        "sg-placeholder",
+        "vpc-placeholder",
+        "sg-placeholder-alb",
+        "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0",
+    )
+    assert evaluate_offline(CFG).outputs["addressMode"] == "public-ip"
+
+
+def test_a_router_of_a_shared_stack_reference_reads_it_and_keeps_its_priority() -> None:
+    out = evaluate_router_offline(
+        RouterConfig(7, SHA, TG), SharedStackRef("shared", DOMAIN), RulePlacement(0, 5)
+    )
+    assert out.stack == "pr-7-router"
+    assert [(r.type, r.name) for r in out.resources] == [
+        ("pulumi:pulumi:StackReference", "shared"),
+        ("aws:lb/listenerRule:ListenerRule", "pr-rule"),
+    ]
+    assert out.resources[1].inputs["priority"] == 5
