@@ -491,3 +491,17 @@ def test_asleep_the_stack_itself_runs_no_task_and_a_wake_runs_one_again() -> Non
     assert {k: v for k, v in awake[SERVICE].inputs.items() if k != "desiredCount"} == {
         k: v for k, v in before[SERVICE].inputs.items() if k != "desiredCount"
     }
+
+
+def test_the_project_root_is_the_nearest_directory_up_with_a_pulumi_yaml(tmp_path: Path) -> None:
+    from showtime_iac.program.environment import project_root
+
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    # outside an engine and with no Pulumi.yaml anywhere up: the directory itself
+    assert project_root(deep) == deep
+    (tmp_path / "pulumi.yaml").write_text("name: wrong-case\n", encoding="utf-8")
+    (tmp_path / "a" / "Pulumi.yaml").write_text("name: x\n", encoding="utf-8")
+    assert project_root(deep) == tmp_path / "a"
+    assert build_context("ctx", deep) == str(tmp_path / "a" / "ctx")
+    assert build_context("~/ctx", deep) == str(Path("~/ctx").expanduser())
