@@ -55,8 +55,9 @@ _MAX_DIAGS = 8
 _MIN_SECRET = 6
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # user:password@ in URLs (postgresql://superset:pw@db/..., https://user:token@host)
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)"), r"\1" + MASK + r"\2"),
+    # user:password@ in URLs (postgresql://superset:pw@db/..., https://user:token@host); the
+    # scheme is bounded: unbounded, each word start of a long "a.a.a..." line rescanned the rest
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,63}://[^\s:/@]*:)[^\s@/]+(@)"), r"\1" + MASK + r"\2"),
     # Authorization headers
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
     (
@@ -65,12 +66,16 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1" + MASK,
     ),
-    # KEY=value / KEY: value / "key": "value" for secret-looking keys
+    # KEY=value / KEY: value / "key": "value" for secret-looking keys. The key is the whole run
+    # of key characters (taken at its start, possessively) holding a secret word: a key matched
+    # anywhere in the run, as it was, made a long line without spaces quadratic (minutes)
     (
         re.compile(
             r"""(?ix)
-            (["']?[A-Za-z0-9_.-]*(?:secret|passw(?:or)?d|passwd|pwd|token|api[_-]?key|
-              private[_-]?key|credentials?|auth[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*["']?
+            (["']?(?<![A-Za-z0-9_.-])
+             (?=[A-Za-z0-9_.-]*?(?:secret|passw(?:or)?d|passwd|pwd|token|api[_-]?key|
+              private[_-]?key|credentials?|auth[_-]?key|access[_-]?key))
+             [A-Za-z0-9_.-]*+["']?
              \s*[=:]\s*)
             ("[^"]*"|'[^']*'|[^\s,;&"'}]+)
             """
