@@ -111,12 +111,15 @@ class ReadsMixin(GitHubTransport):
         Any failure (or a history longer than :attr:`EVENT_PAGES` pages) raises."""
         out: list[LabelEvent] = []
         with self._errors(f"read the events of PR #{number}"):
-            for page in range(1, self.EVENT_PAGES + 1):
+            # one page more than EVENT_PAGES: exactly EVENT_PAGES full pages is no error
+            for page in range(1, self.EVENT_PAGES + 2):
                 _h, data = self.gh.requester.requestJsonAndCheck(
                     "GET",
                     f"{self._url}/issues/{number}/events",
                     parameters={"per_page": "100", "page": str(page)},
                 )
+                if page > self.EVENT_PAGES and data:
+                    break
                 for e in data:
                     if e.get("event") in ("labeled", "unlabeled"):
                         actor = (e.get("actor") or {}).get("login") or ""

@@ -148,15 +148,27 @@ def test_a_history_of_more_than_ten_pages_is_an_error(
     with pytest.raises(GitHubError) as err:
         client.label_events(6)
     assert str(err.value) == "PR #6 has more than 1000 events"
-    assert [r.query["page"] for r in ghserver.requests] == [str(p) for p in range(1, 11)]
+    assert [r.query["page"] for r in ghserver.requests] == [str(p) for p in range(1, 12)]
     assert {r.query["per_page"] for r in ghserver.requests} == {"100"}
 
 
-def test_ten_pages_and_one_event_are_read(ghserver: GitHubServer, client: GitHubClient) -> None:
+def test_ten_full_pages_of_events_are_read(ghserver: GitHubServer, client: GitHubClient) -> None:
+    """Exactly 1000 events are not "more than 1000": the 11th page is read, and is empty."""
     ghserver.add_pr(6, head_sha=HEAD)
-    for i in range(999):
+    for i in range(1000):
         ghserver.add_labels(6, f"l{i}", by="alice")
-    assert len(client.label_events(6)) == 999
+    ghserver.reset_log()
+    events = client.label_events(6)
+    assert len(events) == 1000 and events[-1] == LabelEvent("labeled", "l999", "alice")
+    assert ghserver.count("GET", r"/issues/6/events$") == 11
+    ghserver.remove_labels(6, "l0", by="bob")  # the 1001st
+    ghserver.reset_log()
+    with pytest.raises(GitHubError):
+        client.label_events(6)
+    ghserver.reset_log()
+    del ghserver._events[6][900:]
+    assert len(client.label_events(6)) == 900
+    assert ghserver.count("GET", r"/issues/6/events$") == 10  # the 10th page is empty: no 11th
 
 
 def test_a_failed_event_read_names_the_pr(ghserver: GitHubServer, client: GitHubClient) -> None:
