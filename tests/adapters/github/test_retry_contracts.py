@@ -128,3 +128,19 @@ def test_a_write_is_never_retried_by_urllib3(
     with pytest.raises(GitHubError):
         client.apply_label_diff(7, [LABEL], [])
     assert ghserver.count("POST", LABELS) == 1
+
+
+def test_a_read_whose_quota_resets_beyond_max_wait_stops(
+    ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ghserver.add_pr(5, head_sha=HEAD)
+    client = GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url, max_wait=60)
+    waits = _urllib3_sleeps(monkeypatch)
+    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 120)}
+    ghserver.fail("GET", r"/pulls/5$", 403, headers=headers, body=LIMITED)
+    with pytest.raises(GitHubError) as err:
+        client.get_pr(5)
+    assert str(err.value) == (
+        "GitHub failed to read PR #5 (403: API rate limit exceeded for installation ID 1.)"
+    )
+    assert waits == [] and ghserver.count("GET", r"/pulls/5$") == 1
