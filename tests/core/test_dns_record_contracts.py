@@ -100,3 +100,13 @@ def test_a_wrong_target_with_no_address_says_so() -> None:
 def test_an_empty_answer_has_no_name_no_address_and_no_error() -> None:
     assert Answer() == Answer("", frozenset(), None)
     assert DnsVerdict(True, "x").fix is None
+
+
+def test_names_compare_without_case_and_trailing_dot_whatever_their_last_letter() -> None:
+    """DNS answers may come in upper case; a name may end in any letter (``.MX``)."""
+    for canonical, alb in (
+        ("LB.EXAMPLE.MX.", "lb.example.mx"),
+        ("lb.example.mx", "LB.EXAMPLE.MX."),
+    ):
+        verdict = judge_dns(DOMAIN, alb, None, Answer(canonical=canonical), Answer())
+        assert verdict == DnsVerdict(True, f"*.{DOMAIN} → {alb} (CNAME)", None)
