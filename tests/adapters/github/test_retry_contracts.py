@@ -144,3 +144,19 @@ def test_a_read_whose_quota_resets_beyond_max_wait_stops(
         "GitHub failed to read PR #5 (403: API rate limit exceeded for installation ID 1.)"
     )
     assert waits == [] and ghserver.count("GET", r"/pulls/5$") == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Rate limit reached for this token",  # ours: "rate limit" in any case
+        "You have triggered an abuse detection mechanism. Please wait a few minutes before you"
+        " try again.",  # PyGithub's: a secondary rate limit
+    ],
+)
+def test_a_rate_limit_is_told_by_its_message(
+    ghserver: GitHubServer, client: GitHubClient, slept: list[float], message: str
+) -> None:
+    ghserver.fail("POST", LABELS, 403, body={"message": message})
+    client.apply_label_diff(7, [LABEL], [])
+    assert slept == [5.0] and client.retried is False

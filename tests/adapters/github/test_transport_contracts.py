@@ -163,6 +163,7 @@ def test_max_wait_counts_every_wait_of_one_write(
 def test_the_default_budget_is_sixty_seconds_and_three_attempts(ghserver: GitHubServer) -> None:
     client = GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url)
     assert (client.max_wait, client.write_attempts) == (60.0, 3)
+    assert client.sleep is time.sleep
 
 
 def test_a_read_only_token_is_told_what_it_needs(ghserver: GitHubServer, pr: int) -> None:
