@@ -5,8 +5,6 @@ then diagnostics, then a cut with a note) and GitHub's count of a comment's leng
 
 from __future__ import annotations
 
-import time
-
 from showtime_iac.core.proof import (
     Diagnostic,
     Failure,
@@ -216,14 +214,13 @@ def test_fit_comment_keeps_a_body_at_the_limit_and_cuts_one_over_to_the_limit() 
     assert fit_comment("abc" * 20, 10) == NOTE
 
 
-def test_a_long_line_without_spaces_is_redacted_in_linear_time() -> None:
+def test_a_long_line_without_spaces_is_redacted_whole() -> None:
     # a base64 blob or a dotted name a PR's code prints: 20,000 characters took 100 s and
-    # 10,000 "a." 4 s (a key or a URL scheme was tried from every position of the run)
+    # 10,000 "a." 4 s (a key or a URL scheme was tried from every position of the run); the
+    # time is benchmarks/bench_redact.py's target, here only that they come back unchanged
     lines = ["x" * 20_000, "a." * 10_000, "secret" * 4_000, "a+b-" * 5_000]
-    start = time.monotonic()
     for line in lines:
         assert redact(line) == line
-    assert time.monotonic() - start < 1.0
     # what the two patterns mask is unchanged: a key anywhere in its run, a long scheme
     assert redact('x "my.db_password": "pw x"; PULUMI_ACCESS_TOKEN=pul-1') == (
         'x "my.db_password": ***; PULUMI_ACCESS_TOKEN=***'
