@@ -182,3 +182,40 @@ def test_prune_keeps_triggers_legacy_and_those_in_use(
     assert ghserver.count("DELETE") == 0
     assert sorted(client.prune_label_definitions([ACTIVE])) == sorted([RUNNING, PLAIN])
     assert set(ghserver.label_definitions()) == {*L.TRIGGER_LABELS, L.LEGACY, ACTIVE, "bug"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "what"),
+    [
+        ("POST", r"/labels$", 400, f"create label {L.STOP!r}"),  # 422: it exists, fine
+        ("GET", r"/labels/", 422, f"read label {L.STOP!r}"),
+        ("PATCH", r"/labels/", 422, f"update label {L.STOP!r}"),
+    ],
+)
+def test_ensure_label_failures_name_the_step(
+    ghserver: GitHubServer, client: GitHubClient, method: str, path: str, status: int, what: str
+) -> None:
+    ghserver.add_label_definition(L.STOP, "000000", "old")
+    ghserver.fail(method, path, status, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.ensure_label(L.STOP)
+    assert str(err.value) == f"GitHub failed to {what} ({status}: odd)"
+
+
+def test_listing_and_pruning_failures_name_the_step(
+    ghserver: GitHubServer, client: GitHubClient
+) -> None:
+    ghserver.add_label_definition(RUNNING)
+    ghserver.fail("GET", r"/labels$", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as listing:
+        client.label_definitions()
+    assert str(listing.value) == "GitHub failed to list the repository's labels (422: odd)"
+    ghserver.fail("DELETE", r"/labels/", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as pruning:
+        client.prune_label_definitions([])
+    assert str(pruning.value) == f"GitHub failed to delete label definition {RUNNING!r} (422: odd)"
+    ghserver.add_pr(7, head_sha=HEAD, labels=[RUNNING])
+    ghserver.fail("DELETE", r"/issues/7/labels/", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as removing:
+        client.apply_label_diff(7, [], [RUNNING])
+    assert str(removing.value) == f"GitHub failed to remove label {RUNNING!r} from PR #7 (422: odd)"
