@@ -11,6 +11,7 @@ import pytest
 
 from showtime_iac.adapters.github import GitHubClient, GitHubError
 from showtime_iac.core.comment import MARKER
+from showtime_iac.core.model import InputError
 from tests.github_api_server import GitHubServer, Recorded
 from tests.payloads import HEAD
 
@@ -164,3 +165,55 @@ def test_a_failed_check_whether_it_landed_names_the_write(
     assert str(err.value) == (
         "GitHub failed to check whether 'comment on PR #7' went through (422: odd)"
     )
+
+
+def test_a_failed_user_lookup_names_it(
+    ghserver: GitHubServer, client: GitHubClient, pr: int
+) -> None:
+    ghserver.fail("GET", r"^/user$", 401, body={"message": "Bad credentials"})
+    with pytest.raises(InputError) as bad:
+        client.own_login()
+    assert str(bad.value) == (
+        "GitHub rejected GITHUB_TOKEN while trying to read the token's own user"
+        " (401 Bad credentials): export a valid token"
+    )
+
+
+def test_a_failed_comment_read_names_the_pr(
+    ghserver: GitHubServer, client: GitHubClient, pr: int
+) -> None:
+    client.login = BOT
+    ghserver.fail("GET", COMMENTS, 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.status_comment_body(7)
+    assert str(err.value) == "GitHub failed to read the comments of PR #7 (422: odd)"
+
+
+def test_a_comment_of_a_deleted_account_is_skipped(
+    ghserver: GitHubServer, client: GitHubClient, pr: int
+) -> None:
+    client.login = BOT
+    ghost = ghserver.add_comment(7, f"{MARKER}\nghost's", author=BOT)
+    ghserver._comments[ghost]["user"] = None  # GitHub's answer for a deleted account
+    mine = ghserver.add_comment(7, f"{MARKER}\nmine", author=BOT)
+    assert client.upsert_status_comment(7, f"{MARKER}\nnew") == mine
+
+
+def test_an_edited_status_comment_is_edited_again_by_its_id(
+    ghserver: GitHubServer, client: GitHubClient, pr: int
+) -> None:
+    client.login = BOT
+    old = ghserver.add_comment(7, f"{MARKER}\nold", author=BOT)
+    assert client.upsert_status_comment(7, f"{MARKER}\ntwo") == old
+    assert client.upsert_status_comment(7, f"{MARKER}\nthree") == old
+    assert _bodies(ghserver) == [f"{MARKER}\nthree"]
+
+
+def test_a_failed_post_of_the_status_comment_names_it(
+    ghserver: GitHubServer, client: GitHubClient, pr: int
+) -> None:
+    client.login = BOT
+    ghserver.fail("POST", COMMENTS, 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.upsert_status_comment(7, f"{MARKER}\nx")
+    assert str(err.value) == "GitHub failed to post the status comment on PR #7 (422: odd)"
