@@ -169,3 +169,27 @@ def test_a_workflow_name_is_one_escaped_path_segment(
 ) -> None:
     client.dispatch_workflow("a/b.yml")  # the server routes a raw "/" elsewhere (404)
     assert ghserver.dispatches == [("a/b.yml", "master")]
+
+
+def test_a_lost_create_is_checked_against_this_commits_deployments_only(
+    ghserver: GitHubServer, client: GitHubClient
+) -> None:
+    client.deployment(15, "a" * 40, "in_progress")  # the environment's earlier commit
+    later = GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url)
+    later.sleep = lambda _s: None
+    ghserver.fail("POST", DEPLOYMENTS, 502)  # lost before it landed
+    later.deployment(15, HEAD, "in_progress")
+    assert [(d["ref"], [s["state"] for s in d["statuses"]]) for d in ghserver.deployments()] == [
+        ("a" * 40, ["in_progress"]),
+        (HEAD, ["in_progress"]),
+    ]
+
+
+def test_a_failed_lookup_is_a_warning_naming_the_environment(
+    ghserver: GitHubServer, client: GitHubClient
+) -> None:
+    ghserver.fail("GET", DEPLOYMENTS, 422, body={"message": "odd"})
+    client.deployment(16, HEAD, "inactive")
+    assert client.warnings == [
+        "deployment status not recorded: GitHub failed to read the deployments of pr-16 (422: odd)"
+    ]
