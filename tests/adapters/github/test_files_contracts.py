@@ -128,3 +128,24 @@ def test_a_file_removed_meanwhile_is_fine(
     assert str(err.value) == (
         f"GitHub failed to remove a.png from branch {BRANCH} (409: sha does not match)"
     )
+
+
+def test_a_path_that_is_no_file_has_no_sha_to_replace(
+    ghserver: GitHubServer, client: GitHubClient, branch: str
+) -> None:
+    ghserver.fail("GET", r"/contents/", 200, body={"type": "dir", "path": "a.png"})
+    assert client.put_file(branch, "a.png", b"x", "m").endswith(f"/{BRANCH}/a.png")
+    [put] = [r for r in ghserver.requests if r.method == "PUT"]
+    assert "sha" not in put.body
+
+
+@pytest.mark.parametrize(
+    "answer", [{"content": None}, {"content": "a.png"}, ["not", "an", "object"]]
+)
+def test_an_answer_of_another_shape_names_no_download_url(
+    ghserver: GitHubServer, client: GitHubClient, branch: str, answer: object
+) -> None:
+    ghserver.fail("PUT", r"/contents/", 201, body=answer)  # type: ignore[arg-type]
+    with pytest.raises(GitHubError) as err:
+        client.put_file(branch, "a.png", b"x", "m")
+    assert str(err.value) == f"GitHub published a.png on {BRANCH} but named no download URL"
