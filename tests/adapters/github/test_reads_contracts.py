@@ -219,3 +219,10 @@ def test_a_branch_that_is_not_there_is_an_error(
     with pytest.raises(GitHubError) as err:
         client.branch_head("gone")
     assert str(err.value) == "GitHub failed to read branch gone (404: Branch not found)"
+
+
+def test_a_failed_commit_listing_names_the_pr(ghserver: GitHubServer, client: GitHubClient) -> None:
+    ghserver.fail("GET", r"/pulls/7/commits$", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.pr_commits(7)
+    assert str(err.value) == "GitHub failed to list the commits of PR #7 (422: odd)"
