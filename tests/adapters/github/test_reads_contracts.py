@@ -226,3 +226,21 @@ def test_a_failed_commit_listing_names_the_pr(ghserver: GitHubServer, client: Gi
     with pytest.raises(GitHubError) as err:
         client.pr_commits(7)
     assert str(err.value) == "GitHub failed to list the commits of PR #7 (422: odd)"
+
+
+def test_a_listed_pr_without_author_title_or_url_reads_them_empty(
+    ghserver: GitHubServer, client: GitHubClient
+) -> None:
+    ghserver.add_pr(3, head_sha=HEAD, labels=[RUNNING])
+    doc = ghserver._pull_json(3)
+    doc.update(user=None, title=None, html_url=None)  # a deleted account, as GitHub lists it
+    ghserver.fail("GET", r"/pulls$", 200, body=[doc])  # type: ignore[arg-type]
+    [pr] = client.list_showtime_prs()
+    assert (pr.number, pr.author, pr.title, pr.html_url) == (3, "", "", "")
+
+
+def test_a_failed_listing_names_it(ghserver: GitHubServer, client: GitHubClient) -> None:
+    ghserver.fail("GET", r"/pulls$", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.list_showtime_prs()
+    assert str(err.value) == "GitHub failed to list the open pull requests (422: odd)"
