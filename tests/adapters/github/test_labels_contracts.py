@@ -219,3 +219,13 @@ def test_listing_and_pruning_failures_name_the_step(
     with pytest.raises(GitHubError) as removing:
         client.apply_label_diff(7, [], [RUNNING])
     assert str(removing.value) == f"GitHub failed to remove label {RUNNING!r} from PR #7 (422: odd)"
+
+
+def test_a_failed_claim_names_the_label_and_pr(
+    ghserver: GitHubServer, client: GitHubClient
+) -> None:
+    ghserver.add_pr(7, head_sha=HEAD, labels=[L.START])
+    ghserver.fail("DELETE", r"/issues/7/labels/", 422, body={"message": "odd"})
+    with pytest.raises(GitHubError) as err:
+        client.remove_label(7, L.START)
+    assert str(err.value) == f"GitHub failed to remove label {L.START!r} from PR #7 (422: odd)"
