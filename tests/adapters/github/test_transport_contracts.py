@@ -216,3 +216,15 @@ def test_a_lost_last_answer_says_the_api_did_not_answer(ghserver: GitHubServer, 
         f"GitHub API at {ghserver.url} did not answer while trying to {WHAT} (ReadTimeout)"
     )
     assert err.value.status is None
+
+
+def test_connect_hands_its_budget_and_sleep_to_the_writes(ghserver: GitHubServer, pr: int) -> None:
+    slept: list[float] = []
+    client = GitHubClient.connect(
+        ghserver.token, ghserver.repo, base_url=ghserver.url, max_wait=10, sleep=slept.append
+    )
+    ghserver.fail("POST", LABELS, 502)
+    ghserver.fail("POST", LABELS, 429, headers={"Retry-After": "11"})
+    with pytest.raises(GitHubError, match="waiting 11s more would exceed 10s"):
+        client.apply_label_diff(pr, [LABEL], [])
+    assert slept == [0.5]
