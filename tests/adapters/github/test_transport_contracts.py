@@ -154,10 +154,11 @@ def test_max_wait_counts_every_wait_of_one_write(
     ghserver: GitHubServer, client: GitHubClient, slept: list[float], pr: int
 ) -> None:
     client.max_wait = 10.0
-    ghserver.fail("POST", LABELS, 429, headers={"Retry-After": "6"}, times=2)
-    with pytest.raises(GitHubError, match="waiting 6s more would exceed 10s"):
+    client.write_attempts = 4
+    ghserver.fail("POST", LABELS, 429, headers={"Retry-After": "4"}, times=3)
+    with pytest.raises(GitHubError, match="waiting 4s more would exceed 10s"):
         client.apply_label_diff(pr, [LABEL], [])
-    assert slept == [6.0]
+    assert slept == [4.0, 4.0]  # 4 + 4 waited, 4 more would make 12
 
 
 def test_the_default_budget_is_sixty_seconds_and_three_attempts(ghserver: GitHubServer) -> None:
