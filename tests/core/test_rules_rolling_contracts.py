@@ -276,3 +276,21 @@ def test_an_invalid_inherited_configuration_deploys_nothing_and_names_it() -> No
     assert push(long).skipped == (
         "the ⚙️ configuration 'X" + "A" * 59 + "' is invalid: fix or remove it"
     )
+
+
+def test_a_claim_of_a_head_that_has_a_show_still_clears_the_shows_sorted_after_it() -> None:
+    """The head's own show is passed over, not the end of the list: a failed show of a SHA
+    sorting after the head is still destroyed as superseded."""
+    labels = [
+        f"🎪 {HEAD} 🚦 failed",
+        f"🎪 {HEAD} 📅 2026-12-01T07-00",
+        "🎪 fa11ed0 🚦 failed",
+        "🎪 fa11ed0 📅 2026-12-01T06-00",
+    ]
+    c = ctx(labels)
+    plan = claim(c, HEAD, "bob", base=c.st.shows[HEAD], consume=(), why="start requested")
+    assert [(op.action, op.stack, op.when) for op in plan.stacks] == [
+        ("up", f"pr-1234-{HEAD}", "now"),
+        ("destroy", "pr-1234-fa11ed0", "now"),
+    ]
+    assert "destroy superseded pr-1234-fa11ed0 (failed)" in plan.reasons
