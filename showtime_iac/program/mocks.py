@@ -83,7 +83,7 @@ def clean(value: Any, key: str = "") -> Any:
 
 class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor, remembering each resource's ``protect``/``retain_on_delete`` and
-    ``depends_on`` (the mocks' ``new_resource`` does not see resource options)."""
+    its dependencies (the mocks' ``new_resource`` does not see resource options)."""
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
@@ -108,7 +108,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.shared = shared
         self.recorded: list[RenderedResource] = []
         self.options: dict[tuple[str, str], tuple[bool, bool]] = {}
-        #: each resource's explicit dependencies (``depends_on``) as URNs, by (type, name)
+        #: each resource's dependencies as URNs, by (type, name): its ``depends_on`` and the
+        #: resources its inputs come from (the SDK registers both)
         self.dependencies: dict[tuple[str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
