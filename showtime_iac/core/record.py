@@ -25,6 +25,7 @@ from showtime_iac.core import labels as L
 from showtime_iac.core.guarded import LabelEvent
 from showtime_iac.core.label_grammar import AttrKind
 from showtime_iac.core.model import (
+    LOGIN_RE,
     EnvConfig,
     InputError,
     Show,
@@ -176,7 +177,7 @@ class Recorded:
         by = tags.get(LIFETIME_BY_TAG)
         return cls(
             sha=sha,
-            requester=login_from_tag(req) if req and req != "unknown" else None,
+            requester=_login(req) if req != "unknown" else None,
             ttl=ttl,
             max_at=max_at,
             max_lifted=lifted,
@@ -184,7 +185,7 @@ class Recorded:
             config=items,
             status=status if status in _SETTLED else None,
             address=tags.get(ADDRESS_TAG) or None,
-            lifetime_by=login_from_tag(by) if by else None,
+            lifetime_by=_login(by),
         )
 
     def held(self, show: Show) -> tuple[AttrKind, ...]:
@@ -218,6 +219,13 @@ class Recorded:
         if self.status is not None and not claimed:
             out = replace(out, status=self.status)
         return out
+
+
+def _login(tag: str | None) -> str | None:
+    """A login tag (:func:`tag_value` form) read back; None when it is no GitHub login (a
+    forged or damaged tag, which no 👤 label could carry)."""
+    login = login_from_tag(tag) if tag else None
+    return login if login is not None and LOGIN_RE.match(login) else None
 
 
 def _label_value(kind: AttrKind, value: str, sha: str) -> str | None:

@@ -320,3 +320,52 @@ def test_a_repaired_plan_drops_what_the_repair_undoes_and_says_who() -> None:
     assert out.reasons == ("idle", note) and out.warnings == ("careful", note)
     unknown = with_repair(plan, rec).warnings[-1]
     assert unknown.startswith("labels put back from the stacks' record (changed by not known): ")
+
+
+TAG_KEYS = [
+    "showtime:pr",
+    "showtime:sha",
+    "showtime:ttl",
+    "showtime:max-age-at",
+    "showtime:max-age-lifted",
+    "showtime:created-at",
+    "showtime:config",
+    "showtime:status",
+    "showtime:address",
+    "showtime:requested-by",
+    "showtime:lifetime-by",
+]
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(TAG_KEYS),
+        st.one_of(
+            st.sampled_from(["running", "never", "true", "24h", "2026-12-05T10:00:00Z"]),
+            st.text(max_size=80),
+            st.text(st.characters(codec="ascii"), min_size=40, max_size=80),
+        ),
+    ),
+    st.sampled_from([[], RUNNING, FULL]),
+)
+def test_reconcile_is_total_whatever_a_stack_tag_holds(t: dict[str, str], have: list[str]) -> None:
+    """A tag is input: whoever can write a stack's tags (a forged or damaged one) must not make
+    ``reconcile`` raise, or the cleanup's loop over every PR stops at this one."""
+    seen = reconcile(have, record_of(PR, {f"pr-{PR}-{SHA}": t}))
+    for name in seen.labels:
+        assert len(name) <= 50, name
+
+
+def test_a_requester_no_login_can_be_is_absent_and_the_labels_requester_stands() -> None:
+    """A requested-by (or lifetime-by) tag that is no GitHub login (too long for one, spaces)
+    is read as absent: the 👤 label stands and no label is rendered from it."""
+    for bad in ("x" * 60, "bad login", "-alice", "a--b"):
+        rec = Recorded.from_tags(SHA, {"showtime:requested-by": bad, "showtime:lifetime-by": bad})
+        assert (rec.requester, rec.lifetime_by) == (None, None), bad
+        seen = reconcile(FULL, record_of(PR, {f"pr-{PR}-{SHA}": tags(requested_by=bad)}))
+        assert seen.labels == tuple(FULL) and seen.notes == (), bad
+    ok = Recorded.from_tags(SHA, {"showtime:requested-by": "dependabot+bot"})
+    assert ok.requester == "dependabot[bot]"
+    longest = "a" * 39 + "+bot"  # the longest login GitHub allows, a bot's: the SHA-less 👤
+    seen = reconcile([], record_of(PR, {f"pr-{PR}-{SHA}": tags(requested_by=longest)}))
+    assert "🎪 👤 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa[bot]" in seen.labels
