@@ -162,6 +162,9 @@ def _evaluate(
             preview=False,
             monitor=RecordingMonitor(recorder),
         )
+        # The mocks' settings leave the set of pending outputs as it was: a set every context
+        # shares, where an evaluation that raised leaves tasks of its closed loop behind.
+        settings.SETTINGS.outputs = set()
         runtime_config.set_all_config(dict(config or {}), [])
         _sync_await(run_pulumi_func(body))
 

@@ -94,3 +94,21 @@ def test_a_router_of_a_shared_stack_reference_reads_it_and_keeps_its_priority() 
         ("aws:lb/listenerRule:ListenerRule", "pr-rule"),
     ]
     assert out.resources[1].inputs["priority"] == 5
+
+
+def test_a_render_that_raises_inside_an_apply_leaves_the_next_render_working() -> None:
+    """The mocks share one set of pending outputs between evaluations; an error raised inside
+    an apply (a shard the shared stack does not declare) left that evaluation's tasks there,
+    and every later render in the process failed with "Event loop is closed"."""
+    import pytest
+
+    from showtime_iac.core.stack_config import StackConfigError
+
+    router = RouterConfig(pr=7, sha=SHA, target_group_arn=TG)
+    with pytest.raises(StackConfigError, match="declares no load balancer shard 3"):
+        evaluate_router_offline(router, SharedStackRef(domain=DOMAIN), RulePlacement(3, 11))
+    out = evaluate_router_offline(router, SharedStackRef(domain=DOMAIN), RulePlacement(0, 11))
+    assert [(r.type, r.name) for r in out.resources] == [
+        ("pulumi:pulumi:StackReference", "shared"),
+        ("aws:lb/listenerRule:ListenerRule", "pr-rule"),
+    ]
