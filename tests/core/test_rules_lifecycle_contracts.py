@@ -7,6 +7,7 @@ Pure: a PR's labels in, the plan out, expected values written out.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from showtime_iac.core import labels as L
@@ -271,3 +272,47 @@ def test_a_queued_request_starts_with_its_configuration_and_a_fresh_lifetime() -
     cfg = plan.stacks[0].config
     assert cfg is not None and cfg.flags == (("ALERTS", True),)
     assert cfg.max_age_at == datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+
+
+def _start_over_failed_show(config: list[str], body: str) -> Plan:
+    """A start of HEAD on a PR whose only show is an older, failed one (nothing serves)."""
+    old = ["🎪 abc1234 🚦 failed", "🎪 abc1234 📅 2026-12-01T07-00", *config, START]
+    c = ctx(old)
+    c = Ctx(c.event, replace(c.pr, body=body), c.st, c.now, c.policy, c.fleet)
+    return start(c, HEAD)
+
+
+def test_a_start_over_an_older_failed_show_carries_its_configuration_as_a_push_would() -> None:
+    """The ⚙️ configuration of the PR's earlier show is carried to the new head (a push in the
+    same state carries it too); the description's lines apply only when no show carries one."""
+    plan = _start_over_failed_show(["🎪 abc1234 ⚙️ large,ALERTS"], "FEATURE_TAGGING=true")
+    assert plan.intent == "start"
+    assert f"🎪 {HEAD} ⚙️ large,ALERTS" in plan.add_labels
+    cfg = plan.stacks[0].config
+    assert cfg is not None and (cfg.flags, cfg.size) == ((("ALERTS", True),), "large")
+    assert [(op.action, op.stack) for op in plan.stacks] == [
+        ("up", "pr-1234-def5678"),
+        ("destroy", "pr-1234-abc1234"),
+    ]
+
+
+def test_a_start_over_an_older_show_with_no_configuration_takes_the_description() -> None:
+    plan = _start_over_failed_show([], "Adds tagging.\n\nFEATURE_TAGGING=true\n")
+    assert f"🎪 {HEAD} ⚙️ TAGGING" in plan.add_labels
+    cfg = plan.stacks[0].config
+    assert cfg is not None and cfg.flags == (("TAGGING", True),)
+
+
+def test_of_two_earlier_shows_the_newest_configuration_is_carried() -> None:
+    plan = _start_over_failed_show(
+        [
+            "🎪 1111111 🚦 failed",
+            "🎪 1111111 📅 2026-12-01T08-00",  # newer than abc1234's 07-00
+            "🎪 1111111 ⚙️ TAGGING",
+            "🎪 2222222 🚦 failed",  # undated: counts as the oldest
+            "🎪 2222222 ⚙️ large",
+            "🎪 abc1234 ⚙️ ALERTS",
+        ],
+        "",
+    )
+    assert f"🎪 {HEAD} ⚙️ TAGGING" in plan.add_labels

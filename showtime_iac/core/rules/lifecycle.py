@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from math import inf
+
 from showtime_iac.core import labels as L
 from showtime_iac.core.commands import parse_body_flags
 from showtime_iac.core.model import EnvConfig, PrInfo, Show, Status, parse_stack_name
@@ -112,16 +115,27 @@ def start(ctx: Ctx, head: str) -> Plan:
     queued = queued_show(st)
     if queued is not None:  # the queued request's config; the lifetime counts from the start
         show = Show(sha=head, config=queued.config)
-    elif show is None and st.active is None and not st.shows:
-        flags = parse_body_flags(pr.body)
+    elif show is None and st.active is None:
+        # nothing serves: the configuration of the PR's newest earlier show (a failed start,
+        # an earlier head), as a push would carry it; else the description's FEATURE_* lines
+        carried = _newest_config(st.shows.values())
+        flags = parse_body_flags(pr.body) if not carried else ()
         if flags:
-            items = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
-            show = Show(sha=head, config=items)
+            carried = EnvConfig(pr=pr.number, sha=head, flags=flags).config_items()
+        if carried:
+            show = Show(sha=head, config=carried)
     place = turn(ctx, head, requester)
     if place is not None:
         config = show.config if show is not None else ()
         return enqueue(ctx, head, requester, place, consume, config)
     return claim(ctx, head, requester, base=show, consume=consume, why="start requested")
+
+
+def _newest_config(shows: Iterable[Show]) -> tuple[str, ...]:
+    """The ⚙️ configuration of the newest show that carries one (an undated show counts as
+    the oldest); none when no show carries any."""
+    newest = sorted(shows, key=lambda s: s.created.timestamp() if s.created else -inf)
+    return next((s.config for s in reversed(newest) if s.config), ())
 
 
 def stale_start(ctx: Ctx) -> Plan:
