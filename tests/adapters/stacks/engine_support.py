@@ -144,6 +144,20 @@ class World:
         path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
 
 
+def _python_cmd(root: Path) -> str:
+    """The Python the engine runs the program with: this one, except under mutmut's stats
+    collection (``MUTANT_UNDER_TEST=stats``), whose hit recorder reads mutmut's configuration
+    from the working directory and so cannot run in the program's process (the project
+    directory). There the program runs unmutated and unrecorded, through a wrapper that clears
+    the variable; every mutant run (the variable names a mutant) runs the mutant there too."""
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return sys.executable
+    wrapper = root / "python-unrecorded"
+    wrapper.write_text(f'#!/bin/sh\nMUTANT_UNDER_TEST= exec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 def make_world(
     root: Path, monkeypatch: pytest.MonkeyPatch | None, backend: str | None = None, **extra: str
 ) -> World:
@@ -165,7 +179,7 @@ def make_world(
         "PULUMI_HOME": str(root / "pulumi-home"),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_PYTHON_CMD": _python_cmd(root),
         "SHOWTIME_PROGRAM": PROGRAM,
         "SHOWTIME_PROJECT_DIR": str(project),
         ENV_CLOUD: str(cloud),
