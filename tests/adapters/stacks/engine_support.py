@@ -64,8 +64,11 @@ class World:
 
     # ---- showtime-iac and pulumi as processes
 
-    def _env(self, extra: Mapping[str, str | None] | None) -> dict[str, str]:
+    def child_env(self, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+        """The environment of a process of ours the test starts (``extra``: None removes)."""
         env = dict(self.env)
+        if env.get("MUTANT_UNDER_TEST") == "stats":
+            env["MUTANT_UNDER_TEST"] = ""  # unrecorded in the child: see _python_cmd
         for k, v in (extra or {}).items():
             if v is None:
                 env.pop(k, None)
@@ -80,7 +83,7 @@ class World:
         return subprocess.run(
             [sys.executable, "-m", "showtime_iac.cli", *args],
             cwd=self.root,
-            env=self._env(extra),
+            env=self.child_env(extra),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -95,7 +98,7 @@ class World:
         return subprocess.Popen(
             [sys.executable, "-m", "showtime_iac.cli", *args],
             cwd=self.root,
-            env=self._env(extra),
+            env=self.child_env(extra),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

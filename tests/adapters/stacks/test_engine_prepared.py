@@ -127,7 +127,7 @@ def test_a_prepared_stack_another_run_holds_is_kept_at_once(world: World) -> Non
     other = subprocess.Popen(
         [sys.executable, "-c", script],
         cwd=world.root,
-        env={**world.env, ENV_CREATE_SLEEP: "60"},
+        env=world.child_env({ENV_CREATE_SLEEP: "60"}),
         start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
