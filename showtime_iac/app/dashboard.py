@@ -256,6 +256,19 @@ def _opt_str(item: Mapping[str, Any], key: str, where: str) -> str | None:
     return v
 
 
+_TEXT_KEYS = (
+    "title",
+    "pr_url",
+    "status",
+    "active_sha",
+    "building_sha",
+    "url",
+    "requester",
+    "picture",
+    "phase",
+)
+
+
 def cards_from_json(data: Any) -> list[EnvCard]:
     """Cards from the ``--input`` document: ``{"environments": [...]}`` or a bare list."""
     items = data.get("environments") if isinstance(data, dict) else data
@@ -284,23 +297,25 @@ def cards_from_json(data: Any) -> list[EnvCard]:
         cost = item.get("hourly_cost")
         if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
             raise InputError(f"{where}: 'hourly_cost' must be a number or null")
+        # read before the try: their errors name the card already
+        text = {k: _opt_str(item, k, where) for k in _TEXT_KEYS}
         try:
             cards.append(
                 EnvCard(
                     pr=pr,
-                    title=_opt_str(item, "title", where) or "",
-                    pr_url=_opt_str(item, "pr_url", where) or "",
-                    status=_opt_str(item, "status", where) or REQUESTED,
-                    active_sha=_opt_str(item, "active_sha", where),
-                    building_sha=_opt_str(item, "building_sha", where),
-                    url=_opt_str(item, "url", where),
+                    title=text["title"] or "",
+                    pr_url=text["pr_url"] or "",
+                    status=text["status"] or REQUESTED,
+                    active_sha=text["active_sha"],
+                    building_sha=text["building_sha"],
+                    url=text["url"],
                     created=created,
                     ttl=Ttl.parse(ttl_s) if ttl_s else None,
-                    requester=_opt_str(item, "requester", where),
+                    requester=text["requester"],
                     config=tuple(config),
                     hourly_cost=float(cost) if cost is not None else None,
-                    picture=_opt_str(item, "picture", where),
-                    phase=_opt_str(item, "phase", where),
+                    picture=text["picture"],
+                    phase=text["phase"],
                 )
             )
         except InputError as exc:
