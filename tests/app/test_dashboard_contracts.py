@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from showtime_iac.app.dashboard import EnvCard, cards_from_json, cards_to_json, render
+from showtime_iac.app.dashboard import EnvCard, cards_from_json, cards_to_json, render, with_records
 from showtime_iac.app.sweep_view import SweepView
 from showtime_iac.core.model import InputError, Ttl
 
@@ -218,7 +218,8 @@ def test_a_naive_now_is_utc_for_the_age_of_a_card() -> None:
     assert "<dt>Age</dt><dd>5h</dd>" in render([card], datetime(2026, 1, 15, 14, 30))
 
 
-def test_the_json_document_has_every_key_written_out() -> None:
+def test_the_json_document_has_every_key_written_out(new_york: None) -> None:
+    """Times in UTC whatever the machine's zone; the fleet's cost rounded to 5 decimals."""
     card = EnvCard(
         pr=35012,
         title='feat: "quoted"',
@@ -235,7 +236,7 @@ def test_the_json_document_has_every_key_written_out() -> None:
         picture="https://example.org/p.png",
         phase="deployed",
     )
-    assert cards_to_json([card, EnvCard(pr=7, hourly_cost=0.2)], NOW) == {
+    assert cards_to_json([card, EnvCard(pr=7, hourly_cost=0.200004)], NOW) == {
         "generated_at": "2026-01-15T14:30:00Z",
         "totals": {
             "environments": 2,
@@ -272,9 +273,90 @@ def test_the_json_document_has_every_key_written_out() -> None:
                 "ttl": None,
                 "requester": None,
                 "config": [],
-                "hourly_cost": 0.2,
+                "hourly_cost": 0.200004,
                 "picture": None,
                 "phase": None,
             },
         ],
     }
+
+
+# --------------------------------------------------------------------------- a card's rules
+
+STATUSES = (
+    "running, building, built, deploying, updating, configuring, failed, destroying, "
+    "sleeping, waking, queued"
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"pr": 0}, "invalid PR number 0: expected a positive integer"),
+        ({"pr": True}, "invalid PR number True: expected a positive integer"),
+        ({"pr": "3"}, "invalid PR number '3': expected a positive integer"),
+        (
+            {"pr": 1, "status": "exploded" * 6},
+            f"unknown status {('exploded' * 5)!r}: expected requested or one of {STATUSES}",
+        ),
+        (
+            {"pr": 1, "active_sha": "xyz"},
+            "invalid commit SHA 'xyz': expected 7 to 40 hex chars",
+        ),
+        (
+            {"pr": 1, "building_sha": "g" * 70},
+            f"invalid commit SHA {'g' * 60!r}: expected 7 to 40 hex chars",
+        ),
+        ({"pr": 1, "hourly_cost": 1000.0}, "hourly cost 1000.0 is out of range (0 to 1000)"),
+        ({"pr": 1, "hourly_cost": -0.01}, "hourly cost -0.01 is out of range (0 to 1000)"),
+    ],
+)
+def test_a_card_out_of_its_rules_is_one_error_that_says_why(
+    fields: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError) as err:
+        EnvCard(**fields)
+    assert str(err.value) == message
+
+
+def test_a_card_at_the_edges_of_its_rules_is_valid() -> None:
+    cards = [
+        EnvCard(pr=1, hourly_cost=0.0),
+        EnvCard(pr=2, hourly_cost=0.5),
+        EnvCard(pr=3, hourly_cost=999.99),
+        EnvCard(pr=4, status="queued", active_sha="a" * 40, building_sha="b" * 7),
+    ]
+    assert [c.pr for c in cards] == [1, 2, 3, 4]
+    naive = EnvCard(pr=5, created=datetime(2026, 1, 15, 9, 30))
+    aware = EnvCard(pr=6, created=datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
+    assert naive.created == aware.created == datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    assert naive.created is not None and naive.created.tzinfo is UTC
+
+
+def test_the_record_is_the_one_of_the_short_sha_else_of_the_building_one() -> None:
+    cards = [
+        EnvCard(pr=7, status="running", active_sha="abc1234" + "0" * 33),
+        EnvCard(pr=8, status="building", building_sha="def5678"),
+        EnvCard(pr=9, status="running", active_sha="9999999"),  # no record (yet)
+        EnvCard(pr=10),  # no SHA: requested only
+    ]
+    records = {
+        "pr-7-abc1234": {"showtime:picture": "https://x.example/7.png", "showtime:phase": "ready"},
+        "pr-8-def5678": {"showtime:phase": "building the image"},
+    }
+    got = with_records(cards, records)
+    assert [(c.pr, c.picture, c.phase) for c in got] == [
+        (7, "https://x.example/7.png", "ready"),
+        (8, None, "building the image"),
+        (9, None, None),
+        (10, None, None),
+    ]
+
+
+def test_only_http_and_https_become_links() -> None:
+    card = EnvCard(pr=9, pr_url="javascript:alert(1)", url="ftp://10.0.0.1", picture="data:x")
+    page = render([card], NOW)
+    assert "<h2>#9 (no title)</h2>" in page
+    assert "<dt>URL</dt><dd>ftp://10.0.0.1</dd>" in page
+    assert "<dt>Picture</dt><dd>logged in (screenshot)</dd>" in page
+    assert "href=" not in page
