@@ -14,9 +14,18 @@ from typing import Any
 
 import pytest
 
-from showtime_iac.app.dashboard import EnvCard, cards_from_json, cards_to_json, render, with_records
+from showtime_iac.app.dashboard import (
+    EnvCard,
+    cards_from_json,
+    cards_from_prs,
+    cards_to_json,
+    render,
+    ttl_left,
+    with_records,
+)
 from showtime_iac.app.sweep_view import SweepView
-from showtime_iac.core.model import InputError, Ttl
+from showtime_iac.core.labels import render_pointer, render_show
+from showtime_iac.core.model import InputError, PrInfo, Show, Status, Ttl
 
 FULL = {
     "pr": 35020,
@@ -360,3 +369,19 @@ def test_only_http_and_https_become_links() -> None:
     assert "<dt>URL</dt><dd>ftp://10.0.0.1</dd>" in page
     assert "<dt>Picture</dt><dd>logged in (screenshot)</dd>" in page
     assert "href=" not in page
+
+
+def test_the_ttl_left_ends_at_the_expiry_and_close_is_said_in_words() -> None:
+    created = NOW - timedelta(hours=24)
+    assert ttl_left(EnvCard(pr=1, created=created, ttl=Ttl("24h")), NOW) == "expired 0m ago"
+    assert ttl_left(EnvCard(pr=1, ttl=Ttl("close")), NOW) == "until the PR closes"
+
+
+def test_in_https_mode_the_link_is_the_prs_own_host_not_the_labels() -> None:
+    show = Show(sha="abc1234", status=Status.RUNNING, ip="pr-42.elsewhere.example")
+    labels = (*render_show(show), render_pointer("active", "abc1234"))
+    pr = PrInfo(42, "open", "abc1234" + "0" * 33, labels, "octocat", "Feature")
+    (card,) = cards_from_prs([pr], domain="previews.example.org")
+    assert card.url == "https://pr-42.previews.example.org"
+    (card,) = cards_from_prs([pr])
+    assert card.url is None  # public-IP mode: a host in the label is never a link
