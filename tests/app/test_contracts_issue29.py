@@ -276,3 +276,54 @@ def test_a_first_deploy_that_ecs_rolled_back_is_failed(run: Scenario) -> None:
     assert rc == 1, doc
     assert f"🎪 {SHA7} 🚦 failed" in run.gh.labels_of(PR)
     assert not run.live.urls and not run.live.target_groups  # no health wait on a rollback
+
+
+# -- a PR closed while its rolling update deployed -----------------------------------------------
+
+
+def test_a_pr_closed_during_a_rolling_update_loses_every_stack_and_says_so(run: Scenario) -> None:
+    """docs/concepts/lifecycle.md: a PR closed while its deploy runs is never left running: the
+    new stack and the one it was replacing both go, the router first (its rule holds a target
+    group), every 🎪 label goes, the deployment turns inactive, and one audit line says why."""
+    from tests.app.test_sync import OLD, states
+
+    old7 = OLD[:7]
+    run.stacks.existing.add(f"pr-{PR}-{old7}")
+    run.stacks.routers[PR] = old7
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[*running(old7), "bug"])
+    run.stacks.on_up = lambda _cfg: run.gh.set_state(PR, "closed")
+    seen: list[list[str]] = []
+    real_destroy = run.stacks.destroy
+
+    def destroy(pr: int, sha: str) -> None:
+        seen.append(run.gh.labels_of(PR))
+        real_destroy(pr, sha)
+
+    run.stacks.destroy = destroy  # type: ignore[method-assign]
+    before = run.gh.labels_of(PR)
+    rc, doc, _err = run.sync(pull_request("synchronize", [*running(old7), "bug"]))
+    assert rc == 0, doc
+    assert run.stacks.ups == [STACK]
+    # the teardown claim first: both SHAs 🚦 destroying, 📅 stamped now, no 🎯
+    [old_created] = [n for n in before if n.startswith(f"🎪 {old7} 📅 ")]
+    for labels in seen:
+        assert f"🎪 {old7} 🚦 destroying" in labels and f"🎪 {SHA7} 🚦 destroying" in labels
+        assert old_created not in labels and any(n.startswith(f"🎪 {old7} 📅 ") for n in labels)
+        assert not [n for n in labels if n.startswith("🎪 🎯")]
+    assert states(run.gh) == [["in_progress", "inactive"]]
+    assert sorted(run.stacks.destroyed) == sorted([STACK, f"pr-{PR}-{old7}"])
+    assert run.stacks.routers == {}
+    assert run.gh.labels_of(PR) == ["bug"]
+    assert doc is not None
+    assert doc["outcome"]["actions"][-3:] == [
+        f"destroyed pr-{PR}-router",
+        f"destroyed pr-{PR}-{old7} (PR closed during the deploy)",
+        f"destroyed {STACK} (PR closed during the deploy)",
+    ]
+    assert doc["outcome"]["url"] is None
+    last = doc["audit"][-1]
+    assert (last["action"], last["result"], last["reason"]) == (
+        "teardown",
+        "ok",
+        "PR closed during the deploy",
+    )
