@@ -385,3 +385,17 @@ def test_in_https_mode_the_link_is_the_prs_own_host_not_the_labels() -> None:
     assert card.url == "https://pr-42.previews.example.org"
     (card,) = cards_from_prs([pr])
     assert card.url is None  # public-IP mode: a host in the label is never a link
+
+
+def test_a_card_shows_the_active_environment_at_superset_port_priced_by_its_config() -> None:
+    building = Show(sha="def5678", status=Status.BUILDING, requester="ann")
+    active = Show(sha="abc1234", status=Status.RUNNING, ip="10.0.0.9", config=("large",))
+    labels = (*render_show(building), *render_show(active), render_pointer("active", "abc1234"))
+    pr = PrInfo(42, "open", "abc1234" + "0" * 33, labels, "octocat", "Feature")
+    (card,) = cards_from_prs([pr], cost_of={("large",): 1.5}.get)
+    assert (card.status, card.url, card.config, card.hourly_cost) == (
+        "running",
+        "http://10.0.0.9:8080",
+        ("large",),
+        1.5,
+    )
