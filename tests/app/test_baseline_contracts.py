@@ -1,0 +1,73 @@
+"""Contracts of ``showtime_iac.app.baseline.resolve_ref`` (issue 29): the GitHub API is asked
+only with both GITHUB_TOKEN and GITHUB_REPOSITORY (else git is), a git that fails or cannot
+run is never trusted, and the one line an operator gets when no tip is found."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from showtime_iac.app.baseline import resolve_ref
+from showtime_iac.core.model import InputError
+
+NOT_FOUND = (
+    "cannot find the tip of branch 'no-such-branch': pass --sha SHA (or set GITHUB_TOKEN and"
+    " GITHUB_REPOSITORY, or run inside a clone that has the branch)"
+)
+
+
+@pytest.fixture
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A git clone with one commit on ``main``, as the current directory; returns its SHA."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=tmp_path, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "x")
+    monkeypatch.chdir(tmp_path)
+    return git("rev-parse", "HEAD")
+
+
+def test_missing_branch_is_the_documented_line(clone: str) -> None:
+    with pytest.raises(InputError) as err:
+        resolve_ref("no-such-branch", {})
+    assert str(err.value) == NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "env", [{"GITHUB_TOKEN": "t0ken"}, {"GITHUB_REPOSITORY": "apache/superset"}]
+)
+def test_half_the_github_settings_fall_back_to_git(clone: str, env: dict[str, str]) -> None:
+    assert resolve_ref("main", env) == clone
+
+
+def fake_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    bin_dir = tmp_path / "fakegit"
+    bin_dir.mkdir()
+    exe = bin_dir / "git"
+    exe.write_text(script)
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+
+
+def test_a_git_that_cannot_run_is_the_documented_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_git(tmp_path, monkeypatch, "#!/nonexistent/interpreter\n")
+    with pytest.raises(InputError) as err:
+        resolve_ref("no-such-branch", {})
+    assert str(err.value) == NOT_FOUND
+
+
+def test_a_failing_git_is_not_trusted_even_if_it_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_git(tmp_path, monkeypatch, f"#!/bin/sh\necho {'a' * 40}\nexit 128\n")
+    with pytest.raises(InputError) as err:
+        resolve_ref("no-such-branch", {})
+    assert str(err.value) == NOT_FOUND
