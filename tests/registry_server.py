@@ -148,6 +148,10 @@ class TokenFront:
     redirect_blobs: bool = False
     #: answer this many requests with 503 first (a registry having a bad minute)
     unavailable: int = 0
+    #: send each authorised manifest read to this Location instead (a hostile registry)
+    redirect_manifests_to: str | None = None
+    #: send each authorised manifest read through this many 307s to itself first
+    manifest_hops: int = 0
     #: rewrite every body the front passes on (a lying mirror, or a man in the middle)
     tamper: Callable[[bytes], bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # token -> repository
@@ -227,6 +231,13 @@ def _front_handler(front: TokenFront, backend: str) -> type[BaseHTTPRequestHandl
                 self._send(
                     401, {"WWW-Authenticate": challenge, "Content-Type": "application/json"}, body
                 )
+                return
+            if parts[-2] == "manifests" and front.redirect_manifests_to is not None:
+                self._send(307, {"Location": front.redirect_manifests_to})
+                return
+            hop = int(parse_qs(url.query).get("hop", ["0"])[0])
+            if parts[-2] == "manifests" and hop < front.manifest_hops:
+                self._send(307, {"Location": f"{url.path}?hop={hop + 1}"})
                 return
             if front.redirect_blobs and parts[-2] == "blobs":
                 port = front.address.rsplit(":", 1)[1]

@@ -121,3 +121,32 @@ def test_a_registry_having_a_bad_minute_is_retried_then_reported(
     token_registry.unavailable = 10
     with pytest.raises(RegistryError, match=r"answered HTTP 503 .*: UNAVAILABLE"):
         RegistryClient(timeout=5, retries=2, backoff=0).manifest(token_registry.address, repo, "v1")
+
+
+def test_a_redirect_to_a_scheme_other_than_http_is_refused_and_names_it(
+    images: Images, token_registry: TokenFront
+) -> None:
+    """Redirects are followed by hand (``_fetch``): only to http(s), never from https to http,
+    and the refusal names where it was sent."""
+    repo = images.repo()
+    images.push(repo, "v1")
+    token_registry.redirect_manifests_to = "file:///etc/passwd"
+    with pytest.raises(
+        RegistryError,
+        match=f"^{token_registry.address}/{repo}: refused a redirect to 'file:///etc/passwd'$",
+    ):
+        _client().manifest(token_registry.address, repo, "v1")
+
+
+def test_five_redirects_are_followed_and_a_sixth_is_refused(
+    images: Images, token_registry: TokenFront
+) -> None:
+    repo = images.repo()
+    images.push(repo, "v1")
+    token_registry.manifest_hops = 5
+    assert _client().manifest(token_registry.address, repo, "v1") is not None
+    hops = [p for p, _ in token_registry.seen if p == f"/v2/{repo}/manifests/v1"]
+    assert len(hops) == 1 + 1 + 5  # the challenge, the authorised read, its five redirects
+    token_registry.manifest_hops = 6
+    with pytest.raises(RegistryError, match=r": more than 5 redirects$"):
+        _client().manifest(token_registry.address, repo, "v1")
