@@ -399,3 +399,23 @@ def test_a_card_shows_the_active_environment_at_superset_port_priced_by_its_conf
         ("large",),
         1.5,
     )
+
+
+def test_a_card_shows_the_active_environment_else_the_building_one_not_the_first_labelled() -> None:
+    """An earlier, failed show listed first does not stand for the PR: the card is the 🎯 one,
+    else the 🏗️ one (the first labelled show only when neither exists)."""
+    failed = ["🎪 1111111 🚦 failed"]
+    serving = [*failed, "🎪 abc1234 🚦 running", "🎪 🎯 abc1234"]
+    building = [*failed, "🎪 def5678 🚦 building", "🎪 🏗️ def5678"]
+    cards = cards_from_prs(
+        [
+            PrInfo(3, "open", "abc1234" + "0" * 33, tuple(serving)),
+            PrInfo(2, "open", "def5678" + "0" * 33, tuple(building)),
+            PrInfo(1, "open", "1111111" + "0" * 33, tuple(failed)),
+        ]
+    )
+    assert [(c.pr, c.status, c.active_sha, c.building_sha) for c in cards] == [
+        (3, "running", "abc1234", None),
+        (2, "building", None, "def5678"),
+        (1, "failed", None, None),
+    ]
