@@ -150,8 +150,10 @@ class TokenFront:
     unavailable: int = 0
     #: send each authorised manifest read to this Location instead (a hostile registry)
     redirect_manifests_to: str | None = None
-    #: send each authorised manifest read through this many 307s to itself first
+    #: send each authorised manifest read through this many redirects to itself first
     manifest_hops: int = 0
+    #: the status of those redirects
+    hop_status: int = 307
     #: rewrite every body the front passes on (a lying mirror, or a man in the middle)
     tamper: Callable[[bytes], bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # token -> repository
@@ -237,7 +239,7 @@ def _front_handler(front: TokenFront, backend: str) -> type[BaseHTTPRequestHandl
                 return
             hop = int(parse_qs(url.query).get("hop", ["0"])[0])
             if parts[-2] == "manifests" and hop < front.manifest_hops:
-                self._send(307, {"Location": f"{url.path}?hop={hop + 1}"})
+                self._send(front.hop_status, {"Location": f"{url.path}?hop={hop + 1}"})
                 return
             if front.redirect_blobs and parts[-2] == "blobs":
                 port = front.address.rsplit(":", 1)[1]

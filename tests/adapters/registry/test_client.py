@@ -150,3 +150,16 @@ def test_five_redirects_are_followed_and_a_sixth_is_refused(
     token_registry.manifest_hops = 6
     with pytest.raises(RegistryError, match=r": more than 5 redirects$"):
         _client().manifest(token_registry.address, repo, "v1")
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_every_redirect_status_is_followed(
+    images: Images, token_registry: TokenFront, status: int
+) -> None:
+    repo = images.repo()
+    images.push(repo, "v1")
+    token_registry.manifest_hops, token_registry.hop_status = 1, status
+    assert _client().manifest(token_registry.address, repo, "v1") is not None
+    assert [p for p, _ in token_registry.seen if "hop=1" in p or p.endswith("/v1")] == [
+        f"/v2/{repo}/manifests/v1"
+    ] * 3  # the challenge, the authorised read answered with the redirect, the one followed
