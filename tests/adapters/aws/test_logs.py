@@ -77,7 +77,10 @@ def test_logs_cli_input_errors(world: World, capsys: pytest.CaptureFixture[str])
     assert main(["logs", "7", "--sha", "not-a-sha"]) == 2
     assert "invalid commit SHA" in capsys.readouterr().err
     assert main(["logs", "7"]) == 2
-    assert "PR #7 has no environment logs" in capsys.readouterr().err
+    assert (
+        "PR #7 has no environment logs: pass --sha SHA, or check that the environment was "
+        "deployed" in capsys.readouterr().err
+    )
     assert main(["logs", "7", "--sha", SHA1]) == 1
     assert "never deployed" in capsys.readouterr().err
 
