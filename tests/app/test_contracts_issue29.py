@@ -285,21 +285,14 @@ def test_a_pr_closed_during_a_rolling_update_loses_every_stack_and_says_so(run: 
     """docs/concepts/lifecycle.md: a PR closed while its deploy runs is never left running: the
     new stack and the one it was replacing both go, the router first (its rule holds a target
     group), every 🎪 label goes, the deployment turns inactive, and one audit line says why."""
-    from tests.app.test_sync import OLD, states
+    from tests.app.test_sync import OLD, labels_at_each_destroy, states
 
     old7 = OLD[:7]
     run.stacks.existing.add(f"pr-{PR}-{old7}")
     run.stacks.routers[PR] = old7
     run.gh.add_pr(PR, head_sha=HEAD, labels=[*running(old7), "bug"])
     run.stacks.on_up = lambda _cfg: run.gh.set_state(PR, "closed")
-    seen: list[list[str]] = []
-    real_destroy = run.stacks.destroy
-
-    def destroy(pr: int, sha: str) -> None:
-        seen.append(run.gh.labels_of(PR))
-        real_destroy(pr, sha)
-
-    run.stacks.destroy = destroy  # type: ignore[method-assign]
+    seen = labels_at_each_destroy(run)
     before = run.gh.labels_of(PR)
     rc, doc, _err = run.sync(pull_request("synchronize", [*running(old7), "bug"]))
     assert rc == 0, doc

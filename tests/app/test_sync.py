@@ -324,14 +324,8 @@ def test_blocked_pr_gets_no_operation_at_all(run: Scenario) -> None:
 # -- stop, close -------------------------------------------------------------------------------
 
 
-def test_stop_destroys_marks_destroying_first_and_clears_every_showtime_label(
-    run: Scenario,
-) -> None:
-    run.stacks.existing.add(STACK)
-    labels = [*running(SHA7), L.STOP, "bug"]
-    run.gh.add_pr(PR, head_sha=HEAD, labels=[*running(SHA7), "bug"])
-    run.sync(pull_request("labeled", [L.START], label=L.START))  # no-op: no trigger
-    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+def labels_at_each_destroy(run: Scenario) -> list[list[str]]:
+    """The PR's labels as each stack destroy starts (filled as the run goes)."""
     seen: list[list[str]] = []
     real_destroy = run.stacks.destroy
 
@@ -340,6 +334,18 @@ def test_stop_destroys_marks_destroying_first_and_clears_every_showtime_label(
         real_destroy(pr, sha)
 
     run.stacks.destroy = destroy  # type: ignore[method-assign]
+    return seen
+
+
+def test_stop_destroys_marks_destroying_first_and_clears_every_showtime_label(
+    run: Scenario,
+) -> None:
+    run.stacks.existing.add(STACK)
+    labels = [*running(SHA7), L.STOP, "bug"]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[*running(SHA7), "bug"])
+    run.sync(pull_request("labeled", [L.START], label=L.START))  # no-op: no trigger
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    seen = labels_at_each_destroy(run)
     rc, doc, _err = run.sync(pull_request("labeled", labels, label=L.STOP))
     assert rc == 0, doc
     assert run.stacks.destroyed == [STACK]
