@@ -87,7 +87,10 @@ def test_ref_from_the_github_api(ghserver: GitHubServer) -> None:
     assert ghserver.count("GET", r"/branches/master$") == 1
 
 
-def test_ref_from_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A git clone with one commit on ``main``, as the current directory; returns its SHA."""
+
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", *args], cwd=tmp_path, capture_output=True, text=True, check=True
@@ -96,7 +99,11 @@ def test_ref_from_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     git("init", "-q", "-b", "main")
     git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "x")
     monkeypatch.chdir(tmp_path)
-    assert resolve_ref("main", {}) == git("rev-parse", "HEAD")
+    return git("rev-parse", "HEAD")
+
+
+def test_ref_from_git(clone: str) -> None:
+    assert resolve_ref("main", {}) == clone
     with pytest.raises(InputError, match="pass --sha SHA"):
         resolve_ref("no-such-branch", {})
 

@@ -4,13 +4,13 @@ run is never trusted, and the one line an operator gets when no tip is found."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from showtime_iac.app.baseline import resolve_ref
 from showtime_iac.core.model import InputError
+from tests.app.test_baseline import clone  # noqa: F401  (fixture)
 
 NOT_FOUND = (
     "cannot find the tip of branch 'no-such-branch': pass --sha SHA (or set GITHUB_TOKEN and"
@@ -18,22 +18,7 @@ NOT_FOUND = (
 )
 
 
-@pytest.fixture
-def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A git clone with one commit on ``main``, as the current directory; returns its SHA."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=tmp_path, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    git("init", "-q", "-b", "main")
-    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "x")
-    monkeypatch.chdir(tmp_path)
-    return git("rev-parse", "HEAD")
-
-
-def test_missing_branch_is_the_documented_line(clone: str) -> None:
+def test_missing_branch_is_the_documented_line(clone: str) -> None:  # noqa: F811
     with pytest.raises(InputError) as err:
         resolve_ref("no-such-branch", {})
     assert str(err.value) == NOT_FOUND
@@ -42,7 +27,10 @@ def test_missing_branch_is_the_documented_line(clone: str) -> None:
 @pytest.mark.parametrize(
     "env", [{"GITHUB_TOKEN": "t0ken"}, {"GITHUB_REPOSITORY": "apache/superset"}]
 )
-def test_half_the_github_settings_fall_back_to_git(clone: str, env: dict[str, str]) -> None:
+def test_half_the_github_settings_fall_back_to_git(
+    clone: str,  # noqa: F811
+    env: dict[str, str],
+) -> None:
     assert resolve_ref("main", env) == clone
 
 
