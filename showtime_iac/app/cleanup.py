@@ -243,7 +243,8 @@ def stale_routers(routers: Iterable[int], stacks: Iterable[str]) -> list[int]:
 @dataclass(frozen=True)
 class CleanupReport:
     """One row per swept PR (``pr``, ``state``, ``action``, ``stacks``, ``reason``,
-    ``result``), and, when asked for, ``orphans``, ``pruned_labels`` and ``warnings``."""
+    ``result``), and, when asked for, ``orphans``, ``pruned_labels`` and ``warnings``;
+    ``audit``: one object per operation the run carried out (as sync's), when there was one."""
 
     dry_run: bool
     rows: list[dict[str, Any]]
@@ -532,6 +533,7 @@ def cleanup(
     seen = activity([i.pr for i in items if i.action in _ACTS], now)
     if seen:
         items = sweep(prs, stacks, now, policy, seen, prepared, hidden, records)
+    audit: list[str] = []  # one line per operation, as sync's; appends are atomic
     executor = Executor(
         ports.github,
         ports.stacks,
@@ -539,6 +541,7 @@ def cleanup(
         policy=policy,
         actor="showtime-cleanup",
         run_url=settings.github_run_url,
+        log=audit.append,
         proof=open_proof(ports.github),  # an environment's picture goes with it (issue 28)
     )
     _recover_stale_claims(ports, items, policy, now, dry_run)
@@ -563,4 +566,8 @@ def cleanup(
     notes += extra.pop("warnings", [])
     if notes:
         extra["warnings"] = list(dict.fromkeys(notes))
+    if audit:
+        import json
+
+        extra["audit"] = [json.loads(line) for line in audit]
     return CleanupReport(dry_run, rows, extra, failed)
