@@ -72,3 +72,24 @@ def test_input_errors_say_what_to_pass(tmp_path: Path, capsys: pytest.CaptureFix
         ["--event", str(dispatch), "--event-name", "workflow_dispatch", "--json"], capsys
     )
     assert rc == 0 and doc["pr"] == 1234
+
+
+def test_a_comment_is_planned_for_the_commit_the_workflow_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comment names no commit: the plan job's ``SHOWTIME_SHA`` says which one it is about."""
+    from tests.core.test_planner import running
+    from tests.payloads import issue_comment
+
+    event = tmp_path / "comment.json"
+    event.write_text(json.dumps(issue_comment("/showtime refresh", running())))
+    args = ["--event", str(event), "--event-name", "issue_comment", "--json"]
+    monkeypatch.setenv("SHOWTIME_SHA", "1234567890ABCDEF1234567890abcdef12345678")
+    rc, doc, _ = run(args, capsys)
+    assert rc == 0
+    assert (doc["intent"], doc["sha"]) == ("update", "1234567")
+    assert doc["stacks"][0] == {"action": "up", "stack": "pr-1234-1234567", "when": "now"}
+    monkeypatch.delenv("SHOWTIME_SHA")
+    rc, doc, _ = run(args, capsys)
+    assert (rc, doc["intent"], doc["stacks"]) == (0, "none", [])
+    assert doc["reasons"] == ["the PR's head SHA is unknown (not in a comment payload)"]
