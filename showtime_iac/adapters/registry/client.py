@@ -100,7 +100,6 @@ class RegistryClient:
                     raise_on_status=False,
                     redirect=False,  # followed by hand (_fetch): who gets the token is ours
                 ),
-                headers={"User-Agent": self._user_agent},
             )
         return self._pool
 
@@ -116,7 +115,8 @@ class RegistryClient:
 
         origin = urlsplit(url)[:2]
         for _ in range(_REDIRECTS + 1):
-            sent = {
+            # urllib3 drops the pool's own headers once a request has any: the agent goes here
+            sent = {"User-Agent": self._user_agent} | {
                 k: v
                 for k, v in headers.items()
                 if urlsplit(url)[:2] == origin or k.lower() != "authorization"
