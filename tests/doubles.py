@@ -88,6 +88,8 @@ class FakeStacks:
     routers: dict[int, str] = field(default_factory=dict)  # PR → routed SHA
     fail_route: str | None = None
     events: list[str] = field(default_factory=list)  # up/destroy/route/unroute, in order
+    # every route's arguments: (pr, sha, target group ARN, repository, asleep)
+    route_calls: list[tuple[int, str, str, str, bool]] = field(default_factory=list)
     # drift: stack → the resources that differ (DriftItems); a stack here with an Exception
     # fails its check
     drifts: dict[str, Any] = field(default_factory=dict)
@@ -154,6 +156,7 @@ class FakeStacks:
         repo: str = "apache/superset",
         asleep: bool = False,
     ) -> Mapping[str, Any]:
+        self.route_calls.append((pr, sha, target_group_arn, repo, asleep))
         if self.fail_route:
             raise ShowtimeError(self.fail_route)
         assert stack_name(pr, sha) in self.existing, "routed to a stack that does not exist"
