@@ -32,7 +32,8 @@ def caller_identity(env: Mapping[str, str]) -> CallerIdentity:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        cfg = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1})
+        # total_max_attempts counts the first call; max_attempts would add a retry to it
+        cfg = Config(connect_timeout=3, read_timeout=5, retries={"total_max_attempts": 1})
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-west-2"
         sts = boto3.client("sts", region_name=region, config=cfg)
         ident = sts.get_caller_identity()
