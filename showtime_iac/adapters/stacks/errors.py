@@ -84,9 +84,18 @@ def is_command_error(exc: BaseException) -> bool:
 
 
 def engine_message(exc: BaseException, limit: int = 300) -> str:
-    """The useful line of a CLI error: the last ``error:`` line of its stderr, else the last."""
+    """The useful line of a CLI error: the last ``error:`` line of its stderr, else the last.
+    The Automation API's text puts ``stderr: `` before the first line of the CLI's stderr."""
     text = str(exc)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [_unlabelled(ln) for ln in text.splitlines() if _unlabelled(ln)]
     errors = [ln for ln in lines if ln.startswith("error:")]
     pick = errors[-1] if errors else (lines[-1] if lines else type(exc).__name__)
     return pick[:limit]
+
+
+def _unlabelled(line: str) -> str:
+    line = line.strip()
+    for label in ("stderr:", "stdout:"):
+        if line.startswith(label):
+            return line.removeprefix(label).strip()
+    return line

@@ -141,3 +141,45 @@ def test_remove_failure_is_reported_not_forced() -> None:
 def test_open_driver_without_engine_is_engine_missing(tmp_path: Path) -> None:
     with pytest.raises(S.EngineMissingError, match=r"get\.pulumi\.com"):
         S.open_driver(program=lambda: None, env={"PATH": str(tmp_path), "HOME": str(tmp_path)})
+
+
+def test_a_wrong_passphrase_is_a_prerequisite_error_naming_the_stack() -> None:
+    """In process (the engine test sees the same through a child process, which mutmut's
+    stats cannot follow)."""
+    e = FakeEngine()
+
+    def wrong(stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
+        raise cmd_error(
+            "error: getting secrets manager: passphrase must be set\n"
+            'error: constructing secrets manager of type "passphrase": incorrect passphrase\n'
+        )
+
+    e.up = wrong  # type: ignore[method-assign]
+    with pytest.raises(S.PassphraseError) as err:
+        driver(e).up(cfg())
+    assert str(err.value) == (
+        "up of stack pr-1234-abc1234: PULUMI_CONFIG_PASSPHRASE is not the passphrase its "
+        "secrets were encrypted with (incorrect passphrase); nothing was changed"
+    )
+
+
+def test_an_up_failure_carries_the_resources_own_errors() -> None:
+    from showtime_iac.core.proof import Diagnostic
+
+    e = FakeEngine()
+    found = (
+        Diagnostic(
+            "urn:pulumi:pr-1234-abc1234::showtime-iac::aws:ecs/service:Service::svc", "AccessDenied"
+        ),
+    )
+
+    def boom(stack: str, on_output: Callable[[str], None]) -> dict[str, Any]:
+        exc = cmd_error("error: update failed\n")
+        exc.diagnostics = found  # type: ignore[attr-defined]  # as the engine attaches them
+        raise exc
+
+    e.up = boom  # type: ignore[method-assign]
+    with pytest.raises(S.StackError) as err:
+        driver(e).up(cfg())
+    assert str(err.value) == "up of stack pr-1234-abc1234 failed: error: update failed"
+    assert err.value.diagnostics == found
