@@ -117,3 +117,101 @@ def test_target_health_of_a_missing_group_fails_at_once(
     with pytest.raises(AwsError, match="TargetGroupNotFound"):
         live.wait_target_healthy(TG)
     assert t.sleeps == []
+
+
+# --------------------------------------------------------------- what a timeout says (issue 29)
+
+NAME = "targetgroup/sti-pr-1234-abc1234/0123abcd"
+LOGS = "see the task's logs (`showtime-iac logs PR`)"
+
+
+def test_a_timeout_names_the_group_and_every_target_s_last_state(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    from showtime_iac.adapters.aws import HealthTimeoutError
+
+    live, stub, _t = elb
+    answer = health(("unhealthy", "Target.Timeout"), ("draining", None))
+    # a target the load balancer reports without a state counts as unavailable
+    answer["TargetHealthDescriptions"].append({"Target": {"Id": "10.0.0.3"}, "TargetHealth": {}})
+    answer["TargetHealthDescriptions"].append({"Target": {"Id": "10.0.0.4"}})
+    for _ in range(7):
+        stub.add_response("describe_target_health", answer, {"TargetGroupArn": TG})
+    with pytest.raises(HealthTimeoutError) as err:
+        live.wait_target_healthy(TG)
+    assert str(err.value) == (
+        f"no healthy target in {NAME} after 60s: unhealthy (Target.Timeout), draining, "
+        f"unavailable, unavailable; {LOGS}"
+    )
+
+
+def test_a_group_that_never_had_a_target_says_so(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    from showtime_iac.adapters.aws import HealthTimeoutError
+
+    live, stub, _t = elb
+    for answer in [health(), {}] + [health()] * 5:
+        stub.add_response("describe_target_health", answer, {"TargetGroupArn": TG})
+    with pytest.raises(HealthTimeoutError) as err:
+        live.wait_target_healthy(TG)
+    assert str(err.value) == f"no healthy target in {NAME} after 60s: no target registered; {LOGS}"
+
+
+def test_throttled_to_the_deadline_names_the_throttling(
+    elb: tuple[AwsLive, Stubber, FakeTime],
+) -> None:
+    from showtime_iac.adapters.aws import HealthTimeoutError
+
+    live, stub, _t = elb
+    stub.add_response(
+        "describe_target_health", health(("unhealthy", "Target.Timeout")), {"TargetGroupArn": TG}
+    )
+    for _ in range(6):
+        stub.add_client_error("describe_target_health", "Throttling", "Rate exceeded")
+    with pytest.raises(HealthTimeoutError) as err:
+        live.wait_target_healthy(TG)
+    assert str(err.value) == (
+        f"no healthy target in {NAME} after 60s: DescribeTargetHealth failed: Throttling: Rate "
+        f"exceeded; {LOGS}"
+    )
+
+
+def test_the_last_moment_before_the_deadline_is_still_looked_at(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60.5 s with looks every 10 s: a seventh look at 60 s, and an eighth at 60.5 s."""
+    from datetime import timedelta
+
+    from showtime_iac.core.model import Policy
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    clients = stub_clients(elbv2=True)
+    assert clients.elbv2 is not None
+    t = FakeTime()
+    t.now = 1000.0  # the clock's origin is no zero: durations are differences
+    live = AwsLive(
+        clients,
+        policy=Policy(health_timeout=timedelta(seconds=60.5)),
+        clock=t.clock,
+        sleep=t.sleep,
+        poll_interval=10.0,
+    )
+    with Stubber(clients.elbv2) as stub:
+        for _ in range(7):
+            stub.add_response(
+                "describe_target_health", health(("initial", None)), {"TargetGroupArn": TG}
+            )
+        stub.add_response(
+            "describe_target_health", health(("healthy", None)), {"TargetGroupArn": TG}
+        )
+        assert live.wait_target_healthy(TG) == 60.5
+    assert t.sleeps == [10.0] * 6 + [0.5]
+
+
+def test_without_a_load_balancer_client_the_look_is_refused() -> None:
+    from showtime_iac.adapters.aws.targets import target_states
+
+    with pytest.raises(AwsError) as err:
+        target_states(None, TG)
+    assert str(err.value) == "no load balancer client: build AwsLive with AwsClients.elbv2"
