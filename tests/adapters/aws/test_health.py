@@ -9,6 +9,7 @@ import pytest
 
 from showtime_iac.adapters import aws
 from showtime_iac.adapters.aws import POLL_SECONDS, AwsLive, HealthTimeoutError, wait_for_health
+from showtime_iac.adapters.aws.health import urllib_get
 from showtime_iac.core.model import InputError
 
 
@@ -92,3 +93,104 @@ def test_probe_health_is_one_look(local_server: Any) -> None:
 def test_health_url_must_be_http() -> None:
     with pytest.raises(InputError):
         wait_for_health("file:///etc/passwd")
+
+
+# ----------------------------------------------------------- what each look sends and says (issue 29)
+
+
+def test_each_look_names_the_client_and_returns_any_status(local_server: Any) -> None:
+    seen: list[str | None] = []
+
+    class Agent(_Health):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("User-Agent"))
+            super().do_GET()
+
+    handler: Any = type("A", (Agent,), {"statuses": [503], "paths": []})
+    url = local_server(handler) + "/health"
+    assert urllib_get(url, 2.0) == 503  # an error status is an answer, not an exception
+    assert urllib_get(url, 2.0) == 200
+    assert seen == ["showtime-iac", "showtime-iac"]
+
+
+def test_a_look_gives_up_after_its_own_timeout() -> None:
+    """A task that accepts the connection and never answers costs one look, not the deadline."""
+    import socket
+    import threading
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # connections are accepted by the kernel, and never answered
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/health"
+        raised: list[BaseException] = []
+
+        def look() -> None:
+            try:
+                urllib_get(url, 0.3)
+            except OSError as exc:
+                raised.append(exc)
+
+        worker = threading.Thread(target=look, daemon=True)
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive() and len(raised) == 1 and isinstance(raised[0], TimeoutError)
+
+
+def test_each_look_waits_at_most_five_seconds_and_never_past_the_deadline() -> None:
+    now = [1000.0]  # the clock's origin is not zero: only differences count
+    timeouts: list[float] = []
+
+    def get(url: str, timeout: float) -> int:
+        timeouts.append(timeout)
+        return 502
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    with pytest.raises(HealthTimeoutError) as err:
+        wait_for_health("http://h/health", timeout=7, clock=lambda: now[0], sleep=sleep, get=get)
+    assert timeouts == [5.0, 5.0, 3.0, 1.0, 0.1]  # 0.1 s at least, even at the deadline
+    assert str(err.value) == (
+        "http://h/health not healthy after 7s (5 attempts, last: HTTP 502); the failure "
+        "comment carries the last log lines"
+    )
+
+
+def test_a_healthy_answer_reports_its_url_time_and_attempts() -> None:
+    now = [500.0]
+    answers = [503, 200]
+
+    def get(url: str, timeout: float) -> int:
+        now[0] += 0.25
+        return answers.pop(0)
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    result = wait_for_health(
+        "https://pr-1.example.org/health", timeout=30, clock=lambda: now[0], sleep=sleep, get=get
+    )
+    assert result == aws.HealthResult("https://pr-1.example.org/health", 2.5, 2)
+
+
+def test_a_failed_look_is_named_by_its_error_cut_at_200_characters() -> None:
+    now = [0.0]
+
+    def get(url: str, timeout: float) -> int:
+        now[0] += 1
+        raise OSError("x" * 300)
+
+    with pytest.raises(HealthTimeoutError) as err:
+        wait_for_health("http://h/health", timeout=1, clock=lambda: now[0], get=get)
+    last = ("OSError: " + "x" * 300)[:200]
+    assert str(err.value) == (
+        f"http://h/health not healthy after 1s (1 attempts, last: {last}); the failure comment "
+        "carries the last log lines"
+    )
+
+
+def test_a_health_url_that_is_not_http_is_refused_by_name() -> None:
+    url = "file:///" + "e" * 100
+    with pytest.raises(InputError) as err:
+        wait_for_health(url)
+    assert str(err.value) == f"health URL {url[:80]!r} must start with http:// or https://"
