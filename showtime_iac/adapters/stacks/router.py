@@ -93,14 +93,8 @@ class RouterOps:
                 for k, v in tags.items():
                     if current.get(k) != v:
                         self.engine.set_tag(name, k, v)
-            try:
-                return dict(self._locked(name, "up", lambda: self.engine.up(name, self.on_output)))
-            except StackBusyError:
-                raise
-            except Exception as exc:
-                if is_command_error(exc):
-                    raise self._router_failed(name, "up", exc) from None
-                raise
+            # a failed up is the driver's StackError ("up of stack pr-N-router failed: …")
+            return dict(self._locked(name, "up", lambda: self.engine.up(name, self.on_output)))
 
     def _router_placement_of(self, pr: int, sha: str) -> RulePlacement | None:
         """HTTPS mode: the shard of the environment the router points at, with the PR's
