@@ -113,7 +113,7 @@ def test_a_failed_route_is_a_failed_deploy_and_the_old_sha_stays(https: Scenario
     old7 = OLD[:7]
     https.stacks.existing.add(f"pr-{PR}-{old7}")
     https.stacks.routers[PR] = old7
-    https.stacks.fail_route = "up of router stack pr-1234-router failed: PriorityInUse"
+    https.stacks.fail_route = "up of stack pr-1234-router failed: PriorityInUse"
     https.gh.add_pr(PR, head_sha=HEAD, labels=routed(old7))
     rc, _, _ = https.sync(pull_request("synchronize", routed(old7)))
     assert rc == 1
