@@ -430,18 +430,23 @@ def _prune_labels(
     prs: list[PrInfo],
     dry_run: bool,
 ) -> dict[str, Any]:
-    # labels of environments this run destroyed (or would destroy) are gone; a sweep of
-    # stacks no label referenced leaves the PR's environment and its labels in place
-    gone = {
-        r["pr"]
-        for item, r in zip(items, rows, strict=True)
-        if r["action"] == "destroy"
-        and item.plan.intent != "sweep"
-        and r["result"] != ""
-        and not r["result"].startswith("failed")
-    }
-    in_use = {n for p in prs if p.is_open and p.number not in gone for n in p.labels}
+    """Delete the 🎪 definitions no open PR uses. Deleting a definition takes the label off
+    every PR, so a real run reads the open PRs' labels again first: the labels this run wrote
+    (a failed teardown's ``destroying``, a queued start's ``running`` and 🎯) and any another
+    run wrote meanwhile are in use. A dry run previews from its first read: the labels of the
+    environments it would destroy are gone (a sweep of stacks no label referenced leaves the
+    PR's environment and its labels in place)."""
     try:
+        if dry_run:
+            gone = {
+                r["pr"]
+                for item, r in zip(items, rows, strict=True)
+                if r["action"] == "destroy" and item.plan.intent != "sweep"
+            }
+            open_now = [p for p in prs if p.is_open and p.number not in gone]
+        else:
+            open_now = [p for p in ports.github.list_showtime_prs() if p.is_open]
+        in_use = {n for p in open_now for n in p.labels}
         return {"pruned_labels": ports.github.prune_label_definitions(in_use, dry_run=dry_run)}
     except ShowtimeError as exc:
         return {"pruned_labels": [], "warnings": [f"label prune skipped: {exc}"]}
