@@ -6,18 +6,31 @@ delete the wrong thing."""
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
+import json
+import os
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from showtime_iac.adapters import stacks as S
 from showtime_iac.adapters.aws import AwsClients
-from showtime_iac.app.wiring import LazyLive, LazyStacks
+from showtime_iac.app.wiring import LazyLive, LazyStacks, _s3_tags, open_registry, open_stacks
 from showtime_iac.core.model import EnvConfig, resource_names
 from showtime_iac.settings import Settings
 from tests.adapters.aws.support import SHA1, SHA2, live_from_env
+from tests.adapters.registry.test_client_answers import (  # the scripted registry
+    MANIFEST,
+    Scripted,
+    ok_manifest,
+    server,  # noqa: F401
+)
+from tests.adapters.stacks.engine_support import cfg as engine_cfg
+from tests.adapters.stacks.engine_support import make_world, requires_engine
 from tests.adapters.stacks.support import driver
 from tests.doubles import CLUSTER, FakeEngine, FakeLive, FakeStacks, World, cmd_error
 from tests.motoserver import set_moto_transition
@@ -225,3 +238,100 @@ def test_orphans_are_found_and_deleted_as_asked(world: World) -> None:
     assert [(r.deleted, r.dry_run, r.error) for r in done] == [(True, False, None)] * 4
     left = live.find_orphans({"pr-1-aaaaaaa"}, {1}, later)
     assert [d for d in left if d.action == "delete"] == []
+
+
+# --------------------------------------------------------------------------- opened for real
+
+
+def test_the_registry_reader_names_showtime_iac_and_its_version(server: Scripted) -> None:  # noqa: F811
+    """Registries see who pulls: ``showtime-iac/<the installed version>``."""
+    server.answer(MANIFEST, ok_manifest())
+    assert open_registry().manifest(server.address, "team/app", "v1") is not None
+    agents = [h["User-Agent"] for _, h in server.seen]
+    assert agents == ["showtime-iac/" + importlib.metadata.version("showtime-iac")]
+
+
+def test_the_stack_tag_reader_reads_an_s3_backends_bucket_and_nothing_else(
+    moto_env: str,
+) -> None:
+    import boto3
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="state", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    doc = {"version": 1, "tags": {"showtime:pr": "7", "showtime:ttl": "24h"}}
+    for project in ("showtime-iac", "other-app"):
+        s3.put_object(
+            Bucket="state",
+            Key=f".pulumi/stacks/{project}/pr-7-abc1234.pulumi-tags",
+            Body=json.dumps(doc),
+        )
+    host = moto_env.removeprefix("http://")
+    url = f"s3://state?endpoint={host}&disableSSL=true&s3ForcePathStyle=true&region=us-west-2"
+    assert _s3_tags(url) == {"pr-7-abc1234": {"showtime:pr": "7", "showtime:ttl": "24h"}}
+    # other backends: None (the driver reads a file backend itself, asks the CLI otherwise)
+    assert _s3_tags("file:///tmp/state") is None
+    assert _s3_tags("https://api.pulumi.com") is None
+
+
+STACK = "pr-1234-abc1234"
+
+
+@requires_engine
+@pytest.mark.engine
+def test_open_stacks_runs_the_program_of_the_given_project_streams_output_and_unlocks_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world(tmp_path, monkeypatch)
+    # only the project directory given finds Pulumi.yaml
+    monkeypatch.setenv("SHOWTIME_PROJECT_DIR", str(tmp_path / "elsewhere"))
+    lines: list[str] = []
+    outputs = open_stacks(world.project, lines.append).up(engine_cfg())
+    assert outputs == {"serviceName": f"{STACK}-service", "logGroup": f"/showtime/{STACK}"}
+    assert [(r["name"], r["resourceCount"]) for r in world.stack_ls()] == [(STACK, 4)]
+    assert any("created" in ln for ln in lines), "the engine's output went to on_output"
+
+    # a live run of this host holds the lock; no retries ($SHOWTIME_LOCK_RETRIES=0)
+    locks = tmp_path / "state" / ".pulumi" / "locks" / "organization" / "showtime-iac" / STACK
+    locks.mkdir(parents=True, exist_ok=True)  # pulumi leaves the directory
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    holder = {"pid": os.getpid(), "username": "ann", "hostname": socket.gethostname()}
+    (locks / "0b1f.json").write_text(json.dumps({**holder, "timestamp": at}))
+    monkeypatch.setenv("SHOWTIME_LOCK_RETRIES", "0")
+    with pytest.raises(S.StackBusyError) as err:
+        open_stacks(world.project).up(engine_cfg())  # unlock: not by default
+    assert str(err.value) == (
+        f"stack {STACK} is locked by another update (ann@{socket.gethostname()} "
+        f"(pid {os.getpid()}) at {at}) (up tried 1 times over 0 s): wait for it to finish; if "
+        f"that run was killed, re-run with --unlock (or `pulumi cancel --stack {STACK} --yes`)"
+    )
+    assert len(list(locks.glob("*.json"))) == 1
+    open_stacks(world.project, unlock=True).up(engine_cfg())
+    assert list(locks.glob("*.json")) == []
+
+
+@requires_engine
+@pytest.mark.engine
+def test_open_stacks_lists_an_s3_backends_fleet_with_one_engine_call(
+    moto_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a team's S3 backend the tags come from the bucket, read while the CLI lists: one
+    ``pulumi`` call for the whole fleet, not one ``stack tag ls`` per stack."""
+    import boto3
+
+    boto3.client("s3").create_bucket(
+        Bucket="fleet-state", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    host = moto_env.removeprefix("http://")
+    url = f"s3://fleet-state?endpoint={host}&disableSSL=true&s3ForcePathStyle=true&region=us-west-2"
+    world = make_world(tmp_path, monkeypatch, url)
+    for pr in (7, 8):
+        stack = f"pr-{pr}-abc1234"
+        world.pulumi("stack", "init", stack)
+        world.pulumi("stack", "tag", "set", "showtime:pr", str(pr), "--stack", stack)
+    driver = open_stacks(world.project)
+    infos = driver.list()
+    assert [(i.name, i.tags["showtime:pr"]) for i in infos] == [
+        ("pr-7-abc1234", "7"),
+        ("pr-8-abc1234", "8"),
+    ]
+    assert driver.stats.engine_calls == 1
