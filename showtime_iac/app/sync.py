@@ -31,7 +31,6 @@ __all__ = [
     "snapshot",
     "stale_claims",
     "sync",
-    "with_image",
 ]
 
 
@@ -229,17 +228,6 @@ def stale_claims(plan: Plan, labels: Sequence[str], policy: Policy, now: datetim
         if claimed and (show.created is None or now - show.created >= policy.stale_lock):
             out.append(op.stack)
     return sorted(set(out))
-
-
-def with_image(plan: Plan, image: str | None, sha: str | None = None) -> Plan:
-    """Bind a prebuilt image to the plan's ``up`` of its own commit (see
-    :func:`showtime_iac.app.images.bind_images`); refuses an image of another commit."""
-    from showtime_iac.app.images import ImageRecord, bind_images, image_from_env
-
-    if not image:
-        return plan
-    record = ImageRecord(image, sha) if sha else image_from_env({"SHOWTIME_IMAGE": image})
-    return bind_images(plan, record, None)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ def test_the_event_name_comes_from_the_workflow_when_not_given(
 
 def test_input_errors_say_what_to_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = run([], capsys)
-    assert rc == 2 and "no event: pass --event PATH or set GITHUB_EVENT_PATH" in err
+    assert rc == 2
+    assert err == "showtime-iac: error: no event: pass --event PATH or set GITHUB_EVENT_PATH\n"
     dispatch = tmp_path / "dispatch.json"
     dispatch.write_text(json.dumps({"inputs": {"pr_number": "1234"}, "sender": {"login": "m"}}))
     rc, _, err = run(["--event", str(dispatch), "--event-name", "workflow_dispatch"], capsys)
