@@ -65,6 +65,24 @@ def test_delete_removes_exactly_the_items(aws: OriginalAws, original: Original) 
     ]
     assert original.services() == {"pr-102-b2b2b2b-service": "ACTIVE"}
     assert len(original.task_definitions()) == 2 and original.ecr_tags() == []
+    # what `migrate --json` reports of each
+    assert [r.to_json() for r in results] == [
+        {"kind": "ecs-service", "name": "pr-101-a1a1a1a-service", "deleted": True, "error": None},
+        {"kind": "task-definition", "name": "superset-ci:1", "deleted": True, "error": None},
+        {"kind": "ecr-image", "name": "pr-101-a1a1a1a-ci", "deleted": True, "error": None},
+    ]
+
+
+def test_the_cluster_and_repository_come_from_the_settings(
+    moto_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from showtime_iac.settings import Settings
+
+    monkeypatch.setenv("ECS_CLUSTER", "previews")
+    monkeypatch.setenv("ECR_REPOSITORY", "superset-previews")
+    aws = OriginalAws.from_settings(Settings.from_env())
+    assert (aws.cluster, aws.repository) == ("previews", "superset-previews")
+    assert aws.clients.ecs is not None and aws.clients.ecr is not None
 
 
 @pytest.mark.parametrize(
