@@ -74,7 +74,7 @@ class Images:
     registry: str
     layer: Path
 
-    def _crane(self, *args: str) -> str:
+    def run_crane(self, *args: str) -> str:
         run = subprocess.run(
             [self.crane, *args], capture_output=True, text=True, timeout=60, check=False
         )
@@ -98,11 +98,11 @@ class Images:
         """Push an image to ``repo:tag``; returns its manifest digest."""
         ref = f"{self.registry}/{repo}:{tag}"
         base = ["--oci-empty-base"] if oci else []
-        self._crane("append", "-f", str(self.layer), "-t", ref, *base)
+        self.run_crane("append", "-f", str(self.layer), "-t", ref, *base)
         args = ["mutate", ref, "--set-platform", platform, "-t", ref]
         for key, value in (labels or {}).items():
             args += ["-l", f"{key}={value}"]
-        self._crane(*args)
+        self.run_crane(*args)
         return self.digest(ref)
 
     def index(self, repo: str, tag: str, members: list[str]) -> str:
@@ -111,14 +111,14 @@ class Images:
         args = ["index", "append", "-t", ref]
         for m in members:
             args += ["-m", f"{self.registry}/{repo}:{m}"]
-        self._crane(*args)
+        self.run_crane(*args)
         return self.digest(ref)
 
     def digest(self, ref: str) -> str:
-        return self._crane("digest", ref)
+        return self.run_crane("digest", ref)
 
     def copy(self, src: str, dst: str) -> None:
-        self._crane("copy", src, dst)
+        self.run_crane("copy", src, dst)
 
 
 @pytest.fixture(scope="session")

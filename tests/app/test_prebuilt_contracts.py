@@ -209,7 +209,9 @@ def test_an_amd64_image_that_is_not_the_one_its_index_names(
     repo = images.repo()
     amd = images.push(repo, "amd", labels={REVISION_LABEL: SHA})
     images.index(repo, SHA, ["amd"])
-    sent = sha256(tampered(images._crane("manifest", f"{images.registry}/{repo}@{amd}").encode()))
+    sent = sha256(
+        tampered(images.run_crane("manifest", f"{images.registry}/{repo}@{amd}").encode())
+    )
     token_registry.tamper = lambda body: tampered(body) if b'"layers"' in body else body
     assert refusal(token_registry.address, repo) == (
         f"{token_registry.address}/{repo}:{SHA}: the registry sent content of {sent}, not {amd}"
@@ -222,8 +224,8 @@ def test_a_config_that_is_not_the_one_its_manifest_names(
     repo = images.repo()
     images.push(repo, SHA, labels={REVISION_LABEL: OTHER})
     ref = f"{images.registry}/{repo}:{SHA}"
-    named = json.loads(images._crane("manifest", ref))["config"]["digest"]
-    sent = sha256(images._crane("config", ref).encode().replace(OTHER.encode(), SHA.encode()))
+    named = json.loads(images.run_crane("manifest", ref))["config"]["digest"]
+    sent = sha256(images.run_crane("config", ref).encode().replace(OTHER.encode(), SHA.encode()))
     token_registry.tamper = lambda body: body.replace(OTHER.encode(), SHA.encode())
     assert refusal(token_registry.address, repo) == (
         f"{token_registry.address}/{repo}:{SHA}: the registry sent content of {sent}, not {named}"

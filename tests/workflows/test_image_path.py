@@ -148,7 +148,7 @@ def test_a_built_oci_layout_is_pushed_by_digest(images: Images, tmp_path: Path) 
     source = images.repo()
     digest = images.push(source, "built", labels={REVISION_LABEL: SHA})
     layout = tmp_path / "image"  # where the artifact lands in the push job
-    images._crane("pull", "--format=oci", f"{images.registry}/{source}:built", str(layout))
+    images.run_crane("pull", "--format=oci", f"{images.registry}/{source}:built", str(layout))
     assert (layout / "index.json").is_file()
     ecr = images.repo()
     pushed = run_push(tmp_path, images.registry, ecr, {"copy_from": "", "copy_digest": ""})
