@@ -310,3 +310,119 @@ def test_each_request_names_the_client(server: Scripted) -> None:
     agents = [h["User-Agent"] for _, h in server.seen]
     # the first: the manifest, the token service and the manifest again; the second is answered at once
     assert agents == ["showtime-iac"] * 3 + ["showtime-iac/9.9"]
+
+
+# ------------------------------------------------- what each read asks for, and its failures
+
+
+def test_a_manifest_read_asks_for_indexes_and_manifests_of_both_formats(
+    server: Scripted,
+) -> None:
+    server.answer(MANIFEST, ok_manifest())
+    client().manifest(server.address, "team/app", "v1")
+    assert server.seen[0][1]["Accept"] == (
+        "application/vnd.oci.image.index.v1+json, "
+        "application/vnd.docker.distribution.manifest.list.v2+json, "
+        "application/vnd.oci.image.manifest.v1+json, "
+        "application/vnd.docker.distribution.manifest.v2+json"
+    )
+
+
+def test_a_manifest_without_a_content_type_has_an_empty_one(server: Scripted) -> None:
+    server.answer(MANIFEST, Answer(200, {}, b"{}"))
+    got = client().manifest(server.address, "team/app", "v1")
+    assert got is not None and (got.body, got.content_type) == (b"{}", "")
+
+
+def test_a_blob_refused_even_with_a_token_says_the_repository_is_private(
+    server: Scripted,
+) -> None:
+    """401 with a token in hand: no second token dance, the refusal's own message."""
+    server.answer(MANIFEST, challenge(server), ok_manifest())
+    server.answer("/token", Answer(200, {}, b'{"token": "t"}'))
+    server.answer(BLOB, Answer(401))
+    reg = client()
+    assert reg.manifest(server.address, "team/app", "v1") is not None
+    with pytest.raises(RegistryError) as err:
+        reg.blob(server.address, "team/app", "sha256:" + "a" * 64, 10)
+    assert str(err.value) == (
+        f"{server.address}/team/app refused anonymous access to its blob sha256:{'a' * 64}"
+        " (HTTP 401): the repository is private or does not exist"
+    )
+    assert server.paths().count("/token") == 1
+
+
+def test_an_error_body_over_16_kib_is_not_read_for_its_code(server: Scripted) -> None:
+    body = json.dumps({"errors": [{"code": "DENIED"}], "pad": "x" * 20_000}).encode()
+    server.answer(MANIFEST, Answer(503, {"Content-Type": "application/json"}, body))
+    with pytest.raises(RegistryError) as err:
+        client().manifest(server.address, "team/app", "v1")
+    assert str(err.value) == f"{server.address}/team/app answered HTTP 503 for its manifest v1"
+
+
+def test_a_transfer_that_breaks_off_is_named(server: Scripted) -> None:
+    """The registry promised 100 bytes and closed after 10."""
+    server.answer(BLOB, Answer(200, {"Content-Length": "100"}, b"x" * 10, length=False))
+    with pytest.raises(RegistryError) as err:
+        client().blob(server.address, "team/app", "sha256:" + "a" * 64, 1000)
+    assert str(err.value) == (
+        f"the blob {server.address}/team/app@sha256:{'a' * 64}: the transfer broke off "
+        "(('Connection broken: IncompleteRead(10 bytes read, 90 more expected)', "
+        "IncompleteRead(10 bytes read, 90 more expected)))"
+    )
+
+
+def _dead_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_registry_is_named_with_the_connection_s_own_reason() -> None:
+    port = _dead_port()
+    with pytest.raises(RegistryError) as err:
+        client().manifest(f"127.0.0.1:{port}", "a", "v1")
+    assert str(err.value) == (
+        f"cannot reach 127.0.0.1:{port}/a: HTTPConnection(host='127.0.0.1', port={port}): "
+        "Failed to establish a new connection: [Errno 111] Connection refused"
+    )
+
+
+def test_an_unreachable_token_service_is_named(server: Scripted) -> None:
+    port = _dead_port()
+    server.answer(
+        MANIFEST,
+        Answer(401, {"WWW-Authenticate": f'Bearer realm="http://127.0.0.1:{port}/token"'}),
+    )
+    with pytest.raises(RegistryError) as err:
+        client().manifest(server.address, "team/app", "v1")
+    assert str(err.value) == (
+        f"cannot reach the token service of {server.address}: HTTPConnection(host='127.0.0.1', "
+        f"port={port}): Failed to establish a new connection: [Errno 111] Connection refused"
+    )
+
+
+def test_a_registry_that_never_answers_costs_one_timeout() -> None:
+    """A registry that accepts the connection and says nothing: the read timeout ends it."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        raised: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                client(timeout=0.3).manifest(f"127.0.0.1:{port}", "a", "v1")
+            except RegistryError as exc:
+                raised.append(exc)
+
+        worker = threading.Thread(target=read, daemon=True)
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive() and len(raised) == 1
+        assert str(raised[0]).startswith(f"cannot reach 127.0.0.1:{port}/a: ")
+        assert "Read timed out. (read timeout=0.3)" in str(raised[0])
