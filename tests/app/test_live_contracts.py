@@ -209,3 +209,34 @@ def test_the_status_adapter_retries_twice_and_moves_on(ecs_503: list[str]) -> No
     # botocore's max_attempts of client_config(2) counts retries: the call and two more (the
     # full adapter makes six)
     assert ecs_503 == ["AmazonEC2ContainerServiceV20141113.ListTasks"] * 3
+
+
+def test_each_stack_is_looked_up_by_the_service_and_cluster_its_outputs_name(
+    world: World,
+) -> None:
+    """``status`` looks at the service a stack's outputs name, in the cluster they name; a
+    stack without those outputs, at the names the program gives (``resource_names``)."""
+    from showtime_iac.adapters.stacks.listing import StackInfo
+    from showtime_iac.app.live import live_views
+
+    env = world.environment(1234, SHA)
+    arn, _ = world.run_service_task(1234, SHA, env["task_definition"])
+    tid = arn.rsplit("/", 1)[1]
+    no_ip = (
+        f"task {tid} is RUNNING but has no public IP: check that the service assigns a "
+        "public IP and uses public subnets"
+    )
+    stacks = [
+        (StackInfo("pr-1234-abc1234", 1234, "abc1234"), {}),  # named as the program names it
+        (StackInfo("pr-77-def5678", 77, "def5678"), {"serviceName": env["service"]}),
+        (
+            StackInfo("pr-78-def5678", 78, "def5678"),
+            {"serviceName": env["service"], "clusterName": "elsewhere"},
+        ),
+    ]
+    views, reason = live_views(stacks, Policy())
+    assert reason is None
+    assert [v.error if v is not None else None for v in views[:2]] == [no_ip, no_ip]
+    assert views[2] == LiveView(  # the cluster named: moto has none by that name
+        error="ListTasks sti-pr-1234-abc1234 failed: ClusterNotFoundException: Cluster not found."
+    )
