@@ -75,7 +75,7 @@ def test_the_report_rows_of_a_start_and_of_a_forged_entry(
     ]
     # the forged entry's PR is told why, and what to do
     [reply] = [c["body"] for c in gh.comments_of(5) if MARKER not in c["body"]]
-    assert WHY in reply and "a maintainer adds the start label again" in reply
+    assert reply == (f"🎪 **Left the queue**\n\n- {WHY}\n- a maintainer adds the start label again")
     assert [(a["pr"], a["action"], a["result"], a["reason"]) for a in doc["audit"][2:3]] == [
         (5, "refuse", "ok", f"left the queue: {WHY}")
     ]
