@@ -183,3 +183,17 @@ def test_an_up_failure_carries_the_resources_own_errors() -> None:
         driver(e).up(cfg())
     assert str(err.value) == "up of stack pr-1234-abc1234 failed: error: update failed"
     assert err.value.diagnostics == found
+
+
+def test_a_failure_of_no_one_stack_names_only_the_operation() -> None:
+    e = FakeEngine()
+
+    def broken() -> list[Any]:
+        raise cmd_error("error: could not read the backend: AccessDenied\n")
+
+    e.list_stacks = broken  # type: ignore[method-assign]
+    with pytest.raises(S.StackError) as err:
+        driver(e).list()
+    assert str(err.value) == (
+        "listing the stacks failed: error: could not read the backend: AccessDenied"
+    )
