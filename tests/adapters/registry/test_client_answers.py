@@ -426,3 +426,43 @@ def test_a_registry_that_never_answers_costs_one_timeout() -> None:
         assert not worker.is_alive() and len(raised) == 1
         assert str(raised[0]).startswith(f"cannot reach 127.0.0.1:{port}/a: ")
         assert "Read timed out. (read timeout=0.3)" in str(raised[0])
+
+
+def test_a_redirect_to_https_is_followed(server: Scripted) -> None:
+    """Up to https is allowed (only https → http is refused): the client goes there."""
+    port = _dead_port()
+    server.answer(MANIFEST, Answer(307, {"Location": f"https://127.0.0.1:{port}/elsewhere"}))
+    with pytest.raises(RegistryError) as err:
+        client().manifest(server.address, "team/app", "v1")
+    assert str(err.value).startswith(f"cannot reach {server.address}/team/app: ")
+
+
+def test_a_refused_redirect_names_at_most_60_characters_of_it(server: Scripted) -> None:
+    target = "ftp://example.org/" + "x" * 100
+    server.answer(MANIFEST, Answer(307, {"Location": target}))
+    with pytest.raises(RegistryError) as err:
+        client().manifest(server.address, "team/app", "v1")
+    assert str(err.value) == (
+        f"{server.address}/team/app: refused a redirect to {target[:59] + '…'!r}"
+    )
+
+
+def test_the_first_read_carries_no_credentials(server: Scripted) -> None:
+    server.answer(MANIFEST, ok_manifest())
+    client().manifest(server.address, "team/app", "v1")
+    assert "Authorization" not in server.seen[0][1]
+
+
+def test_a_401_without_any_challenge_says_the_command_pulls_anonymously(
+    server: Scripted,
+) -> None:
+    server.answer(MANIFEST, Answer(401))
+    with pytest.raises(RegistryError) as err:
+        client().manifest(server.address, "team/app", "v1")
+    assert str(err.value).startswith(f"{server.address}/team/app asks for credentials")
+
+
+def test_throttling_without_retry_after_is_retried_too(server: Scripted) -> None:
+    server.answer(MANIFEST, Answer(429), ok_manifest())
+    assert client(retries=1).manifest(server.address, "team/app", "v1") is not None
+    assert server.paths() == [MANIFEST, MANIFEST]
