@@ -173,7 +173,7 @@ def stubs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubs]:
         cloudwatch.assert_no_pending_responses()
 
 
-def _group(s: Stubs) -> None:
+def stub_group(s: Stubs) -> None:
     s.elbv2.add_response(
         "describe_target_groups",
         {
@@ -186,7 +186,7 @@ def _group(s: Stubs) -> None:
 
 
 def test_the_query_names_both_dimensions_over_the_last_hour_by_the_minute(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     now = datetime(2026, 12, 1, 10, 42, 31, tzinfo=UTC)
     query = {
         "Id": "requests0",
@@ -228,7 +228,7 @@ def test_the_query_names_both_dimensions_over_the_last_hour_by_the_minute(stubs:
 
 @pytest.mark.parametrize("code", ["AccessDenied", "AccessDeniedException"])
 def test_access_denied_names_the_permissions_the_cleanup_needs(stubs: Stubs, code: str) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_client_error("get_metric_data", code, "not authorized", 403)
     with pytest.raises(RequestsUnreadableError) as err:
         stubs.live.last_request(TG, NOW)
@@ -246,7 +246,7 @@ def test_a_denied_target_group_read_is_the_same_clear_error(stubs: Stubs) -> Non
 
 
 def test_throttling_after_the_retries_says_the_next_cleanup_reads_again(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_client_error("get_metric_data", "Throttling", "Rate exceeded", 400)
     with pytest.raises(RequestsUnreadableError, match="throttled after retries") as err:
         stubs.live.last_request(TG, NOW)

@@ -4,56 +4,24 @@ throttled, anything else), the minute the query is cut to, answers without resul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from showtime_iac.adapters.aws import AwsError, AwsLive, RequestsUnreadableError
+from tests.adapters.aws.test_request_count import TG, Stubs, stub_group, stubs
 from tests.doubles import stub_clients
 
-TG = "sti-pr-1234-abc1234"
-TG_ARN = f"arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/{TG}/0123456789abcdef"
-LB_ARN = "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/showtime/4567"
+__all__ = ["stubs"]  # the fixture, shared with test_request_count
 NOW = datetime(2026, 12, 1, 10, 42, 31, 654321, tzinfo=UTC)
-
-
-@dataclass
-class Stubs:
-    live: AwsLive
-    elbv2: Stubber
-    cloudwatch: Stubber
-
-
-@pytest.fixture
-def stubs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubs]:
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    clients = stub_clients(elbv2=True, cloudwatch=True)
-    with Stubber(clients.elbv2) as elbv2, Stubber(clients.cloudwatch) as cloudwatch:
-        yield Stubs(AwsLive(clients), elbv2, cloudwatch)
-        elbv2.assert_no_pending_responses()
-        cloudwatch.assert_no_pending_responses()
-
-
-def _group(s: Stubs) -> None:
-    s.elbv2.add_response(
-        "describe_target_groups",
-        {
-            "TargetGroups": [
-                {"TargetGroupName": TG, "TargetGroupArn": TG_ARN, "LoadBalancerArns": [LB_ARN]}
-            ]
-        },
-        {"Names": [TG]},
-    )
 
 
 ANY_QUERY = {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY, "ScanBy": ANY}
 
 
 def test_denied_says_which_two_permissions_the_role_needs(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_client_error("get_metric_data", "AccessDenied", "not authorized", 403)
     with pytest.raises(RequestsUnreadableError) as err:
         stubs.live.last_request(TG, NOW)
@@ -65,7 +33,7 @@ def test_denied_says_which_two_permissions_the_role_needs(stubs: Stubs) -> None:
 
 
 def test_throttled_says_the_next_cleanup_reads_them_again(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_client_error("get_metric_data", "Throttling", "Rate exceeded", 400)
     with pytest.raises(RequestsUnreadableError) as err:
         stubs.live.last_request(TG, NOW)
@@ -76,7 +44,7 @@ def test_throttled_says_the_next_cleanup_reads_them_again(stubs: Stubs) -> None:
 
 
 def test_any_other_failure_says_the_next_cleanup_reads_them_again(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_client_error("get_metric_data", "InvalidParameterValue", "bad query", 400)
     with pytest.raises(RequestsUnreadableError) as err:
         stubs.live.last_request(TG, NOW)
@@ -90,7 +58,7 @@ def test_any_other_failure_says_the_next_cleanup_reads_them_again(stubs: Stubs) 
 def test_the_window_starts_and_ends_on_whole_minutes_even_when_now_has_microseconds(
     stubs: Stubs,
 ) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_response(
         "get_metric_data",
         {"MetricDataResults": []},
@@ -105,13 +73,13 @@ def test_the_window_starts_and_ends_on_whole_minutes_even_when_now_has_microseco
 
 
 def test_an_answer_without_results_is_no_request(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_response("get_metric_data", {}, ANY_QUERY)
     assert stubs.live.last_request(TG, NOW) is None
 
 
 def test_a_result_without_datapoints_is_no_request(stubs: Stubs) -> None:
-    _group(stubs)
+    stub_group(stubs)
     stubs.cloudwatch.add_response(
         "get_metric_data",
         {"MetricDataResults": [{"Id": "requests0", "StatusCode": "Complete"}]},
