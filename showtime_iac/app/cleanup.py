@@ -563,16 +563,28 @@ def cleanup(
     from showtime_iac.app.queued import start_queued  # the slots freed go to the queue
 
     rows += start_queued(ports, executor, policy, now, dry_run, listed=prs)
-    failed = sum(1 for r in rows if r["result"].startswith("failed"))
     extra = _afterwards(
         ports, (orphans, prune_labels, drift), items, rows, prs, stacks, now, dry_run
     )
+    return _report(dry_run, rows, extra, notes, audit)
+
+
+def _report(
+    dry_run: bool,
+    rows: list[dict[str, Any]],
+    extra: dict[str, Any],
+    notes: list[str],
+    audit: list[str],
+) -> CleanupReport:
+    """The rows and what followed them, the run's warnings once each, its audit lines;
+    ``failed`` counts failed rows and orphan deletions."""
+    import json
+
+    failed = sum(1 for r in rows if r["result"].startswith("failed"))
     failed += sum(1 for o in extra.get("orphans", []) if o.get("error"))
-    notes += extra.pop("warnings", [])
+    notes = [*notes, *extra.pop("warnings", [])]
     if notes:
         extra["warnings"] = list(dict.fromkeys(notes))
     if audit:
-        import json
-
         extra["audit"] = [json.loads(line) for line in audit]
     return CleanupReport(dry_run, rows, extra, failed)
