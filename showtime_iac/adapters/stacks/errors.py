@@ -87,7 +87,7 @@ def engine_message(exc: BaseException, limit: int = 300) -> str:
     """The useful line of a CLI error: the last ``error:`` line of its stderr, else the last.
     The Automation API's text puts ``stderr: `` before the first line of the CLI's stderr."""
     text = str(exc)
-    lines = [_unlabelled(ln) for ln in text.splitlines() if _unlabelled(ln)]
+    lines = [ln for ln in map(_unlabelled, text.splitlines()) if ln]
     errors = [ln for ln in lines if ln.startswith("error:")]
     pick = errors[-1] if errors else (lines[-1] if lines else type(exc).__name__)
     return pick[:limit]
