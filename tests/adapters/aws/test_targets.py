@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,19 +18,21 @@ from tests.doubles import FakeTime, stub_clients
 TG = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/sti-pr-1234-abc1234/0123abcd"
 
 
-@pytest.fixture
-def elb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsLive, Stubber, FakeTime]]:
+@contextmanager
+def elb_live(timeout: float, origin: float = 0.0) -> Iterator[tuple[AwsLive, Stubber, FakeTime]]:
+    """An AwsLive on a Stubber-wrapped load balancer client and a fake clock starting at
+    ``origin``: looks every 10 s, ``timeout`` seconds of health timeout."""
     from datetime import timedelta
 
     from showtime_iac.core.model import Policy
 
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     clients = stub_clients(elbv2=True)
     assert clients.elbv2 is not None
     t = FakeTime()
+    t.now = origin
     live = AwsLive(
         clients,
-        policy=Policy(health_timeout=timedelta(seconds=60)),
+        policy=Policy(health_timeout=timedelta(seconds=timeout)),
         clock=t.clock,
         sleep=t.sleep,
         poll_interval=10.0,
@@ -37,6 +40,13 @@ def elb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsLive, Stubber, Fak
     with Stubber(clients.elbv2) as stub:
         yield live, stub, t
         stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def elb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AwsLive, Stubber, FakeTime]]:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with elb_live(60) as world:
+        yield world
 
 
 def health(*states: tuple[str, str | None]) -> dict[str, Any]:
@@ -181,23 +191,9 @@ def test_the_last_moment_before_the_deadline_is_still_looked_at(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """60.5 s with looks every 10 s: a seventh look at 60 s, and an eighth at 60.5 s."""
-    from datetime import timedelta
-
-    from showtime_iac.core.model import Policy
-
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    clients = stub_clients(elbv2=True)
-    assert clients.elbv2 is not None
-    t = FakeTime()
-    t.now = 1000.0  # the clock's origin is no zero: durations are differences
-    live = AwsLive(
-        clients,
-        policy=Policy(health_timeout=timedelta(seconds=60.5)),
-        clock=t.clock,
-        sleep=t.sleep,
-        poll_interval=10.0,
-    )
-    with Stubber(clients.elbv2) as stub:
+    # the clock's origin is not zero: durations are differences
+    with elb_live(60.5, origin=1000.0) as (live, stub, t):
         for _ in range(7):
             stub.add_response(
                 "describe_target_health", health(("initial", None)), {"TargetGroupArn": TG}
