@@ -42,7 +42,6 @@ class OfflineRender:
     final: L.LabelDiff
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)  # address_mode, url, sha_url, router
-    address: str = "{task public IP}:8080"  # what the 🌐 label would say
 
     @property
     def stack(self) -> str:
@@ -77,7 +76,7 @@ def render_offline(cfg: EnvConfig, reason: str, policy: Policy | None = None) ->
 
     policy = policy or Policy()
     if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
-        cfg = replace(cfg, created=datetime.now(UTC).replace(second=0, microsecond=0))
+        cfg = replace(cfg, created=datetime.now(UTC))  # the labels and tags keep the minute
     if cfg.max_age_at is None and cfg.pr != BASELINE_PR and cfg.created is not None:
         cfg = replace(cfg, max_age_at=cfg.created + policy.max_age)  # what `up` records
     domain = Settings.from_env().domain
@@ -88,9 +87,7 @@ def render_offline(cfg: EnvConfig, reason: str, policy: Policy | None = None) ->
     claim, final = label_changes(cfg, policy, address)
     extra = {k: v for k, v in d.to_json().items() if k != "warnings"}
     text = program.format_dry_run(d)
-    return OfflineRender(
-        cfg, reason, d.env.resources, text, claim, final, d.warnings, extra, address
-    )
+    return OfflineRender(cfg, reason, d.env.resources, text, claim, final, d.warnings, extra)
 
 
 def label_changes(
@@ -106,7 +103,7 @@ def label_changes(
     now = cfg.created or datetime.now(UTC)
     actor = cfg.requester if cfg.requester != "unknown" else ""
     event = Event(name="cli", action="start", actor=actor)
-    pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha, labels=())
+    pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha)
     policy = replace(policy or Policy(), default_ttl=cfg.ttl)  # the TTL this `up` asks for
     plan = after_healthy(decide(event, pr, now, policy), (), address)
     return plan.label_diff, plan.after_healthy or L.LabelDiff()
