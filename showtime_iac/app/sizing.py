@@ -24,7 +24,6 @@ __all__ = [
     "SIZE_KEY",
     "SizedStack",
     "read_stack_size",
-    "read_stack_sleeping",
     "size_of",
     "sized",
     "total_cost",
@@ -51,18 +50,13 @@ def _size(config: dict[str, Any]) -> str | None:
 
 
 def _sleeping(config: dict[str, Any]) -> bool:
-    return str(config.get(SLEEPING_KEY, "false")).lower() == "true"
+    return str(config.get(SLEEPING_KEY)).lower() == "true"
 
 
 def read_stack_size(path: Path) -> str | None:
     """``showtime-iac:size`` of a stack config file (``stacks/Pulumi.<stack>.yaml``); None
     when the file or the key is missing, or the value is not a known size."""
     return _size(_read_config(path))
-
-
-def read_stack_sleeping(path: Path) -> bool:
-    """``showtime-iac:sleeping`` of a stack config file: scaled to zero (its cost: the image)."""
-    return _sleeping(_read_config(path))
 
 
 @dataclass(frozen=True)
