@@ -131,9 +131,9 @@ def await_image(
     timeout: float,
     interval: float,
     progress: Callable[[str], None],
-    comment: bool = False,
-    started_at: datetime | None = None,
-    job_only: bool = False,
+    comment: bool,
+    started_at: datetime | None,
+    job_only: bool,
 ) -> WaitResult:
     """:func:`wait_for_image` with the real GitHub and AWS adapters (``GITHUB_TOKEN``, the
     ``AWS_*`` chain, ``ECR_REPOSITORY``); ``comment``: the status comment's notes while it
@@ -151,7 +151,7 @@ def await_image(
         raise InputError("image wait reads the run's jobs: set GITHUB_TOKEN")
     github = wiring.open_github(settings, repo)
     aws = None if job_only else wiring.open_aws(settings)
-    notes: Callable[[JobState | None], None] | None = None
+    notes: Callable[[JobState | None], None] = lambda _job: None
     if comment and progress_enabled():
         notes = BuildNotes(
             github,
@@ -171,5 +171,5 @@ def await_image(
         timeout=timeout,
         interval=interval,
         progress=progress,
-        on_look=notes or (lambda _job: None),
+        on_look=notes,
     )
