@@ -21,6 +21,19 @@ PUSHED = "b" * 40  # what the fork's author pushed right after the comment
 AT = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture
+def client(ghserver: GitHubServer) -> GitHubClient:
+    return GitHubClient.connect(ghserver.token, ghserver.repo, base_url=ghserver.url)
+
+
+@pytest.fixture
+def env(ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch) -> GitHubServer:
+    """The CLI reads the local server from the environment, as in the workflow."""
+    for name, value in ghserver.env().items():
+        monkeypatch.setenv(name, value)
+    return ghserver
+
+
 def test_a_same_repository_pr_deploys_its_head(
     ghserver: GitHubServer, client: GitHubClient
 ) -> None:
