@@ -58,7 +58,7 @@ def _created_at(comment: dict[str, Any]) -> datetime:
     except ValueError:
         raise InputError(f"the comment's created_at {text[:40]!r} is no ISO 8601 time") from None
     if at.tzinfo is None:
-        raise InputError(f"the comment's created_at {text[:40]!r} has no time zone")
+        raise InputError(f"the comment's created_at {text!r} has no time zone")  # ISO: short
     return at
 
 
@@ -66,7 +66,7 @@ def refresh_from_event(
     number: int,
     event_path: Path,
     *,
-    reply: bool = False,
+    reply: bool,
     github: PrReadsAndReply | None = None,
 ) -> dict[str, Any]:
     """For the workflow's plan job: the commit an ``issue_comment`` event's refresh deploys.

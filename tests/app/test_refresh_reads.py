@@ -124,3 +124,80 @@ def test_a_comment_time_that_is_no_time_is_an_input_error(
     event.write_text(json.dumps(payload), encoding="utf-8")
     assert main(["refresh-commit", "1234", "--event", str(event)]) == 2
     assert "created_at" in capsys.readouterr().err
+
+
+def _answer(tmp_path: Path, capsys: pytest.CaptureFixture[str], payload: object) -> object:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    assert main(["refresh-commit", "1234", "--event", str(event)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_plan_jobs_answers_are_whole(
+    env: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workflow reads these keys (``refresh``, ``sha``, ``reply``): each answer whole."""
+    env.add_pr(1234, head_sha=SEEN, fork=True)
+    env.push(1234, PUSHED)
+    named = _answer(tmp_path, capsys, P.issue_comment("/showtime refresh aaaaaaa", []))
+    assert named == {
+        "refresh": True,
+        "sha": SEEN,
+        "reply": None,
+        "why": "the commit the comment names (aaaaaaa)",
+    }
+    refused = _answer(tmp_path, capsys, P.issue_comment("/showtime refresh", []))
+    assert refused == {
+        "refresh": True,
+        "sha": None,
+        "reply": "This PR comes from a fork and its head may have moved after your comment, "
+        "so nothing was deployed. Review the head `bbbbbbb` and reply "
+        "`/showtime refresh bbbbbbb` to deploy it.",
+    }
+    assert env.comments_of(1234) == []  # without --reply, nothing is posted
+
+
+def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], payload: object) -> str:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    assert main(["refresh-commit", "1234", "--event", str(event)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err.strip()
+
+
+@pytest.mark.parametrize(
+    ("created_at", "said"),
+    [
+        ("yesterday", "the comment's created_at 'yesterday' is no ISO 8601 time"),
+        (
+            "2026-01-15 at half past two in the afternoon, local time",
+            "the comment's created_at '2026-01-15 at half past two in the after' is no ISO "
+            "8601 time",
+        ),
+        (None, "the comment's created_at '' is no ISO 8601 time"),
+        ("2026-01-15T14:30:00", "the comment's created_at '2026-01-15T14:30:00' has no time zone"),
+    ],
+)
+def test_a_comment_time_that_is_no_time_is_named_in_the_error(
+    created_at: str | None,
+    said: str,
+    env: GitHubServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env.add_pr(1234, head_sha=SEEN)
+    payload = P.issue_comment("/showtime refresh", [])
+    payload["comment"]["created_at"] = created_at
+    assert _refused(tmp_path, capsys, payload) == f"showtime-iac: error: {said}"
+
+
+def test_an_event_without_a_comment_is_an_input_error(
+    env: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = P.issue_comment("/showtime refresh", [])
+    del payload["comment"]
+    said = _refused(tmp_path, capsys, payload)
+    assert said == (
+        f"showtime-iac: error: {tmp_path / 'event.json'}: not an issue_comment event (no comment)"
+    )
