@@ -318,3 +318,45 @@ def test_a_task_definitions_containers_env_and_secrets_by_name() -> None:
     assert r.container_secrets("sidecar") == {}
     assert r.container_env("missing") == {} and r.container_secrets("missing") == {}
     assert RenderedResource("t", "n", {}, {}).containers() == []
+
+
+def test_a_shards_listener_arn_has_the_shape_aws_gives_it() -> None:
+    """``listener/app/{name}/{16 hex}/{16 hex}``, as ELBv2 names a listener."""
+    import re
+    from dataclasses import replace
+
+    m = RecordingMocks(REGION, replace(_mocks().shared, load_balancer_shards=(0, 3)))
+    _, state = _new(m, "pulumi:pulumi:StackReference", "shared", {"name": "shared"})
+    arn = state["outputs"]["loadBalancerShards"]["3"]["listenerArn"]
+    assert re.fullmatch(
+        r"arn:aws:elasticloadbalancing:eu-central-1:000000000000:listener/app/showtime-iac-s3/"
+        r"[0-9a-f]{16}/[0-9a-f]{16}",
+        arn,
+    ), arn
+
+
+def test_shard_0_is_the_listener_the_shared_config_names() -> None:
+    from dataclasses import replace
+
+    real = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:listener/app/mine/1/2"
+    m = RecordingMocks(REGION, replace(_mocks().shared, https_listener_arn=real))
+    _, state = _new(m, "pulumi:pulumi:StackReference", "shared", {"name": "shared"})
+    assert state["outputs"]["loadBalancerShards"]["0"]["listenerArn"] == real
+    assert state["outputs"]["httpsListenerArn"] == real
+
+
+def test_a_shared_config_without_a_security_group_answers_the_placeholder() -> None:
+    from dataclasses import replace
+
+    m = RecordingMocks(REGION, replace(_mocks(None).shared, security_group_id=None))
+    _, state = _new(m, "pulumi:pulumi:StackReference", "shared", {"name": "shared"})
+    assert state["outputs"]["securityGroupId"] == "sg-placeholder"
+
+
+def test_a_container_without_an_environment_has_an_empty_one() -> None:
+    import json
+
+    defs = [{"name": "superset", "secrets": [{"name": "K", "valueFrom": "arn:k"}]}]
+    r = RenderedResource("t", "td", {"containerDefinitions": json.dumps(defs)}, {})
+    assert r.container_env() == {}
+    assert r.container_secrets() == {"K": "arn:k"}
