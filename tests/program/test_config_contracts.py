@@ -92,3 +92,86 @@ def test_placeholder_ids_are_refused_for_a_deploy_and_accepted_offline(stack: st
     with pytest.raises(StackConfigError) as err:
         select_program(stack, values)
     assert str(err.value) == PLACEHOLDERS
+
+
+def test_pulumi_ups_entry_refuses_placeholder_ids() -> None:
+    """``__main__`` calls ``main()`` as is: that is a real deploy, so placeholders are refused
+    before any resource is declared (only the offline render passes ``offline=True``)."""
+    from showtime_iac.program import RecordingMocks, _evaluate
+    from showtime_iac.program.config import main
+
+    values = {
+        **SharedConfig.offline_default().to_stack_config(),
+        **SECRETS,
+        **to_stack_config(EnvConfig(pr=7, sha=SHA)),
+    }
+    recorder = RecordingMocks("us-west-2", SharedConfig.offline_default())
+    with pytest.raises(StackConfigError) as err:
+        _evaluate(
+            "pr-7-3f08ba3", SharedConfig.offline_default(), main, config=values, mocks=recorder
+        )
+    assert str(err.value) == PLACEHOLDERS
+    assert recorder.recorded == []
+
+
+def test_the_stack_configs_secrets_are_the_ones_the_secret_holds() -> None:
+    """``select_program`` hands the stack's secret config to the environment: the secret's
+    value is the configured key and password, not the offline placeholders."""
+    import json
+    from typing import Any
+
+    import pulumi
+
+    from showtime_iac.program import RecordingMocks
+
+    class RawSecret(RecordingMocks):
+        """Keeps the secret version's value as sent (the recording redacts it)."""
+
+        sent: Any = None
+
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> Any:
+            if args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
+                self.sent = args.inputs["secretString"]
+            return super().new_resource(args)
+
+    values = {**to_stack_config(EnvConfig(pr=7, sha=SHA)), **REAL_NET, **SECRETS}
+    mocks = RawSecret("us-west-2", SharedConfig.offline_default())
+    evaluate_stack_offline("pr-7-3f08ba3", values, mocks=mocks)
+    # sent as a secret (Pulumi's wire form: {signature: secret, "value": ...})
+    assert set(mocks.sent) == {"4dabf18193072939515e22adb298388d", "value"}
+    assert mocks.sent["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert json.loads(mocks.sent["value"]) == {
+        "ADMIN_PASSWORD": "SEKRIT-pw-0a1b2c3d4e5f",
+        "SUPERSET_SECRET_KEY": "SEKRIT-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    }
+
+
+def test_all_config_gives_every_value_as_text_and_structured_ones_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine's values are text; a structured value (``PULUMI_CONFIG`` is a JSON object)
+    reaches the program as its JSON text, which the config parsers read back."""
+    import contextvars
+
+    from pulumi.runtime import config as runtime_config
+
+    from showtime_iac.program.config import all_config
+
+    monkeypatch.setenv(
+        "PULUMI_CONFIG",
+        '{"showtime-iac:subnetIds": ["subnet-a", "subnet-b"], "showtime-iac:logRetentionDays": 14,'
+        ' "showtime-iac:createCluster": true, "showtime-iac:repo": "octo/superset"}',
+    )
+
+    def read() -> dict[str, str]:
+        runtime_config.set_all_config({"showtime-iac:pr": "7", "aws:region": "eu-west-1"})
+        return all_config()
+
+    assert contextvars.Context().run(read) == {
+        "showtime-iac:subnetIds": '["subnet-a", "subnet-b"]',
+        "showtime-iac:logRetentionDays": "14",
+        "showtime-iac:createCluster": "true",
+        "showtime-iac:repo": "octo/superset",
+        "showtime-iac:pr": "7",
+        "aws:region": "eu-west-1",
+    }

@@ -131,3 +131,72 @@ def test_a_stack_on_shard_2_uses_shard_2s_listener_and_the_shared_stacks_values(
         "arn:aws:iam::000000000000:policy/showtime-iac-task-boundary"
     )
     assert out.outputs["clusterName"] == "superset-ci"
+
+
+@pytest.mark.parametrize("shards", [["2"], [{"listenerArn": "a"}], "2", 2])
+def test_a_shards_output_that_is_no_mapping_is_refused_the_same_way(shards: Any) -> None:
+    with pytest.raises(StackConfigError) as err:
+        _shard_value(shards, 2, "listenerArn", "org/proj/shared")
+    assert str(err.value) == NO_SHARD.format(stack="org/proj/shared")
+
+
+def test_a_shard_the_referenced_shared_stack_lacks_is_refused_naming_that_stack() -> None:
+    import pulumi
+
+    from showtime_iac.core.stack_config import SharedStackRef
+    from showtime_iac.program import RecordingMocks
+    from showtime_iac.program.inputs import shared_inputs
+
+    # the mocked shared stack declares shard 0 only
+    mocks = RecordingMocks("us-west-2", SharedConfig.offline_default(DOMAIN))
+    pulumi.runtime.set_mocks(mocks, preview=False)
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def resolve() -> Any:
+        ref = SharedStackRef("org/proj/shared", DOMAIN)
+        https = shared_inputs(ref, RulePlacement(2, 8)).https
+        assert https is not None
+        return https.listener_arn
+
+    with pytest.raises(StackConfigError) as err:
+        resolve()
+    assert str(err.value) == NO_SHARD.format(stack="org/proj/shared")
+
+
+def test_a_referenced_shared_stack_without_a_boundary_is_refused_naming_that_stack() -> None:
+    import pulumi
+
+    from showtime_iac.core.stack_config import SharedStackRef
+    from showtime_iac.program import RecordingMocks
+    from showtime_iac.program.inputs import shared_inputs
+
+    class BeforeBoundaries(RecordingMocks):
+        def _shared_outputs(self) -> dict[str, Any]:
+            out = super()._shared_outputs()
+            del out["permissionsBoundaryArn"]
+            return out
+
+    pulumi.runtime.set_mocks(
+        BeforeBoundaries("us-west-2", SharedConfig.offline_default()), preview=False
+    )
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def resolve() -> Any:
+        return shared_inputs(SharedStackRef("org/proj/shared")).permissions_boundary()
+
+    with pytest.raises(StackConfigError) as err:
+        resolve()
+    assert str(err.value) == (
+        "the shared stack org/proj/shared exports no permissionsBoundaryArn (a shared stack "
+        "from before permissions boundaries): run its `up` first"
+    )
+
+
+def test_a_plain_https_config_puts_the_rule_at_its_placements_priority() -> None:
+    out = evaluate_offline(CFG, SharedConfig.offline_default(DOMAIN), placement=RulePlacement(0, 8))
+    (rule,) = [r for r in out.resources if r.name == "host-rule"]
+    assert rule.inputs["priority"] == 8
+    assert rule.inputs["listenerArn"] == (
+        "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0"
+    )
+    assert (rule.tags["showtime:alb-shard"], rule.tags["showtime:rule-priority"]) == ("0", "8")

@@ -221,3 +221,28 @@ def test_a_build_context_inside_the_project_is_shown_relative_to_it() -> None:
         '  build: {"context": "relative/ctx"}',
         "  build: just text",
     ]
+
+
+def test_the_https_dry_runs_router_belongs_to_the_prs_repository() -> None:
+    from dataclasses import replace
+
+    d = dry_run(replace(CFG, repo="octo-org/superset-fork"), DOMAIN)
+    assert d.router is not None
+    (rule,) = d.router.resources
+    assert rule.tags == {
+        "showtime:pr": "1234",
+        "showtime:sha": "abc1234",
+        "showtime:repo": "octo-org/superset-fork",
+        "showtime:role": "router",
+    }
+
+
+def test_an_https_dry_run_without_a_router_says_so_in_the_address_line() -> None:
+    from dataclasses import replace
+
+    text = format_dry_run(replace(dry_run(CFG, DOMAIN), router=None))
+    assert "\n\nrouter stack " not in text
+    assert text.rsplit("\n\n", 1)[1] == (
+        "address (HTTPS mode): https://pr-1234.preview.example.org follows 🎯 (router -); "
+        "this SHA alone: https://pr-1234-abc1234.preview.example.org"
+    )

@@ -254,3 +254,80 @@ def test_a_router_refuses_a_config_without_https_or_off_shard_0_without_the_shar
         _router_https(SharedStackRef("shared"), RulePlacement())
     assert str(err.value) == "a router needs showtime-iac:domain (HTTPS mode)"
     assert RouterConfig(7, SHA, TG_ARN).stack == "pr-7-router"
+
+
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+
+
+def _router_stack(placement: RulePlacement, **extra: str) -> Any:
+    from showtime_iac.core.routing import RouterConfig
+
+    values = {
+        **RouterConfig(7, SHA, TG_ARN).to_stack_config(),
+        **placement.to_stack_config(),
+        "showtime-iac:domain": DOMAIN,
+        "showtime-iac:sharedStack": "org/showtime-iac/shared",
+        **extra,
+    }
+    return evaluate_stack_offline("pr-7-router", values)
+
+
+def test_a_router_reads_the_shared_stack_its_config_names() -> None:
+    ref, _rule = _router_stack(RulePlacement(0, 8)).resources
+    assert (ref.type, ref.name) == ("pulumi:pulumi:StackReference", "shared")
+    assert ref.inputs == {"name": "org/showtime-iac/shared"}
+
+
+def test_a_router_on_shard_2_with_a_zone_gets_the_prs_own_alias_record() -> None:
+    """Renaming ``pr-record`` (or ``pr-rule``) would replace it on every live router."""
+    found = {
+        r.name: r
+        for r in _router_stack(
+            RulePlacement(2, 8), **{"showtime-iac:hostedZoneId": ZONE_ID}
+        ).resources
+    }
+    assert set(found) == {"shared", "pr-rule", "pr-record"}
+    record = found["pr-record"]
+    assert record.type == "aws:route53/record:Record"
+    inputs = dict(record.inputs)
+    (alias,) = inputs.pop("aliases")
+    assert inputs == {
+        "zoneId": ZONE_ID,
+        "name": "pr-7.preview.example.org",
+        "type": "A",
+        "allowOverwrite": True,
+    }
+    assert alias["name"].startswith("showtime-iac-s2-")  # shard 2's load balancer
+    assert (alias["zoneId"], alias["evaluateTargetHealth"]) == ("Z1H1FL5HABSF5", False)
+    assert (
+        found["pr-rule"]
+        .inputs["listenerArn"]
+        .startswith(
+            "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/showtime-iac-s2/"
+        )
+    )
+
+
+def test_an_asleep_routers_rule_keeps_its_logical_name() -> None:
+    (rule,) = _router(asleep=True).resources
+    assert (rule.type, rule.name) == ("aws:lb/listenerRule:ListenerRule", "pr-rule")
+
+
+def test_a_plain_router_config_needs_both_the_domain_and_the_listener() -> None:
+    from dataclasses import replace
+
+    import pytest
+
+    from showtime_iac.core.stack_config import SharedConfig, StackConfigError
+    from showtime_iac.program.routing import _router_https
+
+    https = SharedConfig.offline_default(DOMAIN)
+    no_listener = replace(https, https_listener_arn=None)
+    no_domain = replace(https, domain=None)
+    for shared in (no_listener, no_domain):
+        with pytest.raises(StackConfigError) as err:
+            _router_https(shared, RulePlacement())
+        assert str(err.value) == (
+            "a router needs showtime-iac:domain and showtime-iac:httpsListenerArn (or "
+            "showtime-iac:sharedStack)"
+        )

@@ -208,3 +208,55 @@ def test_configured_arns_and_urls_are_used_as_given() -> None:
         "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci"
     )
     assert outputs["permissionsBoundaryArn"] == "arn:aws:iam::123456789012:policy/our-boundary"
+
+
+def _lifecycle_dependencies(shared: SharedConfig) -> tuple[str, ...]:
+    from showtime_iac.program import RecordingMocks, _evaluate, declare_shared
+
+    mocks = RecordingMocks(shared.region, shared)
+    _evaluate("shared", shared, lambda: declare_shared(shared), mocks=mocks)
+    return mocks.dependencies[("aws:ecr/lifecyclePolicy:LifecyclePolicy", "ecr-lifecycle")]
+
+
+def test_the_lifecycle_policy_waits_for_the_repository_the_stack_creates() -> None:
+    """It names the repository by its name only: without the dependency a first `up` puts the
+    policy on a repository that does not exist yet."""
+    assert _lifecycle_dependencies(CREATE_ALL) == (
+        "urn:pulumi:shared::showtime-iac::pulumi:pulumi:Stack$aws:ecr/repository:Repository::"
+        "ecr-repository",
+    )
+    assert _lifecycle_dependencies(EXISTING) == ()  # an existing repository: nothing to wait for
+
+
+def test_the_stack_exports_exactly_what_environments_read() -> None:
+    """What ``pulumi up`` of the shared stack exports (the StackReference's outputs), as the
+    real entry point declares it from the stack config."""
+    from showtime_iac.program import evaluate_stack_offline
+
+    out = evaluate_stack_offline("shared", EXISTING.to_stack_config())
+    assert out.outputs == {
+        "region": "us-west-2",
+        "clusterName": "superset-ci",
+        "clusterArn": "arn:aws:ecs:us-west-2:000000000000:cluster/superset-ci",
+        "ecrRepositoryName": "superset-ci",
+        "ecrRepositoryUrl": REPO_URL,
+        "permissionsBoundaryArn": BOUNDARY,
+        "securityGroupId": "sg-0123456789abcdef0",
+        "subnetIds": ["subnet-0123456789abcdef0"],
+        "logRetentionDays": 7,
+    }
+
+
+def test_offline_a_config_without_the_ids_exports_them_empty_never_made_up() -> None:
+    """A real `up` refuses such a config (``require_deployable``); the offline render shows
+    the ids the config lacks as empty, not as an invented value."""
+    no_group = replace(EXISTING, security_group_id=None)
+    assert _render(no_group)[1]["securityGroupId"] == ""
+    https = replace(
+        no_group,
+        domain="preview.example.org",
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/0a1b2c3d",
+        subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
+    )
+    outputs = _render(https)[1]
+    assert (outputs["securityGroupId"], outputs["vpcId"], outputs["hostedZoneId"]) == ("", "", "")
