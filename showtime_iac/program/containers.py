@@ -147,7 +147,7 @@ exec gunicorn --bind "0.0.0.0:$SUPERSET_PORT" --workers "$SERVER_WORKER_AMOUNT" 
 """
 
 
-def container_environment(cfg: EnvConfig, behind_proxy: bool = False) -> list[dict[str, str]]:
+def container_environment(cfg: EnvConfig, behind_proxy: bool) -> list[dict[str, str]]:
     """The Superset container's plain environment (no secret is ever here). ``behind_proxy``:
     HTTPS mode, the load balancer in front (:data:`PROXY_CONFIG`)."""
     spec = SIZE_SPECS[cfg.size]
@@ -182,7 +182,7 @@ def container_definitions(
     log_group: pulumi.Input[str],
     region: Any,
     secret_arn: pulumi.Input[str],
-    behind_proxy: bool = False,
+    behind_proxy: bool,
 ) -> pulumi.Output[str]:
     names = resource_names(cfg.pr, cfg.sha)
 
