@@ -213,7 +213,6 @@ def evaluate_offline(
     cfg: EnvConfig,
     shared: SharedConfig | SharedStackRef | None = None,
     build: BuildConfig | None = None,
-    secrets: EnvSecrets | None = None,
     placement: RulePlacement | None = None,
 ) -> OfflineRender:
     """Evaluate one environment stack's real program under mocks: resources and outputs.
@@ -221,19 +220,18 @@ def evaluate_offline(
     ``shared`` defaults to :meth:`SharedConfig.offline_default` (the original's cluster and
     ECR repository ``superset-ci`` in us-west-2, placeholder subnets and security group). A
     :class:`SharedStackRef` is answered by the mocks with the offline default's values (in
-    HTTPS mode when it names a domain). ``secrets`` default to clear placeholders.
+    HTTPS mode when it names a domain). The secrets are clear placeholders.
     """
     if isinstance(shared, SharedConfig):
         values = shared
     else:
         values = SharedConfig.offline_default(shared.domain if shared else None)
     source: SharedConfig | SharedStackRef = shared if shared is not None else values
-    used = secrets or OFFLINE_SECRETS
 
     def program() -> Mapping[str, pulumi.Output[Any]]:
-        return declare_environment(cfg, source, build, used, placement).outputs
+        return declare_environment(cfg, source, build, OFFLINE_SECRETS, placement).outputs
 
-    return _evaluate(cfg.stack, values, program, placeholder_secrets=used.placeholder)
+    return _evaluate(cfg.stack, values, program, placeholder_secrets=True)
 
 
 def evaluate_router_offline(
@@ -265,7 +263,7 @@ def evaluate_stack_offline(
         shared = SharedConfig.offline_default()  # main() reports the error itself
     if shared.domain is None and values.get("showtime-iac:domain"):
         shared = SharedConfig.offline_default(values["showtime-iac:domain"])
-    shared = _with_shard_of(stack, values, shared)
+    shared = _with_shard_of(values, shared)
     secrets = EnvSecrets.from_stack_config(values, offline=True)
     return _evaluate(
         stack,
@@ -277,10 +275,9 @@ def evaluate_stack_offline(
     )
 
 
-def _with_shard_of(stack: str, values: Mapping[str, str], shared: SharedConfig) -> SharedConfig:
-    """The mocked shared stack declares the load-balancer shard the stack's config names."""
-    if stack == "shared":
-        return shared
+def _with_shard_of(values: Mapping[str, str], shared: SharedConfig) -> SharedConfig:
+    """The mocked shared stack declares the load-balancer shard the stack's config names (a
+    shared stack's config names none: shard 0, which it always declares)."""
     try:
         shard = RulePlacement.from_stack_config(values).shard
     except ShardError:

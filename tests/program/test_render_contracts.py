@@ -112,3 +112,70 @@ def test_a_render_that_raises_inside_an_apply_leaves_the_next_render_working() -
         ("pulumi:pulumi:StackReference", "shared"),
         ("aws:lb/listenerRule:ListenerRule", "pr-rule"),
     ]
+
+
+def test_the_shared_stack_with_no_secrets_in_its_config_has_no_secret_warning() -> None:
+    """The shared stack holds no environment's secrets, so none is a placeholder."""
+    values = {**to_stack_config(CFG), **REAL_NET}
+    shared_values = {k: v for k, v in values.items() if k != "showtime-iac:pr"}
+    assert evaluate_stack_offline("shared", shared_values).warnings == (ACCOUNT,)
+
+
+def test_an_environment_config_the_shared_parser_refuses_renders_against_the_domain() -> None:
+    """An environment stack reads the shared stack through its reference: a shared-level value
+    in its own config that the shared parser refuses (``subnetIds`` not JSON) is not its
+    concern, and the mocked shared stack still answers in HTTPS mode for its domain."""
+    values = {
+        **to_stack_config(CFG),
+        "showtime-iac:domain": DOMAIN,
+        "showtime-iac:sharedStack": "shared",
+        "showtime-iac:subnetIds": "nope",
+    }
+    out = evaluate_stack_offline(CFG.stack, values)
+    assert (out.outputs["addressMode"], out.outputs["url"]) == (
+        "https",
+        "https://pr-7-3f08ba3.preview.example.org",
+    )
+    (rule,) = [r for r in out.resources if r.name == "host-rule"]
+    assert rule.inputs["listenerArn"] == (
+        "arn:aws:elasticloadbalancing:us-west-2:000000000000:listener/app/placeholder/0/0"
+    )
+
+
+def test_a_config_the_program_refuses_is_its_own_error() -> None:
+    import pytest
+
+    from showtime_iac.core.stack_config import StackConfigError
+
+    values = {**to_stack_config(CFG), **REAL_NET, "showtime-iac:albCount": "2"}
+    with pytest.raises(StackConfigError) as err:
+        evaluate_stack_offline(CFG.stack, values)
+    assert str(err.value).startswith(
+        "unknown config key 'showtime-iac:albCount': known keys are adminPassword, "
+    )
+
+
+def test_the_callers_mocks_record_the_render() -> None:
+    from showtime_iac.core.stack_config import SharedConfig
+    from showtime_iac.program import RecordingMocks
+
+    mocks = RecordingMocks("us-west-2", SharedConfig.offline_default())
+    out = evaluate_stack_offline(
+        CFG.stack, {**to_stack_config(CFG), **REAL_NET, **SECRETS}, mocks=mocks
+    )
+    recorded = sorted((r.type, r.name) for r in mocks.recorded)
+    assert recorded == sorted((r.type, r.name) for r in out.resources)
+    assert len(out.resources) == 8
+
+
+def test_a_router_without_a_shared_stack_is_refused_for_want_of_a_domain() -> None:
+    import pytest
+
+    from showtime_iac.core.stack_config import StackConfigError
+
+    with pytest.raises(StackConfigError) as err:
+        evaluate_router_offline(RouterConfig(7, SHA, TG))
+    assert str(err.value) == (
+        "a router needs showtime-iac:domain and showtime-iac:httpsListenerArn "
+        "(or showtime-iac:sharedStack)"
+    )
