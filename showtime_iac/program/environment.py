@@ -114,11 +114,11 @@ def _image(
         build=docker.DockerBuildArgsDict(
             context=build_context(b.context),
             platform=b.platform,
-            **({"dockerfile": b.dockerfile} if b.dockerfile else {}),
-            **({"target": b.target} if b.target else {}),
+            dockerfile=b.dockerfile,  # None: not sent (Pulumi drops unset inputs)
+            target=b.target,
         ),
         registry=docker.RegistryArgsDict(
-            server=repo_url.apply(lambda u: u.split("/", 1)[0]),
+            server=repo_url.apply(lambda u: u.partition("/")[0]),
             username=token.user_name,
             password=pulumi.Output.secret(token.password),
         ),

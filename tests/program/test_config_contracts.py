@@ -83,6 +83,21 @@ def test_an_environment_stack_builds_with_its_configured_build() -> None:
     }
 
 
+def test_a_build_without_a_dockerfile_or_target_sends_neither() -> None:
+    """The provider's defaults apply (``Dockerfile`` in the context, the last stage): no
+    empty value is sent in their place."""
+    build = BuildConfig(context="/abs/superset", target=None)
+    values = {
+        **to_stack_config(EnvConfig(pr=7, sha=SHA)),
+        **REAL_NET,
+        **SECRETS,
+        **build.to_stack_config(),
+    }
+    out = evaluate_stack_offline("pr-7-3f08ba3", values)
+    (image,) = [r for r in out.resources if r.name == "image"]
+    assert image.inputs["build"] == {"context": "/abs/superset", "platform": "linux/amd64"}
+
+
 @pytest.mark.parametrize("stack", ["shared", "pr-7-3f08ba3"])
 def test_placeholder_ids_are_refused_for_a_deploy_and_accepted_offline(stack: str) -> None:
     values = {**SharedConfig.offline_default().to_stack_config(), **SECRETS}

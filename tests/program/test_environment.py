@@ -505,3 +505,24 @@ def test_the_project_root_is_the_nearest_directory_up_with_a_pulumi_yaml(tmp_pat
     assert project_root(deep) == tmp_path / "a"
     assert build_context("ctx", deep) == str(tmp_path / "a" / "ctx")
     assert build_context("~/ctx", deep) == str(Path("~/ctx").expanduser())
+
+
+def test_the_engines_root_directory_wins_when_it_holds_the_pulumi_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``pulumi up`` the engine names the project's directory: it wins over the search
+    from the working directory, unless it holds no ``Pulumi.yaml`` (the mocks make one up)."""
+    import pulumi
+
+    from showtime_iac.program.environment import project_root
+
+    engine_root, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    engine_root.mkdir()
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "Pulumi.yaml").write_text("name: other\n", encoding="utf-8")
+    monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(engine_root))
+    assert project_root(elsewhere / "deep") == elsewhere  # no Pulumi.yaml at the engine's root
+    (engine_root / "pulumi.yaml").write_text("name: wrong-case\n", encoding="utf-8")
+    assert project_root(elsewhere / "deep") == elsewhere
+    (engine_root / "Pulumi.yaml").write_text("name: showtime-iac\n", encoding="utf-8")
+    assert project_root(elsewhere / "deep") == engine_root
