@@ -121,6 +121,10 @@ def wait_for_image(
         sleep(interval)
 
 
+def _no_notes(_job: JobState | None) -> None:
+    """``on_look`` without ``--comment``: the wait writes no note."""
+
+
 def await_image(
     pr: int,
     sha: str,
@@ -151,7 +155,7 @@ def await_image(
         raise InputError("image wait reads the run's jobs: set GITHUB_TOKEN")
     github = wiring.open_github(settings, repo)
     aws = None if job_only else wiring.open_aws(settings)
-    notes: Callable[[JobState | None], None] = lambda _job: None
+    notes: Callable[[JobState | None], None] = _no_notes
     if comment and progress_enabled():
         notes = BuildNotes(
             github,
