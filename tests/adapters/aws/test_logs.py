@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from datetime import UTC, datetime
 
 import pytest
 
 from showtime_iac.adapters import aws
 from showtime_iac.adapters.aws import LogsNotFoundError, redact
-from showtime_iac.cli import main
 from showtime_iac.core.model import resource_names
-from tests.adapters.aws.support import SHA1, SHA2
+from tests.adapters.aws.support import SHA1
 from tests.doubles import World
 
 SECRET_LINES = [
@@ -58,31 +56,6 @@ def test_tail_logs_reads_the_last_lines_redacted(world: World) -> None:
 def test_tail_logs_of_a_missing_environment(world: World) -> None:
     with pytest.raises(LogsNotFoundError, match="never deployed or is already destroyed"):
         aws.tail_logs(world.c.logs, 8, SHA1, 10)
-
-
-def test_logs_cli_json_and_latest_sha(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    put_logs(world, 7, SHA1, ["old environment"], "superset/superset/a", now_ms() - 600_000)
-    put_logs(world, 7, SHA2, SECRET_LINES, "superset/superset/b", now_ms())
-    assert main(["logs", "7", "--sha", SHA1[:10], "--tail", "5", "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert doc["log_group"] == "/showtime/pr-7-aaaaaaa"
-    assert [x["message"] for x in doc["lines"]] == ["old environment"]
-    assert main(["logs", "7", "-n", "2"]) == 0  # no --sha: the newest environment
-    out = capsys.readouterr().out
-    assert out.splitlines()[0] == "# /showtime/pr-7-bbbbbbb (last 2 lines, redacted)"
-    assert "hunter2" not in out and out.rstrip().endswith("Init done")
-
-
-def test_logs_cli_input_errors(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["logs", "7", "--sha", "not-a-sha"]) == 2
-    assert "invalid commit SHA" in capsys.readouterr().err
-    assert main(["logs", "7"]) == 2
-    assert (
-        "PR #7 has no environment logs: pass --sha SHA, or check that the environment was "
-        "deployed" in capsys.readouterr().err
-    )
-    assert main(["logs", "7", "--sha", SHA1]) == 1
-    assert "never deployed" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
