@@ -287,3 +287,25 @@ def test_no_secret_value_is_ever_written_into_the_command() -> None:
     assert "offline-placeholder" not in script
     for value in (SECRET_KEY, PASSWORD):
         assert value not in script
+
+
+def test_the_redis_sidecar_is_essential_with_a_soft_memory_reservation() -> None:
+    """The sidecar written out: the task stops if Redis stops (Superset's caches need it), and
+    256 MiB of the task's memory are reserved for it (a soft limit: it may use more)."""
+    td = by_type(render_offline(cfg_of(cache_redis=True)))[TASK_DEF]
+    (redis,) = [c for c in td.containers() if c["name"] == "redis"]
+    assert redis == {
+        "name": "redis",
+        "image": "public.ecr.aws/docker/library/redis:7-alpine",
+        "essential": True,
+        "memoryReservation": 256,
+        "portMappings": [{"containerPort": 6379, "protocol": "tcp"}],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": "/showtime/pr-1234-abc1234",
+                "awslogs-region": "us-west-2",
+                "awslogs-stream-prefix": "redis",
+            },
+        },
+    }

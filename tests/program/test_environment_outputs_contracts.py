@@ -71,3 +71,41 @@ def test_a_full_stack_exports_its_service_task_definition_image_and_addresses(
     }
     expected = {**FULL, **(https if domain else {"addressMode": "public-ip"})}
     assert _outputs(domain, prepared=False) == expected
+
+
+def test_a_prepared_stacks_exports_are_the_stacks_outputs() -> None:
+    """What ``pulumi up`` runs (``main``): the prepared stack's outputs are exported, values
+    and all, so ``sync`` and ``status`` read them back from the stack."""
+    from showtime_iac.core.stack_config import to_stack_config
+    from showtime_iac.program import evaluate_stack_offline
+    from tests.program.helpers import REAL_NET, SECRETS
+
+    cfg = EnvConfig(pr=7, sha=SHA, prepared=True)
+    values = {**to_stack_config(cfg), **REAL_NET, **SECRETS}
+    assert evaluate_stack_offline(cfg.stack, values).outputs == {
+        **COMMON,
+        "prepared": True,
+        "addressMode": "public-ip",
+    }
+
+
+def test_a_built_image_is_returned_to_the_caller() -> None:
+    """Without a prebuilt image the environment builds one, and ``EnvResources.image`` is that
+    build (a prebuilt image has none: covered where the service is)."""
+    from typing import Any
+
+    from showtime_iac.program import _evaluate, declare_environment
+
+    shared = SharedConfig.offline_default()
+    cfg = EnvConfig(pr=7, sha=SHA)
+
+    def program() -> dict[str, Any]:
+        env = declare_environment(cfg, shared)
+        assert env.image is not None
+        return {"image": env.image.urn, "imageName": env.image.image_name}
+
+    assert _evaluate(cfg.stack, shared, program).outputs == {
+        "image": "urn:pulumi:pr-7-3f08ba3::showtime-iac::pulumi:pulumi:Stack$"
+        "docker:index/image:Image::image",
+        "imageName": "000000000000.dkr.ecr.us-west-2.amazonaws.com/superset-ci:sti-pr-7-3f08ba3",
+    }

@@ -360,3 +360,76 @@ def test_a_container_without_an_environment_has_an_empty_one() -> None:
     r = RenderedResource("t", "td", {"containerDefinitions": json.dumps(defs)}, {})
     assert r.container_env() == {}
     assert r.container_secrets() == {"K": "arn:k"}
+
+
+def test_lookups_without_a_name_answer_with_empty_names() -> None:
+    """Pulumi leaves an unset argument out: the answer's name and id are then empty."""
+    assert _call("aws:ecr/getRepository:getRepository", {}) == {
+        "id": "",
+        "name": "",
+        "arn": "arn:aws:ecr:eu-central-1:000000000000:repository/",
+        "registryId": "000000000000",
+        "repositoryUrl": f"{REGISTRY}/",
+    }
+    assert _call("aws:ecs/getCluster:getCluster", {}) == {
+        "id": "",
+        "clusterName": "",
+        "arn": "arn:aws:ecs:eu-central-1:000000000000:cluster/",
+    }
+
+
+def test_an_images_repo_digest_keeps_a_registry_port_and_drops_only_the_tag() -> None:
+    import re
+
+    _, state = _new(
+        _mocks(), "docker:index/image:Image", "img", {"imageName": "localhost:5000/repo:tag"}
+    )
+    assert re.fullmatch(r"localhost:5000/repo@sha256:[0-9a-f]{64}", state["repoDigest"]), state
+    assert state["baseImageName"] == "localhost:5000/repo:tag"
+
+
+def test_an_image_without_a_name_gets_an_empty_one() -> None:
+    import re
+
+    _, state = _new(_mocks(), "docker:index/image:Image", "img", {})
+    assert re.fullmatch(r"@sha256:[0-9a-f]{64}", state["repoDigest"]), state
+    assert state["baseImageName"] == ""
+
+
+def test_a_certificate_without_a_domain_validates_an_empty_one() -> None:
+    import re
+
+    _, state = _new(_mocks(), "aws:acm/certificate:Certificate", "c", {})
+    [option] = state["domainValidationOptions"]
+    assert option["domainName"] == ""
+    assert re.fullmatch(r"_[0-9a-f]{32}\.", option["resourceRecordName"]), option
+    assert re.fullmatch(r"_[0-9a-f]{32}\.acm-validations\.aws\.", option["resourceRecordValue"])
+
+
+def test_listener_and_listener_rule_arns_have_the_shape_elbv2_gives_them() -> None:
+    import re
+
+    elb = "arn:aws:elasticloadbalancing:eu-central-1:000000000000:"
+    _, listener = _new(_mocks(), "aws:lb/listener:Listener", "https", {"port": 443})
+    assert re.fullmatch(
+        re.escape(elb) + r"listener/app/mock/[0-9a-f]{16}/[0-9a-f]{16}", listener["arn"]
+    ), listener
+    _, rule = _new(_mocks(), "aws:lb/listenerRule:ListenerRule", "rule", {"priority": 7})
+    assert re.fullmatch(
+        re.escape(elb) + r"listener-rule/app/mock/[0-9a-f]{16}/[0-9a-f]{16}/[0-9a-f]{16}",
+        rule["arn"],
+    ), rule
+
+
+def test_a_records_fqdn_is_its_name_without_only_the_trailing_dot() -> None:
+    typ = "aws:route53/record:Record"
+    _, state = _new(_mocks(), typ, "rec", {"name": "PR-42.PREVIEW.EXAMPLE.MX."})
+    assert state["fqdn"] == "PR-42.PREVIEW.EXAMPLE.MX"
+    _, nameless = _new(_mocks(), typ, "rec", {})
+    assert nameless["fqdn"] == ""
+
+
+def test_a_certificate_validation_without_a_certificate_answers_an_empty_arn() -> None:
+    typ = "aws:acm/certificateValidation:CertificateValidation"
+    _, state = _new(_mocks(), typ, "cv", {})
+    assert state == {"certificateArn": "", "arn": "arn:aws:mock:eu-central-1:000000000000:cv"}

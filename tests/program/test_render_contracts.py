@@ -179,3 +179,35 @@ def test_a_router_without_a_shared_stack_is_refused_for_want_of_a_domain() -> No
         "a router needs showtime-iac:domain and showtime-iac:httpsListenerArn "
         "(or showtime-iac:sharedStack)"
     )
+
+
+def test_a_render_is_an_update_of_the_config_given_leaving_the_loop_policy_as_it_was() -> None:
+    """The program runs as ``pulumi up`` runs it (not a preview: ``is_dry_run()`` is False),
+    ``pulumi.Config`` reads the config passed, a program that only exports has its exports as
+    the outputs, and the process's asyncio event-loop policy is the same object afterwards."""
+    import asyncio
+
+    import pulumi
+
+    from showtime_iac.core.stack_config import SharedConfig
+    from showtime_iac.program import _evaluate
+
+    seen: dict[str, object] = {}
+
+    def program() -> None:
+        seen["dry_run"] = pulumi.runtime.is_dry_run()
+        config = pulumi.Config("showtime-iac")
+        seen["size"] = config.get("size")
+        seen["missing"] = config.get("missing")
+        pulumi.export("size", config.require("size"))
+
+    before = asyncio.get_event_loop_policy()
+    out = _evaluate(
+        "pr-7-abc1234",
+        SharedConfig.offline_default(),
+        program,
+        config={"showtime-iac:size": "small"},
+    )
+    assert asyncio.get_event_loop_policy() is before
+    assert seen == {"dry_run": False, "size": "small", "missing": None}
+    assert out.outputs == {"size": "small"}
