@@ -155,6 +155,12 @@ def test_the_stack_configs_secrets_are_the_ones_the_secret_holds() -> None:
     # sent as a secret (Pulumi's wire form: {signature: secret, "value": ...})
     assert set(mocks.sent) == {"4dabf18193072939515e22adb298388d", "value"}
     assert mocks.sent["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    # the text itself, keys sorted: another order would be a new secret version (an update)
+    # on every existing stack after an upgrade
+    assert mocks.sent["value"] == (
+        '{"ADMIN_PASSWORD": "SEKRIT-pw-0a1b2c3d4e5f", '
+        '"SUPERSET_SECRET_KEY": "SEKRIT-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0"}'
+    )
     assert json.loads(mocks.sent["value"]) == {
         "ADMIN_PASSWORD": "SEKRIT-pw-0a1b2c3d4e5f",
         "SUPERSET_SECRET_KEY": "SEKRIT-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0",
