@@ -59,3 +59,12 @@ def test_a_failing_git_is_not_trusted_even_if_it_prints(
     with pytest.raises(InputError) as err:
         resolve_ref("no-such-branch", {})
     assert str(err.value) == NOT_FOUND
+
+
+def test_a_long_ref_that_is_not_a_branch_name_is_cut_at_60_characters() -> None:
+    ref = "a.." + "b" * 67  # 70 characters, ".." is never in a branch name
+    with pytest.raises(InputError) as err:
+        resolve_ref(ref, {})
+    assert str(err.value) == (
+        "--ref 'a..bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' is not a branch name"
+    )
