@@ -8,7 +8,10 @@ because an install step went missing. Any marker named there counts.
 
 from __future__ import annotations
 
+import locale
 import os
+import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -19,6 +22,19 @@ settings.register_profile("showtime", deadline=None)
 settings.load_profile("showtime")
 
 pytest_plugins = ["tests.github_api_server", "tests.motoserver", "tests.registry_server"]
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """This process's locale encoding is ASCII (the C locale, UTF-8 mode off), as on a bare
+    runner: a file read or written without naming its encoding cannot hold "café"."""
+    assert not sys.flags.utf8_mode
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 def _required() -> frozenset[str]:

@@ -6,11 +6,9 @@ with its titles as they are, is itself an input)."""
 from __future__ import annotations
 
 import json
-import locale
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,19 +61,6 @@ def test_the_cards_file_is_read_as_utf8_under_an_ascii_locale(tmp_path: Path) ->
 
 
 # ------------------------------------------------ the files written and the live page (issue 29)
-
-
-@pytest.fixture
-def ascii_locale() -> Iterator[None]:
-    """This process's locale encoding is ASCII (the C locale, UTF-8 mode off), as on a bare
-    runner: a file written without naming its encoding cannot hold "café"."""
-    assert not sys.flags.utf8_mode
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 EXPECTED_JSON = """\

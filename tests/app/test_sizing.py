@@ -59,3 +59,11 @@ def test_a_sleeping_stack_is_priced_asleep(
     )
     [s] = size_of([StackInfo("pr-1-abc1234", 1, "abc1234")], tmp_path, "large", FargatePrices())
     assert (s.size, s.assumed, s.sleeping, s.hourly_cost) == ("small", False, sleeping, cost)
+
+
+@pytest.mark.usefixtures("ascii_locale")
+def test_a_stack_config_is_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """``up`` writes the stack config in UTF-8 (a requester or a comment may not be ASCII)."""
+    path = tmp_path / "Pulumi.pr-1-abcdef0.yaml"
+    path.write_text("# für café 🎪\nconfig:\n  showtime-iac:size: large\n", encoding="utf-8")
+    assert read_stack_size(path) == "large"
