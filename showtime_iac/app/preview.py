@@ -75,35 +75,36 @@ def render_offline(cfg: EnvConfig, reason: str, policy: Policy | None = None) ->
     from showtime_iac.settings import Settings
 
     policy = policy or Policy()
-    if cfg.created is None:  # so the tags show the real expiry, as a deploy now would
-        cfg = replace(cfg, created=datetime.now(UTC))  # the labels and tags keep the minute
-    if cfg.max_age_at is None and cfg.pr != BASELINE_PR and cfg.created is not None:
-        cfg = replace(cfg, max_age_at=cfg.created + policy.max_age)  # what `up` records
+    # so the tags show the real expiry, as a deploy now would (labels and tags keep the minute)
+    created = cfg.created or datetime.now(UTC)
+    cfg = replace(cfg, created=created)
+    if cfg.max_age_at is None and cfg.pr != BASELINE_PR:
+        cfg = replace(cfg, max_age_at=created + policy.max_age)  # what `up` records
     domain = Settings.from_env().domain
     d = program.dry_run(cfg, domain)
     address = (
         d.url.removeprefix("https://") if d.mode == "https" else healthy_address(cfg.pr, 8080, None)
     )
-    claim, final = label_changes(cfg, policy, address)
+    claim, final = label_changes(cfg, created, policy, address)
     extra = {k: v for k, v in d.to_json().items() if k != "warnings"}
     text = program.format_dry_run(d)
     return OfflineRender(cfg, reason, d.env.resources, text, claim, final, d.warnings, extra)
 
 
 def label_changes(
-    cfg: EnvConfig, policy: Policy | None = None, address: str | None = None
+    cfg: EnvConfig, now: datetime, policy: Policy, address: str
 ) -> tuple[L.LabelDiff, L.LabelDiff]:
-    """The claim and final label diffs the planner gives for this config on a bare PR (the
-    final one with the 🌐 label of ``address``), under ``policy`` with this ``up``'s TTL."""
+    """The claim and final label diffs the planner gives for this config on a bare PR at
+    ``now`` (the final one with the 🌐 label of ``address``), under ``policy`` with this
+    ``up``'s TTL."""
     from showtime_iac.core.model import Event, PrInfo
     from showtime_iac.core.planner import after_healthy, decide
 
     if cfg.pr == BASELINE_PR:  # the baseline has no PR, so no labels
         return L.LabelDiff(), L.LabelDiff()
-    now = cfg.created or datetime.now(UTC)
     actor = cfg.requester if cfg.requester != "unknown" else ""
     event = Event(name="cli", action="start", actor=actor)
     pr = PrInfo(number=cfg.pr, state="open", head_sha=cfg.sha)
-    policy = replace(policy or Policy(), default_ttl=cfg.ttl)  # the TTL this `up` asks for
+    policy = replace(policy, default_ttl=cfg.ttl)  # the TTL this `up` asks for
     plan = after_healthy(decide(event, pr, now, policy), (), address)
     return plan.label_diff, plan.after_healthy or L.LabelDiff()
