@@ -1,6 +1,7 @@
-"""Contracts of ``showtime_iac.app.baseline.resolve_ref`` (issue 29): the GitHub API is asked
-only with both GITHUB_TOKEN and GITHUB_REPOSITORY (else git is), a git that fails or cannot
-run is never trusted, and the one line an operator gets when no tip is found."""
+"""Contracts of ``showtime_iac.app.baseline`` (issue 29): ``resolve_ref`` asks the GitHub API
+only with both GITHUB_TOKEN and GITHUB_REPOSITORY (else git), never trusts a git that fails or
+cannot run, and gives one line when no tip is found; ``target``'s two lines for a PR and a
+``--ref`` both or neither, and its lookup hook, run only when no SHA is given."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from showtime_iac.app.baseline import resolve_ref
+from showtime_iac.app.baseline import resolve_ref, target
 from showtime_iac.core.model import InputError
 from tests.app.test_baseline import clone  # noqa: F401  (fixture)
 
@@ -68,3 +69,32 @@ def test_a_long_ref_that_is_not_a_branch_name_is_cut_at_60_characters() -> None:
     assert str(err.value) == (
         "--ref 'a..bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' is not a branch name"
     )
+
+
+# --------------------------------------------------------------------------- target
+
+SHA = "abc1234def5678abc1234def5678abc1234def56"
+
+
+def test_neither_a_pr_nor_a_ref_is_the_documented_line() -> None:
+    with pytest.raises(InputError) as err:
+        target(None, None, SHA, {})
+    assert str(err.value) == "give a PR number or --ref BRANCH (the baseline)"
+
+
+def test_a_pr_and_a_ref_is_the_documented_line() -> None:
+    with pytest.raises(InputError) as err:
+        target(12, "master", SHA, {})
+    assert str(err.value) == "give a PR number or --ref BRANCH (the baseline), not both"
+
+
+def test_the_lookup_hook_runs_only_when_the_tip_is_looked_up() -> None:
+    """``before_lookup`` runs before a branch's tip is looked up: never with ``--sha``; and
+    without a hook the tip is looked up all the same."""
+    calls: list[str] = []
+    env = {"GITHUB_SHA": "f" * 40, "GITHUB_REF_NAME": "master"}
+    assert target(None, "master", SHA, env, lambda: calls.append("hook")) == (0, SHA)
+    assert calls == []
+    assert target(None, "master", None, env, lambda: calls.append("hook")) == (0, "f" * 40)
+    assert calls == ["hook"]
+    assert target(None, "master", None, env) == (0, "f" * 40)
