@@ -32,6 +32,7 @@ def run(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     stacks: FakeStacks,
+    *args: str,
 ) -> tuple[int, dict[str, Any]]:
     """PR 1 expired (its teardown is due), PR 2 fresh."""
     ghserver.add_pr(1, head_sha=sha(1), labels=env_labels(1, age=timedelta(days=3), ttl="24h"))
@@ -41,7 +42,7 @@ def run(
     (tmp_path / "showtime.toml").write_text('warn_before = "0s"\nmax_age = "60d"\n')
     use_doubles(monkeypatch, stacks, FakeLive())
     capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans"])
+    rc = main(["cleanup", "--json", "--no-orphans", *args])
     return rc, json.loads(capsys.readouterr().out)
 
 
@@ -98,3 +99,24 @@ def test_a_queued_start_keeps_the_labels_it_wrote(
     defs = gh.label_definitions()
     assert [n for n in labels if n not in defs] == []
     assert "🎪 0000003 🚦 running" not in doc["pruned_labels"]
+
+
+def test_a_dry_run_previews_the_prune_of_the_labels_its_teardowns_would_free(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """PR 1's teardown would take its labels off, so the preview lists their definitions;
+    PR 2's environment stays and so do its. Nothing is deleted."""
+    stacks = FakeStacks()
+    rc, doc = run(ghserver, monkeypatch, tmp_path, capsys, stacks, "--dry-run")
+    assert rc == 0
+    # the labels as the server holds them (the dry run changed none)
+    labels = ghserver.labels_of(1)
+    assert len(labels) == 5 and all("0000001" in n for n in labels)  # status, 🎯, 📅, ⌛, 👤
+    assert sorted(doc["pruned_labels"]) == sorted(labels)
+    assert stacks.destroyed == []
+    assert sorted(ghserver.label_definitions()) == sorted(
+        ghserver.labels_of(1) + ghserver.labels_of(2)
+    )

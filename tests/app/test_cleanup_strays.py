@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
+from showtime_iac.app.cleanup import sweep
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
+from showtime_iac.core.model import PrInfo
+from showtime_iac.core.plan import StackOp
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
 from tests.github_api_server import GitHubServer
 
@@ -158,3 +161,44 @@ def test_a_failed_stray_destroy_is_reported_and_the_labels_stay(
             "reason": "pr-5-def5678: RuntimeError: engine exited 255",
         }
     ]
+
+
+def test_a_dry_runs_label_prune_keeps_the_labels_of_a_pr_whose_stray_it_would_sweep(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The sweep leaves the PR's environment serving, so its labels stay in use: the
+    preview prunes none of them."""
+    rc, doc = cleanup(
+        ghserver, monkeypatch, tmp_path, capsys, FakeStacks(), serving_labels(), "--dry-run"
+    )
+    assert rc == 0
+    assert doc["pruned_labels"] == []
+
+
+def test_the_sweeps_plan_destroys_each_stray_by_its_own_sha_and_carries_the_label_warnings() -> (
+    None
+):
+    """The plan itself (what ``plan``/``cleanup --json`` rows are built from): one destroy per
+    unreferenced stack, under that stack's SHA, every stray named in the reason, and the
+    warnings the PR's labels raised kept with it."""
+    labels = (*serving_labels(), "🎪 abc1234 ⌛ 48h")
+    pr = PrInfo(number=5, state="open", head_sha=SERVING, labels=labels)
+    names = ["pr-5-abc1234", "pr-5-def5678", "pr-5-0a1b2c3", "pr-6-def5678"]
+    [item] = sweep([pr], names, datetime.now(UTC))
+    assert item.plan.intent == "sweep"
+    assert item.plan.stacks == (
+        StackOp("destroy", "pr-5-def5678", "def5678"),
+        StackOp("destroy", "pr-5-0a1b2c3", "0a1b2c3"),
+    )
+    assert item.plan.reasons == (
+        "no label references pr-5-def5678, pr-5-0a1b2c3",
+        "destroy pr-5-def5678",
+        "destroy pr-5-0a1b2c3",
+    )
+    assert item.plan.warnings == (
+        "abc1234: conflicting ttl labels (24h, 48h): using the safest of each part "
+        "(the shortest TTL, the earliest max age)",
+    )
