@@ -91,4 +91,7 @@ def test_the_path_benchmark_runs_every_step_and_fails_over_its_target() -> None:
     assert rows == ["plan", "sync", "image", "deploy", "on"]
     assert done.stdout.count("yes") == 3 and "no (beside)" in done.stdout
     over = [line for line in done.stderr.splitlines() if line.startswith("over target: ")]
-    assert [line.split(":")[1].strip() for line in over] == ["on the path"]
+    named = [line.split(":")[1].strip() for line in over]
+    # the total's target no run meets; a step's own target may fail too on a loaded machine
+    assert named[-1] == "on the path"
+    assert set(named[:-1]) <= {"plan step", "image wait", "deploy (sync)"}
