@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from showtime_iac.adapters.aws.errors import AwsError
+from showtime_iac.adapters.aws.errors import (
+    AwsError,
+    NoPublicIpError,
+    TaskNotRunningError,
+    TaskStoppedError,
+)
 from showtime_iac.adapters.aws.live import AwsLive
 from showtime_iac.adapters.aws.session import AwsClients, aws_call
 from showtime_iac.core.migration import Deletion
@@ -148,7 +153,7 @@ class OriginalAws:
     def _ip(self, service: str) -> str | None:
         try:
             return self._live.task_address(self.cluster, service).ip
-        except AwsError:
+        except (AwsError, TaskNotRunningError, TaskStoppedError, NoPublicIpError):
             return None  # no task, no public IP: shown as unknown
 
     def _task_definitions(self) -> list[OriginalTaskDefinition]:
