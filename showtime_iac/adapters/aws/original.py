@@ -41,9 +41,10 @@ __all__ = ["DeletionResult", "OriginalAws"]
 
 
 def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    """ECS's ``[{"key": ..., "value": ...}]`` (lower case, unlike ECR's and EC2's) as a dict."""
     out: dict[str, str] = {}
     for t in raw or []:
-        k, v = t.get("key", t.get("Key")), t.get("value", t.get("Value"))
+        k, v = t.get("key"), t.get("value")
         if isinstance(k, str) and isinstance(v, str):
             out[k] = v
     return out
