@@ -96,7 +96,7 @@ def test_the_inventory_reads_every_page_and_each_field_as_aws_describes_it(
         "pr-3-ccccccc-service",
         "pr-4-ddddddd-service",
     )
-    # ListServices: two pages, the last one empty; a service not named like the original's
+    # ListServices: three pages, the last one empty; a service not named like the original's
     ecs.add_response(
         "list_services",
         {"serviceArns": [_svc_arn(c), _svc_arn("web"), _svc_arn(a)], "nextToken": "p2"},
@@ -104,9 +104,10 @@ def test_the_inventory_reads_every_page_and_each_field_as_aws_describes_it(
     )
     ecs.add_response(
         "list_services",
-        {"serviceArns": [_svc_arn(b), _svc_arn(d)]},
+        {"serviceArns": [_svc_arn(b), _svc_arn(d)], "nextToken": "p3"},
         {"cluster": CLUSTER, "nextToken": "p2"},
     )
+    ecs.add_response("list_services", {}, {"cluster": CLUSTER, "nextToken": "p3"})
     ecs.add_response(
         "describe_services",
         {
@@ -592,3 +593,23 @@ def test_a_service_whose_task_has_no_address_is_listed_with_its_ip_unknown(
     )
     [svc] = aws.inventory().services
     assert (svc.name, svc.ip) == ("pr-5-eeeeeee-service", None)
+
+
+def test_a_service_gone_between_listing_and_describing_is_left_out(
+    stubs: tuple[OriginalAws, Stubber, Stubber],
+) -> None:
+    aws, ecs, ecr = stubs
+    arn = _svc_arn("pr-6-fffffff-service")
+    ecs.add_response("list_services", {"serviceArns": [arn]}, {"cluster": CLUSTER})
+    ecs.add_response(  # ECS answers only a failure, no "services" at all
+        "describe_services",
+        {"failures": [{"arn": arn, "reason": "MISSING"}]},
+        {"cluster": CLUSTER, "services": [arn], "include": ["TAGS"]},
+    )
+    ecs.add_response(
+        "list_task_definitions", {}, {"familyPrefix": "superset-ci", "status": "ACTIVE"}
+    )
+    ecr.add_response(
+        "describe_images", {}, {"repositoryName": REPO, "filter": {"tagStatus": "TAGGED"}}
+    )
+    assert aws.inventory() == OriginalInventory(services=(), task_definitions=(), ecr_tags=())
