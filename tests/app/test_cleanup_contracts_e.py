@@ -5,7 +5,7 @@ from the record), the row of an orphan sweep that could not list, and an open PR
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from tests.app.lifetimes_support import cleanup_item
 from tests.app.test_cleanup_orphans import OLD, OrderedLive, OrderedStacks, fleet, tags
 from tests.app.test_lifetimes_cleanup import SHA, STACK, env, repo, warned
 from tests.app.test_record_attacks import PR, TRIAGER, Stacks, forge, real_labels, world
+from tests.app.test_record_attacks import STACK as STACK_R
 from tests.doubles import FakeStacks
 from tests.github_api_server import GitHubServer
 
@@ -106,7 +107,7 @@ def test_a_guarded_label_no_writer_added_keeps_no_environment_past_its_time(
     gh, stacks = repo
     gh.collaborators.update({TRIAGER: "triage"})
     gh.add_pr(1, head_sha=SHA, labels=env(timedelta(hours=26), warned(timedelta(minutes=1))))
-    gh.add_labels(1, L.FREEZE, by=TRIAGER)
+    gh.add_labels(1, L.BLOCKED, by=TRIAGER)
     item = cleanup_item(capsys)
     assert (item["action"], item["result"]) == ("destroy", "destroyed"), item
     assert stacks.destroyed == [STACK]
@@ -131,3 +132,27 @@ def test_a_closed_prs_teardown_and_an_open_prs_strays_are_not_read_again(
     ]
     # PR 1 was listed with the 🎪 PRs; PR 2, closed, was read once for its stack
     assert (gh.count("GET", r"/pulls/1$"), gh.count("GET", r"/pulls/2$")) == (0, 1)
+
+
+def test_the_records_dates_decide_the_teardown_and_its_re_check(
+    world: tuple[GitHubServer, Stacks, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stack's record says created 26 h ago, idle for 24 h; the 📅 label (a triage user's
+    edit, say) says 2 h ago: the teardown is due, and its re-check reads the record too."""
+    gh, stacks, _tmp = world
+    old = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=26)
+    stacks.tags[STACK_R] |= {
+        "showtime:created-at": old.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "showtime:expires-at": (old + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    warned_at = datetime.now(UTC) - timedelta(minutes=1)
+    gh.add_pr(PR, head_sha="a" * 40, labels=real_labels(warned=warned_at))
+    assert cleanup_item(capsys) == {
+        "pr": 1234,
+        "state": "open",
+        "action": "destroy",
+        "stacks": ["pr-1234-abc1234"],
+        "reason": "idle TTL 24h expired",
+        "result": "destroyed",
+    }
+    assert stacks.destroyed == [STACK_R]
