@@ -6,7 +6,7 @@ each behaviour checked by changing it and watching the test fail (issue 29)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +120,28 @@ def test_a_dry_run_previews_the_prune_of_the_labels_its_teardowns_would_free(
     assert sorted(ghserver.label_definitions()) == sorted(
         ghserver.labels_of(1) + ghserver.labels_of(2)
     )
+
+
+def test_an_expiry_while_a_newer_push_prepares_its_stack_still_takes_the_router_first(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """PR 1 expired while a push's build prepares its next stack: the teardown takes every
+    stack of the PR, that one too, and the router first (AWS will not delete a target group a
+    listener rule still forwards to: the teardown would fail on every run)."""
+    stacks = FakeStacks()
+    prepared = "pr-1-0a1b2c3"
+    stacks.existing.add(prepared)
+    stacks.tags[prepared] = {
+        "showtime:prepared-at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "showtime:prepared-by": "run:42",
+    }
+    stacks.routers[1] = sha(1)[:7]
+    rc, doc = run(ghserver, monkeypatch, tmp_path, capsys, stacks)
+    assert rc == 0, doc
+    assert stacks.events[0] == "unroute 1"
+    assert sorted(stacks.events[1:]) == [f"destroy pr-1-{sha(1)[:7]}", f"destroy {prepared}"]
+    assert stacks.routers == {}
+    assert stacks.existing == {f"pr-2-{sha(2)[:7]}"}

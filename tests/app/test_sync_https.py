@@ -156,3 +156,22 @@ def test_public_ip_mode_has_no_router_and_says_so(run: Scenario) -> None:
     assert run.stacks.routers == {} and not any(e.startswith("route") for e in run.stacks.events)
     [body] = status_comments(run.gh)
     assert "Public-IP mode" in body
+
+
+def test_stop_with_a_stack_prepared_for_a_newer_push_still_destroys_the_router_first(
+    https: Scenario,
+) -> None:
+    """A push's build is preparing its stack (no service, nothing routed to it) when the PR
+    is stopped: the stop takes that stack too, and the router goes first (AWS will not delete
+    a target group a rule still forwards to)."""
+    prepared = f"pr-{PR}-0a1b2c3"
+    https.stacks.existing |= {STACK, prepared}
+    https.stacks.tags[prepared] = {"showtime:prepared-at": "2026-12-07T12:00:00Z"}
+    https.stacks.routers[PR] = SHA7
+    labels = [*routed(SHA7), L.STOP]
+    https.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    rc, doc, _ = https.sync(pull_request("labeled", labels, label=L.STOP))
+    assert rc == 0, doc
+    assert https.stacks.events[0] == f"unroute {PR}"
+    assert sorted(https.stacks.events[1:]) == [f"destroy {prepared}", f"destroy {STACK}"]
+    assert https.stacks.routers == {} and https.stacks.existing == set()
