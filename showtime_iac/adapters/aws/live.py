@@ -172,13 +172,11 @@ class AwsLive:
             except ecs.exceptions.ClusterNotFoundException:
                 return None
         for svc in resp.get("services", []):
-            if svc.get("serviceName") == name or str(svc.get("serviceArn", "")).endswith(
-                "/" + name
-            ):
+            if svc.get("serviceName") == name:
                 status = svc.get("status")
-                if status in ("ACTIVE", "DRAINING", "INACTIVE"):
+                if status in ("DRAINING", "INACTIVE"):
                     return status  # type: ignore[return-value]
-                return "ACTIVE"  # unknown status: treat as present (the safe side)
+                return "ACTIVE"  # ACTIVE, or an unknown status: present (the safe side)
         return None  # reported under "failures" with reason MISSING
 
     def wait_for_service_gone(
@@ -388,7 +386,8 @@ class AwsLive:
         """The last ``lines`` log lines, redacted, as text (the executor's LivePort)."""
         return _logs.tail_logs(self.clients.logs, cfg.pr, cfg.sha, lines).text()
 
-    def logs(self, pr: int, sha: str, n: int = 50) -> _logs.LogTail:
+    def logs(self, pr: int, sha: str, n: int) -> _logs.LogTail:
+        """The last ``n`` log lines of PR ``pr``'s environment at ``sha``, redacted."""
         return _logs.tail_logs(self.clients.logs, pr, sha, n)
 
     def latest_sha(self, pr: int) -> str | None:
