@@ -36,6 +36,8 @@ def _defined(module: str) -> set[str]:
     """`function` and `Class.method` names defined in a module of the package."""
     path = ROOT / "showtime_iac" / Path(*module.split("."))
     source = path.with_suffix(".py")
+    if not source.is_file():  # a package's own code: pkg/__init__.py
+        source = path / "__init__.py"
     assert source.is_file(), f"no module showtime_iac/{module.replace('.', '/')}.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     names: set[str] = set()
