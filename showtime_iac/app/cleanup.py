@@ -182,7 +182,7 @@ def _strays(pr: PrInfo, st: L.LabelState, mine: Sequence[str]) -> Plan | None:
     stray = [n for n in mine if n not in referenced]
     if not stray:
         return None
-    ops = tuple(StackOp("destroy", n, (parse_stack_name(n) or (0, ""))[1]) for n in stray)
+    ops = tuple(StackOp("destroy", n, n.rsplit("-", 1)[1]) for n in stray)  # parsed names
     why = f"no label references {', '.join(stray)}"
     return Plan(
         pr=pr.number,
