@@ -78,8 +78,7 @@ def test_a_refused_upload_is_a_rejected_proof(
         "the picture could not be published: GitHub refused to publish"
         " previews/pr-1234/abc1234.png on branch showtime-previews (it must exist:"
         " docs/proof.md) (403: Resource not"
-        " accessible): the token needs contents: read, pull-requests: write, issues: write,"
-        " deployments: write"
+        " accessible): the token needs contents: write"
     )
     assert ghserver.files == {}
 

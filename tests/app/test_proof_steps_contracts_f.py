@@ -75,8 +75,7 @@ def test_a_picture_that_cannot_be_removed_is_said_and_the_stop_goes_on(
         "destroyed pr-1234-abc1234",
         "could not remove the picture of abc1234: GitHub refused to remove"
         " previews/pr-1234/abc1234.png from branch showtime-previews (403: Resource not"
-        " accessible): the token needs contents: read, pull-requests: write, issues: write,"
-        " deployments: write",
+        " accessible): the token needs contents: write",
         "labels +0 -6",
     ]
     assert STACK not in run.stacks.existing

@@ -12,7 +12,10 @@ from urllib.parse import quote
 from showtime_iac.adapters.github.errors import GitHubError
 from showtime_iac.adapters.github.transport import GitHubTransport
 
-__all__ = ["FilesMixin"]
+__all__ = ["CONTENTS_WRITE", "FilesMixin"]
+
+#: what publishing or removing a picture takes (docs/proof.md), beyond sync's usual token
+CONTENTS_WRITE = "contents: write"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class FilesMixin(GitHubTransport):
             f"publish {path} on branch {branch} (it must exist: docs/proof.md)",
             lambda: self._request("PUT", url, body),
             idempotent=True,
+            needs=CONTENTS_WRITE,
         )
         content = answer.get("content") if isinstance(answer, dict) else None
         link = content.get("download_url") if isinstance(content, dict) else None
@@ -66,5 +70,6 @@ class FilesMixin(GitHubTransport):
             ),
             idempotent=True,
             ok_statuses=(404,),
+            needs=CONTENTS_WRITE,
         )
         return True

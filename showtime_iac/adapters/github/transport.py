@@ -61,8 +61,11 @@ class GitHubTransport:
         _headers, data = self.gh.requester.requestJsonAndCheck(verb, path, input=body)
         return data
 
-    def _translate(self, exc: Exception, what: str) -> ShowtimeError:
-        """PyGithub's and the transport's exceptions as our one-line errors."""
+    def _translate(
+        self, exc: Exception, what: str, needs: str = WRITE_PERMISSIONS
+    ) -> ShowtimeError:
+        """PyGithub's and the transport's exceptions as our one-line errors; a refusal (403)
+        names what the token needs for the call (``needs``)."""
         if isinstance(exc, BadCredentialsException):
             return InputError(
                 f"GitHub rejected GITHUB_TOKEN while trying to {what} (401 Bad credentials):"
@@ -72,7 +75,7 @@ class GitHubTransport:
             if exc.status == 403 and retry_after(exc, 0.0) is None:
                 return GitHubError(
                     f"GitHub refused to {what} (403: {error_message(exc)}): the token needs"
-                    f" {WRITE_PERMISSIONS}",
+                    f" {needs}",
                     status=403,
                 )
             return GitHubError(
@@ -100,8 +103,10 @@ class GitHubTransport:
         idempotent: bool,
         landed: Callable[[], T | None] | None = None,
         ok_statuses: Sequence[int] = (),
+        needs: str = WRITE_PERMISSIONS,
     ) -> T | None:
         """Run one write with bounded retries; ``None`` when GitHub answered an ok status.
+        ``needs``: the token's permissions the write takes (named when GitHub refuses it).
 
         - rate limited (403/429 with ``Retry-After`` or a rate-limit message): the request was
           not carried out, so wait (capped by :attr:`max_wait` in total) and repeat;
@@ -121,7 +126,7 @@ class GitHubTransport:
                     return None
                 wait = retry_after(exc, 5.0)
                 if last or isinstance(exc, BadCredentialsException):
-                    raise self._translate(exc, what) from None
+                    raise self._translate(exc, what, needs) from None
                 if wait is not None:
                     if waited + wait > self.max_wait:
                         raise GitHubError(
@@ -133,7 +138,7 @@ class GitHubTransport:
                     waited += wait
                     continue
                 if exc.status < 500:
-                    raise self._translate(exc, what) from None
+                    raise self._translate(exc, what, needs) from None
             except (RequestException, Urllib3Error) as exc:
                 if last:
                     raise self._translate(exc, what) from None

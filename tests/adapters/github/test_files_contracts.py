@@ -149,3 +149,25 @@ def test_an_answer_of_another_shape_names_no_download_url(
     with pytest.raises(GitHubError) as err:
         client.put_file(branch, "a.png", b"x", "m")
     assert str(err.value) == f"GitHub published a.png on {BRANCH} but named no download URL"
+
+
+def test_a_refused_publish_or_removal_names_contents_write(
+    ghserver: GitHubServer, client: GitHubClient, branch: str
+) -> None:
+    """Writing a file takes ``contents: write`` (docs/proof.md), not sync's usual permissions:
+    the refusal says so."""
+    ghserver.fail("PUT", r"/contents/", 403, body={"message": "Resource not accessible"})
+    with pytest.raises(GitHubError) as err:
+        client.put_file(branch, "a.png", b"x", "m")
+    assert str(err.value) == (
+        f"GitHub refused to publish a.png on branch {BRANCH} (it must exist: docs/proof.md)"
+        " (403: Resource not accessible): the token needs contents: write"
+    )
+    client.put_file(branch, "b.png", b"x", "m")
+    ghserver.fail("DELETE", r"/contents/", 403, body={"message": "Resource not accessible"})
+    with pytest.raises(GitHubError) as err:
+        client.delete_file(branch, "b.png", "m")
+    assert str(err.value) == (
+        f"GitHub refused to remove b.png from branch {BRANCH}"
+        " (403: Resource not accessible): the token needs contents: write"
+    )
