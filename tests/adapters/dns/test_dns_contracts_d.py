@@ -8,6 +8,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from showtime_iac.adapters.dns import resolve
 from tests.dns_server import dns_server
 
@@ -94,3 +96,19 @@ def test_without_a_server_the_system_resolver_is_asked() -> None:
     for env in ({}, {"SHOWTIME_DNS_SERVER": "  "}):
         answer = resolve("showtime-probe.invalid", env, timeout=1.0)
         assert answer.error and not answer.addresses
+
+
+def test_a_named_server_needs_no_system_resolver_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A runner or container without ``/etc/resolv.conf``: with ``$SHOWTIME_DNS_SERVER`` set,
+    the system's configuration is never read, so the check still answers."""
+    import dns.resolver
+
+    def no_configuration(self: dns.resolver.Resolver, f: object) -> None:
+        raise dns.resolver.NoResolverConfiguration("no /etc/resolv.conf")
+
+    monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", no_configuration)
+    with dns_server({"pr-1.example.org": ("A", ["192.0.2.7"])}) as server:
+        answer = resolve("pr-1.example.org", {"SHOWTIME_DNS_SERVER": server})
+    assert (answer.addresses, answer.error) == (frozenset({"192.0.2.7"}), None)
