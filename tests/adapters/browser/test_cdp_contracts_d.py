@@ -67,3 +67,16 @@ def test_an_env_without_path_searches_the_default_path_not_the_process_s(
 @pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="no /usr/bin/chromium")
 def test_nothing_on_path_falls_back_to_usr_bin_chromium(tmp_path: Path) -> None:
     assert find_chromium({"PATH": str(tmp_path)}) == "/usr/bin/chromium"
+
+
+def test_no_chromium_on_path_nor_in_usr_bin_is_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A machine without any Chromium: None (the proof step then says how to install one)."""
+    real = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        return False if str(self) == "/usr/bin/chromium" else real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert find_chromium({"PATH": str(tmp_path)}) is None
