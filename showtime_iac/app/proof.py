@@ -9,13 +9,12 @@ with ``SHOWTIME_SCREENSHOT=on``; the progress notes are off with ``SHOWTIME_PROG
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from showtime_iac.core.model import ShowtimeError, short_sha
-from showtime_iac.core.proof import Picture, judge, picture_path
+from showtime_iac.core.proof import Picture, judge, landed_page, picture_path
 
 __all__ = [
     "DEFAULT_BRANCH",
@@ -109,8 +108,7 @@ class BrowserProof:
             )
         except ShowtimeError as exc:
             raise ProofRejectedError(f"the picture could not be published: {exc}") from None
-        page = re.sub(r"^[a-z]+://[^/]*", "", shot.signals.url).split("?", 1)[0] or "/"
-        return Picture(link, page)
+        return Picture(link, landed_page(shot.signals.url))
 
     def remove(self, pr: int, sha: str) -> bool:
         """Remove the picture of PR ``pr`` at ``sha``; False when there was none."""

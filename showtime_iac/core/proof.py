@@ -34,6 +34,7 @@ __all__ = [
     "failure_section",
     "fit_comment",
     "judge",
+    "landed_page",
     "picture_path",
     "redact",
 ]
@@ -183,6 +184,13 @@ class Picture:
 
     url: str
     page: str  # the path the browser ended on (``/superset/welcome/``)
+
+
+def landed_page(url: str) -> str:
+    """The page a picture shows, as the comment names it: the path of the address the browser
+    ended on, without scheme, host or query (a query can carry anything: a redirect target, a
+    token); ``/`` for the site's root."""
+    return re.sub(r"^[a-z]+://[^/]*", "", url).split("?", 1)[0] or "/"
 
 
 def picture_path(pr: int, sha7: str) -> str:

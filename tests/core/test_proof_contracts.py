@@ -5,6 +5,8 @@ then diagnostics, then a cut with a note) and GitHub's count of a comment's leng
 
 from __future__ import annotations
 
+import pytest
+
 from showtime_iac.core.proof import (
     Diagnostic,
     Failure,
@@ -14,6 +16,7 @@ from showtime_iac.core.proof import (
     failure_section,
     fit_comment,
     judge,
+    landed_page,
     redact,
 )
 
@@ -228,3 +231,18 @@ def test_a_long_line_without_spaces_is_redacted_whole() -> None:
     assert redact("see a.b.c.postgresql+psycopg2://superset:pw@db/x") == (
         "see a.b.c.postgresql+psycopg2://superset:***@db/x"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        ("http://203.0.113.7:8080/superset/welcome/", "/superset/welcome/"),
+        ("https://pr-5.preview.example.org/login/?next=/superset/welcome/", "/login/"),
+        ("https://h.example.org/a?b=1?c=2", "/a"),
+        ("https://h.example.org/a b?x", "/a b"),
+        ("https://h.example.org", "/"),
+        ("https://h.example.org/?token=secret", "/"),
+    ],
+)
+def test_the_landed_page_is_the_path_without_host_or_query(url: str, page: str) -> None:
+    assert landed_page(url) == page
