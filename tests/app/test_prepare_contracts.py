@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from showtime_iac.adapters.stacks.prepared import PreparedRecord
 from showtime_iac.app.prepare import PrepareResult, discard_prepared
 from showtime_iac.app.wiring import LazyStacks, Ports
+from showtime_iac.core.model import ShowtimeError
 
 __all__: list[str] = []
 
@@ -35,15 +37,18 @@ def test_the_json_is_the_documented_keys_with_seconds_to_a_tenth() -> None:
 class Recorder:
     """The driver's two prepared-stack calls, recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: PreparedRecord | None = None, fail: str = "") -> None:
         self.calls: list[tuple[Any, ...]] = []
+        self.record, self.fail = record, fail
 
     def prepared(self, pr: int, sha: str) -> Any:
         self.calls.append(("prepared", pr, sha))
-        return None
+        return self.record
 
     def destroy_prepared(self, pr: int, sha: str, *, run: str | None = None) -> str | None:
         self.calls.append(("destroy_prepared", pr, sha, run))
+        if self.fail:
+            raise ShowtimeError(self.fail)
         return "kept: prepared by another run"
 
 
@@ -62,3 +67,26 @@ def test_no_commit_or_no_run_reads_no_stack() -> None:
     assert driver.calls == []
     assert discard_prepared(ports, 7, SHA, {"GITHUB_RUN_ID": "42"}) is None  # none prepared
     assert driver.calls == [("prepared", 7, SHA)]
+
+
+def _ports(driver: Recorder) -> Ports:
+    return Ports(github=None, stacks=LazyStacks(lambda: driver), live=None)  # type: ignore[arg-type,return-value]
+
+
+def test_the_stack_this_run_prepared_is_destroyed_as_this_runs() -> None:
+    record = PreparedRecord("pr-7-abc1234", None, "run:42")
+    driver = Recorder(record)
+    said = discard_prepared(_ports(driver), 7, SHA, {"GITHUB_RUN_ID": "42"})
+    # the driver checks the run again (a stack re-prepared by another run meanwhile stays)
+    assert driver.calls[-1] == ("destroy_prepared", 7, SHA, "run:42")
+    assert said == "prepared stack kept: kept: prepared by another run"
+    # another run's stack is not even asked for
+    other = Recorder(PreparedRecord("pr-7-abc1234", None, "run:41"))
+    assert discard_prepared(_ports(other), 7, SHA, {"GITHUB_RUN_ID": "42"}) is None
+    assert other.calls == [("prepared", 7, SHA)]
+
+
+def test_a_failed_destroy_names_the_commit_by_its_seven_characters() -> None:
+    driver = Recorder(PreparedRecord("pr-7-abc1234", None, "run:42"), fail="engine exited 255")
+    said = discard_prepared(_ports(driver), 7, SHA, {"GITHUB_RUN_ID": "42"})
+    assert said == "the stack this run prepared for abc1234 was not destroyed: engine exited 255"
