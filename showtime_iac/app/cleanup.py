@@ -325,7 +325,7 @@ def _carry_out(
     items: list[SweepItem],
     executor: Executor,
     dry_run: bool,
-    workers: int = 1,
+    workers: int,
     recheck: Recheck | None = None,
     bind: Bind | None = None,
 ) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from showtime_iac.core import labels as L
+from showtime_iac.core.model import ShowtimeError
 from tests.app.test_sync import PR, SHA7, STACK, Scenario, status_comments
 from tests.payloads import HEAD, pull_request
 
@@ -87,3 +88,25 @@ def test_labels_that_cannot_be_written_after_a_healthy_deploy_keep_every_stack(
     assert STACK in run.stacks.existing
     [last] = [a for a in doc["audit"] if a["action"] == "start"]
     assert (last["result"], last["reason"]) == ("failed", error)
+
+
+def test_the_outcome_names_the_host_that_moved(run: Scenario) -> None:
+    run.stacks.domain = DOMAIN
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, doc, _err = run.sync(START)
+    assert rc == 0 and doc is not None, doc
+    assert f"routed pr-{PR}.{DOMAIN} to {SHA7}" in doc["outcome"]["actions"]
+
+
+def test_a_task_that_never_runs_fails_the_task_running_phase(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_task(cfg: Any, outputs: Any) -> str:
+        raise ShowtimeError("no task of pr-1234-abc1234 running after 300s")
+
+    monkeypatch.setattr(run.live, "address", no_task)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, _doc, _err = run.sync(START)
+    assert rc == 1
+    assert _failed_section(run).startswith("### ❌ Failed during **task running**\n\n")
+    assert run.stacks.tags[STACK]["showtime:phase"] == "failed: task running"
