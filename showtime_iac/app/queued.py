@@ -122,7 +122,6 @@ def start_queued(
     policy: Policy,
     now: datetime,
     dry_run: bool,
-    env: Mapping[str, str] | None = None,
     listed: Iterable[PrInfo] = (),
 ) -> list[dict[str, Any]]:
     """Give each free slot to the next in line: one cleanup row per PR it starts (or that
@@ -134,7 +133,7 @@ def start_queued(
 
     if not queue_of(listed):
         return []
-    env = os.environ if env is None else env
+    env = os.environ
     prs = {p.number: p for p in ports.github.list_showtime_prs()}
     fleet = fleet_of(prs.values())
     free = policy.max_environments - fleet.total

@@ -1,0 +1,27 @@
+"""The image repository a queued start binds (issue 29): `SHOWTIME_IMAGE_REPOSITORY` as the
+workflow passes it, a trailing slash or spaces included, names the image without a doubled
+slash."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_queue_cleanup import REPOSITORY, cleanup, sha, world
+from tests.doubles import FakeStacks
+from tests.github_api_server import GitHubServer
+
+__all__ = ["world"]  # the fixture, used by name
+
+
+def test_a_trailing_slash_on_the_repository_is_not_part_of_the_image(
+    world: tuple[GitHubServer, FakeStacks],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _gh, stacks = world
+    monkeypatch.setenv("SHOWTIME_IMAGE_REPOSITORY", f" {REPOSITORY}/ ")
+    rc, _doc = cleanup(capsys)
+    assert rc == 0
+    s3 = sha(3)[:7]
+    [cfg] = stacks.configs
+    assert cfg.image == f"{REPOSITORY}:sti-pr-3-{s3}"
