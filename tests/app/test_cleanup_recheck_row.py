@@ -1,6 +1,6 @@
 """The cleanup's rows when what it planned changed before it acted (issue 29): an extension
 since the sweep keeps the environment (reported kept, with no stack, not the teardown's); a
-push warns afresh; a sleep whose image cannot be read fails and changes nothing."""
+sleep whose image cannot be read fails and changes nothing."""
 
 from __future__ import annotations
 
@@ -41,22 +41,6 @@ def test_an_extension_between_the_sweep_and_the_teardown_is_reported_kept_with_n
     )
     assert stacks.destroyed == []
     assert f"🎪 {S7} ⌛ 48h" in gh.labels_of(1)
-
-
-def test_a_push_between_the_sweep_and_the_teardown_is_reported_warned_afresh(
-    repo: tuple[GitHubServer, FakeStacks], capsys: pytest.CaptureFixture[str]
-) -> None:
-    gh, stacks = repo
-    due = env(timedelta(hours=26), warned(timedelta(minutes=1)))
-    gh.add_pr(1, head_sha=SHA, labels=due)
-
-    def pushed(_rec: Recorded) -> None:  # the push's run withdrew the warning meanwhile
-        gh.add_pr(1, head_sha=SHA, labels=[n for n in due if "⚠️" not in n])
-
-    gh.on("GET", r"/pulls/1$", pushed)
-    item = cleanup(capsys)
-    assert (item["action"], item["result"]) == ("warn", "warned: activity since the warning")
-    assert stacks.destroyed == []
 
 
 def test_a_sleep_whose_image_cannot_be_read_is_reported_failed_and_changes_nothing(

@@ -82,7 +82,7 @@ def test_a_push_between_the_sweep_and_the_teardown_keeps_the_environment(
     gh.on("GET", r"/pulls/1$", pushed)
     item = cleanup(capsys)
     # not torn down: warned afresh, with the full notice again
-    assert item["action"] == "warn" and "activity" in item["result"]
+    assert (item["action"], item["result"]) == ("warn", "warned: activity since the warning")
     assert stacks.destroyed == []
     assert f"🎪 {S7} 🚦 running" in gh.labels_of(1)
     [label] = [n for n in gh.labels_of(1) if "⚠️" in n]
