@@ -80,3 +80,18 @@ def test_the_cleanup_retires_empty_shards_after_the_routers(
         ("remove", ["shared"], "empty load-balancer shard 2"),
     ]
     assert stacks.retired == [False]
+
+
+def test_a_queued_start_that_fails_is_a_failed_row(
+    world: tuple[GitHubServer, FakeStacks],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _gh, stacks = world
+    monkeypatch.setenv("SHOWTIME_IMAGE_REPOSITORY", REPOSITORY)
+    stacks.fail_up = "ECS CreateService: throttled"
+    rc, doc = cleanup(capsys)
+    [row] = [i for i in doc["items"] if i["action"] == "start"]
+    assert row["pr"] == 3 and row["result"].startswith("failed: ")
+    assert "throttled" in row["result"]
+    assert rc == 1
