@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -286,6 +287,18 @@ class FakeLive:
             gone = {d.resource.ident for d in todo}
             self.tagged = [r for r in self.tagged if r.ident not in gone]
         return [DeleteResult(d, deleted=not dry_run, dry_run=dry_run) for d in todo]
+
+
+def all_at_once(call: Callable[..., Any], calls: int, timeout: float = 10.0) -> Callable[..., Any]:
+    """``call``, going on only once ``calls`` of it are in flight together: a run that makes
+    them one at a time fails (``threading.BrokenBarrierError`` after ``timeout`` seconds)."""
+    barrier = threading.Barrier(calls, timeout=timeout)
+
+    def together(*args: Any, **kwargs: Any) -> Any:
+        barrier.wait()
+        return call(*args, **kwargs)
+
+    return together
 
 
 def against_server(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str], cwd: Path) -> None:

@@ -5,7 +5,6 @@ and runs `SHOWTIME_CLEANUP_WORKERS` checks at once; a dry run marks no claim sta
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from tests.app.test_sleep_wake import HEAD, show, world
 from tests.app.test_sleep_wake import PR as SLEEPER
 from tests.app.test_sleep_wake import STACK as SLEEPER_STACK
 from tests.app.test_sleep_wake import warned as sleep_warned
-from tests.doubles import FakeLive, FakeStacks
+from tests.doubles import FakeLive, FakeStacks, all_at_once
 from tests.github_api_server import GitHubServer
 
 __all__ = ["repo", "world"]  # the fixtures, used by name
@@ -82,14 +81,8 @@ def test_two_workers_check_two_serving_environments_for_drift_at_once(
     gh.add_pr(1, head_sha=SHA1, labels=serving)
     add_pr2(gh, stacks, serving)
     monkeypatch.setenv("SHOWTIME_CLEANUP_WORKERS", "2")
-    both = threading.Barrier(2, timeout=10)  # passes only with both checks in flight
-    drift = stacks.drift
-
-    def together(pr: int, sha: str) -> Any:
-        both.wait()
-        return drift(pr, sha)
-
-    monkeypatch.setattr(stacks, "drift", together)
+    # passes only with both checks in flight
+    monkeypatch.setattr(stacks, "drift", all_at_once(stacks.drift, 2))
     rc, doc = _cleanup(capsys, "--drift")
     assert rc == 0, doc
     assert sorted(r["stack"] for r in doc["drift"]) == [STACK, f"pr-2-{SHA2[:7]}"]

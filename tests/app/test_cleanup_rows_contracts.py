@@ -5,7 +5,6 @@ in flight at once."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from showtime_iac.cli import main
 from tests.app.test_lifetimes_cleanup import SHA as SHA1
 from tests.app.test_lifetimes_cleanup import SHA2, STACK, add_pr2, env, repo, warned
-from tests.doubles import FakeStacks
+from tests.doubles import FakeStacks, all_at_once
 from tests.github_api_server import GitHubServer
 
 __all__ = ["repo"]  # the fixture, used by name
@@ -55,14 +54,8 @@ def test_two_workers_tear_two_environments_down_at_once(
     gh.add_pr(1, head_sha=SHA1, labels=due)
     add_pr2(gh, stacks, due)
     monkeypatch.setenv("SHOWTIME_CLEANUP_WORKERS", "2")
-    both = threading.Barrier(2, timeout=10)  # passes only with both destroys in flight
-    destroy = stacks.destroy
-
-    def together(pr: int, sha: str) -> None:
-        both.wait()
-        destroy(pr, sha)
-
-    monkeypatch.setattr(stacks, "destroy", together)
+    # passes only with both destroys in flight
+    monkeypatch.setattr(stacks, "destroy", all_at_once(stacks.destroy, 2))
     rc, doc = _cleanup(capsys)
     assert rc == 0, doc
     assert sorted(stacks.destroyed) == sorted([STACK, f"pr-2-{SHA2[:7]}"])
