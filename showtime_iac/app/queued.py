@@ -133,11 +133,10 @@ def start_queued(
 
     if not queue_of(listed):
         return []
-    env = os.environ
     prs = {p.number: p for p in ports.github.list_showtime_prs()}
     fleet = fleet_of(prs.values())
     free = policy.max_environments - fleet.total
-    repository = (env.get(IMAGE_REPOSITORY_VAR) or "").strip().rstrip("/")
+    repository = (os.environ.get(IMAGE_REPOSITORY_VAR) or "").strip().rstrip("/")
     rows: list[dict[str, Any]] = []
     for entry in fleet.queue:
         if free <= 0:
