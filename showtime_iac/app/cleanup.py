@@ -509,6 +509,7 @@ def cleanup(
     from showtime_iac.app.images import bind_images
     from showtime_iac.app.inputs import load_policy
     from showtime_iac.app.prepare import sweep_prepared
+    from showtime_iac.core.plan import for_repository
     from showtime_iac.settings import Settings
 
     settings = Settings.from_env()
@@ -556,7 +557,9 @@ def cleanup(
         dry_run,
         cleanup_workers(),
         recheck=lambda i: _still_due(i, ports, now, policy, activity),
-        bind=lambda plan: bind_images(plan, None, ports.stacks.current_image),
+        bind=lambda plan: bind_images(
+            for_repository(plan, ports.github.repo_name), None, ports.stacks.current_image
+        ),
     )
     rows += prepared_rows
     rows += _sweep_routers(ports, stale_routers(routers, stacks), dry_run)

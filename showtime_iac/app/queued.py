@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import Event, Policy, PrInfo, ShowtimeError, stack_name
+from showtime_iac.core.plan import for_repository
 from showtime_iac.core.planner import Plan, decide
 from showtime_iac.core.queue import Queued, fleet_of
 from showtime_iac.core.rules.queueing import DEQUEUE, leave_queue
@@ -161,6 +162,7 @@ def start_queued(
                     )
                     break
                 image = f"{repository}:sti-pr-{pr.number}-{entry.sha}"
+                plan = for_repository(plan, ports.github.repo_name)
                 plan = bind_images(plan, ImageRecord(image, entry.sha), None, require=True)
                 free -= 1
             action = "start" if plan.intent == "start" else "unqueue"

@@ -167,6 +167,7 @@ def plan_for(
     from showtime_iac.app.images import bind_images, image_from_env, require_image
     from showtime_iac.app.record import RecordView
     from showtime_iac.core.guarded import with_unverified_removed, without
+    from showtime_iac.core.plan import for_repository
     from showtime_iac.core.planner import decide as decide_labels
     from showtime_iac.core.planner import needs_permission
 
@@ -187,6 +188,8 @@ def plan_for(
 
     plan = decide(ev, pr, now, policy)
     if ports is None:
+        offline = os.environ.get("GITHUB_REPOSITORY")
+        plan = for_repository(plan, offline) if offline else plan
         return _after_healthy(bind_images(plan, record, None), pr, policy), pr
     listed: list[PrInfo] | None = None
     waits = plan.intent in ("start", "queue")  # the fleet decides: start now, or queue
@@ -202,6 +205,7 @@ def plan_for(
         plan = decide(ev, pr, now, policy, fleet=fleet)
     if plan.intent in ("stop", "teardown"):
         plan = decide(ev, pr, now, policy, known_stacks=ports.stacks.list_stacks())
+    plan = for_repository(plan, ports.github.repo_name)
     gone = stale_claims(plan, pr.labels, policy, now)
     if gone:
         ports.stacks.stale_claims(gone)

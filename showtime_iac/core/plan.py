@@ -7,7 +7,7 @@ layout, the stacks of one PR, the config of a show, TTL expiry and lock freshnes
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,6 +36,7 @@ __all__ = [
     "comment_text",
     "config_for",
     "expired",
+    "for_repository",
     "fresh_lock",
     "pr_stacks",
     "skip",
@@ -229,6 +230,19 @@ def config_for(pr: PrInfo, sha: str, show: Show, policy: Policy) -> EnvConfig | 
         )
     except InputError:
         return None
+
+
+def for_repository(plan: Plan, repo: str) -> Plan:
+    """``plan`` with every ``up`` declaring an environment of ``repo`` (its ``showtime:repo``
+    tags, the asleep page's link to the PR). The labels never name a repository: the run that
+    carries the plan out knows it, so it is bound here, as the image is."""
+    ops = tuple(
+        replace(op, config=replace(op.config, repo=repo))
+        if op.action == "up" and op.config is not None
+        else op
+        for op in plan.stacks
+    )
+    return replace(plan, stacks=ops)
 
 
 def _max_at(show: Show, policy: Policy) -> datetime | None:

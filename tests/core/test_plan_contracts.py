@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, Show, Status, Ttl
 from showtime_iac.core.plan import Fleet, Plan, StackOp, comment_text, config_for, fresh_lock
@@ -151,3 +153,28 @@ def test_the_planners_comment_is_a_bold_title_and_a_list() -> None:
     )
     assert comment_text("Nothing to do", []) == "🎪 **Nothing to do**"
     assert comment_text("Nothing to do", iter(())) == "🎪 **Nothing to do**"
+
+
+def test_for_repository_binds_every_up_and_leaves_the_rest_as_planned() -> None:
+    from dataclasses import replace
+
+    from showtime_iac.core.model import InputError
+    from showtime_iac.core.plan import for_repository
+
+    cfg = EnvConfig(pr=1234, sha="def5678" + "0" * 33)
+    plan = Plan(
+        pr=1234,
+        intent="update",
+        stacks=(
+            StackOp("up", "pr-1234-def5678", "def5678", config=cfg),
+            StackOp("up", "pr-1234-fff0000", "fff0000"),  # no config: nothing to bind
+            StackOp("destroy", "pr-1234-abc1234", "abc1234", "after_healthy"),
+        ),
+        reasons=("push",),
+    )
+    bound = for_repository(plan, "acme/widgets")
+    assert bound.stacks[0].config == replace(cfg, repo="acme/widgets")
+    assert bound.stacks[1:] == plan.stacks[1:]
+    assert replace(bound, stacks=plan.stacks) == plan  # labels, reasons, comment unchanged
+    with pytest.raises(InputError, match="repo"):
+        for_repository(plan, "not a repository")
