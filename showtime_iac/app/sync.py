@@ -187,9 +187,7 @@ def plan_for(
         return view.repaired(with_unverified_removed(plan, hidden), seen)
 
     plan = decide(ev, pr, now, policy)
-    if ports is None:
-        offline = os.environ.get("GITHUB_REPOSITORY")
-        plan = for_repository(plan, offline) if offline else plan
+    if ports is None:  # only shown: no output names the repository
         return _after_healthy(bind_images(plan, record, None), pr, policy), pr
     listed: list[PrInfo] | None = None
     waits = plan.intent in ("start", "queue")  # the fleet decides: start now, or queue

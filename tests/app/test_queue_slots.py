@@ -1,6 +1,6 @@
 """The queue's slots (issue 29): every free slot goes to the next in line, not only the
 first; an entry a maintainer 🔒 blocked while it waited is left alone, in line, and the next
-one starts; the cleanup retires empty load-balancer shards after the routers went."""
+one starts; one whose PR was pushed since leaves the line and does not use the slot; the cleanup retires empty load-balancer shards after the routers went."""
 
 from __future__ import annotations
 
@@ -47,6 +47,25 @@ def test_an_entry_blocked_while_it_waited_keeps_its_place_and_the_next_one_start
     ]
     assert stacks.ups == [f"pr-4-{sha(4)[:7]}"]
     assert f"🎪 {sha(3)[:7]} 🚦 queued" in gh.labels_of(3)  # still in line, untouched
+
+
+def test_an_entry_whose_head_moved_on_leaves_the_line_and_its_slot_goes_to_the_next(
+    world: tuple[GitHubServer, FakeStacks],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gh, stacks = world
+    monkeypatch.setenv("SHOWTIME_IMAGE_REPOSITORY", REPOSITORY)
+    gh.push(3, sha(33))  # PR 3 was pushed while it waited, and no sync requeued it
+    rc, doc = cleanup(capsys)
+    assert rc == 0, doc
+    [row] = [i for i in doc["items"] if i["pr"] == 3 and i["action"] != "keep"]
+    s3, head = sha(3)[:7], sha(33)[:7]
+    assert (row["action"], row["stacks"], row["result"]) == ("unqueue", [], "left the queue")
+    assert row["reason"] == f"queued {s3} is no longer the PR's head ({head})"
+    assert rows(doc, "start") == [(4, "start", "started")]  # the slot was not PR 3's to use
+    assert stacks.ups == [f"pr-4-{sha(4)[:7]}"]
+    assert not any(n.startswith(f"🎪 {s3}") for n in gh.labels_of(3))
 
 
 class ShardedStacks(FakeStacks):
