@@ -9,7 +9,8 @@ keeps them in a committed file, `tests/mutation_state.json`:
   mutant that has one and runs the rest (mutmut itself drops the verdicts of a function whose
   code changed since: each function's entry carries mutmut's hash of its code);
 - `score`   prints each package's score from the file, survivors listed in
-  `tests/mutation_equivalents.txt` apart (`--json` for scripts).
+  `tests/mutation_equivalents.txt` apart (`--json` for scripts);
+- `survivors` names each survivor that file does not list: what is left to triage.
 
 Only verdicts are kept: killed, caught by mypy, timed out, survived. A mutant with no tests,
 a suspicious one or one never run gets no verdict and is run again. The file has one line
@@ -276,6 +277,18 @@ def score(files: Mapping[str, Mapping[str, str]], listed: Iterable[str]) -> list
     return out
 
 
+def unexplained(files: Mapping[str, Mapping[str, str]], listed: Iterable[str]) -> list[str]:
+    """The survivors no line of the equivalents file excuses, sorted by name."""
+    excused = set(listed)
+    out = []
+    for funcs in files.values():
+        for stem, entry in funcs.items():
+            for number, letter in enumerate(_split(entry, stem)[1], 1):
+                if letter == "s" and f"{stem}{SEP}{number}" not in excused:
+                    out.append(f"{stem}{SEP}{number}")
+    return sorted(out)
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     head = ("package", "killed", "mypy", "timeout", "survived", "listed", "unexplained")
     lines = ["| " + " | ".join((*head, "no verdict", "score")) + " |"]
@@ -296,7 +309,7 @@ def _out(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mutmut_state.py", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("save", "restore", "score"))
+    parser.add_argument("command", choices=("save", "restore", "score", "survivors"))
     parser.add_argument("--state", type=Path, default=STATE, help=f"default {STATE}")
     parser.add_argument("--mutants", type=Path, default=MUTANTS, help=f"default {MUTANTS}/")
     parser.add_argument("--equivalents", type=Path, default=EQUIVALENTS)
@@ -310,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "restore":
             n = restore(args.state, args.mutants)
             _out(f"restored {n} verdicts into {args.mutants}/: `mutmut run` runs the rest")
+        elif args.command == "survivors":
+            names = unexplained(load_state(args.state), equivalents(args.equivalents))
+            _out("\n".join(names) if names else "no survivor left to triage")
         else:
             rows = score(load_state(args.state), equivalents(args.equivalents))
             _out(json.dumps(rows, indent=2) if args.json else _table(rows))

@@ -237,6 +237,32 @@ def test_the_score_counts_per_package_and_survivors_listed_apart(tmp_path: Path)
     assert (aws["timeout"], aws["no_verdict"], aws["score"]) == (1, 1, 50.0)
 
 
+def test_survivors_names_each_survivor_no_line_excuses(tmp_path: Path) -> None:
+    state = tmp_path / "tests" / "mutation_state.json"
+    state.parent.mkdir()
+    state.write_text(
+        tool.dump_state(
+            {
+                "showtime_iac/core/a.py": {"showtime_iac.core.a.x_f": "h:ksks"},
+                "showtime_iac/app/b.py": {"showtime_iac.app.b.xǁCǁm": "h:s.t"},
+            }
+        )
+    )
+    equivalents = tmp_path / "tests" / "mutation_equivalents.txt"
+    equivalents.write_text("showtime_iac.core.a.x_f__mutmut_2  # the same\n")
+    rc, out = _state(tmp_path, "survivors")
+    assert (rc, out) == (
+        0,
+        "showtime_iac.app.b.xǁCǁm__mutmut_1\nshowtime_iac.core.a.x_f__mutmut_4\n",
+    )
+    equivalents.write_text(
+        "showtime_iac.core.a.x_f__mutmut_2  # a\n"
+        "showtime_iac.core.a.x_f__mutmut_4  # b\n"
+        "showtime_iac.app.b.xǁCǁm__mutmut_1  # c\n"
+    )
+    assert _state(tmp_path, "survivors") == (0, "no survivor left to triage\n")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
