@@ -8,18 +8,15 @@ server of ``acme/widgets``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from showtime_iac.cli import main
 from showtime_iac.core import labels as L
 from showtime_iac.core.model import stack_name
-from tests.app.test_queue_cleanup import ago, queued, rows, running, sha
+from tests.app.test_queue_cleanup import ago, cleanup, queued, rows, running, sha
 from tests.app.test_sleep_contracts import TG as SLEEP_TG
 from tests.app.test_sleep_contracts import due
 from tests.app.test_sleep_wake import PR as SLEEP_PR
@@ -68,9 +65,7 @@ def test_a_sleep_routes_to_an_asleep_page_of_the_runs_repository(
     gh, stacks, _live, _tmp = world
     stacks.domain, stacks.routers[SLEEP_PR] = DOMAIN, S7
     due(gh)
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = cleanup(capsys)
     assert rc == 0, doc
     assert [i["action"] for i in doc["items"]] == ["sleep"]
     [cfg] = stacks.configs
@@ -92,9 +87,7 @@ def test_the_queue_starts_an_environment_of_the_runs_repository(
     (tmp_path / "showtime.toml").write_text('warn_before = "0s"\nmax_environments = 1\n')
     monkeypatch.setenv("SHOWTIME_IMAGE_REPOSITORY", REGISTRY)
     use_doubles(monkeypatch, stacks, FakeLive())
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    doc: dict[str, Any] = json.loads(capsys.readouterr().out)
+    rc, doc = cleanup(capsys)
     assert rc == 0, doc
     assert rows(doc, "start") == [(3, "start", "started")]
     [cfg] = stacks.configs
