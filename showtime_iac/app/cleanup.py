@@ -254,6 +254,20 @@ class CleanupReport:
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "items": self.rows, **self.extra}
 
+    @staticmethod
+    def check_writable(path: Path) -> None:
+        """Fail before the cleanup runs when ``path`` cannot take the report: a run that tore
+        environments down must not end in an error that says nothing was attempted."""
+        import os
+
+        parent = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise InputError(f"cannot write the report to {path}: it is a directory")
+        if not parent.is_dir():
+            raise InputError(f"cannot write the report to {path}: no directory {parent}")
+        if not os.access(path if path.exists() else parent, os.W_OK):
+            raise InputError(f"cannot write the report to {path}: permission denied")
+
     def write(self, path: Path) -> None:
         """The ``--json`` document into ``path`` (what ``dashboard --cleanup`` reads)."""
         import json

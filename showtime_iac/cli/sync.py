@@ -178,9 +178,12 @@ def cleanup(
 
     Example:  showtime-iac cleanup --dry-run --json
     """
+    from showtime_iac.app.cleanup import CleanupReport
     from showtime_iac.app.cleanup import cleanup as run_cleanup
     from showtime_iac.cli.views.plan import show_cleanup
 
+    if report_file is not None:  # before anything runs: an error then means nothing was done
+        CleanupReport.check_writable(report_file)
     report = run_cleanup(
         repo=repo,
         policy_file=policy,

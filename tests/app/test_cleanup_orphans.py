@@ -144,8 +144,44 @@ def test_the_report_file_is_the_json_document_the_dashboard_reads(
     path = tmp_path / "cleanup.json"
     capsys.readouterr()
     assert main(["cleanup", "--dry-run", "--json", "--report", str(path)]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert json.loads(path.read_text()) == printed
+    out = capsys.readouterr().out
+    # the very document `--json` prints, byte for byte: indented, UTF-8 kept readable
+    assert path.read_text(encoding="utf-8") == out
+    assert not out.isascii() and out.startswith('{\n  "dry_run": true,\n')
+    printed = json.loads(out)
     view = sweep_from_report(printed)
     assert (view.orphan_count, [o.name for o in view.orphans]) == (1, ["sti-pr-3-ccccccc/x1"])
     assert view.orphans[0].state == "would delete"
+
+
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [("reports", "it is a directory"), ("gone/cleanup.json", "no directory gone")],
+)
+def test_a_report_that_cannot_be_written_fails_before_anything_is_done(
+    fleet: tuple[OrderedStacks, OrderedLive],
+    ghserver: GitHubServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    given: str,
+    why: str,
+) -> None:
+    stacks, _live = fleet
+    (tmp_path / "reports").mkdir()
+    ghserver.reset_log()
+    capsys.readouterr()
+    rc = main(["cleanup", "--json", "--report", given])  # a real run: it would destroy PR 2's
+    err = capsys.readouterr().err
+    assert stacks.existing == {"pr-1-aaaaaaa", "pr-2-bbbbbbb"} and ghserver.count() == 0
+    assert rc == 2
+    assert err == f"showtime-iac: error: cannot write the report to {given}: {why}\n"
+
+
+def test_a_report_write_that_fails_anyway_is_one_clear_error(tmp_path: Path) -> None:
+    from showtime_iac.app.cleanup import CleanupReport
+    from showtime_iac.core.model import InputError
+
+    report = CleanupReport(True, [], {}, 0)
+    with pytest.raises(InputError) as raised:
+        report.write(tmp_path)  # a directory: what a disk that vanished would say, after the run
+    assert str(raised.value) == f"cannot write the report to {tmp_path}: Is a directory"
