@@ -64,7 +64,7 @@ class StackPort(Protocol):
         pr: int,
         sha: str,
         target_group_arn: str,
-        repo: str = "apache/superset",
+        repo: str,
         asleep: bool = False,
     ) -> Mapping[str, Any]:
         """HTTPS mode: point the PR's host at this SHA (``up`` of the router stack);

@@ -123,7 +123,7 @@ class LazyStacks(_Lazy["PulumiDriver"]):
         pr: int,
         sha: str,
         target_group_arn: str,
-        repo: str = "apache/superset",
+        repo: str,
         asleep: bool = False,
     ) -> Mapping[str, Any]:
         return self._get().route(pr, sha, target_group_arn, repo, asleep)

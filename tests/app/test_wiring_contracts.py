@@ -47,14 +47,14 @@ def opener(adapter: Any) -> Callable[[], Any]:
 # --------------------------------------------------------------------------- stacks
 
 
-def test_route_hands_every_argument_through_with_the_ports_defaults() -> None:
+def test_route_hands_every_argument_through_awake_by_default() -> None:
     fake = FakeStacks(domain="preview.example.org")
     fake.existing.add("pr-7-abc1234")
     stacks = LazyStacks(opener(fake))
-    assert stacks.route(7, SHA, TG) == {"url": "https://pr-7.preview.example.org"}
+    assert stacks.route(7, SHA, TG, "acme/widgets") == {"url": "https://pr-7.preview.example.org"}
     stacks.route(7, SHA, TG, "someone/superset-fork", asleep=True)
     assert fake.route_calls == [
-        (7, SHA, TG, "apache/superset", False),  # the port's defaults: awake, apache/superset
+        (7, SHA, TG, "acme/widgets", False),  # the port's default: awake
         (7, SHA, TG, "someone/superset-fork", True),
     ]
 
