@@ -432,8 +432,8 @@ def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool
     except ShowtimeError as exc:
         skipped = {"kind": "-", "name": "-", "action": "skip", "reason": str(exc), "error": None}
         return {"orphans": [skipped], "orphan_count": None}
-    out = [r.as_dict() | {"action": "delete"} for r in results]
-    out += [d.as_dict() | {"action": d.action} for d in decisions if d.action != "delete"]
+    out = [r.as_dict() for r in results]  # the deletes: each its decision's and its result
+    out += [d.as_dict() for d in decisions if d.action != "delete"]
     return {"orphans": out, "orphan_count": orphan_count(decisions)}
 
 

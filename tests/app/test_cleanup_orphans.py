@@ -87,7 +87,28 @@ def test_a_dry_run_counts_the_orphans_and_deletes_nothing(
         ("security-group", "sti-pr-2-bbbbbbb", "keep"),
         ("iam-role", "sti-pr-4-ddddddd-exec", "skip"),
     ]
-    assert report["orphans"][0]["deleted"] is False and report["orphans"][0]["dry_run"] is True
+    assert report["orphans"][0] == {  # the whole entry: what docs/commands/cleanup.md lists
+        "kind": "secret",
+        "name": "sti-pr-3-ccccccc/x1",
+        "id": "s3",
+        "pr": 3,
+        "stack": "pr-3-ccccccc",
+        "action": "delete",
+        "reason": "stack pr-3-ccccccc no longer exists and PR #3 is closed",
+        "deleted": False,
+        "dry_run": True,
+        "error": None,
+        "deferred": None,
+    }
+    assert report["orphans"][1] == {
+        "kind": "target-group",
+        "name": "sti-pr-1-aaaaaaa",
+        "id": "tg1",
+        "pr": 1,
+        "stack": "pr-1-aaaaaaa",
+        "action": "keep",
+        "reason": "stack pr-1-aaaaaaa exists (PR #1 is open)",
+    }
     assert len(live.tagged) == 5 and stacks.destroyed == []
 
 
