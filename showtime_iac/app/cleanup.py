@@ -32,7 +32,6 @@ from showtime_iac.core.model import (
     ShowtimeError,
     parse_stack_name,
     resource_names,
-    router_stack_name,
     stack_name,
 )
 from showtime_iac.core.planner import Fleet, Plan, StackOp, decide
@@ -408,35 +407,6 @@ def _sweep_routers(ports: Ports, stale: list[int], dry_run: bool) -> list[dict[s
     return rows + retire_empty_shards(ports.stacks, dry_run)  # after the routers went
 
 
-def _sweep_orphans(ports: Ports, prs: list[PrInfo], now: datetime, dry_run: bool) -> dict[str, Any]:
-    """Tagged AWS resources that no live stack owns (crashed runs, forced stack removals):
-    ``orphans`` (every decision: the orphans first, in the order they are deleted) and
-    ``orphan_count`` (None when the sweep could not run). The resources are listed *before*
-    the stacks that own them: Pulumi creates a stack before any of its resources, so a
-    resource listed first whose stack is not listed after is no deploy's (the kinds listed
-    without a creation time, target groups, rules, security groups and task definitions, rely
-    on this)."""
-    from showtime_iac.core.orphans import classify_orphans, orphan_count
-
-    open_prs = {p.number for p in prs if p.is_open} | {BASELINE_PR}  # the baseline has no PR
-    try:
-        found = ports.live.list_tagged()
-        # the owners, listed now: names only (one backend listing each, no tags read)
-        routers = [router_stack_name(n) for n in ports.stacks.list_routers()]
-        owners = {*ports.stacks.list_stacks(), *routers}
-        from showtime_iac.core.queue import queued_owners  # a queued commit's image waits
-
-        owners |= set(queued_owners(prs))
-        decisions = classify_orphans(found, owners, open_prs, now)
-        results = ports.live.delete_orphans(decisions, dry_run=dry_run)
-    except ShowtimeError as exc:
-        skipped = {"kind": "-", "name": "-", "action": "skip", "reason": str(exc), "error": None}
-        return {"orphans": [skipped], "orphan_count": None}
-    out = [r.as_dict() for r in results]  # the deletes: each its decision's and its result
-    out += [d.as_dict() for d in decisions if d.action != "delete"]
-    return {"orphans": out, "orphan_count": orphan_count(decisions)}
-
-
 def _prune_labels(
     ports: Ports,
     items: list[SweepItem],
@@ -481,7 +451,9 @@ def _afterwards(
     orphans, prune_labels, drift = asked
     extra: dict[str, Any] = {}
     if orphans:
-        extra.update(_sweep_orphans(ports, prs, now, dry_run))
+        from showtime_iac.app.orphans import sweep_orphans
+
+        extra.update(sweep_orphans(ports, prs, now, dry_run))
     if prune_labels:
         # the rows of the items (the routers' and the prepared stacks' follow them)
         extra.update(_prune_labels(ports, items, rows[: len(items)], prs, dry_run))

@@ -130,7 +130,7 @@ def test_cleanup_prints_orphans_n_with_the_list_after_its_own_destroys(
         "  not orphans: 2 kept (a live stack owns them or too new), 1 skipped (not ours)",
     ]
     assert [r.ident for r in live.tagged] == ["tg1", "r1", "arn:role4"]
-    # the resources were listed before the stacks that own them (see _sweep_orphans)
+    # the resources were listed before the stacks that own them (see sweep_orphans)
     last = len(stacks.events) - 1 - stacks.events[::-1].index("list_tagged")
     assert {"list_stacks", "list_routers"} <= set(stacks.events[last:])
 
