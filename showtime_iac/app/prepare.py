@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from showtime_iac.core.model import InputError, ShowtimeError
-from showtime_iac.core.prepared import PREPARED_MAX_AGE, prepare_target, stale_prepared
+from showtime_iac.core.prepared import prepare_target, stale_prepared
 
 if TYPE_CHECKING:
     from showtime_iac.app.wiring import Ports
@@ -201,7 +201,7 @@ def sweep_prepared(
     names = list(stacks)
     prepared = ports.stacks.prepared_stacks(names)
     rows: list[dict[str, Any]] = []
-    for item in stale_prepared(prepared, prs, now, PREPARED_MAX_AGE):
+    for item in stale_prepared(prepared, prs, now):  # older than PREPARED_MAX_AGE: gone
         row = {
             "pr": item.pr,
             "state": "open",
