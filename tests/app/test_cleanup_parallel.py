@@ -94,6 +94,12 @@ def test_one_worker_destroys_one_by_one(
 def test_cleanup_workers_setting() -> None:
     assert cleanup_workers({}) == 4
     assert cleanup_workers({"SHOWTIME_CLEANUP_WORKERS": "8"}) == 8
+    assert cleanup_workers({"SHOWTIME_CLEANUP_WORKERS": "32"}) == 32  # the documented most
+    with pytest.raises(InputError) as too_long:
+        cleanup_workers({"SHOWTIME_CLEANUP_WORKERS": "123456789012345678901234"})
+    assert str(too_long.value) == (  # the value cut to its first 20 characters
+        "$SHOWTIME_CLEANUP_WORKERS='12345678901234567890' must be a number from 1 to 32"
+    )
     for bad in ("0", "33", "x", "-1"):
         with pytest.raises(InputError, match="SHOWTIME_CLEANUP_WORKERS"):
             cleanup_workers({"SHOWTIME_CLEANUP_WORKERS": bad})

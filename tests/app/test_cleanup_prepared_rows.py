@@ -74,3 +74,29 @@ def test_a_gone_runs_prepared_stack_is_destroyed_and_a_young_one_kept_each_with_
     assert re.fullmatch(r"prepared 10 min [0-9]+ s ago: its image may build", reasons[1])
     assert reasons[0].startswith("prepared 3 h "), reasons[0]
     assert stacks.destroyed_prepared == [(7, "abc1234")] and stacks.destroyed == []
+
+
+def test_a_prepared_stack_that_cannot_be_destroyed_is_a_failed_row(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from showtime_iac.core.model import ShowtimeError
+
+    stacks = PreparedStacks(existing={OLD})
+    stacks.prepared_at = {OLD: datetime.now(UTC) - timedelta(hours=3)}
+
+    def locked(pr: int, sha7: str) -> str | None:
+        raise ShowtimeError(f"pr-{pr}-{sha7} is locked by another update")
+
+    monkeypatch.setattr(stacks, "destroy_prepared", locked)
+    ghserver.add_pr(7, head_sha="abc1234" + "0" * 33)
+    against_server(monkeypatch, ghserver.env(), tmp_path)
+    use_doubles(monkeypatch, stacks, FakeLive())
+    capsys.readouterr()
+    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
+    doc = json.loads(capsys.readouterr().out)
+    [row] = [i for i in doc["items"] if i["stacks"] == [OLD]]
+    assert row["result"] == "failed: pr-7-abc1234 is locked by another update"
+    assert rc == 1

@@ -98,6 +98,14 @@ def test_the_cleanup_retires_empty_shards_after_the_routers(
         ("destroy", ["pr-77-router"], "router stack without an environment"),
         ("remove", ["shared"], "empty load-balancer shard 2"),
     ]
+    assert doc["items"][1] == {  # a fleet row, no PR's: every key the report's rows have
+        "pr": "-",
+        "state": "-",
+        "action": "remove",
+        "stacks": ["shared"],
+        "reason": "empty load-balancer shard 2",
+        "result": "removed",
+    }
     assert stacks.retired == [False]
 
 
