@@ -36,6 +36,23 @@ class PreparedStacks(FakeStacks):
         return None
 
 
+def _cleanup(
+    gh: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    stacks: PreparedStacks,
+) -> tuple[int, dict[str, Any]]:
+    """``cleanup --json`` with PRs 7 and 8 open and ``stacks`` behind the stack port."""
+    gh.add_pr(7, head_sha="abc1234" + "0" * 33)
+    gh.add_pr(8, head_sha="def5678" + "0" * 33)
+    against_server(monkeypatch, gh.env(), tmp)
+    use_doubles(monkeypatch, stacks, FakeLive())
+    capsys.readouterr()
+    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
+    return rc, json.loads(capsys.readouterr().out)
+
+
 def test_a_gone_runs_prepared_stack_is_destroyed_and_a_young_one_kept_each_with_its_row(
     ghserver: GitHubServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -45,13 +62,7 @@ def test_a_gone_runs_prepared_stack_is_destroyed_and_a_young_one_kept_each_with_
     now = datetime.now(UTC)
     stacks = PreparedStacks(existing={OLD, YOUNG})
     stacks.prepared_at = {OLD: now - timedelta(hours=3), YOUNG: now - timedelta(minutes=10)}
-    ghserver.add_pr(7, head_sha="abc1234" + "0" * 33)
-    ghserver.add_pr(8, head_sha="def5678" + "0" * 33)
-    against_server(monkeypatch, ghserver.env(), tmp_path)
-    use_doubles(monkeypatch, stacks, FakeLive())
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = _cleanup(ghserver, monkeypatch, tmp_path, capsys, stacks)
     assert rc == 0, doc
     rows = [i for i in doc["items"] if i["pr"] in (7, 8) and i["stacks"]]
     reasons = [row.pop("reason") for row in rows]  # the ages they give: checked below
@@ -91,12 +102,7 @@ def test_a_prepared_stack_that_cannot_be_destroyed_is_a_failed_row(
         raise ShowtimeError(f"pr-{pr}-{sha7} is locked by another update")
 
     monkeypatch.setattr(stacks, "destroy_prepared", locked)
-    ghserver.add_pr(7, head_sha="abc1234" + "0" * 33)
-    against_server(monkeypatch, ghserver.env(), tmp_path)
-    use_doubles(monkeypatch, stacks, FakeLive())
-    capsys.readouterr()
-    rc = main(["cleanup", "--json", "--no-orphans", "--no-prune-labels"])
-    doc = json.loads(capsys.readouterr().out)
+    rc, doc = _cleanup(ghserver, monkeypatch, tmp_path, capsys, stacks)
     [row] = [i for i in doc["items"] if i["stacks"] == [OLD]]
     assert row["result"] == "failed: pr-7-abc1234 is locked by another update"
     assert rc == 1
