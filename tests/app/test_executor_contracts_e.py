@@ -6,6 +6,7 @@ lifetime change, a refused record change, a queued start and a failed deploy."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from showtime_iac.core import labels as L
@@ -95,7 +96,9 @@ def test_a_failed_teardown_keeps_the_claim_and_says_so_with_the_engines_error_cu
 
 
 def test_a_lifetime_change_is_recorded_then_shown_then_answered(run: Scenario) -> None:
-    labels = running(SHA7)
+    # created 90 minutes ago: 48h more is 49.5h from the start, shown rounded up to 50h (an
+    # hour ago exactly, the minute-precise 📅 label could make it 49h or 50h)
+    labels = running(SHA7, created=datetime.now(UTC) - timedelta(minutes=90))
     run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
     run.stacks.existing.add(STACK)
     rc, doc, _err = run.sync(issue_comment("/showtime extend 48h", labels), name="issue_comment")
