@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -218,12 +218,18 @@ def restore(state: Path, mutants: Path) -> int:
 # ----------------------------------------------------------------------- the score
 
 
+def mutants_of(files: Mapping[str, Mapping[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """Every mutant the state holds: ``(source path, mutant name, letter)``."""
+    for source, funcs in files.items():
+        for stem, entry in funcs.items():
+            for number, letter in enumerate(_split(entry, stem)[1], 1):
+                yield source, f"{stem}{SEP}{number}", letter
+
+
 def count(files: Mapping[str, Mapping[str, str]]) -> dict[str, int]:
     out = dict.fromkeys((*CODE_BY_LETTER, NONE), 0)
-    for funcs in files.values():
-        for stem, entry in funcs.items():
-            for letter in _split(entry, stem)[1]:
-                out[letter] += 1
+    for _source, _name, letter in mutants_of(files):
+        out[letter] += 1
     return out
 
 
@@ -251,16 +257,14 @@ def score(files: Mapping[str, Mapping[str, str]], listed: Iterable[str]) -> list
     (caught of those with a verdict: killed, caught by mypy, timed out)."""
     excused = set(listed)
     rows: dict[str, dict[str, Any]] = {}
-    for source, funcs in files.items():
+    for source, name, letter in mutants_of(files):
         row = rows.setdefault(
             package_of(source),
             {"killed": 0, "mypy": 0, "timeout": 0, "survived": 0, "listed": 0, "no_verdict": 0},
         )
-        for stem, entry in funcs.items():
-            for number, letter in enumerate(_split(entry, stem)[1], 1):
-                row[KINDS[letter].replace(" ", "_")] += 1
-                if letter == "s" and f"{stem}{SEP}{number}" in excused:
-                    row["listed"] += 1
+        row[KINDS[letter].replace(" ", "_")] += 1
+        if letter == "s" and name in excused:
+            row["listed"] += 1
     out = []
     for package in sorted(rows, key=(*PACKAGES, "other").index):
         row = rows[package]
@@ -280,13 +284,7 @@ def score(files: Mapping[str, Mapping[str, str]], listed: Iterable[str]) -> list
 def unexplained(files: Mapping[str, Mapping[str, str]], listed: Iterable[str]) -> list[str]:
     """The survivors no line of the equivalents file excuses, sorted by name."""
     excused = set(listed)
-    out = []
-    for funcs in files.values():
-        for stem, entry in funcs.items():
-            for number, letter in enumerate(_split(entry, stem)[1], 1):
-                if letter == "s" and f"{stem}{SEP}{number}" not in excused:
-                    out.append(f"{stem}{SEP}{number}")
-    return sorted(out)
+    return sorted(n for _s, n, letter in mutants_of(files) if letter == "s" and n not in excused)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
