@@ -259,7 +259,7 @@ class CleanupReport:
         environments down must not end in an error that says nothing was attempted."""
         import os
 
-        parent = path.parent if str(path.parent) else Path(".")
+        parent = path.parent  # Path("cleanup.json").parent is Path(".")
         if path.is_dir():
             raise InputError(f"cannot write the report to {path}: it is a directory")
         if not parent.is_dir():
