@@ -20,16 +20,21 @@ def retire_empty_shards(stacks: object, dry_run: bool) -> list[dict[str, Any]]:
     retire = getattr(stacks, "retire_empty_shards", None)
     if retire is None:
         return []
-    row = {
+    try:
+        empty: tuple[int, ...] = retire(dry_run=dry_run)
+    except ShowtimeError as exc:
+        return [_row("empty load-balancer shards", f"failed: {exc}")]
+    done = "planned" if dry_run else "removed"
+    return [_row(f"empty load-balancer shard {s}", done) for s in empty]
+
+
+def _row(reason: str, result: str) -> dict[str, Any]:
+    """A fleet row, no PR's: every key the cleanup's rows have, in their order."""
+    return {
         "pr": "-",
         "state": "-",
         "action": "remove",
         "stacks": ["shared"],
-        "reason": "",
-        "result": "planned" if dry_run else "removed",
+        "reason": reason,
+        "result": result,
     }
-    try:
-        empty: tuple[int, ...] = retire(dry_run=dry_run)
-    except ShowtimeError as exc:
-        return [{**row, "reason": "empty load-balancer shards", "result": f"failed: {exc}"}]
-    return [{**row, "reason": f"empty load-balancer shard {s}"} for s in empty]

@@ -35,5 +35,13 @@ def test_a_failure_is_a_row_and_a_port_without_shards_is_left_alone() -> None:
     e = FakeEngine()  # no shared stack
     e.add("pr-5-abc1234", {SHARD_TAG: "1", PRIORITY_TAG: "5"})
     (row,) = retire_empty_shards(_driver(e), dry_run=False)
-    assert row["result"].startswith("failed:") and "no shared stack" in row["result"]
+    failed = row.pop("result")
+    assert failed.startswith("failed: ") and "no shared stack" in failed
+    assert row == {  # the whole row: the report's keys, what failed and why it was tried
+        "pr": "-",
+        "state": "-",
+        "action": "remove",
+        "stacks": ["shared"],
+        "reason": "empty load-balancer shards",
+    }
     assert retire_empty_shards(object(), dry_run=False) == []
