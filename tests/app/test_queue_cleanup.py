@@ -137,3 +137,23 @@ def test_without_the_image_repository_nothing_starts(
     assert (pr, action) == (3, "keep")
     assert stacks.ups == []
     assert f"🎪 {sha(3)[:7]} 🚦 queued" in gh.labels_of(3)
+
+
+def test_the_started_environments_comment_follows_the_policy_file(
+    world: tuple[GitHubServer, FakeStacks],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The policy's ``idle_action = "sleep"``: the status comment of the environment the queue
+    started says it sleeps when idle, not that it goes. (PR 1, past the policy's max age,
+    is torn down: a max age is hard, nothing sleeps past it.)"""
+    gh, _stacks = world
+    monkeypatch.setenv("SHOWTIME_IMAGE_REPOSITORY", REPOSITORY)
+    policy = tmp_path / "showtime.toml"
+    policy.write_text(policy.read_text() + 'idle_action = "sleep"\nmax_age = "2d"\n')
+    rc, doc = cleanup(capsys)
+    assert rc == 0, doc
+    [sticky] = [c["body"] for c in gh.comments_of(3) if MARKER in c["body"]]
+    assert f"`{sha(3)[:7]}` live at" in sticky
+    assert "Sleeps at " in sticky and "unless used (scaled to zero, the URL stays" in sticky
