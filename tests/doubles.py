@@ -315,11 +315,14 @@ def use_doubles(
     stacks: FakeStacks,
     live: FakeLive,
     sleeps: list[float] | None = None,
+    opened: list[tuple[str | None, Any]] | None = None,
 ) -> None:
     """Make ``open_ports`` give the real GitHub client with these stacks and live checks.
 
     The GitHub client's own waits (write retries, ``Retry-After`` on writes) go to ``sleeps``
-    instead of the clock, so tests assert them without waiting.
+    instead of the clock, so tests assert them without waiting. ``opened`` gets the
+    repository and the policy of each ``open_ports`` call: what the real stacks driver (its
+    stale-lock age) and live checks would have run under.
     """
     import showtime_iac.app.wiring as wiring
 
@@ -329,6 +332,8 @@ def use_doubles(
     def open_ports(settings: Any, *, repo: str | None = None, policy: Any = None) -> Any:
         ports = real(settings, repo=repo, policy=policy)
         ports.github.sleep = record.append
+        if opened is not None:
+            opened.append((repo, policy))
         return wiring.Ports(github=ports.github, stacks=stacks, live=live)  # type: ignore[arg-type]
 
     monkeypatch.setattr(wiring, "open_ports", open_ports)

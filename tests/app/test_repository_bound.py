@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,31 @@ def test_the_queue_starts_an_environment_of_the_runs_repository(
     [cfg] = stacks.configs
     assert (cfg.pr, cfg.repo) == (3, REPO)
     assert stacks.tags[stack_name(3, sha(3))]["showtime:repo"] == REPO
+
+
+def test_cleanup_repo_names_the_fleet_and_its_ports_run_under_the_policy_file(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``cleanup --repo acme/widgets --policy FILE`` where ``$GITHUB_REPOSITORY`` names another
+    repository: the run reads and writes acme/widgets (its closed PR's stack goes), and the
+    stacks and live ports are opened for that repository under that policy (the stale-lock
+    age the stacks driver recovers locks by)."""
+    stacks = FakeStacks()
+    opened: list[tuple[str | None, Any]] = []
+    ghserver.add_pr(1, head_sha=sha(1), labels=running(1, timedelta(hours=1)), state="closed")
+    stacks.existing.add(stack_name(1, sha(1)))
+    against_server(monkeypatch, ghserver.env(), tmp_path)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "apache/superset")
+    policy = tmp_path / "fleet.toml"
+    policy.write_text('stale_lock = "5m"\n')
+    use_doubles(monkeypatch, stacks, FakeLive(), opened=opened)
+    rc, doc = cleanup(capsys, "--repo", REPO, "--policy", str(policy))
+    assert rc == 0, doc
+    assert rows(doc, "destroy") == [(1, "destroy", "destroyed")]
+    assert stacks.destroyed == [stack_name(1, sha(1))]
+    assert not any(n.startswith("🎪") for n in ghserver.labels_of(1))
+    [(repo, used)] = opened
+    assert repo == REPO and used.stale_lock == timedelta(minutes=5)
