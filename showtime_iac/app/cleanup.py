@@ -484,7 +484,7 @@ def cleanup(
     dry_run: bool,
     orphans: bool,
     prune_labels: bool,
-    drift: bool = False,
+    drift: bool,
 ) -> CleanupReport:
     """Destroy expired environments and the stacks of closed PRs; then (``orphans``) delete
     tagged AWS resources no live stack owns, (``prune_labels``) unused label definitions, and

@@ -473,7 +473,14 @@ class TrustMachine(RuleBasedStateMachine):
         self.before = L.parse_state(self.labels())
         self.last_actor = "showtime-cleanup"
         try:
-            cleanup(repo=None, policy_file=None, dry_run=False, orphans=False, prune_labels=False)
+            cleanup(
+                repo=None,
+                policy_file=None,
+                dry_run=False,
+                orphans=False,
+                prune_labels=False,
+                drift=False,
+            )
         except Killed:  # the sweep is a run too, and died: (d) is the next sweep's to hold
             return
         finally:
