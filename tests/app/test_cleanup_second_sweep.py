@@ -1,8 +1,8 @@
 """HTTPS mode: when a request the load balancer saw moves one PR's idle TTL, the cleanup decides
 the whole fleet again (issue 29), and that second decision keeps everything the first one
 honoured: the policy file, the guarded labels no writer added (disregarded), and the stacks'
-record (it decides over the labels). The run's own writes (the warning's status comment)
-carry the policy and a link to the run. The real CLI over PyGithub against the GitHub test
+record (it decides over the labels). What the run writes follows the policy (the warning says
+the environment will sleep) and links the run (the torn-down one's status comment). The real CLI over PyGithub against the GitHub test
 server; the stacks and the load balancer behind their ports (``tests/doubles.py``).
 
 A fleet of five, each PR pinning one input of that second decision:
@@ -30,18 +30,14 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import EnvConfig, Ttl, resource_names
-from showtime_iac.core.record import healthy_tags
+from showtime_iac.core.model import resource_names
 from tests.app.lifetimes_support import show_labels, warned_label
 from tests.app.test_record_attacks import (
-    ADDRESS,
-    CREATED,
-    IMAGE,
-    MAX_AT,
     PR,
     TRIAGER,
     forge,
     real_labels,
+    recorded,
 )
 from tests.app.test_record_attacks import STACK as RECORDED
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
@@ -86,20 +82,7 @@ def fleet(
     ghserver.add_labels(4, L.BLOCKED, by=TRIAGER)
     stacks.existing |= {f"pr-{n}-{sha(n)[:7]}" for n in hours.keys() | {4}}
     # PR 1234's environment as a real run left it: its stack's record, then a triage user's edit
-    stacks.up(
-        EnvConfig(
-            pr=PR,
-            sha=HEAD,
-            image=IMAGE,
-            image_sha=HEAD,
-            ttl=Ttl("24h"),
-            requester="alice",
-            created=CREATED,
-            max_age_at=MAX_AT,
-        )
-    )
-    stacks.retag(RECORDED, healthy_tags(ADDRESS))
-    stacks.ups.clear()
+    recorded(stacks)
     ghserver.add_pr(PR, head_sha=HEAD, labels=real_labels())
     forge(ghserver, real_labels(), ["🎪 🎯 deadbee"])
     return ghserver, stacks, live

@@ -74,7 +74,21 @@ def world(
     ghserver: GitHubServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> tuple[GitHubServer, Stacks, Path]:
     stacks, live = Stacks(), FakeLive()
-    # the environment as a real run left it: its stack's record written by its up and health
+    recorded(stacks)
+    stacks.configs.clear()
+    stacks.events.clear()
+    against_server(monkeypatch, ghserver.env(), tmp_path)
+    for var in ("GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_RUN_ID", "SHOWTIME_IMAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    ghserver.collaborators.update({"maintainer": "write", TRIAGER: "triage", "alice": "write"})
+    use_doubles(monkeypatch, stacks, live)
+    return ghserver, stacks, tmp_path
+
+
+def recorded(stacks: FakeStacks) -> None:
+    """PR 1234's environment as a real run left it: its stack's record, written by its ``up``
+    and its health check."""
     cfg = EnvConfig(
         pr=PR,
         sha=HEAD,
@@ -88,15 +102,6 @@ def world(
     stacks.up(cfg)
     stacks.retag(STACK, healthy_tags(ADDRESS))
     stacks.ups.clear()
-    stacks.configs.clear()
-    stacks.events.clear()
-    against_server(monkeypatch, ghserver.env(), tmp_path)
-    for var in ("GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_RUN_ID", "SHOWTIME_IMAGE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
-    ghserver.collaborators.update({"maintainer": "write", TRIAGER: "triage", "alice": "write"})
-    use_doubles(monkeypatch, stacks, live)
-    return ghserver, stacks, tmp_path
 
 
 def forge(gh: GitHubServer, remove: list[str], add: list[str]) -> None:
