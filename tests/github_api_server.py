@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import pytest
 
+from tests.serving import serve
+
 __all__ = ["GitHubServer", "Recorded", "ghserver"]
 
 _NOW = "2026-11-24T12:00:00Z"
@@ -121,7 +123,7 @@ class GitHubServer:
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        serve(self._http)
 
     def env(self) -> dict[str, str]:
         """What points a client at this server (the GitHub Actions variables)."""

@@ -32,7 +32,6 @@ not exist would go unnoticed), Superset never boots, the 10-minute stability wai
 
 from __future__ import annotations
 
-import threading
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ import pytest
 from tests.doubles import manifest
 from tests.github_api_server import GitHubServer
 from tests.motoserver import set_moto_transition
+from tests.serving import serve
 
 __all__ = ["ORIGINAL_SECURITY_GROUP", "ORIGINAL_SUBNETS", "Original", "original"]
 
@@ -290,7 +290,7 @@ def original(
     _Superset.hits = []
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Superset)
     proxy.daemon_threads = True
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    serve(proxy)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
 
     clients = {s: boto3.client(s, endpoint_url=moto_env) for s in ("ecs", "ec2", "ecr", "logs")}

@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.serving import serve
+
 __all__ = ["Images", "TokenFront", "crane", "images", "oci_registry", "token_registry"]
 
 
@@ -256,8 +258,7 @@ def token_registry(oci_registry: str) -> Iterator[TokenFront]:
     front = TokenFront()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _front_handler(front, oci_registry))
     front.address = f"127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve(server)
     try:
         yield front
     finally:

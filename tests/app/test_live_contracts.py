@@ -7,7 +7,6 @@ public IP that is this machine's)."""
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +20,7 @@ from showtime_iac.core.model import Policy
 from showtime_iac.settings import Settings
 from tests.doubles import CLUSTER, ENI, SERVICE, TASK, World, stub_clients, task
 from tests.motoserver import set_moto_transition
+from tests.serving import serve
 
 SHA = "abc1234" + "0" * 33
 
@@ -133,7 +133,7 @@ def slow_health() -> Iterator[int]:
             self.end_headers()
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    serve(srv)
     yield int(srv.server_address[1])
     srv.shutdown()
     srv.server_close()
@@ -191,7 +191,7 @@ def ecs_503(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             self.wfile.write(body)
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    serve(srv)
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{srv.server_address[1]}")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.cli.test_credentials import put_secret
 from tests.doubles import FakeLive, FakeStacks, use_doubles
 from tests.github_api_server import GitHubServer
 from tests.payloads import HEAD, pull_request
+from tests.serving import serve
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -82,7 +82,7 @@ def superset() -> Iterator[tuple[str, list[str]]]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve(server)
     try:
         yield str(server.server_address[1]), tried
     finally:

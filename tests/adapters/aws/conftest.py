@@ -4,7 +4,6 @@ and local HTTP servers."""
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from showtime_iac.adapters.aws import AwsClients, AwsLive
 from showtime_iac.settings import Settings
 from tests.doubles import CLUSTER, FakeTime, Stubbed, World, stub_clients
 from tests.motoserver import set_moto_transition
+from tests.serving import serve
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def local_server() -> Iterator[tuple[str, type[http.server.BaseHTTPRequestHandle
 
     def start(handler: type[http.server.BaseHTTPRequestHandler]) -> str:
         srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        serve(srv)
         servers.append(srv)
         return f"http://127.0.0.1:{srv.server_address[1]}"
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
 from showtime_iac.adapters.browser import find_chromium
+from tests.serving import serve
 
 CHROMIUM = find_chromium()
 requires_chromium = pytest.mark.skipif(
@@ -43,8 +43,7 @@ def serving(status: int, body: str, *, logged_in: bool = False) -> Iterator[str]
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

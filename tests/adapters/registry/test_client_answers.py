@@ -18,6 +18,7 @@ import pytest
 from showtime_iac.adapters.registry import RegistryClient
 from showtime_iac.adapters.registry.client import MANIFEST_LIMIT, TOKEN_LIMIT
 from showtime_iac.core.registry import RegistryError
+from tests.serving import serve
 
 OCI = "application/vnd.oci.image.manifest.v1+json"
 
@@ -71,8 +72,7 @@ def server() -> Iterator[Scripted]:
     script = Scripted()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
     script.address = f"127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve(httpd)
     try:
         yield script
     finally:

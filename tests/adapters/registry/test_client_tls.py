@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
-import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.adapters.registry.test_client_answers import (
     _handler,
     ok_manifest,
 )
+from tests.serving import serve
 
 
 def _name(cn: str) -> x509.Name:
@@ -93,7 +93,7 @@ def _serve(script: Scripted, context: ssl.SSLContext | None) -> ThreadingHTTPSer
     if context is not None:
         httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     script.address = f"127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    serve(httpd)
     return httpd
 
 
