@@ -206,3 +206,47 @@ def test_a_report_write_that_fails_anyway_is_one_clear_error(tmp_path: Path) -> 
     with pytest.raises(InputError) as raised:
         report.write(tmp_path)  # a directory: what a disk that vanished would say, after the run
     assert str(raised.value) == f"cannot write the report to {tmp_path}: Is a directory"
+
+
+NOBODY = 65534
+
+
+def _check_as_a_user(path: Path) -> str:
+    """``CleanupReport.check_writable(path)`` in a child process of an unprivileged user (root
+    may write any file, so as root the child drops to ``nobody``)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from showtime_iac.app.cleanup import CleanupReport\n"
+        "from showtime_iac.core.model import InputError\n"
+        "try:\n    CleanupReport.check_writable(Path(sys.argv[1]))\n"
+        "except InputError as exc:\n    print(exc)\nelse:\n    print('writable')\n"
+    )
+    argv = [sys.executable, "-c", code, str(path)]
+    if os.geteuid() == 0:  # util-linux's setpriv, on every Debian and GitHub runner
+        argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
+    done = subprocess.run(
+        argv, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]
+    )
+    return done.stdout.strip()
+
+
+def test_a_read_only_report_file_in_a_writable_directory_is_refused_first() -> None:
+    """The file itself decides, not its directory: a report over a read-only file (in a
+    directory anyone may write) would fail after the teardowns."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shared = Path(tmp)
+        shared.chmod(0o777)
+        report = shared / "cleanup.json"
+        report.write_text("{}\n")
+        report.chmod(0o444)
+        fresh = shared / "new.json"
+        assert _check_as_a_user(report) == (
+            f"cannot write the report to {report}: permission denied"
+        )
+        assert _check_as_a_user(fresh) == "writable"
