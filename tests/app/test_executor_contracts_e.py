@@ -181,3 +181,22 @@ def test_a_failed_deploy_whose_record_cannot_be_written_says_so_and_still_fails(
         ],
     )
     assert f"🎪 {SHA7} 🚦 failed" in run.gh.labels_of(PR)
+
+
+def test_a_healthy_deploy_whose_record_cannot_be_written_names_every_tag_and_still_serves(
+    run: Scenario,
+) -> None:
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+
+    def retag(stack: str, tags: Any) -> None:
+        raise ShowtimeError("the backend said no")
+
+    run.stacks.retag = retag  # type: ignore[method-assign]
+    rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0 and doc is not None
+    [note] = [a for a in doc["outcome"]["actions"] if a.startswith("could not record")]
+    assert note == (
+        "could not record showtime:status, showtime:address on pr-1234-abc1234: "
+        "the backend said no"
+    )
+    assert f"🎪 {SHA7} 🚦 running" in run.gh.labels_of(PR)
