@@ -104,6 +104,19 @@ def _after_the_claim(gh: GitHubServer, then: Any) -> None:
     gh.on("POST", rf"/issues/{PR}/labels$", armed)
 
 
+def _nothing_deployed(run: Scenario, doc: dict[str, Any] | None) -> None:
+    """No stack, no health check, no deployment; the run says why, and audits it."""
+    assert run.stacks.ups == [] and run.live.urls == []
+    assert run.gh.deployments() == []
+    assert doc is not None
+    assert doc["outcome"]["actions"][-1] == "claim lost or PR closed: nothing deployed"
+    [line] = [a for a in doc["audit"] if a["action"] == "claim"]
+    assert (line["result"], line["reason"]) == (
+        "skipped",
+        "another run holds the claim, or the PR closed",
+    )
+
+
 def test_a_claim_that_did_not_land_deploys_nothing(run: Scenario) -> None:
     _start(run)
 
@@ -115,8 +128,7 @@ def test_a_claim_that_did_not_land_deploys_nothing(run: Scenario) -> None:
     _after_the_claim(run.gh, overwritten)
     rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
     assert rc == 0, doc
-    assert run.stacks.ups == [] and run.live.urls == []
-    assert run.gh.deployments() == []
+    _nothing_deployed(run, doc)
 
 
 def test_a_pr_closed_between_the_plan_and_the_claim_deploys_nothing(run: Scenario) -> None:
@@ -124,8 +136,7 @@ def test_a_pr_closed_between_the_plan_and_the_claim_deploys_nothing(run: Scenari
     _after_the_claim(run.gh, lambda: run.gh.set_state(PR, "closed"))
     rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
     assert rc == 0, doc
-    assert run.stacks.ups == [] and run.live.urls == []
-    assert run.gh.deployments() == []
+    _nothing_deployed(run, doc)
 
 
 def test_without_interference_the_same_start_deploys(run: Scenario) -> None:
