@@ -195,7 +195,9 @@ def test_a_moment_from_another_attempt_is_ignored_and_said_so(
     monkeypatch.setenv("SHOWTIME_IMAGE_AT", RUN["SHOWTIME_IMAGE_AT"])
     result = world.sync([L.START])
     assert result.outcome is not None and result.exit_code == 0
-    assert any(a.startswith("timings: started-at ignored") for a in result.outcome.actions)
+    assert (
+        "timings: started-at ignored (not this run's: after the sync started, or over 6 h before)"
+    ) in result.outcome.actions
     [body] = status_comments(world.gh)
     assert "⏱️ Ready in 2 min 18 s: sync setup 58 s · claim 0 s · up 48 s" in body
 
@@ -229,3 +231,22 @@ def test_a_malformed_moment_is_refused_before_any_request(
     assert world.gh.requests == []
     assert main(["sync", str(PR), "--planned-at", "soon"]) == 2
     assert "--planned-at 'soon' is not an ISO 8601 time" in capsys.readouterr().err
+
+
+def test_each_run_appends_its_summary_then_its_audit_lines_to_the_step_summary(
+    world: World, monkeypatch: pytest.MonkeyPatch, ascii_locale: None
+) -> None:
+    """In UTF-8 whatever the runner's locale (the summary holds 🎪 and ⏱️), one audit line
+    per row, indented as a code block, after the run's summary table; a second run appends."""
+    first = world.sync([L.START])
+    assert first.outcome is not None
+    once = world.summary()
+    assert once.endswith("\n")
+    tail = ["    " + line for line in first.outcome.audit]
+    assert once.split("\n")[-1 - len(tail) : -1] == tail
+    lines = once.split("\n")
+    assert lines[0] == f"### 🎪 showtime-iac · PR #{PR} · start"
+    assert lines[-2 - len(tail)] == ""  # a blank line after the table starts the code block
+    assert lines[-3 - len(tail)] == "| **ready in 1 min 20 s** | **1 min 20 s** |"
+    world.sync([])
+    assert world.summary().startswith(once) and len(world.summary()) > len(once)
