@@ -331,3 +331,21 @@ def test_a_pr_closed_during_a_rolling_update_loses_every_stack_and_says_so(run: 
         "ok",
         "PR closed during the deploy",
     )
+
+
+def test_a_trigger_another_run_consumed_first_deploys_nothing_here(run: Scenario) -> None:
+    """Two runs of one start label: the other run's DELETE of the trigger won (this one gets
+    GitHub's 404) and its claim is on the PR. This run plans again on the fresh labels, finds
+    the claim held, and deploys nothing; the other run's claim stays as it wrote it."""
+    _start(run)
+    theirs = [f"🎪 {SHA7} 🚦 building", f"🎪 🏗️ {SHA7}"]
+
+    def the_other_run_first(_rec: Recorded) -> None:
+        run.gh.remove_labels(PR, L.START)
+        run.gh.add_labels(PR, *theirs)
+
+    run.gh.on("DELETE", rf"/issues/{PR}/labels/", the_other_run_first)
+    rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0, doc
+    _nothing_deployed(run, doc)
+    assert sorted(run.gh.labels_of(PR)) == sorted(theirs)
