@@ -349,3 +349,20 @@ def test_a_trigger_another_run_consumed_first_deploys_nothing_here(run: Scenario
     assert rc == 0, doc
     _nothing_deployed(run, doc)
     assert sorted(run.gh.labels_of(PR)) == sorted(theirs)
+
+
+def test_a_reconfigure_of_a_stack_that_records_no_image_builds_nothing_and_says_how(
+    run: Scenario,
+) -> None:
+    """A reconfiguration keeps the image the stack runs; a stack that records none (made
+    before images were recorded, say) is not rebuilt here: the run says how to roll it."""
+    labels = running(SHA7)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    rc, doc, _err = run.sync(issue_comment("/showtime size large", labels), name="issue_comment")
+    assert rc == 1 and doc is not None
+    assert run.stacks.ups == [] and sorted(run.gh.labels_of(PR)) == sorted(labels)
+    assert doc["outcome"]["error"] == (
+        f"stack {STACK} records no image to keep: a reconfiguration never builds; "
+        "roll it forward with `/showtime refresh` (or the start label) instead"
+    )
