@@ -33,7 +33,7 @@ def read_record(ports: Ports, pr: int) -> Record:
 class RecordView:
     """The record of one PR, read on first use; the labels it implies; the repair's author."""
 
-    def __init__(self, ports: Ports | None, pr: int, *, tolerant: bool = False) -> None:
+    def __init__(self, ports: Ports | None, pr: int, *, tolerant: bool) -> None:
         self._ports, self._pr, self._tolerant = ports, pr, tolerant
         self._record: Record | None = None
         #: why the record could not be read (``tolerant`` only): the labels stood

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from showtime_iac.cli import main
 from showtime_iac.core import labels as L
+from showtime_iac.core.model import ShowtimeError
 from tests.app.lifetimes_support import cleanup_item, show_labels, warned_label
 from tests.app.test_sync import PR, SHA7, STACK, Scenario, running
 from tests.doubles import FakeLive, FakeStacks, against_server, use_doubles
@@ -366,3 +368,35 @@ def test_a_reconfigure_of_a_stack_that_records_no_image_builds_nothing_and_says_
         f"stack {STACK} records no image to keep: a reconfiguration never builds; "
         "roll it forward with `/showtime refresh` (or the start label) instead"
     )
+
+
+# -- a dry run plans from the labels when the record cannot be read -----------------------------
+
+
+def test_a_dry_run_whose_record_cannot_be_read_plans_from_the_labels_and_says_so(
+    run: Scenario,
+) -> None:
+    labels = running(SHA7)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    run.stacks.images[STACK] = (IMAGE, SHA7)
+
+    def unreadable(pr: int | None = None) -> Any:
+        raise ShowtimeError("state backend s3://fleet: AccessDenied: no s3:GetObject")
+
+    run.stacks.records = unreadable  # type: ignore[method-assign]
+    payload = issue_comment("/showtime size large", labels)
+    path = run.tmp_path / "event.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    args = ["sync", str(PR), "--json", "--event", str(path), "--event-name", "issue_comment"]
+    run.capsys.readouterr()
+    assert main([*args, "--dry-run"]) == 0
+    doc = json.loads(run.capsys.readouterr().out)
+    assert doc["plan"]["warnings"] == [
+        "the stacks' record was not read (state backend s3): planned from the labels alone"
+    ]
+    assert [op["stack"] for op in doc["plan"]["stacks"]] == [STACK]  # the labels' plan
+    # a real run never plans without the record: it stops, and says why
+    assert main(args) != 0
+    assert "AccessDenied" in run.capsys.readouterr().err
+    assert run.stacks.ups == [] and sorted(run.gh.labels_of(PR)) == sorted(labels)
