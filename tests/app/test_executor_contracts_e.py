@@ -196,7 +196,6 @@ def test_a_healthy_deploy_whose_record_cannot_be_written_names_every_tag_and_sti
     assert rc == 0 and doc is not None
     [note] = [a for a in doc["outcome"]["actions"] if a.startswith("could not record")]
     assert note == (
-        "could not record showtime:status, showtime:address on pr-1234-abc1234: "
-        "the backend said no"
+        "could not record showtime:status, showtime:address on pr-1234-abc1234: the backend said no"
     )
     assert f"🎪 {SHA7} 🚦 running" in run.gh.labels_of(PR)
