@@ -122,3 +122,45 @@ def test_cleanup_repo_names_the_fleet_and_its_ports_run_under_the_policy_file(
     assert not any(n.startswith("🎪") for n in ghserver.labels_of(1))
     [(repo, used)] = opened
     assert repo == REPO and used.stale_lock == timedelta(minutes=5)
+
+
+def test_sync_repo_and_policy_flags_decide_over_the_environment(
+    ghserver: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``sync --repo acme/widgets --policy FILE`` where ``$GITHUB_REPOSITORY`` and the
+    working directory's ``showtime.toml`` say otherwise: the run reads and writes acme/widgets,
+    and decides, deploys and comments under FILE (its TTL; its idle action in the comment)."""
+    import json
+
+    from showtime_iac.cli import main
+    from showtime_iac.core.comment import MARKER
+
+    stacks = FakeStacks()
+    opened: list[tuple[str | None, Any]] = []
+    ghserver.collaborators.update({"maintainer": "write"})
+    ghserver.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    against_server(monkeypatch, ghserver.env(), tmp_path)
+    for var in ("GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_RUN_ID", "SHOWTIME_IMAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "apache/superset")
+    (tmp_path / "showtime.toml").write_text('default_ttl = "48h"\n', encoding="utf-8")
+    policy = tmp_path / "fleet.toml"
+    policy.write_text('default_ttl = "3h"\nidle_action = "sleep"\n', encoding="utf-8")
+    use_doubles(monkeypatch, stacks, FakeLive(), opened=opened)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(pull_request("labeled", [L.START], label=L.START)))
+    capsys.readouterr()
+    args = ["sync", str(PR), "--json", "--event", str(event), "--event-name", "pull_request"]
+    rc = main([*args, "--repo", REPO, "--policy", str(policy)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    [cfg] = stacks.configs
+    assert (cfg.repo, str(cfg.ttl)) == (REPO, "3h")
+    assert f"🎪 {SHA7} ⌛ idle 3h" in " ".join(ghserver.labels_of(PR))
+    [sticky] = [c["body"] for c in ghserver.comments_of(PR) if MARKER in c["body"]]
+    assert "Sleeps at " in sticky
+    [(repo, used)] = opened
+    assert repo == REPO and str(used.default_ttl) == "3h"
