@@ -154,7 +154,6 @@ def sweep(
                     f"open PR with stacks {', '.join(mine)} but no 🎪 labels: "
                     f"run `sync {pr.number}`"
                 ),
-                reasons=("labels lost",),
             )
         elif pr.is_open and not plan.stacks and not st.blocked:
             plan = _strays(pr, st, mine) or plan
