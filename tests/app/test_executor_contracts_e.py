@@ -199,3 +199,18 @@ def test_a_healthy_deploy_whose_record_cannot_be_written_names_every_tag_and_sti
         "could not record showtime:status, showtime:address on pr-1234-abc1234: the backend said no"
     )
     assert f"🎪 {SHA7} 🚦 running" in run.gh.labels_of(PR)
+
+
+def test_the_status_comments_history_keeps_each_runs_line(run: Scenario) -> None:
+    """A start, then a stop: one status comment, edited in place, whose history holds the
+    start's line and then the stop's (each run reads the comment before it rewrites it)."""
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, _doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0
+    labels = [*run.gh.labels_of(PR), L.STOP]
+    run.gh.add_labels(PR, L.STOP)
+    rc, _doc, _err = run.sync(pull_request("labeled", labels, label=L.STOP))
+    assert rc == 0
+    [started, stopped] = history(run)
+    assert started.startswith(f"`{SHA7}` live at http://10.0.0.5:8080 (ready in ")
+    assert stopped == "🛑 stop requested"
