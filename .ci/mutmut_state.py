@@ -162,13 +162,21 @@ def merge(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def save(state: Path, mutants: Path) -> dict[str, int]:
-    """Merge ``mutants/``'s verdicts into ``state``; the count of verdicts by letter."""
+def save(state: Path, mutants: Path, skipped: list[Path] | None = None) -> dict[str, int]:
+    """Merge ``mutants/``'s verdicts into ``state``; the count of verdicts by letter.
+
+    An empty meta file (mutmut stopped while it rewrote it: pause a run with SIGSTOP before
+    `save`, never kill it) is left out and added to ``skipped``: that source file keeps the
+    verdicts the state had."""
     metas = meta_paths(mutants)
     if not metas:
         raise StateError(f"no mutmut results under {mutants}/: run `mutmut run` first")
     files = load_state(state)
     for meta in metas:
+        if meta.stat().st_size == 0:
+            if skipped is not None:
+                skipped.append(meta)
+            continue
         source = source_of(meta, mutants)
         files[source] = merge(files.get(source, {}), entries_of(_read_meta(meta)))
     state.write_text(dump_state(files), encoding="utf-8")
@@ -188,7 +196,7 @@ def restore(state: Path, mutants: Path) -> int:
     restored = 0
     for source, funcs in sorted(files.items()):
         meta = mutants / (source + ".meta")
-        if meta.exists():
+        if meta.exists() and meta.stat().st_size > 0:  # an empty one: rewritten from the state
             doc = _read_meta(meta)
         else:
             doc = {
@@ -315,7 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "save":
-            counts = save(args.state, args.mutants)
+            skipped: list[Path] = []
+            counts = save(args.state, args.mutants, skipped)
+            for meta in skipped:
+                _out(f"skipped {meta}: empty (mutmut stopped while writing it); kept as saved")
             said = ", ".join(f"{counts[k]} {v}" for k, v in KINDS.items())
             _out(f"saved to {args.state}: {said}")
         elif args.command == "restore":

@@ -288,3 +288,36 @@ def test_save_without_a_run_says_to_run_mutmut_first(tmp_path: Path) -> None:
         1,
         "mutmut_state.py: error: no mutmut results under mutants/: run `mutmut run` first\n",
     )
+
+
+def test_an_empty_meta_file_is_skipped_by_save_and_rewritten_by_restore(tmp_path: Path) -> None:
+    """mutmut stopped while it rewrote a meta file leaves it empty: `save` keeps what the
+    state had for that source file (and says so), saves the others, and `restore` writes the
+    state's verdicts into it again."""
+    mutants = tmp_path / "mutants" / "showtime_iac"
+    mutants.mkdir(parents=True)
+    (mutants / "a.py.meta").write_text("")
+    (mutants / "b.py.meta").write_text(
+        json.dumps(
+            {
+                "exit_code_by_key": {"showtime_iac.b.x_g__mutmut_1": 1},
+                "hash_by_function_name": {"x_g": "h2"},
+            }
+        )
+    )
+    state = tmp_path / "tests" / "mutation_state.json"
+    state.parent.mkdir()
+    state.write_text(tool.dump_state({"showtime_iac/a.py": {"showtime_iac.a.x_f": "h1:ks"}}))
+    rc, out = _state(tmp_path, "save")
+    assert rc == 0, out
+    assert out.splitlines()[0] == (
+        "skipped mutants/showtime_iac/a.py.meta: empty (mutmut stopped while writing it); "
+        "kept as saved"
+    )
+    assert tool.load_state(state) == {
+        "showtime_iac/a.py": {"showtime_iac.a.x_f": "h1:ks"},
+        "showtime_iac/b.py": {"showtime_iac.b.x_g": "h2:k"},
+    }
+    assert tool.restore(state, tmp_path / "mutants") == 2  # a.py's two; b.py has its own
+    codes = json.loads((mutants / "a.py.meta").read_text())["exit_code_by_key"]
+    assert codes == {"showtime_iac.a.x_f__mutmut_1": 1, "showtime_iac.a.x_f__mutmut_2": 0}
