@@ -212,26 +212,25 @@ NOBODY = 65534
 
 
 def _check_as_a_user(path: Path) -> str:
-    """``CleanupReport.check_writable(path)`` in a child process of an unprivileged user (root
-    may write any file, so as root the child drops to ``nobody``)."""
+    """``CleanupReport.check_writable(path)`` as an unprivileged user: root may write any
+    file, so as root the real user id (the one ``access(2)`` checks) is ``nobody`` for the
+    call, in this process (where mutation testing sees it), and root again after it."""
     import os
-    import subprocess
-    import sys
 
-    code = (
-        "import sys; from pathlib import Path\n"
-        "from showtime_iac.app.cleanup import CleanupReport\n"
-        "from showtime_iac.core.model import InputError\n"
-        "try:\n    CleanupReport.check_writable(Path(sys.argv[1]))\n"
-        "except InputError as exc:\n    print(exc)\nelse:\n    print('writable')\n"
-    )
-    argv = [sys.executable, "-c", code, str(path)]
-    if os.geteuid() == 0:  # util-linux's setpriv, on every Debian and GitHub runner
-        argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
-    done = subprocess.run(
-        argv, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]
-    )
-    return done.stdout.strip()
+    from showtime_iac.app.cleanup import CleanupReport
+    from showtime_iac.core.model import InputError
+
+    as_root = os.geteuid() == 0
+    if as_root:
+        os.setreuid(NOBODY, -1)
+    try:
+        CleanupReport.check_writable(path)
+    except InputError as exc:
+        return str(exc)
+    finally:
+        if as_root:
+            os.setreuid(0, -1)
+    return "writable"
 
 
 def test_a_read_only_report_file_in_a_writable_directory_is_refused_first() -> None:
