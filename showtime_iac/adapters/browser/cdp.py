@@ -25,7 +25,7 @@ from typing import Any
 
 from showtime_iac.errors import ShowtimeError
 
-__all__ = ["BrowserError", "Chromium", "find_chromium"]
+__all__ = ["BrowserError", "Chromium", "CommandRefusedError", "find_chromium"]
 
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _FLAGS = (
@@ -48,6 +48,10 @@ _FLAGS = (
 
 class BrowserError(ShowtimeError):
     """Chromium is missing, crashed or did not answer in time (the check failed, exit 1)."""
+
+
+class CommandRefusedError(BrowserError):
+    """Chromium answered a command with an error (e.g. the page navigated while it ran)."""
 
 
 def find_chromium(env: Mapping[str, str] | None = None) -> str | None:
@@ -154,7 +158,7 @@ class Chromium:
             answer = self._read(deadline)
             if answer.get("id") == self._next:
                 if "error" in answer:
-                    raise BrowserError(f"Chromium refused {method}")
+                    raise CommandRefusedError(f"Chromium refused {method}")
                 result: dict[str, Any] = answer.get("result", {})
                 return result
             if len(self.events) < 10_000:
@@ -175,12 +179,17 @@ class Chromium:
         self.send("Runtime.enable")
 
     def evaluate(self, expression: str, *, timeout: float = 30.0) -> Any:
-        """The value of a JavaScript expression in the page (by value; None on an exception)."""
-        res = self.send(
-            "Runtime.evaluate",
-            {"expression": expression, "returnByValue": True, "awaitPromise": True},
-            timeout=timeout,
-        )
+        """The value of a JavaScript expression in the page (by value). None when it threw, or
+        when the page navigated while it ran (Chromium refuses the command: its context was
+        destroyed), as a form's submit or a redirect does while a wait polls."""
+        try:
+            res = self.send(
+                "Runtime.evaluate",
+                {"expression": expression, "returnByValue": True, "awaitPromise": True},
+                timeout=timeout,
+            )
+        except CommandRefusedError:
+            return None
         if "exceptionDetails" in res:
             return None
         return res.get("result", {}).get("value")
