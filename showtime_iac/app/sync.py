@@ -145,7 +145,7 @@ def plan_for(
     pr: PrInfo,
     policy: Policy,
     ports: Ports | None,
-    now: Any,
+    now: datetime,
     *,
     stale: bool = False,
     bind: bool = True,
@@ -177,16 +177,17 @@ def plan_for(
     verify = Verifier(ports.github if ports is not None else None, ev, pr.number)
     view = RecordView(ports, pr.number, tolerant=dry_run)
 
-    def decide(ev: Event, pr: PrInfo, *args: Any, **kw: Any) -> Plan:
+    def decide(pr: PrInfo, **kw: Any) -> Plan:
         # the state labels as the stacks' record says them; then a guarded label whose
-        # adder is not verified is decided as if absent, and removed
+        # adder is not verified is decided as if absent, and removed. Every decision of this
+        # call is made at one ``now`` under one policy: only what the adapters add differs
         seen = view(pr.labels)
         shown = replace(pr, labels=seen.labels)
         hidden = verify(shown.labels)
-        plan = decide_labels(ev, without(shown, hidden), *args, **kw)
+        plan = decide_labels(ev, without(shown, hidden), now, policy, **kw)
         return view.repaired(with_unverified_removed(plan, hidden), seen)
 
-    plan = decide(ev, pr, now, policy)
+    plan = decide(pr)
     if ports is None:  # only shown: no output names the repository
         return _after_healthy(bind_images(plan, record, None), pr, policy), pr
     listed: list[PrInfo] | None = None
@@ -197,12 +198,12 @@ def plan_for(
         # the payload's labels may be older than what earlier runs wrote: neither a stack
         # operation nor a repair of the labels is decided from them
         pr = _fresh_labels(ports, pr, listed)
-        plan = decide(ev, pr, now, policy)
+        plan = decide(pr)
     if listed is not None and plan.intent in ("start", "queue"):
         fleet = fleet_of(p for p in listed if p.number != pr.number)
-        plan = decide(ev, pr, now, policy, fleet=fleet)
+        plan = decide(pr, fleet=fleet)
     if plan.intent in ("stop", "teardown"):
-        plan = decide(ev, pr, now, policy, known_stacks=ports.stacks.list_stacks())
+        plan = decide(pr, known_stacks=ports.stacks.list_stacks())
     plan = for_repository(plan, ports.github.repo_name)
     gone = stale_claims(plan, pr.labels, policy, now)
     if gone:
