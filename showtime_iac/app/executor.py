@@ -8,8 +8,9 @@ The claim protocol (two runs for one SHA deploy exactly once):
 1. The workflow's concurrency group (one group per PR, no cancel-in-progress) serializes
    runs of one PR; everything below also holds without it.
 2. A start is claimed by **deleting the trigger label first**: GitHub answers 404 to all but
-   one of concurrent deletes, so exactly one run wins. The loser re-reads the labels and
-   re-plans (and finds the SHA building: no second deploy).
+   one of concurrent deletes, so exactly one run wins. The loser deploys nothing: without
+   ⚡ no plan of its event deploys (tests/core/test_trigger_token.py), so there is nothing
+   to re-plan.
 3. The claim labels (🚦 building, 🏗️, 📅) are written, then **read back** with the PR in one
    request: the claim must be there and the PR still open, else nothing is deployed.
 4. The Pulumi stack lock is the last line: a second ``up`` of the same stack waits (bounded)
@@ -121,7 +122,7 @@ def _as_error(exc: Exception) -> ShowtimeError:
 
 
 class Executor(ProofSteps):
-    """Runs plans against the three ports. ``replan`` re-decides on fresh labels."""
+    """Runs plans against the three ports."""
 
     def __init__(
         self,
@@ -219,15 +220,13 @@ class Executor(ProofSteps):
 
     # -- entry point -------------------------------------------------------------------------
 
-    def execute(
-        self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None = None
-    ) -> Outcome:
+    def execute(self, plan: Plan, pr: PrInfo) -> Outcome:
         try:
-            return self._execute(plan, pr, replan)
+            return self._execute(plan, pr)
         finally:
             self.gh.finish()
 
-    def _execute(self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None) -> Outcome:
+    def _execute(self, plan: Plan, pr: PrInfo) -> Outcome:
         out = Outcome(pr=plan.pr, intent=plan.intent, sha=plan.sha)
         for note in plan.reasons:  # a guarded label no writer added: reported, then removed
             if note.startswith(NOT_OBEYED):
@@ -248,7 +247,7 @@ class Executor(ProofSteps):
             return self._teardown(plan, pr, out)
         if plan.intent == "sleep":
             return self._sleep(plan, pr, ups[0], out)
-        return self._deploy(plan, pr, ups[0], out, replan)
+        return self._deploy(plan, pr, ups[0], out)
 
     def _sleep(self, plan: Plan, pr: PrInfo, up: StackOp, out: Outcome) -> Outcome:
         """Scale to zero through the stack, then say so on the PR. The stack goes first: if
@@ -384,28 +383,17 @@ class Executor(ProofSteps):
         self.live.wait_healthy(out.url + "/health")
         self._mark("healthy")
 
-    def _claim(
-        self, plan: Plan, pr: PrInfo, replan: Callable[[PrInfo], Plan] | None
-    ) -> Plan | None:
-        """Take the claim; returns the plan to carry out, or None if another run holds it."""
-        consumed = [n for n in plan.remove_labels if n in (L.START,)]
-        for name in consumed:
-            if not self.gh.remove_label(plan.pr, name):
-                # another run consumed the trigger first: re-plan on fresh labels
-                fresh = self.gh.get_pr(plan.pr)
-                again = replan(fresh) if replan else None
-                if again is None or not any(op.action == "up" for op in again.stacks):
-                    return None
-                plan = again
+    def _claim(self, plan: Plan) -> bool:
+        """Take the claim: False when another run holds it (it consumed ⚡ first, or its
+        labels replaced ours) or the PR closed."""
+        consumed = [n for n in plan.remove_labels if n == L.START]
+        if consumed and not self.gh.remove_label(plan.pr, L.START):
+            return False  # GitHub's 404: another run took the token, and deploys it
         rest = [n for n in plan.remove_labels if n not in consumed]
         self.gh.apply_label_diff(plan.pr, plan.add_labels, rest)
         # read back: the claim must be ours and the PR still open
         fresh = self.gh.get_pr(plan.pr)
-        if not fresh.is_open:
-            return None
-        if not set(plan.add_labels) <= set(fresh.labels):
-            return None
-        return plan
+        return fresh.is_open and set(plan.add_labels) <= set(fresh.labels)
 
     def _deploy(
         self,
@@ -413,17 +401,13 @@ class Executor(ProofSteps):
         pr: PrInfo,
         up: StackOp,
         out: Outcome,
-        replan: Callable[[PrInfo], Plan] | None,
     ) -> Outcome:
         if not self.marks:  # no run's start given: time the deploy from here
             self.marks.append(("start", self.clock()))
-        claimed = self._claim(plan, pr, replan)
-        if claimed is None:
+        if not self._claim(plan):
             out.actions.append("claim lost or PR closed: nothing deployed")
             self._audit(out, "claim", "skipped", "another run holds the claim, or the PR closed")
             return out
-        plan = claimed
-        up = next(op for op in plan.stacks if op.action == "up")
         cfg = up.config
         assert cfg is not None
         if cfg.created is None:

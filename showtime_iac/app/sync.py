@@ -312,11 +312,6 @@ def sync(
     if plan.stacks:
         ports.stacks.ready()  # no engine or backend: fail here, before any label is written
 
-    def replan(p: PrInfo) -> Plan:
-        # fresh labels and state; the event's own description stays what it was about
-        again = replace(fresh, labels=p.labels, state=p.state)
-        return plan_for(ev, again, policy, ports, clock())[0]
-
     executor = Executor(
         ports.github,
         ports.stacks,
@@ -328,7 +323,7 @@ def sync(
         marks=marks,
         **proof_options(ports.github),
     )
-    outcome = _discard_prepared(executor.execute(plan, fresh, replan=replan), ports, fresh, ev)
+    outcome = _discard_prepared(executor.execute(plan, fresh), ports, fresh, ev)
     outcome.actions += filter(None, [hand_on_slots(ports, plan, outcome.exit_code)])
     _report(outcome, dropped, settings.github_step_summary)
     return SyncResult(plan, outcome)

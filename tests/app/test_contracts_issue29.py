@@ -337,8 +337,8 @@ def test_a_pr_closed_during_a_rolling_update_loses_every_stack_and_says_so(run: 
 
 def test_a_trigger_another_run_consumed_first_deploys_nothing_here(run: Scenario) -> None:
     """Two runs of one start label: the other run's DELETE of the trigger won (this one gets
-    GitHub's 404) and its claim is on the PR. This run plans again on the fresh labels, finds
-    the claim held, and deploys nothing; the other run's claim stays as it wrote it."""
+    GitHub's 404) and its claim is on the PR. This run deploys nothing and writes no label;
+    the other run's claim stays as it wrote it."""
     _start(run)
     theirs = [f"🎪 {SHA7} 🚦 building", f"🎪 🏗️ {SHA7}"]
 

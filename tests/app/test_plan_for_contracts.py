@@ -1,6 +1,6 @@
 """What ``sync`` adds to the planner's decision (issue 29): the fleet a queued PR keeps its
-place in, the stacks a closed PR loses that no label names, the record a second plan still
-needs, and the image an offline plan shows. The real CLI over PyGithub against the GitHub test
+place in, the stacks a closed PR loses that no label names, the image an offline plan binds,
+and who the run acts for. The real CLI over PyGithub against the GitHub test
 server, the stacks behind ``FakeStacks``; each test was checked by removing what it pins and
 watching it fail."""
 
@@ -14,11 +14,9 @@ import pytest
 
 from showtime_iac.cli import main
 from showtime_iac.core import labels as L
-from showtime_iac.core.model import ShowtimeError
 from tests.app.test_queue_sync import NEW_HEAD, OTHER, queued
 from tests.app.test_sync import OLD, PR, SHA7, STACK, Scenario, running, status_comments
-from tests.github_api_server import Recorded
-from tests.payloads import HEAD, pull_request
+from tests.payloads import HEAD, issue_comment, pull_request
 
 IMAGE = f"123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci:sti-{STACK}"
 
@@ -60,27 +58,6 @@ def test_a_closed_pr_loses_a_stack_that_neither_its_labels_nor_its_record_name(
     assert run.gh.labels_of(PR) == []
 
 
-def test_a_second_plan_whose_record_cannot_be_read_stops_the_run(run: Scenario) -> None:
-    """Another run consumed the trigger first, so this run plans again; by then the stacks'
-    record cannot be read. Only a dry run plans from the labels alone: this run stops, says
-    why, and deploys nothing."""
-    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
-
-    def unreadable(pr: int | None = None) -> Any:
-        raise ShowtimeError("state backend s3://fleet: AccessDenied: no s3:GetObject")
-
-    def the_other_run_first(_rec: Recorded) -> None:
-        run.gh.remove_labels(PR, L.START)
-        run.gh.add_labels(PR, f"🎪 {SHA7} 🚦 building", f"🎪 🏗️ {SHA7}")
-        run.stacks.records = unreadable  # type: ignore[method-assign]
-
-    run.gh.on("DELETE", rf"/issues/{PR}/labels/", the_other_run_first)
-    rc, doc, err = run.sync(pull_request("labeled", [L.START], label=L.START))
-    assert rc != 0, doc
-    assert "AccessDenied" in err or "AccessDenied" in json.dumps(doc)
-    assert run.stacks.ups == [] and run.gh.deployments() == []
-
-
 def test_an_offline_dry_run_refuses_an_image_built_from_another_commit(
     run: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,3 +78,53 @@ def test_an_offline_dry_run_refuses_an_image_built_from_another_commit(
     assert run.gh.requests == []
     monkeypatch.setenv("SHOWTIME_IMAGE_SHA", HEAD)  # the image of this very commit: planned
     assert main([*args, "--event-name", "pull_request_target"]) == 0
+
+
+# -- who the run acts for, and which event it reads ----------------------------------------------
+
+
+def _actors(doc: dict[str, Any] | None) -> set[str]:
+    assert doc is not None and doc["audit"], doc
+    return {a["actor"] for a in doc["audit"]}
+
+
+def test_a_sync_without_an_event_acts_for_the_workflows_actor(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sync 1234`` with no event file (a re-run from a shell, say): ``$GITHUB_ACTOR`` is who
+    asked, whose permission is looked up and who each audit line names."""
+    monkeypatch.setenv("GITHUB_ACTOR", "maintainer")
+    labels = [*running(SHA7), L.STOP]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    rc, doc, _err = run.sync(None)
+    assert rc == 0, doc
+    assert run.stacks.destroyed == [STACK]
+    assert _actors(doc) == {"maintainer"}
+
+
+def test_the_events_sender_is_who_the_run_acts_for_not_the_workflows_actor(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run re-run by someone else keeps the event's sender (who added 🛑) in its audit."""
+    monkeypatch.setenv("GITHUB_ACTOR", "re-runner")
+    labels = [*running(SHA7), L.STOP]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    rc, doc, _err = run.sync(pull_request("labeled", labels, label=L.STOP, sender="maintainer"))
+    assert rc == 0, doc
+    assert _actors(doc) == {"maintainer"}
+
+
+def test_the_event_name_option_wins_over_the_environments(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--event-name issue_comment`` reads the file as a comment even where the workflow's
+    ``$GITHUB_EVENT_NAME`` names another event."""
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")
+    labels = running(SHA7)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    rc, _doc, err = run.sync(issue_comment("/showtime destroy", labels), name="issue_comment")
+    assert rc == 0, err
+    assert run.stacks.destroyed == [STACK]
