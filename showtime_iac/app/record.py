@@ -38,7 +38,7 @@ class RecordView:
         self._record: Record | None = None
         #: why the record could not be read (``tolerant`` only): the labels stood
         self.unread: str | None = None
-        self._by: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._by: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
         #: the last labels seen disagreed with the record
         self.disagreed = False
 
@@ -54,7 +54,7 @@ class RecordView:
             except ShowtimeError as exc:
                 if not self._tolerant:
                     raise
-                self.unread = str(exc).split(":", 1)[0]
+                self.unread = str(exc).partition(":")[0]
                 return Reconciled(current)
         seen = reconcile(current, self._record)
         self.disagreed = bool(seen.repair)
@@ -72,7 +72,7 @@ class RecordView:
             return replace(plan, warnings=(*plan.warnings, note))
         if not seen.repair or self._ports is None:
             return with_repair(plan, seen)
-        key = (*seen.repair.add, "|", *seen.repair.remove)
+        key = (seen.repair.add, seen.repair.remove)
         if key not in self._by:
             try:
                 events = self._ports.github.label_events(self._pr)

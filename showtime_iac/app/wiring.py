@@ -293,10 +293,10 @@ def lock_retries(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         if not text:
             continue
         try:
-            value = kind(text)
+            value: float | None = kind(text)
         except ValueError:
-            value = -1
-        if not 0 <= value <= 1000:
+            value = None
+        if value is None or not 0 <= value <= 1000:
             raise InputError(f"${var}={text[:40]!r} must be a number from 0 to 1000")
         out[key] = value
     return out

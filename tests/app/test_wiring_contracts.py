@@ -67,6 +67,17 @@ def test_drift_checks_the_stack_of_that_pr_and_sha() -> None:
     assert fake.events == ["drift pr-7-abc1234"]
 
 
+def test_records_reads_the_record_of_that_pr_only() -> None:
+    """A PR's record is its own stacks' tags: another PR's stacks never decide its labels."""
+    fake = FakeStacks()
+    fake.existing.update({"pr-7-abc1234", "pr-8-abc1234"})
+    fake.tags["pr-7-abc1234"] = {"showtime:pr": "7"}
+    fake.tags["pr-8-abc1234"] = {"showtime:pr": "8"}
+    stacks = LazyStacks(opener(fake))
+    assert stacks.records(7) == {"pr-7-abc1234": {"showtime:pr": "7"}}
+    assert set(stacks.records()) == {"pr-7-abc1234", "pr-8-abc1234"}  # every PR's
+
+
 class ImageEngine(FakeEngine):
     """The engine double whose stacks have the outputs a test gives them (an ``image`` the
     program exported, or none); a stack it does not have is the engine's error."""
