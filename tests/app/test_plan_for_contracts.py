@@ -128,3 +128,31 @@ def test_the_event_name_option_wins_over_the_environments(
     rc, _doc, err = run.sync(issue_comment("/showtime destroy", labels), name="issue_comment")
     assert rc == 0, err
     assert run.stacks.destroyed == [STACK]
+
+
+def test_a_stack_brought_up_records_when_even_if_its_labels_do_not_say(run: Scenario) -> None:
+    """A reconfigure of an environment whose 📅 label is gone still records a creation time
+    on its stack: the deploy's. Its TTL and max age count from there, never from nothing."""
+    labels = [n for n in running(SHA7) if "📅" not in n]
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    run.stacks.existing.add(STACK)
+    run.stacks.images[STACK] = (IMAGE, SHA7)
+    before = datetime.now(UTC)
+    rc, doc, err = run.sync(issue_comment("/showtime size large", labels), name="issue_comment")
+    after = datetime.now(UTC)
+    assert rc == 0, (doc, err)
+    [cfg] = run.stacks.configs
+    assert (cfg.stack, cfg.size) == (STACK, "large")
+    assert cfg.created is not None and before <= cfg.created <= after
+
+
+def test_only_a_comment_takes_its_commit_from_showtime_sha(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``$SHOWTIME_SHA`` names the commit a comment is about (the plan job resolves it). A run
+    whose event names none otherwise (``sync 1234`` from a shell) is about the PR's head."""
+    monkeypatch.setenv("SHOWTIME_SHA", OLD)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START], labels_by="maintainer")
+    rc, doc, err = run.sync(None)
+    assert rc == 0, (doc, err)
+    assert run.stacks.ups == [STACK]
