@@ -7,6 +7,7 @@ watching it fail."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -156,3 +157,50 @@ def test_only_a_comment_takes_its_commit_from_showtime_sha(
     rc, doc, err = run.sync(None)
     assert rc == 0, (doc, err)
     assert run.stacks.ups == [STACK]
+
+
+# -- the sticky comment while a deploy waits ------------------------------------------------------
+
+
+def _sticky_while_healthy_waits(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch, progress: str | None
+) -> list[str]:
+    """A start whose run began 10 minutes ago; the status comment as it reads while the new
+    environment's health check runs (none yet: an empty list)."""
+    if progress is None:
+        monkeypatch.delenv("SHOWTIME_PROGRESS", raising=False)
+    else:
+        monkeypatch.setenv("SHOWTIME_PROGRESS", progress)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    seen: list[str] = []
+    real = run.live.wait_healthy
+
+    def wait_healthy(url: str) -> float:
+        seen.extend(status_comments(run.gh))
+        return real(url)
+
+    monkeypatch.setattr(run.live, "wait_healthy", wait_healthy)
+    started = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = run.tmp_path / "event.json"
+    path.write_text(json.dumps(pull_request("labeled", [L.START], label=L.START)), "utf-8")
+    args = ["sync", str(PR), "--event", str(path), "--event-name", "pull_request_target"]
+    assert main([*args, "--started-at", started, "--json"]) == 0
+    assert run.stacks.ups == [STACK]
+    return seen
+
+
+def test_the_status_comment_names_the_phase_in_progress_and_the_time_since_the_run_began(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [body] = _sticky_while_healthy_waits(run, monkeypatch, None)
+    [line] = [n for n in body.splitlines() if "in progress" in n]
+    assert re.fullmatch(
+        rf"⏳ Deploying `{SHA7}`: \*\*healthy\*\* in progress · 10 min( \d+ s)? so far", line
+    ), line
+
+
+def test_with_progress_off_the_status_comment_waits_for_the_end(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bodies = _sticky_while_healthy_waits(run, monkeypatch, "off")
+    assert not [b for b in bodies if "in progress" in b]
