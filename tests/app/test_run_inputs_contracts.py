@@ -1,5 +1,6 @@
 """What a run reads from its job's environment and event file, each pinned whole (issue 29):
-``SHOWTIME_PROGRESS`` (progress notes, on unless turned off), ``SHOWTIME_IMAGE`` with
+``SHOWTIME_PROGRESS`` (progress notes, on unless turned off), ``SHOWTIME_SCREENSHOT`` (the
+picture, off unless turned on), ``SHOWTIME_IMAGE`` with
 ``SHOWTIME_IMAGE_SHA`` (the image and the commit it was built from, refused when nobody could
 tell which commit), and the event file (a UTF-8 JSON object, whatever the runner's locale)."""
 
@@ -11,7 +12,7 @@ import pytest
 
 from showtime_iac.app.images import image_from_env
 from showtime_iac.app.inputs import load_payload
-from showtime_iac.app.proof import progress_enabled
+from showtime_iac.app.proof import progress_enabled, screenshot_enabled
 from showtime_iac.errors import InputError
 
 REGISTRY = "123456789012.dkr.ecr.us-west-2.amazonaws.com/superset-ci"
@@ -38,6 +39,28 @@ def test_progress_reads_the_process_environment_without_a_mapping(
     monkeypatch.setenv("SHOWTIME_PROGRESS", "off")
     assert progress_enabled() is False
     assert progress_enabled({}) is True  # a mapping given is what counts
+
+
+# -- SHOWTIME_SCREENSHOT -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["on", "1", "true", "yes", " ON ", "True", "YES\n"])
+def test_the_screenshot_is_turned_on_by_these(value: str) -> None:
+    assert screenshot_enabled({"SHOWTIME_SCREENSHOT": value}) is True
+
+
+@pytest.mark.parametrize("value", ["off", "0", "", "nope", "online", "2"])
+def test_the_screenshot_stays_off_otherwise_and_when_unset(value: str) -> None:
+    assert screenshot_enabled({"SHOWTIME_SCREENSHOT": value}) is False
+    assert screenshot_enabled({}) is False
+
+
+def test_the_screenshot_reads_the_process_environment_without_a_mapping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHOWTIME_SCREENSHOT", "on")
+    assert screenshot_enabled() is True
+    assert screenshot_enabled({}) is False  # a mapping given is what counts
 
 
 # -- SHOWTIME_IMAGE ------------------------------------------------------------------------
