@@ -204,3 +204,21 @@ def test_with_progress_off_the_status_comment_waits_for_the_end(
 ) -> None:
     bodies = _sticky_while_healthy_waits(run, monkeypatch, "off")
     assert not [b for b in bodies if "in progress" in b]
+
+
+def test_the_status_comment_links_an_address_without_a_port_on_the_policys_port(
+    run: Scenario,
+) -> None:
+    """A 🌐 label that names no address port is linked on the policy's
+    ``port``: after a failed deploy the comment still leads to the environment that serves."""
+    (run.tmp_path / "showtime.toml").write_text("port = 9000\n", encoding="utf-8")
+    old7 = OLD[:7]
+    labels = [n if "🌐" not in n else f"🎪 {old7} 🌐 10.0.0.9" for n in running(old7)]
+    run.stacks.existing.add(f"pr-{PR}-{old7}")
+    run.stacks.fail_up = "ECS service pr-1234 did not become stable"
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    rc, _doc, _err = run.sync(pull_request("synchronize", labels))
+    assert rc == 1
+    [body] = status_comments(run.gh)
+    [row] = [n for n in body.splitlines() if n.startswith("| 🎯 active")]
+    assert "[http://10.0.0.9:9000](http://10.0.0.9:9000)" in row
