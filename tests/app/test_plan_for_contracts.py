@@ -209,7 +209,7 @@ def test_with_progress_off_the_status_comment_waits_for_the_end(
 def test_the_status_comment_links_an_address_without_a_port_on_the_policys_port(
     run: Scenario,
 ) -> None:
-    """A 🌐 label that names no address port is linked on the policy's
+    """A 🌐 label that names no port is linked on the policy's
     ``port``: after a failed deploy the comment still leads to the environment that serves."""
     (run.tmp_path / "showtime.toml").write_text("port = 9000\n", encoding="utf-8")
     old7 = OLD[:7]
