@@ -192,7 +192,6 @@ class Executor(ProofSteps):
         pr: int,
         labels: Sequence[str],
         note: str,
-        logs: str | None = None,
         timings: Timings | None = None,
         failure: Failure | None = None,
         progress: str | None = None,
@@ -212,7 +211,6 @@ class Executor(ProofSteps):
             previous_body=previous,
             run_url=self.run_url,
             port=self.policy.port,
-            logs=logs,
             idle_action=self.policy.idle_action,
             timings=timings,
         )
