@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from showtime_iac.app.proof import open_proof
+from showtime_iac.app.proof import proof_options
 from showtime_iac.core import labels as L
 from showtime_iac.core.guarded import removes_unverified, with_unverified_removed, without
 from showtime_iac.core.lifetimes import deadlines
@@ -533,7 +533,8 @@ def cleanup(
         actor="showtime-cleanup",
         run_url=settings.github_run_url,
         log=audit.append,
-        proof=open_proof(ports.github),  # an environment's picture goes with it (issue 28)
+        # as sync's: a queued start's progress notes, its failure report masked, its picture
+        **proof_options(ports.github),
     )
     _recover_stale_claims(ports, items, policy, now, dry_run)
     rows = _carry_out(

@@ -35,7 +35,7 @@ from showtime_iac.core.comment import status_comment
 from showtime_iac.core.guarded import NOT_OBEYED
 from showtime_iac.core.model import EnvConfig, Policy, PrInfo, ShowtimeError
 from showtime_iac.core.planner import Plan, StackOp, on_destroying, on_failure, on_success
-from showtime_iac.core.proof import LOG_LINES, Failure, Picture
+from showtime_iac.core.proof import LOG_LINES, Failure, Picture, redact
 from showtime_iac.core.record import REPAIRED, failed_tags, healthy_tags
 from showtime_iac.core.timings import Timings
 
@@ -130,15 +130,15 @@ class Executor(ProofSteps):
         stacks: StackPort,
         live: LivePort,
         *,
-        policy: Policy | None = None,
-        actor: str = "",
-        run_url: str | None = None,
+        policy: Policy,
+        actor: str,
+        run_url: str | None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = lambda _line: None,
         marks: Sequence[tuple[str, datetime]] = (),
-        progress: bool = False,
-        secrets: Sequence[str] = (),
-        proof: ProofPort | None = None,
+        progress: bool,
+        secrets: Sequence[str],
+        proof: ProofPort | None,
     ) -> None:
         """``marks``: the run's phases so far (:func:`core.timings.workflow_marks`: the
         workflow's, then the sync's start); without them a deploy is timed from its claim.
@@ -147,7 +147,7 @@ class Executor(ProofSteps):
         they appear (the run's tokens and passphrase). ``proof``: a healthy environment is
         pictured logged in, and the picture goes in the sticky comment (issue 28)."""
         self.gh, self.stacks, self.live = github, stacks, live
-        self.policy = policy or Policy()
+        self.policy = policy
         self.actor = actor
         self.run_url = run_url
         self.clock = clock
@@ -203,7 +203,8 @@ class Executor(ProofSteps):
             pr,
             L.parse_state(labels),
             self.clock(),
-            event_line=(f"{note} ({head})" if head else note) or None,
+            # a failure's note quotes its error: masked as the failure report is
+            event_line=redact(f"{note} ({head})" if head else note, self.secrets) or None,
             failure=failure,
             progress=progress,
             picture=picture if isinstance(picture, Picture) else None,

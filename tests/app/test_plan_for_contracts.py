@@ -222,3 +222,20 @@ def test_the_status_comment_links_an_address_without_a_port_on_the_policys_port(
     [body] = status_comments(run.gh)
     [row] = [n for n in body.splitlines() if n.startswith("| 🎯 active")]
     assert "[http://10.0.0.9:9000](http://10.0.0.9:9000)" in row
+
+
+def test_a_failed_deploys_status_comment_never_shows_a_secret_of_the_job(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The error is quoted twice, in the failure report and in the comment's history line:
+    a value of the job's secret variables is masked in both (the comment is public)."""
+    secret = "correct-horse-battery-staple-42"
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", secret)
+    run.stacks.fail_up = f"error: decrypting the stack's secrets with passphrase {secret}"
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, _doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 1
+    [body] = status_comments(run.gh)
+    assert secret not in body
+    history = body.split("<!-- showtime-iac:history\n", 1)[1]
+    assert f"`{SHA7}` failed: error: decrypting the stack's secrets with passphrase ***" in history
