@@ -239,3 +239,44 @@ def test_a_failed_deploys_status_comment_never_shows_a_secret_of_the_job(
     assert secret not in body
     history = body.split("<!-- showtime-iac:history\n", 1)[1]
     assert f"`{SHA7}` failed: error: decrypting the stack's secrets with passphrase ***" in history
+
+
+# -- what this run prepared while the image built -------------------------------------------------
+
+
+def _asked_prepared(run: Scenario, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """Each read of a prepared stack (none is prepared: the reads are what is pinned)."""
+    asked: list[tuple[int, str]] = []
+
+    def prepared(pr: int, sha: str) -> Any:
+        asked.append((pr, sha))
+        return None
+
+    monkeypatch.setattr(run.stacks, "prepared", prepared)
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    return asked
+
+
+def test_a_run_that_brought_its_stack_up_leaves_what_it_prepared_alone(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _asked_prepared(run, monkeypatch)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0, doc
+    assert run.stacks.ups == [STACK]
+    assert (PR, HEAD) not in asked  # the stack it prepared is the one it brought up
+
+
+def test_a_run_about_an_earlier_commit_looks_for_that_commits_prepared_stack(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment about the commit the plan job resolved (``SHOWTIME_SHA``) while the head moved
+    on: what the run prepared is that commit's stack, not the head's."""
+    asked = _asked_prepared(run, monkeypatch)
+    monkeypatch.setenv("SHOWTIME_SHA", OLD)
+    labels = running(SHA7)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=labels)
+    rc, _doc, err = run.sync(issue_comment("/showtime status", labels), name="issue_comment")
+    assert rc == 0, err
+    assert asked == [(PR, OLD)]
