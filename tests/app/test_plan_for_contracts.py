@@ -280,3 +280,24 @@ def test_a_run_about_an_earlier_commit_looks_for_that_commits_prepared_stack(
     rc, _doc, err = run.sync(issue_comment("/showtime status", labels), name="issue_comment")
     assert rc == 0, err
     assert asked == [(PR, OLD)]
+
+
+def test_a_start_this_run_prepared_is_planned_at_that_moment_with_every_check(
+    run: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stack was prepared by this run while the image built: the deploy is planned again
+    at that moment (so the stack's creation time is the prepared one), bound to the run's
+    repository as the first plan was, and deploys."""
+    from showtime_iac.adapters.stacks.prepared import PreparedRecord
+
+    at = (datetime.now(UTC) - timedelta(minutes=6)).replace(microsecond=0)
+    run.gh.repo = "acme/widgets"  # not the default: the plan binds the run's repository
+    monkeypatch.setenv("GITHUB_REPOSITORY", run.gh.repo)
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    record = PreparedRecord(STACK, at, "run:4242")
+    monkeypatch.setattr(run.stacks, "prepared", lambda pr, sha: record)
+    run.gh.add_pr(PR, head_sha=HEAD, labels=[L.START])
+    rc, doc, _err = run.sync(pull_request("labeled", [L.START], label=L.START))
+    assert rc == 0, doc
+    [cfg] = run.stacks.configs
+    assert (cfg.stack, cfg.created, cfg.repo) == (STACK, at, "acme/widgets")
