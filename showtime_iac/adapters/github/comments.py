@@ -76,7 +76,6 @@ class CommentsMixin(GitHubTransport):
                 self._write(
                     f"edit the status comment of PR #{number}",
                     lambda: self._request("PATCH", url, {"body": body}),
-                    idempotent=True,
                 )
                 self._sticky[number] = _Sticky(found.id, body)
                 return found.id
@@ -93,7 +92,6 @@ class CommentsMixin(GitHubTransport):
         data = self._write(
             f"post the status comment on PR #{number}",
             lambda: self._request("POST", comments, {"body": body}),
-            idempotent=False,
             landed=landed,
         )
         assert data is not None
@@ -115,6 +113,5 @@ class CommentsMixin(GitHubTransport):
         self._write(
             f"comment on PR #{number}",
             lambda: self._request("POST", url, {"body": body}),
-            idempotent=False,
             landed=landed,
         )

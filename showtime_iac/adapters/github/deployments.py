@@ -41,7 +41,6 @@ class DeploymentsMixin(GitHubTransport):
             self._write(
                 f"set deployment {dep} of PR #{number} to {state}",
                 lambda: self._request("POST", f"{self._url}/deployments/{dep}/statuses", status),
-                idempotent=True,
             )
         except GitHubError as exc:
             self.warnings.append(f"deployment status not recorded: {exc}")
@@ -57,7 +56,7 @@ class DeploymentsMixin(GitHubTransport):
             self._request("POST", path, {"ref": branch})
 
         # a second run of the cleanup is harmless (its own concurrency group queues it)
-        self._write(f"start workflow {workflow}", go, idempotent=True)
+        self._write(f"start workflow {workflow}", go)
 
     def _create_deployment(self, number: int, sha: str, env: str) -> int:
         body = {
@@ -77,7 +76,6 @@ class DeploymentsMixin(GitHubTransport):
         data = self._write(
             f"create a deployment for PR #{number}",
             lambda: self._request("POST", f"{self._url}/deployments", body),
-            idempotent=False,
             landed=landed,
         )
         assert data is not None

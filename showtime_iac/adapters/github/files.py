@@ -48,7 +48,6 @@ class FilesMixin(GitHubTransport):
         answer = self._write(
             f"publish {path} on branch {branch} (it must exist: docs/proof.md)",
             lambda: self._request("PUT", url, body),
-            idempotent=True,
             needs=CONTENTS_WRITE,
         )
         content = answer.get("content") if isinstance(answer, dict) else None
@@ -68,7 +67,6 @@ class FilesMixin(GitHubTransport):
             lambda: self._request(
                 "DELETE", url, {"message": message, "sha": sha, "branch": branch}
             ),
-            idempotent=True,
             ok_statuses=(404,),
             needs=CONTENTS_WRITE,
         )

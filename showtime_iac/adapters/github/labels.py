@@ -42,9 +42,7 @@ class LabelsMixin(GitHubTransport):
             self._request("DELETE", url)
             return True
 
-        took = self._write(
-            f"remove label {name!r} from PR #{number}", delete, idempotent=True, ok_statuses=(404,)
-        )
+        took = self._write(f"remove label {name!r} from PR #{number}", delete, ok_statuses=(404,))
         return bool(took) or self.retried
 
     def apply_label_diff(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
@@ -82,7 +80,7 @@ class LabelsMixin(GitHubTransport):
                     return list(self._request("POST", url, {"labels": adds}))
                 raise
 
-        result = self._write(f"add labels to PR #{number}", post, idempotent=True)
+        result = self._write(f"add labels to PR #{number}", post)
         for item in result or []:
             name = str(item.get("name", ""))
             grey = str(item.get("color", "")).lower() == _DEFAULT_COLOUR
@@ -101,7 +99,6 @@ class LabelsMixin(GitHubTransport):
                     lambda url=url, c=colour, d=description: self._request(  # type: ignore[misc]
                         "PATCH", url, {"color": c, "description": d}
                     ),
-                    idempotent=True,
                     ok_statuses=(404,),
                 )
             except GitHubError as exc:  # cosmetic: never fail a run for a colour
@@ -115,7 +112,6 @@ class LabelsMixin(GitHubTransport):
         created = self._write(
             f"create label {name!r}",
             lambda: self._request("POST", f"{self._url}/labels", body),
-            idempotent=True,
             ok_statuses=(422,),  # already exists (maybe a concurrent run): fine
         )
         if created is not None:
@@ -128,7 +124,6 @@ class LabelsMixin(GitHubTransport):
         self._write(
             f"update label {name!r}",
             lambda: self._request("PATCH", url, {"color": colour, "description": description}),
-            idempotent=True,
         )
         return "updated"
 

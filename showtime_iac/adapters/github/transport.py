@@ -100,7 +100,6 @@ class GitHubTransport:
         what: str,
         call: Callable[[], T],
         *,
-        idempotent: bool,
         landed: Callable[[], T | None] | None = None,
         ok_statuses: Sequence[int] = (),
         needs: str = WRITE_PERMISSIONS,
@@ -110,8 +109,9 @@ class GitHubTransport:
 
         - rate limited (403/429 with ``Retry-After`` or a rate-limit message): the request was
           not carried out, so wait (capped by :attr:`max_wait` in total) and repeat;
-        - 5xx or no answer: repeat an idempotent write; for the others ask ``landed`` first
-          ("is the comment there now?") and repeat only when it did not land.
+        - 5xx or no answer: repeat the write; one that is not idempotent (a POST that creates)
+          gives ``landed``, which is asked first ("is the comment there now?"), and it is
+          repeated only when it did not land.
 
         ``self.retried`` tells whether a 5xx or a lost answer preceded the result.
         """
@@ -144,7 +144,7 @@ class GitHubTransport:
                     raise self._translate(exc, what) from None
             # a 5xx or a lost answer: the write may have gone through
             self.retried = True
-            if not idempotent and landed is not None:
+            if landed is not None:
                 with self._errors(f"check whether '{what}' went through"):
                     found = landed()
                 if found is not None:
@@ -154,4 +154,4 @@ class GitHubTransport:
 
     def _delete(self, what: str, url: str) -> None:
         """One idempotent DELETE; "already gone" (404) is fine."""
-        self._write(what, lambda: self._request("DELETE", url), idempotent=True, ok_statuses=(404,))
+        self._write(what, lambda: self._request("DELETE", url), ok_statuses=(404,))
