@@ -94,3 +94,16 @@ def test_credentials_without_aws_credentials_exits_2(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     rc, _, err = run(["credentials", "1234"], capsys)
     assert rc == 2 and "AWS credentials not found" in err
+
+
+def test_the_picture_step_logs_in_with_that_environments_own_login(moto_env: str) -> None:
+    """``sync``'s picture step (``SHOWTIME_SCREENSHOT=on``) reads the admin login of the
+    environment it pictures, by PR and commit: never another environment's."""
+    from showtime_iac.app.proof import BrowserProof, open_proof
+
+    put_secret(resource_names(1234, "abc1234").secret_prefix, "1234", "abc1234")
+    put_secret(resource_names(1234, "def5678").secret_prefix, "1234", "def5678", "pw-newer-9876")
+    proof = open_proof(object(), {"SHOWTIME_SCREENSHOT": "on"})  # type: ignore[arg-type]
+    assert isinstance(proof, BrowserProof)
+    assert proof.login(1234, "abc1234") == ("admin", PASSWORD)
+    assert proof.login(1234, "def5678") == ("admin", "pw-newer-9876")
