@@ -37,7 +37,10 @@ def test_without_a_token_nothing_is_read_and_the_message_says_what_to_set(
     monkeypatch.delenv("GITHUB_TOKEN")
     rc, _doc, err = _prepare(run)
     assert rc == 2
-    assert "sync --prepare reads the PR and the actor's permission: set GITHUB_TOKEN" in err
+    assert err == (
+        "showtime-iac: error: sync --prepare reads the PR and the actor's permission: "
+        "set GITHUB_TOKEN\n"
+    )
     assert run.gh.requests == []
 
 
