@@ -385,10 +385,9 @@ class Executor(ProofSteps):
     def _claim(self, plan: Plan) -> bool:
         """Take the claim: False when another run holds it (it consumed ⚡ first, or its
         labels replaced ours) or the PR closed."""
-        consumed = [n for n in plan.remove_labels if n == L.START]
-        if consumed and not self.gh.remove_label(plan.pr, L.START):
+        if L.START in plan.remove_labels and not self.gh.remove_label(plan.pr, L.START):
             return False  # GitHub's 404: another run took the token, and deploys it
-        rest = [n for n in plan.remove_labels if n not in consumed]
+        rest = [n for n in plan.remove_labels if n != L.START]
         self.gh.apply_label_diff(plan.pr, plan.add_labels, rest)
         # read back: the claim must be ours and the PR still open
         fresh = self.gh.get_pr(plan.pr)

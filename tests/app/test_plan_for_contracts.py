@@ -1,8 +1,9 @@
 """What ``sync`` adds to the planner's decision (issue 29): the fleet a queued PR keeps its
 place in, the stacks a closed PR loses that no label names, the image an offline plan binds,
-and who the run acts for. The real CLI over PyGithub against the GitHub test
-server, the stacks behind ``FakeStacks``; each test was checked by removing what it pins and
-watching it fail."""
+who and which commit the run acts for, what the status comment says while and after a deploy
+runs, and what the run prepared while the image built. The real CLI over PyGithub against the
+GitHub test server, the stacks behind ``FakeStacks``; each test was checked by removing what
+it pins and watching it fail."""
 
 from __future__ import annotations
 
@@ -181,10 +182,9 @@ def _sticky_while_healthy_waits(
 
     monkeypatch.setattr(run.live, "wait_healthy", wait_healthy)
     started = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    path = run.tmp_path / "event.json"
-    path.write_text(json.dumps(pull_request("labeled", [L.START], label=L.START)), "utf-8")
-    args = ["sync", str(PR), "--event", str(path), "--event-name", "pull_request_target"]
-    assert main([*args, "--started-at", started, "--json"]) == 0
+    payload = pull_request("labeled", [L.START], label=L.START)
+    rc, doc, _err = run.sync(payload, extra=["--started-at", started])
+    assert rc == 0, doc
     assert run.stacks.ups == [STACK]
     return seen
 

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,10 +94,15 @@ class Scenario:
     capsys: pytest.CaptureFixture[str]
 
     def sync(
-        self, payload: dict[str, Any] | None, *, name: str = "pull_request_target", pr: int = PR
+        self,
+        payload: dict[str, Any] | None,
+        *,
+        name: str = "pull_request_target",
+        pr: int = PR,
+        extra: Sequence[str] = (),
     ) -> tuple[int, dict[str, Any] | None, str]:
-        """``showtime-iac sync PR --json`` on ``payload``: exit code, JSON, stderr."""
-        args = ["sync", str(pr), "--json"]
+        """``showtime-iac sync PR --json [extra]`` on ``payload``: exit code, JSON, stderr."""
+        args = ["sync", str(pr), "--json", *extra]
         if payload is not None:
             path = self.tmp_path / "event.json"
             path.write_text(json.dumps(payload), encoding="utf-8")
