@@ -11,6 +11,8 @@ import ast
 import re
 from pathlib import Path
 
+from tests.source_ast import parse_source
+
 ROOT = Path(__file__).resolve().parents[1]
 FILE = ROOT / "tests" / "mutation_equivalents.txt"
 #: mutmut 3's names: module, then `x_<function>` or `xǁ<Class>ǁ<method>`, then the number
@@ -32,19 +34,6 @@ def _entries() -> list[tuple[int, str, str]]:
     return out
 
 
-def _parse(text: str) -> ast.Module:
-    """``ast.parse``, once more after CPython 3.11's spurious "AST constructor recursion depth
-    mismatch" SystemError: 3.11.7 (this machine's) counts the parser's depth per interpreter,
-    so a module another thread imports at the same moment can upset it (seen once in a full run)."""
-    for _ in range(2):
-        try:
-            return ast.parse(text)
-        except SystemError as exc:
-            if "recursion depth mismatch" not in str(exc):
-                raise
-    return ast.parse(text)
-
-
 def _defined(module: str) -> set[str]:
     """`function` and `Class.method` names defined in a module of the package."""
     path = ROOT / "showtime_iac" / Path(*module.split("."))
@@ -52,7 +41,7 @@ def _defined(module: str) -> set[str]:
     if not source.is_file():  # a package's own code: pkg/__init__.py
         source = path / "__init__.py"
     assert source.is_file(), f"no module showtime_iac/{module.replace('.', '/')}.py"
-    tree = _parse(source.read_text(encoding="utf-8"))
+    tree = parse_source(source.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
